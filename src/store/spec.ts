@@ -1,0 +1,182 @@
+/**
+ * The `Store` spec: everything Guichet keeps goes through these interfaces. Adapters: `sqlite/`
+ * (embedded default) and `postgres/` (scale-out). Callers never see SQL; every method is async so
+ * that a networked adapter fits without changing callers.
+ */
+import type { Audience, DocumentKind } from '../knowledge/model.js';
+
+export type Visibility = 'private' | 'shared' | 'public';
+
+export interface Collection {
+  id: string;
+  /** Owning organisation (the default organisation until accounts exist). */
+  orgId: string;
+  name: string;
+  description: string;
+  visibility: Visibility;
+  /** Built-in national collection: read-only through the API. */
+  builtin: boolean;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface NewCollection {
+  id?: string;
+  orgId: string;
+  name: string;
+  description?: string;
+  visibility: Visibility;
+  builtin?: boolean;
+}
+
+export interface StoredDocument {
+  id: string;
+  collectionId: string;
+  externalId: string;
+  title: string;
+  description: string;
+  url: string | null;
+  kind: DocumentKind;
+  audience: Audience | null;
+  breadcrumb: string[];
+  date: string | null;
+  /** SHA-256 of the source content: unchanged content is skipped on re-ingest. */
+  hash: string;
+  metadata: Record<string, unknown>;
+  chunkCount: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface StoredChunk {
+  id: string;
+  documentId: string;
+  collectionId: string;
+  ordinal: number;
+  path: string[];
+  text: string;
+  tokens: number;
+}
+
+/** Fields already passed through the French analyzer (space-separated terms), per search field. */
+export interface LexicalFields {
+  title: string;
+  headings: string;
+  body: string;
+}
+
+export interface ChunkInput {
+  ordinal: number;
+  path: string[];
+  text: string;
+  tokens: number;
+  lexical: LexicalFields;
+}
+
+export interface DocumentInput {
+  collectionId: string;
+  externalId: string;
+  title: string;
+  description: string;
+  url: string | null;
+  kind: DocumentKind;
+  audience: Audience | null;
+  breadcrumb: string[];
+  date: string | null;
+  markdown: string;
+  hash: string;
+  metadata: Record<string, unknown>;
+  chunks: ChunkInput[];
+}
+
+export interface LexicalQuery {
+  /** Analyzed terms (already folded/stemmed); an empty list matches nothing. */
+  terms: string[];
+  /** Restrict to these collections; required (an empty list matches nothing). */
+  collectionIds: string[];
+  limit: number;
+  /** BM25 weights of the title, headings and body fields. */
+  weights: { title: number; headings: number; body: number };
+}
+
+export interface DenseQuery {
+  vector: Float32Array;
+  collectionIds: string[];
+  limit: number;
+}
+
+export interface ChunkHit {
+  chunkId: string;
+  documentId: string;
+  /** Higher is better (adapters normalise their engine's sign). */
+  score: number;
+}
+
+export interface ChunkWithDocument extends StoredChunk {
+  document: StoredDocument;
+}
+
+export interface StoreInfo {
+  adapter: 'sqlite' | 'postgres';
+  location: string;
+  /** Whether dense (vector) search is available in this store. */
+  vectors: boolean;
+  schemaVersion: number;
+}
+
+export interface CollectionRepo {
+  create(input: NewCollection): Promise<Collection>;
+  get(id: string): Promise<Collection | null>;
+  list(filter?: { orgId?: string; includeShared?: boolean }): Promise<Collection[]>;
+  update(id: string, patch: Partial<Pick<Collection, 'name' | 'description' | 'visibility'>>): Promise<Collection>;
+  /** Deletes the collection with all its documents, chunks and vectors. */
+  delete(id: string): Promise<void>;
+}
+
+export interface DocumentRepo {
+  /**
+   * Inserts or replaces (same collection + externalId) a document with all its chunks, atomically:
+   * after a crash either the old version or the new one is there, never half of one.
+   */
+  put(input: DocumentInput): Promise<StoredDocument>;
+  get(id: string): Promise<StoredDocument | null>;
+  getByExternalId(collectionId: string, externalId: string): Promise<StoredDocument | null>;
+  /** Finds a document of the collection with this content hash (duplicate detection). */
+  findByHash(collectionId: string, hash: string): Promise<StoredDocument | null>;
+  list(collectionId: string, page?: { limit: number; offset: number }): Promise<StoredDocument[]>;
+  count(collectionId?: string): Promise<number>;
+  /** externalId → hash for every document of a collection (idempotent ingestion). */
+  hashes(collectionId: string): Promise<Map<string, string>>;
+  markdown(id: string): Promise<string | null>;
+  chunks(documentId: string): Promise<StoredChunk[]>;
+  /** Removes a document with its chunks and vectors from every search path. */
+  delete(id: string): Promise<void>;
+  /** Removes the documents of a collection whose externalId is not in `keep`; returns how many. */
+  deleteMissing(collectionId: string, keep: Set<string>): Promise<number>;
+}
+
+export interface SearchRepo {
+  lexical(query: LexicalQuery): Promise<ChunkHit[]>;
+  /** Throws AppError('service_unavailable') when the store has no vector support. */
+  dense(query: DenseQuery): Promise<ChunkHit[]>;
+  /** Stores embeddings of chunks (replaces existing ones). */
+  putVectors(items: { chunkId: string; vector: Float32Array }[]): Promise<void>;
+  /** Chunks that have no vector yet (for background embedding), oldest first. */
+  chunksWithoutVector(limit: number): Promise<StoredChunk[]>;
+  /** Loads chunks with their documents, in the order of the ids given. */
+  hydrate(chunkIds: string[]): Promise<ChunkWithDocument[]>;
+}
+
+export interface MetaRepo {
+  get(key: string): Promise<string | null>;
+  set(key: string, value: string): Promise<void>;
+}
+
+export interface Store {
+  readonly info: StoreInfo;
+  readonly collections: CollectionRepo;
+  readonly documents: DocumentRepo;
+  readonly search: SearchRepo;
+  readonly meta: MetaRepo;
+  close(): Promise<void>;
+}
