@@ -139,6 +139,8 @@ export interface DocumentRepo {
    * after a crash either the old version or the new one is there, never half of one.
    */
   put(input: DocumentInput): Promise<StoredDocument>;
+  /** Same as `put` for many documents, in one transaction (bulk ingestion). */
+  putMany(inputs: DocumentInput[]): Promise<void>;
   get(id: string): Promise<StoredDocument | null>;
   getByExternalId(collectionId: string, externalId: string): Promise<StoredDocument | null>;
   /** Finds a document of the collection with this content hash (duplicate detection). */

@@ -1,0 +1,44 @@
+import type { Command } from 'commander';
+import { serve } from '@hono/node-server';
+import type { AddressInfo } from 'node:net';
+import { createApp } from '../../http/app.js';
+import { SERVICE_PUBLIC_COLLECTION } from '../../usecases/ingest-service-public.js';
+import { openServices } from '../context.js';
+import { formatIngestSummary, runIngestWithProgress } from './ingest.js';
+
+export function registerServe(program: Command): void {
+  program
+    .command('serve')
+    .description("Démarrer le serveur (API, interface) ; au premier démarrage, indexe d'abord le corpus intégré")
+    .option('--port <port>', "port d'écoute (défaut : PORT ou 8080)")
+    .option('--host <hôte>', "adresse d'écoute (défaut : HOST ou 127.0.0.1)")
+    .action(async (opts: { port?: string; host?: string }) => {
+      const server: Record<string, unknown> = {};
+      if (opts.port !== undefined) server.port = Number(opts.port);
+      if (opts.host !== undefined) server.host = opts.host;
+      const services = await openServices({ server });
+      const { store, config, logger } = services;
+      if ((await store.documents.count(SERVICE_PUBLIC_COLLECTION)) === 0) {
+        process.stderr.write('Premier démarrage : indexation du corpus service-public.fr intégré…\n');
+        const summary = await runIngestWithProgress(services);
+        process.stderr.write(formatIngestSummary(summary) + '\n');
+      }
+      const app = createApp(services);
+      const httpServer = serve(
+        { fetch: app.fetch, port: config.server.port, hostname: config.server.host },
+        (info: AddressInfo) => {
+          process.stdout.write(`Guichet écoute sur http://${config.server.host}:${info.port}\n`);
+          logger.info({ port: info.port, host: config.server.host }, 'listening');
+        },
+      );
+      const shutdown = (signal: string) => {
+        logger.info({ signal }, 'shutting down');
+        httpServer.close(() => {
+          void store.close().then(() => process.exit(0));
+        });
+        setTimeout(() => process.exit(0), 5000).unref();
+      };
+      process.once('SIGTERM', () => shutdown('SIGTERM'));
+      process.once('SIGINT', () => shutdown('SIGINT'));
+    });
+}

@@ -1,0 +1,23 @@
+import { loadConfig } from '../config/load.js';
+import type { Config } from '../config/schema.js';
+import { createLogger } from '../shared/logger.js';
+import { openStore } from '../store/index.js';
+import type { Services } from '../services.js';
+
+/** Builds the services a command needs from the configuration (the CLI's composition root). */
+export async function openServices(overrides?: Record<string, unknown>): Promise<Services> {
+  const config: Config = loadConfig({ overrides });
+  const logger = createLogger(config.log_level);
+  const store = await openStore({ dataDir: config.data_dir, databaseUrl: config.store.database_url });
+  return { config, store, logger, startedAt: new Date() };
+}
+
+/** Runs a command body with services, closing the store afterwards whatever happens. */
+export async function withServices<T>(fn: (s: Services) => Promise<T>): Promise<T> {
+  const services = await openServices();
+  try {
+    return await fn(services);
+  } finally {
+    await services.store.close();
+  }
+}

@@ -1,0 +1,47 @@
+/**
+ * Every setting of Guichet in one zod schema. Values come from an optional YAML file
+ * (`guichet.yaml`, or the file named by GUICHET_CONFIG) overlaid with environment variables.
+ * Validated once at start; every problem is listed in one error.
+ */
+import { z } from 'zod';
+
+export const searchSchema = z
+  .object({
+    /** Target chunk size in approximate tokens (chosen by measurement, see ARCHITECTURE.md). */
+    chunk_tokens: z.number().int().min(50).max(4000).default(350),
+    /** Default number of publications returned. */
+    default_k: z.number().int().min(1).max(50).default(5),
+    /** Reciprocal rank fusion constant. */
+    rrf_k: z.number().int().min(1).max(1000).default(20),
+    /** Model id (from `models`/`providers`) used for dense embeddings; none = lexical only. */
+    embedding_model: z.string().min(1).optional(),
+  })
+  .strict();
+
+export const serverSchema = z
+  .object({
+    host: z.string().min(1).default('127.0.0.1'),
+    port: z.number().int().min(0).max(65535).default(8080),
+    /** Largest request body accepted, in bytes (uploads have their own limit). */
+    max_body_bytes: z.number().int().min(1024).default(1_000_000),
+  })
+  .strict();
+
+export const storeSchema = z
+  .object({
+    /** PostgreSQL URL; absent = embedded SQLite in the data folder. */
+    database_url: z.string().url().optional(),
+  })
+  .strict();
+
+export const configSchema = z
+  .object({
+    data_dir: z.string().min(1).default('./data'),
+    log_level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    server: serverSchema.default(serverSchema.parse({})),
+    store: storeSchema.default({}),
+    search: searchSchema.default(searchSchema.parse({})),
+  })
+  .strict();
+
+export type Config = z.infer<typeof configSchema>;

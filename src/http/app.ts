@@ -1,0 +1,49 @@
+import { randomUUID } from 'node:crypto';
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { bodyLimit } from 'hono/body-limit';
+import { AppError } from '../shared/errors.js';
+import type { Services } from '../services.js';
+import type { AppEnv } from './env.js';
+import { toErrorResponse } from './errors.js';
+import { registerSearchRoutes } from './routes/search.js';
+import { registerHealthRoutes } from './routes/health.js';
+
+/** Builds the Hono application: middleware, then each group of routes. */
+export function createApp(services: Services): OpenAPIHono<AppEnv> {
+  const app = new OpenAPIHono<AppEnv>({
+    defaultHook: (result) => {
+      if (!result.success) {
+        const issue = result.error.issues[0];
+        const param = issue?.path.join('.') || null;
+        throw new AppError('invalid_request', `Requête invalide${param ? ` (${param})` : ''} : ${issue?.message ?? ''}`, {
+          param,
+        });
+      }
+    },
+  });
+
+  app.use('*', async (c, next) => {
+    const incoming = c.req.header('x-request-id');
+    const id = incoming && /^[\w.-]{1,128}$/.test(incoming) ? incoming : `req_${randomUUID().replace(/-/g, '')}`;
+    c.set('requestId', id);
+    c.set('logger', services.logger);
+    c.header('x-request-id', id);
+    await next();
+  });
+  app.use(
+    '/v1/*',
+    bodyLimit({
+      maxSize: services.config.server.max_body_bytes,
+      onError: () => {
+        throw new AppError('payload_too_large', 'Le corps de la requête dépasse la taille autorisée.');
+      },
+    }),
+  );
+
+  registerHealthRoutes(app, services);
+  registerSearchRoutes(app, services);
+
+  app.notFound((c) => toErrorResponse(c, new AppError('not_found', `Route inconnue : ${c.req.method} ${c.req.path}`)));
+  app.onError((err, c) => toErrorResponse(c, err));
+  return app;
+}

@@ -1,0 +1,14 @@
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import type { Services } from '../../services.js';
+import type { AppEnv } from '../env.js';
+
+export function registerHealthRoutes(app: OpenAPIHono<AppEnv>, services: Services): void {
+  app.get('/health', async (c) => {
+    return c.json({
+      status: 'ok',
+      store: services.store.info.adapter,
+      vectors: services.store.info.vectors,
+      uptime_s: Math.round((Date.now() - services.startedAt.getTime()) / 1000),
+    });
+  });
+}

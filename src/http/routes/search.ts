@@ -1,0 +1,80 @@
+import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import type { Services } from '../../services.js';
+import { searchKnowledge, MAX_K } from '../../usecases/search-knowledge.js';
+import { SERVICE_PUBLIC_COLLECTION } from '../../usecases/ingest-service-public.js';
+import type { AppEnv } from '../env.js';
+
+const SearchRequest = z
+  .object({
+    query: z.string().max(4000).openapi({ example: 'renouveler sa carte d’identité' }),
+    k: z.number().int().min(1).max(MAX_K).default(5),
+    collections: z.array(z.string().min(1).max(200)).max(50).optional(),
+    method: z.enum(['lexical', 'dense', 'hybrid']).optional(),
+  })
+  .strict()
+  .openapi('SearchRequest');
+
+const Passage = z.object({ chunk_id: z.string(), path: z.array(z.string()), text: z.string(), score: z.number() });
+
+const SearchHit = z
+  .object({
+    id: z.string(),
+    external_id: z.string(),
+    collection: z.string(),
+    title: z.string(),
+    description: z.string(),
+    url: z.string().nullable(),
+    kind: z.string(),
+    audience: z.string().nullable(),
+    date: z.string().nullable(),
+    breadcrumb: z.array(z.string()),
+    score: z.number(),
+    passages: z.array(Passage),
+  })
+  .openapi('SearchHit');
+
+const SearchResponse = z.object({ object: z.literal('list'), data: z.array(SearchHit) }).openapi('SearchResponse');
+
+const route = createRoute({
+  method: 'post',
+  path: '/v1/search',
+  summary: 'Rechercher dans les connaissances (service-public.fr et collections locales)',
+  request: { body: { content: { 'application/json': { schema: SearchRequest } }, required: true } },
+  responses: { 200: { description: 'Publications trouvées', content: { 'application/json': { schema: SearchResponse } } } },
+});
+
+export function registerSearchRoutes(app: OpenAPIHono<AppEnv>, services: Services): void {
+  app.openapi(route, async (c) => {
+    const body = c.req.valid('json');
+    const hits = await searchKnowledge({
+      store: services.store,
+      query: body.query,
+      k: body.k,
+      method: body.method,
+      collectionIds: body.collections ?? [SERVICE_PUBLIC_COLLECTION],
+      embedQuery: services.embedQuery,
+      rrfK: services.config.search.rrf_k,
+      signal: c.req.raw.signal,
+    });
+    return c.json(
+      {
+        object: 'list' as const,
+        data: hits.map((h) => ({
+          id: h.id,
+          external_id: h.externalId,
+          collection: h.collectionId,
+          title: h.title,
+          description: h.description,
+          url: h.url,
+          kind: h.kind,
+          audience: h.audience,
+          date: h.date,
+          breadcrumb: h.breadcrumb,
+          score: h.score,
+          passages: h.passages.map((p) => ({ chunk_id: p.chunkId, path: p.path, text: p.text, score: p.score })),
+        })),
+      },
+      200,
+    );
+  });
+}

@@ -1,0 +1,41 @@
+import { createHash } from 'node:crypto';
+import { ANALYZER_VERSION } from './analyze/french.js';
+import { chunkSections } from './chunk/chunk.js';
+import type { SourceDocument } from './model.js';
+import { lexicalFields } from './search/fields.js';
+import type { DocumentInput } from '../store/spec.js';
+
+/**
+ * The version of everything that shapes the index (analyzer, chunking, fields): part of each
+ * document's hash, so that changing it re-indexes everything on the next ingestion.
+ */
+export function indexVersion(chunkTokens: number): string {
+  return `a${ANALYZER_VERSION}-c${chunkTokens}-f1`;
+}
+
+export function contentHash(bytes: Buffer | string, version: string): string {
+  return createHash('sha256').update(version).update('\0').update(bytes).digest('hex');
+}
+
+/** Turns a parsed document into what the store indexes: chunks with their analyzed fields. */
+export function toDocumentInput(
+  doc: SourceDocument,
+  options: { collectionId: string; hash: string; chunkTokens: number },
+): DocumentInput {
+  const chunks = chunkSections(doc.sections, { targetTokens: options.chunkTokens });
+  return {
+    collectionId: options.collectionId,
+    externalId: doc.externalId,
+    title: doc.title,
+    description: doc.description,
+    url: doc.url,
+    kind: doc.kind,
+    audience: doc.audience,
+    breadcrumb: doc.breadcrumb,
+    date: doc.date,
+    markdown: doc.markdown,
+    hash: options.hash,
+    metadata: doc.metadata,
+    chunks: chunks.map((c) => ({ ...c, lexical: lexicalFields(doc, c) })),
+  };
+}

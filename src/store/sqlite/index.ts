@@ -1,0 +1,41 @@
+import type { MetaRepo, Store, StoreInfo } from '../spec.js';
+import { SqliteCollections } from './collections.js';
+import { SqliteDocuments } from './documents.js';
+import { openDatabase, schemaVersion, type Db } from './open.js';
+import { SqliteSearch } from './search.js';
+
+class SqliteMeta implements MetaRepo {
+  constructor(private readonly db: Db) {}
+  async get(key: string): Promise<string | null> {
+    const r = this.db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined;
+    return r ? r.value : null;
+  }
+  async set(key: string, value: string): Promise<void> {
+    this.db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)').run(key, value);
+  }
+}
+
+export class SqliteStore implements Store {
+  readonly info: StoreInfo;
+  readonly collections: SqliteCollections;
+  readonly documents: SqliteDocuments;
+  readonly search: SqliteSearch;
+  readonly meta: SqliteMeta;
+
+  constructor(readonly db: Db, file: string, vectors: boolean) {
+    this.info = { adapter: 'sqlite', location: file, vectors, schemaVersion: schemaVersion(db) };
+    this.collections = new SqliteCollections(db);
+    this.documents = new SqliteDocuments(db);
+    this.search = new SqliteSearch(db, vectors);
+    this.meta = new SqliteMeta(db);
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+}
+
+export function openSqliteStore(dataDir: string): SqliteStore {
+  const { db, file, vectors } = openDatabase(dataDir);
+  return new SqliteStore(db, file, vectors);
+}

@@ -1,0 +1,100 @@
+import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import * as sqliteVec from 'sqlite-vec';
+import { AppError } from '../../shared/errors.js';
+import { MIGRATIONS } from './migrations.js';
+
+export type Db = Database.Database;
+
+export interface OpenedDb {
+  db: Db;
+  file: string;
+  vectors: boolean;
+}
+
+/**
+ * Opens (or creates) the SQLite database of a data folder and runs pending migrations.
+ * A file that is not a Guichet database is reported, never overwritten.
+ */
+export function openDatabase(dataDir: string, options: { readonly?: boolean } = {}): OpenedDb {
+  if (existsSync(dataDir) && !statSync(dataDir).isDirectory()) {
+    throw new AppError('store_corrupted', `Le dossier de données ${dataDir} n'est pas un dossier.`);
+  }
+  mkdirSync(dataDir, { recursive: true });
+  const file = join(dataDir, 'guichet.sqlite');
+  let db: Db;
+  try {
+    db = new Database(file, { readonly: options.readonly ?? false });
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('foreign_keys = ON');
+    db.pragma('busy_timeout = 5000');
+    db.pragma('cache_size = -65536');
+    db.pragma('mmap_size = 268435456');
+  } catch (e) {
+    throw corrupted(file, e);
+  }
+  let vectors = true;
+  try {
+    sqliteVec.load(db);
+  } catch {
+    vectors = false;
+  }
+  try {
+    migrate(db);
+  } catch (e) {
+    db.close();
+    if (e instanceof AppError) throw e;
+    throw corrupted(file, e);
+  }
+  return { db, file, vectors };
+}
+
+function corrupted(file: string, cause: unknown): AppError {
+  return new AppError(
+    'store_corrupted',
+    `La base de données ${file} est illisible ou endommagée (${(cause as Error).message}). ` +
+      `Rien n'a été modifié : restaurez une sauvegarde ou choisissez un autre GUICHET_DATA_DIR.`,
+    { cause },
+  );
+}
+
+function migrate(db: Db): void {
+  db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+    version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`);
+  const tables = db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table'`).all() as { name: string }[];
+  const applied = new Set(
+    (db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((r) => r.version),
+  );
+  if (applied.size === 0 && tables.some((t) => !['schema_migrations'].includes(t.name))) {
+    throw new AppError(
+      'store_corrupted',
+      `La base ${db.name} contient des tables inconnues sans historique de migrations : ce n'est pas une base Guichet. Rien n'a été modifié.`,
+    );
+  }
+  const latest = Math.max(0, ...applied);
+  const known = Math.max(...MIGRATIONS.map((m) => m.version));
+  if (latest > known) {
+    throw new AppError(
+      'store_corrupted',
+      `La base ${db.name} a été créée par une version plus récente de Guichet (schéma ${latest} > ${known}). Mettez Guichet à jour.`,
+    );
+  }
+  for (const m of MIGRATIONS) {
+    if (applied.has(m.version)) continue;
+    db.transaction(() => {
+      db.exec(m.sql);
+      db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(
+        m.version,
+        m.name,
+        new Date().toISOString(),
+      );
+    })();
+  }
+}
+
+export function schemaVersion(db: Db): number {
+  const row = db.prepare('SELECT MAX(version) AS v FROM schema_migrations').get() as { v: number | null };
+  return row.v ?? 0;
+}

@@ -1,0 +1,112 @@
+import { AppError } from '../../shared/errors.js';
+import type { ChunkHit, ChunkWithDocument, DenseQuery, LexicalQuery, SearchRepo, StoredChunk } from '../spec.js';
+import type { Db } from './open.js';
+import { CHUNK_COLUMNS, DOC_COLUMNS, toChunk, toDocument } from './rows.js';
+import { ensureVectorTable, vectorTableExists } from './vectors.js';
+
+/** Quotes an analyzed term for an FTS5 query (terms are letters and digits, but never trust it). */
+function ftsTerm(term: string): string {
+  return `"${term.replace(/"/g, '""')}"`;
+}
+
+export class SqliteSearch implements SearchRepo {
+  constructor(
+    private readonly db: Db,
+    private readonly vectorsAvailable: boolean,
+  ) {}
+
+  async lexical(q: LexicalQuery): Promise<ChunkHit[]> {
+    const terms = [...new Set(q.terms.filter((t) => t.length > 0))];
+    if (terms.length === 0 || q.collectionIds.length === 0 || q.limit <= 0) return [];
+    const match = terms.map(ftsTerm).join(' OR ');
+    const { title, headings, body } = q.weights;
+    const placeholders = q.collectionIds.map(() => '?').join(', ');
+    const rows = this.db
+      .prepare(
+        `SELECT f.rowid AS rowid, c.document_id AS document_id, bm25(chunks_fts, ?, ?, ?) AS rank
+         FROM chunks_fts f JOIN chunks c ON c.rowid = f.rowid
+         WHERE chunks_fts MATCH ? AND c.collection_id IN (${placeholders})
+         ORDER BY rank LIMIT ?`,
+      )
+      .all(title, headings, body, match, ...q.collectionIds, q.limit) as {
+      rowid: number;
+      document_id: string;
+      rank: number;
+    }[];
+    return rows.map((r) => ({ chunkId: String(r.rowid), documentId: r.document_id, score: -r.rank }));
+  }
+
+  async dense(q: DenseQuery): Promise<ChunkHit[]> {
+    if (!this.vectorsAvailable) {
+      throw new AppError('service_unavailable', "La recherche vectorielle n'est pas disponible (extension sqlite-vec absente).");
+    }
+    if (!vectorTableExists(this.db) || q.collectionIds.length === 0 || q.limit <= 0) return [];
+    const placeholders = q.collectionIds.map(() => '?').join(', ');
+    const rows = this.db
+      .prepare(
+        `SELECT v.chunk_rowid AS rowid, c.document_id AS document_id, v.distance AS distance
+         FROM chunk_vectors v JOIN chunks c ON c.rowid = v.chunk_rowid
+         WHERE v.embedding MATCH ? AND k = ? AND v.collection_id IN (${placeholders})
+         ORDER BY v.distance`,
+      )
+      .all(Buffer.from(q.vector.buffer, q.vector.byteOffset, q.vector.byteLength), q.limit, ...q.collectionIds) as {
+      rowid: number;
+      document_id: string;
+      distance: number;
+    }[];
+    return rows.map((r) => ({ chunkId: String(r.rowid), documentId: r.document_id, score: 1 - r.distance }));
+  }
+
+  async putVectors(items: { chunkId: string; vector: Float32Array }[]): Promise<void> {
+    if (items.length === 0) return;
+    if (!this.vectorsAvailable) {
+      throw new AppError('service_unavailable', "La recherche vectorielle n'est pas disponible (extension sqlite-vec absente).");
+    }
+    ensureVectorTable(this.db, items[0].vector.length);
+    const getColl = this.db.prepare('SELECT collection_id FROM chunks WHERE rowid = ?');
+    const del = this.db.prepare('DELETE FROM chunk_vectors WHERE chunk_rowid = ?');
+    const ins = this.db.prepare('INSERT INTO chunk_vectors (chunk_rowid, collection_id, embedding) VALUES (?, ?, ?)');
+    const mark = this.db.prepare('UPDATE chunks SET has_vector = 1 WHERE rowid = ?');
+    this.db.transaction(() => {
+      for (const { chunkId, vector } of items) {
+        const rowid = BigInt(chunkId);
+        const row = getColl.get(rowid) as { collection_id: string } | undefined;
+        if (!row) continue;
+        del.run(rowid);
+        ins.run(rowid, row.collection_id, Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength));
+        mark.run(rowid);
+      }
+    })();
+  }
+
+  async chunksWithoutVector(limit: number): Promise<StoredChunk[]> {
+    return this.db
+      .prepare(`SELECT ${CHUNK_COLUMNS} FROM chunks WHERE has_vector = 0 ORDER BY rowid LIMIT ?`)
+      .all(limit)
+      .map(toChunk);
+  }
+
+  async hydrate(chunkIds: string[]): Promise<ChunkWithDocument[]> {
+    if (chunkIds.length === 0) return [];
+    const placeholders = chunkIds.map(() => '?').join(', ');
+    const chunks = this.db
+      .prepare(`SELECT ${CHUNK_COLUMNS} FROM chunks WHERE rowid IN (${placeholders})`)
+      .all(...chunkIds.map((id) => Number(id)))
+      .map(toChunk);
+    const docIds = [...new Set(chunks.map((c) => c.documentId))];
+    const docs = new Map(
+      this.db
+        .prepare(`SELECT ${DOC_COLUMNS} FROM documents WHERE id IN (${docIds.map(() => '?').join(', ')})`)
+        .all(...docIds)
+        .map((r) => {
+          const d = toDocument(r);
+          return [d.id, d] as const;
+        }),
+    );
+    const byId = new Map(chunks.map((c) => [c.id, c]));
+    return chunkIds
+      .map((id) => byId.get(id))
+      .filter((c): c is StoredChunk => !!c && docs.has(c.documentId))
+      .map((c) => ({ ...c, document: docs.get(c.documentId)! }));
+  }
+}

@@ -1,0 +1,106 @@
+import type { Store } from '../store/spec.js';
+import { contentHash, indexVersion, toDocumentInput } from '../knowledge/index-document.js';
+import type { DocumentInput } from '../store/spec.js';
+import { openServicePublicSource, parsePublication } from '../knowledge/sources/service-public/index.js';
+
+export const SERVICE_PUBLIC_COLLECTION = 'service-public';
+export const PLATFORM_ORG = 'platform';
+
+export interface IngestProgress {
+  done: number;
+  total: number;
+}
+
+export interface IngestSummary {
+  source: string;
+  total: number;
+  added: number;
+  updated: number;
+  unchanged: number;
+  removed: number;
+  failed: { id: string; message: string }[];
+  durationMs: number;
+}
+
+export interface IngestServicePublicOptions {
+  store: Store;
+  source?: string;
+  chunkTokens: number;
+  batchSize?: number;
+  onProgress?: (p: IngestProgress) => void;
+  onWarning?: (message: string) => void;
+  signal?: AbortSignal;
+}
+
+/** Makes sure the built-in national collection exists (read-only, public). */
+export async function ensureServicePublicCollection(store: Store): Promise<void> {
+  if (await store.collections.get(SERVICE_PUBLIC_COLLECTION)) return;
+  await store.collections.create({
+    id: SERVICE_PUBLIC_COLLECTION,
+    orgId: PLATFORM_ORG,
+    name: 'Service-Public.fr',
+    description: 'Fiches « Vos droits et démarches » de service-public.fr (DILA), corpus national intégré.',
+    visibility: 'public',
+    builtin: true,
+  });
+}
+
+/**
+ * Ingests the service-public.fr corpus: idempotent (unchanged publications are skipped by content
+ * hash) and resumable (each batch is one transaction; a crash loses at most the batch under way,
+ * which the next run redoes).
+ */
+export async function ingestServicePublic(o: IngestServicePublicOptions): Promise<IngestSummary> {
+  const started = performance.now();
+  const source = await openServicePublicSource(o.source);
+  await ensureServicePublicCollection(o.store);
+  const known = await o.store.documents.hashes(SERVICE_PUBLIC_COLLECTION);
+  const version = indexVersion(o.chunkTokens);
+  const batchSize = o.batchSize ?? 200;
+  const summary: IngestSummary = {
+    source: source.description,
+    total: 0,
+    added: 0,
+    updated: 0,
+    unchanged: 0,
+    removed: 0,
+    failed: [],
+    durationMs: 0,
+  };
+  const seen = new Set<string>();
+  let batch: DocumentInput[] = [];
+  const flush = async () => {
+    if (batch.length) await o.store.documents.putMany(batch);
+    batch = [];
+  };
+  for await (const raw of source.entries()) {
+    o.signal?.throwIfAborted();
+    if (seen.has(raw.externalId)) continue;
+    seen.add(raw.externalId);
+    summary.total++;
+    const hash = contentHash(raw.bytes, version);
+    const previous = known.get(raw.externalId);
+    if (previous === hash) {
+      summary.unchanged++;
+    } else {
+      try {
+        const doc = parsePublication(raw);
+        batch.push(toDocumentInput(doc, { collectionId: SERVICE_PUBLIC_COLLECTION, hash, chunkTokens: o.chunkTokens }));
+        if (previous) summary.updated++;
+        else summary.added++;
+      } catch (e) {
+        const message = (e as Error).message;
+        summary.failed.push({ id: raw.externalId, message });
+        o.onWarning?.(`Publication ${raw.externalId} ignorée : ${message}`);
+      }
+      if (batch.length >= batchSize) await flush();
+    }
+    o.onProgress?.({ done: summary.total, total: source.count });
+  }
+  await flush();
+  summary.removed = await o.store.documents.deleteMissing(SERVICE_PUBLIC_COLLECTION, seen);
+  await o.store.meta.set('service_public.source', source.description);
+  await o.store.meta.set('service_public.ingested_at', new Date().toISOString());
+  summary.durationMs = Math.round(performance.now() - started);
+  return summary;
+}
