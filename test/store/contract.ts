@@ -1,0 +1,149 @@
+/**
+ * The `Store` contract: every adapter must pass these same tests (SQLite, PostgreSQL, PGlite).
+ */
+import { beforeEach, afterEach, describe, expect, it } from 'vitest';
+import type { DocumentInput, Store } from '../../src/store/spec.js';
+import { analyze } from '../../src/knowledge/analyze/french.js';
+
+function doc(collectionId: string, externalId: string, title: string, body: string[], hash = 'h1'): DocumentInput {
+  return {
+    collectionId,
+    externalId,
+    title,
+    description: `Description de ${title}`,
+    url: `https://www.service-public.fr/particuliers/vosdroits/${externalId}`,
+    kind: 'fiche',
+    audience: 'particuliers',
+    breadcrumb: ['Particuliers', 'Test'],
+    date: '2020-03-04',
+    markdown: body.join('\n\n'),
+    hash,
+    metadata: { subject: 'Test' },
+    chunks: body.map((text, ordinal) => ({
+      ordinal,
+      path: ordinal === 0 ? [] : [`Partie ${ordinal}`],
+      text,
+      tokens: Math.ceil(text.length / 4),
+      lexical: { title: analyze(title).join(' '), headings: '', body: analyze(text).join(' ') },
+    })),
+  };
+}
+
+const W = { title: 4, headings: 2, body: 1 };
+
+export function storeContract(name: string, open: () => Promise<Store>, cleanup?: () => Promise<void>): void {
+  describe(`Store contract: ${name}`, () => {
+    let store: Store;
+    beforeEach(async () => {
+      store = await open();
+      await store.collections.create({ id: 'sp', orgId: 'platform', name: 'SP', visibility: 'public', builtin: true });
+      await store.collections.create({ id: 'local', orgId: 'org-a', name: 'Mairie', visibility: 'private' });
+    });
+    afterEach(async () => {
+      await store.close();
+      await cleanup?.();
+    });
+
+    it('lists collections by organisation, with shared ones on request', async () => {
+      expect((await store.collections.list({ orgId: 'org-a' })).map((c) => c.id)).toEqual(['local']);
+      expect((await store.collections.list({ orgId: 'org-a', includeShared: true })).map((c) => c.id).sort()).toEqual([
+        'local',
+        'sp',
+      ]);
+      const updated = await store.collections.update('local', { description: 'Documents de la mairie' });
+      expect(updated.description).toBe('Documents de la mairie');
+      await expect(store.collections.create({ id: 'local', orgId: 'x', name: 'x', visibility: 'private' })).rejects.toThrow();
+    });
+
+    it('stores documents with chunks and finds them lexically, within the collections asked', async () => {
+      await store.documents.putMany([
+        doc('sp', 'F1', 'Chèque énergie', ['Le chèque énergie aide à payer les factures.', 'Montant du chèque selon les revenus.']),
+        doc('sp', 'F2', 'Passeport', ['Demander un passeport en mairie.']),
+      ]);
+      await store.documents.put(doc('local', 'horaires.md', 'Horaires de la mairie', ['La mairie ouvre à 8h30 pour les passeports.']));
+      const hits = await store.search.lexical({ terms: analyze('chèque energie'), collectionIds: ['sp'], limit: 10, weights: W });
+      expect(hits.length).toBe(2);
+      const docs = await store.search.hydrate(hits.map((h) => h.chunkId));
+      expect(docs.map((d) => d.document.externalId)).toEqual(['F1', 'F1']);
+      expect(docs[0].document.url).toContain('F1');
+      const pass = await store.search.lexical({ terms: analyze('passeport'), collectionIds: ['sp'], limit: 10, weights: W });
+      expect((await store.search.hydrate(pass.map((h) => h.chunkId))).map((d) => d.document.externalId)).toEqual(['F2']);
+      const both = await store.search.lexical({ terms: analyze('passeport'), collectionIds: ['sp', 'local'], limit: 10, weights: W });
+      expect(both).toHaveLength(2);
+      expect(await store.search.lexical({ terms: [], collectionIds: ['sp'], limit: 10, weights: W })).toEqual([]);
+      expect(await store.search.lexical({ terms: ['zzzz'], collectionIds: ['sp'], limit: 10, weights: W })).toEqual([]);
+    });
+
+    it('ranks a title match above a body-only match', async () => {
+      await store.documents.putMany([
+        doc('sp', 'F10', 'Allocation logement', ['Conditions de ressources.']),
+        doc('sp', 'F11', 'Impôts', ['Les revenus comprennent une allocation logement parfois.']),
+      ]);
+      const hits = await store.search.lexical({ terms: analyze('allocation logement'), collectionIds: ['sp'], limit: 10, weights: W });
+      expect(hits[0].documentId).toBe((await store.documents.getByExternalId('sp', 'F10'))!.id);
+      expect(hits[0].score).toBeGreaterThan(hits[1].score);
+    });
+
+    it('replaces a document atomically and keeps its id', async () => {
+      const first = await store.documents.put(doc('sp', 'F1', 'Chèque énergie', ['Ancien texte sur le chèque.'], 'h1'));
+      const second = await store.documents.put(doc('sp', 'F1', 'Chèque énergie', ['Nouveau texte sur la prime.'], 'h2'));
+      expect(second.id).toBe(first.id);
+      expect(second.hash).toBe('h2');
+      expect(await store.documents.count('sp')).toBe(1);
+      expect((await store.documents.hashes('sp')).get('F1')).toBe('h2');
+      expect(await store.search.lexical({ terms: analyze('ancien'), collectionIds: ['sp'], limit: 5, weights: W })).toEqual([]);
+      expect(await store.search.lexical({ terms: analyze('prime'), collectionIds: ['sp'], limit: 5, weights: W })).toHaveLength(1);
+      expect((await store.documents.chunks(first.id)).map((c) => c.text)).toEqual(['Nouveau texte sur la prime.']);
+      expect(await store.documents.markdown(first.id)).toBe('Nouveau texte sur la prime.');
+      expect((await store.documents.findByHash('sp', 'h2'))?.id).toBe(first.id);
+    });
+
+    it('deletes documents from every search path', async () => {
+      const d = await store.documents.put(doc('local', 'a.md', 'Cantine', ['Tarif de la cantine scolaire.']));
+      await store.documents.put(doc('local', 'b.md', 'Piscine', ['Tarif de la piscine.']));
+      if (store.info.vectors) {
+        const chunks = await store.documents.chunks(d.id);
+        await store.search.putVectors([{ chunkId: chunks[0].id, vector: new Float32Array([1, 0, 0, 0]) }]);
+      }
+      await store.documents.delete(d.id);
+      expect(await store.documents.get(d.id)).toBeNull();
+      expect(await store.search.lexical({ terms: analyze('cantine'), collectionIds: ['local'], limit: 5, weights: W })).toEqual([]);
+      if (store.info.vectors) {
+        const dense = await store.search.dense({ vector: new Float32Array([1, 0, 0, 0]), collectionIds: ['local'], limit: 5 });
+        expect(dense).toEqual([]);
+      }
+      expect(await store.documents.deleteMissing('local', new Set())).toBe(1);
+      expect(await store.documents.count('local')).toBe(0);
+    });
+
+    it('finds nearest vectors within the collections asked', async () => {
+      if (!store.info.vectors) {
+        await expect(store.search.dense({ vector: new Float32Array([1, 0]), collectionIds: ['sp'], limit: 1 })).rejects.toThrow();
+        return;
+      }
+      await store.documents.putMany([doc('sp', 'F1', 'Un', ['alpha']), doc('sp', 'F2', 'Deux', ['beta'])]);
+      await store.documents.put(doc('local', 'x', 'Trois', ['gamma']));
+      const pending = await store.search.chunksWithoutVector(10);
+      expect(pending).toHaveLength(3);
+      const vec: Record<string, number[]> = { alpha: [1, 0, 0], beta: [0, 1, 0], gamma: [0.9, 0.1, 0] };
+      await store.search.putVectors(pending.map((c) => ({ chunkId: c.id, vector: new Float32Array(vec[c.text]) })));
+      expect(await store.search.chunksWithoutVector(10)).toHaveLength(0);
+      const hits = await store.search.dense({ vector: new Float32Array([1, 0, 0]), collectionIds: ['sp'], limit: 2 });
+      const hydrated = await store.search.hydrate(hits.map((h) => h.chunkId));
+      expect(hydrated.map((h) => h.text)).toEqual(['alpha', 'beta']);
+      expect(hits[0].score).toBeGreaterThan(hits[1].score);
+    });
+
+    it('keeps metadata values and deletes a collection with its documents', async () => {
+      await store.meta.set('k', 'v1');
+      await store.meta.set('k', 'v2');
+      expect(await store.meta.get('k')).toBe('v2');
+      expect(await store.meta.get('absent')).toBeNull();
+      await store.documents.put(doc('local', 'a.md', 'Cantine', ['Tarif de la cantine.']));
+      await store.collections.delete('local');
+      expect(await store.collections.get('local')).toBeNull();
+      expect(await store.documents.count('local')).toBe(0);
+      expect(await store.search.lexical({ terms: analyze('cantine'), collectionIds: ['local'], limit: 5, weights: W })).toEqual([]);
+    });
+  });
+}

@@ -1,0 +1,54 @@
+import { mkdtempSync, rmSync, writeFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { openSqliteStore } from '../../src/store/sqlite/index.js';
+import { storeContract } from './contract.js';
+
+let dir = '';
+storeContract(
+  'sqlite',
+  async () => {
+    dir = mkdtempSync(join(tmpdir(), 'guichet-store-'));
+    return openSqliteStore(dir);
+  },
+  async () => rmSync(dir, { recursive: true, force: true }),
+);
+
+describe('sqlite data folder problems', () => {
+  it('reports a corrupted database and leaves the file as it was', () => {
+    const d = mkdtempSync(join(tmpdir(), 'guichet-bad-'));
+    const garbage = 'ceci n’est pas une base SQLite '.repeat(200);
+    writeFileSync(join(d, 'guichet.sqlite'), garbage);
+    expect(() => openSqliteStore(d)).toThrow(/illisible ou endommagée/);
+    expect(readFileSync(join(d, 'guichet.sqlite'), 'utf8')).toBe(garbage);
+  });
+
+  it('refuses a data folder that is a file', () => {
+    const d = mkdtempSync(join(tmpdir(), 'guichet-bad-'));
+    const f = join(d, 'file');
+    writeFileSync(f, 'x');
+    expect(() => openSqliteStore(f)).toThrow(/n'est pas un dossier/);
+  });
+
+  it('refuses a foreign SQLite database', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'guichet-bad-'));
+    mkdirSync(d, { recursive: true });
+    const Database = (await import('better-sqlite3')).default;
+    const db = new Database(join(d, 'guichet.sqlite'));
+    db.exec('CREATE TABLE clients (id INTEGER)');
+    db.close();
+    expect(() => openSqliteStore(d)).toThrow(/pas une base Guichet/);
+  });
+
+  it('reopens an existing store without re-running migrations', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'guichet-ok-'));
+    const a = openSqliteStore(d);
+    await a.meta.set('x', '1');
+    await a.close();
+    const b = openSqliteStore(d);
+    expect(await b.meta.get('x')).toBe('1');
+    expect(b.info.schemaVersion).toBe(1);
+    await b.close();
+  });
+});
