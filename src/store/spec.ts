@@ -4,6 +4,7 @@
  * that a networked adapter fits without changing callers.
  */
 import type { Audience, DocumentKind } from '../knowledge/model.js';
+import type { AccountsRepo } from './accounts-spec.js';
 
 export type Visibility = 'private' | 'shared' | 'public';
 
@@ -165,6 +166,11 @@ export interface SearchRepo {
   putVectors(items: { chunkId: string; vector: Float32Array }[]): Promise<void>;
   /** Chunks that have no vector yet (for background embedding), oldest first. */
   chunksWithoutVector(limit: number): Promise<StoredChunk[]>;
+  /**
+   * Index statistics of analyzed terms: how many chunks there are, and in how many chunks each term
+   * occurs (over the whole index). Used to judge whether results are relevant at all.
+   */
+  termStats(terms: string[]): Promise<{ chunks: number; df: Map<string, number> }>;
   /** Loads chunks with their documents, in the order of the ids given. */
   hydrate(chunkIds: string[]): Promise<ChunkWithDocument[]>;
 }
@@ -180,5 +186,6 @@ export interface Store {
   readonly documents: DocumentRepo;
   readonly search: SearchRepo;
   readonly meta: MetaRepo;
+  readonly accounts: AccountsRepo;
   close(): Promise<void>;
 }

@@ -74,6 +74,19 @@ export function storeContract(name: string, open: () => Promise<Store>, cleanup?
       expect(await store.search.lexical({ terms: ['zzzz'], collectionIds: ['sp'], limit: 10, weights: W })).toEqual([]);
     });
 
+    it('counts in how many chunks each term occurs', async () => {
+      await store.documents.putMany([
+        doc('sp', 'F1', 'Chèque énergie', ['Le chèque énergie.', 'Montant du chèque.']),
+        doc('sp', 'F2', 'Passeport', ['Demander un passeport.']),
+      ]);
+      const [cheque, passeport] = analyze('chèque passeport');
+      const stats = await store.search.termStats([cheque, passeport, 'inconnu']);
+      expect(stats.chunks).toBe(3);
+      expect(stats.df.get(cheque)).toBe(2);
+      expect(stats.df.get(passeport)).toBe(1);
+      expect(stats.df.get('inconnu')).toBe(0);
+    });
+
     it('ranks a title match above a body-only match', async () => {
       await store.documents.putMany([
         doc('sp', 'F10', 'Allocation logement', ['Conditions de ressources.']),

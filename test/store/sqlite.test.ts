@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openSqliteStore } from '../../src/store/sqlite/index.js';
+import { MIGRATIONS } from '../../src/store/sqlite/migrations.js';
 import { storeContract } from './contract.js';
 
 let dir = '';
@@ -48,7 +49,7 @@ describe('sqlite data folder problems', () => {
     await a.close();
     const b = openSqliteStore(d);
     expect(await b.meta.get('x')).toBe('1');
-    expect(b.info.schemaVersion).toBe(1);
+    expect(b.info.schemaVersion).toBe(MIGRATIONS[MIGRATIONS.length - 1].version);
     await b.close();
   });
 });

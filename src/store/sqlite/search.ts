@@ -86,6 +86,20 @@ export class SqliteSearch implements SearchRepo {
       .map(toChunk);
   }
 
+  async termStats(terms: string[]): Promise<{ chunks: number; df: Map<string, number> }> {
+    const unique = [...new Set(terms)].slice(0, 200);
+    const { n } = this.db.prepare('SELECT COUNT(*) AS n FROM chunks').get() as { n: number };
+    const df = new Map<string, number>(unique.map((t) => [t, 0]));
+    if (unique.length > 0) {
+      this.db.exec(`CREATE VIRTUAL TABLE IF NOT EXISTS temp.chunks_vocab USING fts5vocab(main, chunks_fts, 'row')`);
+      const rows = this.db
+        .prepare(`SELECT term, doc FROM temp.chunks_vocab WHERE term IN (${unique.map(() => '?').join(', ')})`)
+        .all(...unique) as { term: string; doc: number }[];
+      for (const r of rows) df.set(r.term, r.doc);
+    }
+    return { chunks: n, df };
+  }
+
   async hydrate(chunkIds: string[]): Promise<ChunkWithDocument[]> {
     if (chunkIds.length === 0) return [];
     const placeholders = chunkIds.map(() => '?').join(', ');
