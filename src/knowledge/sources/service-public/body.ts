@@ -129,6 +129,7 @@ export function renderBody(
 ): { markdown: string; sections: Section[] } {
   const w = new SectionWriter();
   const resource = root.name === 'ServiceComplementaire';
+  if (resource) w.add(resourceHead(root, label));
   for (const c of root.children) {
     if (c.type !== 'element') continue;
     const fixed = TOP_SECTIONS[c.name];
@@ -142,7 +143,6 @@ export function renderBody(
         break;
       case 'Introduction':
         w.at([], () => walk(c, w, ctx));
-        if (resource) w.at([], () => w.add(resourceHead(root, label)));
         break;
       case 'Texte':
       case 'ListeSituations':
@@ -186,6 +186,5 @@ export function renderBody(
         break;
     }
   }
-  if (resource && !child(root, 'Introduction')) w.at([], () => w.add(resourceHead(root, label)));
   return w.result();
 }

@@ -54,10 +54,16 @@ export async function openFolderSource(dir: string, description: string): Promis
           );
         });
       const pending: Promise<Buffer>[] = [];
-      for (let i = 0; i < Math.min(READ_AHEAD, chosen.length); i++) pending.push(read(chosen[i].entry.ref));
+      const ahead = (i: number): void => {
+        if (i >= chosen.length) return;
+        const p = read(chosen[i].entry.ref);
+        p.catch(() => undefined); // a consumer that stops early must not leave an unhandled rejection
+        pending[i] = p;
+      };
+      for (let i = 0; i < READ_AHEAD; i++) ahead(i);
       for (let i = 0; i < chosen.length; i++) {
         const bytes = await pending[i];
-        if (i + READ_AHEAD < chosen.length) pending.push(read(chosen[i + READ_AHEAD].entry.ref));
+        ahead(i + READ_AHEAD);
         delete pending[i];
         const { entry, audiences } = chosen[i];
         const found = audiences.length > 0 ? audiences : entry.format === 'xml' ? sniffAudiences(bytes) : [];
