@@ -12,6 +12,7 @@ const ENV_MAP: Record<string, { path: string[]; type: 'string' | 'number' }> = {
   PORT: { path: ['server', 'port'], type: 'number' },
   HOST: { path: ['server', 'host'], type: 'string' },
   DATABASE_URL: { path: ['store', 'database_url'], type: 'string' },
+  REDIS_URL: { path: ['redis_url'], type: 'string' },
   GUICHET_EMBEDDING_MODEL: { path: ['search', 'embedding_model'], type: 'string' },
 };
 

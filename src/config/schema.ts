@@ -4,6 +4,7 @@
  * Validated once at start; every problem is listed in one error.
  */
 import { z } from 'zod';
+import { accountsSchema } from '../accounts/config.js';
 
 export const searchSchema = z
   .object({
@@ -41,6 +42,9 @@ export const configSchema = z
     server: serverSchema.default(serverSchema.parse({})),
     store: storeSchema.default({}),
     search: searchSchema.default(searchSchema.parse({})),
+    /** Redis URL (shared rate-limit counters between replicas); absent = counters in the store. */
+    redis_url: z.string().url().optional(),
+    accounts: accountsSchema.default(accountsSchema.parse({})),
   })
   .strict();
 

@@ -1,4 +1,5 @@
 import type { MetaRepo, Store, StoreInfo } from '../spec.js';
+import { SqliteAccounts } from './accounts.js';
 import { SqliteCollections } from './collections.js';
 import { SqliteDocuments } from './documents.js';
 import { openDatabase, schemaVersion, type Db } from './open.js';
@@ -21,6 +22,7 @@ export class SqliteStore implements Store {
   readonly documents: SqliteDocuments;
   readonly search: SqliteSearch;
   readonly meta: SqliteMeta;
+  readonly accounts: SqliteAccounts;
 
   constructor(readonly db: Db, file: string, vectors: boolean) {
     this.info = { adapter: 'sqlite', location: file, vectors, schemaVersion: schemaVersion(db) };
@@ -28,6 +30,7 @@ export class SqliteStore implements Store {
     this.documents = new SqliteDocuments(db);
     this.search = new SqliteSearch(db, vectors);
     this.meta = new SqliteMeta(db);
+    this.accounts = new SqliteAccounts(db);
   }
 
   async close(): Promise<void> {

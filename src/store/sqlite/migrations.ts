@@ -65,4 +65,72 @@ export const MIGRATIONS: Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: 'accounts',
+    sql: `
+      CREATE TABLE organisations (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        siret TEXT,
+        email_domains TEXT NOT NULL DEFAULT '[]',
+        sensitive INTEGER NOT NULL DEFAULT 0,
+        allow_self_signup INTEGER NOT NULL DEFAULT 0,
+        created_at TEXT NOT NULL
+      );
+      CREATE TABLE users (
+        id TEXT PRIMARY KEY,
+        email TEXT NOT NULL UNIQUE COLLATE NOCASE,
+        name TEXT NOT NULL,
+        org_id TEXT NOT NULL REFERENCES organisations (id),
+        role TEXT NOT NULL CHECK (role IN ('agent', 'developer', 'admin', 'superadmin')),
+        created_at TEXT NOT NULL
+      );
+      CREATE INDEX users_org ON users (org_id);
+      CREATE TABLE api_keys (
+        id TEXT PRIMARY KEY,
+        org_id TEXT NOT NULL REFERENCES organisations (id),
+        user_id TEXT REFERENCES users (id),
+        name TEXT NOT NULL,
+        role TEXT NOT NULL CHECK (role IN ('agent', 'developer', 'admin', 'superadmin')),
+        prefix TEXT NOT NULL UNIQUE,
+        hash TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        expires_at TEXT,
+        revoked_at TEXT,
+        last_used_at TEXT
+      );
+      CREATE INDEX api_keys_org ON api_keys (org_id);
+      CREATE TABLE quotas (
+        scope TEXT NOT NULL CHECK (scope IN ('org', 'key')),
+        subject_id TEXT NOT NULL,
+        requests_per_minute INTEGER,
+        requests_per_day INTEGER,
+        tokens_per_minute INTEGER,
+        tokens_per_day INTEGER,
+        monthly_credits INTEGER,
+        PRIMARY KEY (scope, subject_id)
+      );
+      CREATE TABLE rate_counters (key TEXT PRIMARY KEY, n INTEGER NOT NULL, expires_at INTEGER NOT NULL);
+      CREATE INDEX rate_counters_expiry ON rate_counters (expires_at);
+      CREATE TABLE usage (
+        id INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        org_id TEXT NOT NULL,
+        user_id TEXT,
+        key_id TEXT,
+        endpoint TEXT NOT NULL,
+        model TEXT,
+        prompt_tokens INTEGER NOT NULL DEFAULT 0,
+        completion_tokens INTEGER NOT NULL DEFAULT 0,
+        credits REAL NOT NULL DEFAULT 0,
+        latency_ms INTEGER NOT NULL,
+        ttft_ms INTEGER,
+        status INTEGER NOT NULL,
+        energy_wh REAL,
+        carbon_g REAL
+      );
+      CREATE INDEX usage_org_at ON usage (org_id, at);
+    `,
+  },
 ];

@@ -1,0 +1,29 @@
+import type { Role } from './model.js';
+
+/**
+ * Permissions as data: each permission and the roles that hold it. This table is the only place
+ * where roles meet actions; the HTTP layer maps routes to permissions (`http/middleware/`) and
+ * checks them in one middleware. `superadmin` holds every permission.
+ */
+export const PERMISSIONS = {
+  'me:read': ['agent', 'developer', 'admin', 'superadmin'],
+  'chat:use': ['agent', 'developer', 'admin', 'superadmin'],
+  'search:use': ['agent', 'developer', 'admin', 'superadmin'],
+  'models:read': ['agent', 'developer', 'admin', 'superadmin'],
+  'collections:read': ['agent', 'developer', 'admin', 'superadmin'],
+  'collections:write': ['admin', 'superadmin'],
+  'documents:write': ['developer', 'admin', 'superadmin'],
+  'keys:manage': ['developer', 'admin', 'superadmin'],
+  'usage:read': ['developer', 'admin', 'superadmin'],
+  'users:manage': ['admin', 'superadmin'],
+  'quotas:manage': ['admin', 'superadmin'],
+  'audit:read': ['admin', 'superadmin'],
+  'privacy:manage': ['admin', 'superadmin'],
+  'orgs:manage': ['superadmin'],
+} as const satisfies Record<string, readonly Role[]>;
+
+export type Permission = keyof typeof PERMISSIONS;
+
+export function can(role: Role, permission: Permission): boolean {
+  return (PERMISSIONS[permission] as readonly Role[]).includes(role);
+}

@@ -1,0 +1,122 @@
+/**
+ * Repositories of the accounts domain (organisations, users, keys, quotas, rate counters, usage).
+ * Async and SQL-free: each Store adapter (sqlite/, postgres/) implements them.
+ */
+import type { LimitCheck, LimitResult } from '../accounts/limiter.js';
+import type {
+  ApiKey,
+  Organisation,
+  QuotaLimits,
+  QuotaScope,
+  Role,
+  UsageRecord,
+  User,
+} from '../accounts/model.js';
+
+export interface NewOrganisation {
+  id?: string;
+  name: string;
+  siret?: string | null;
+  emailDomains?: string[];
+  sensitive?: boolean;
+  allowSelfSignup?: boolean;
+}
+
+export interface NewUser {
+  email: string;
+  name: string;
+  orgId: string;
+  role: Role;
+}
+
+export interface NewApiKey {
+  orgId: string;
+  userId: string | null;
+  name: string;
+  role: Role;
+  prefix: string;
+  hash: string;
+  expiresAt: string | null;
+}
+
+export interface OrganisationRepo {
+  /** Throws AppError('conflict') when the id is taken. */
+  create(input: NewOrganisation): Promise<Organisation>;
+  get(id: string): Promise<Organisation | null>;
+  list(): Promise<Organisation[]>;
+}
+
+export interface UserRepo {
+  /** Throws AppError('conflict') when the e-mail (case-insensitive) is taken; AppError('not_found') for an unknown org. */
+  create(input: NewUser): Promise<User>;
+  get(id: string): Promise<User | null>;
+  getByEmail(email: string): Promise<User | null>;
+  list(orgId: string): Promise<User[]>;
+}
+
+export interface ApiKeyRepo {
+  /** Throws AppError('conflict') when the prefix is taken (the caller draws another key). */
+  create(input: NewApiKey): Promise<ApiKey>;
+  get(id: string): Promise<ApiKey | null>;
+  /** The key with this visible prefix, revoked or expired included (the caller decides). */
+  findByPrefix(prefix: string): Promise<ApiKey | null>;
+  list(orgId?: string): Promise<ApiKey[]>;
+  count(): Promise<number>;
+  /** Sets revokedAt when not yet revoked; returns the key (null when unknown). */
+  revoke(id: string, at: string): Promise<ApiKey | null>;
+  /** Records the last use (callers throttle: at most once a minute per key). */
+  touch(id: string, at: string): Promise<void>;
+}
+
+export interface QuotaRepo {
+  /** Stored limits of an organisation or key; null when none were set. */
+  get(scope: QuotaScope, subjectId: string): Promise<QuotaLimits | null>;
+  set(scope: QuotaScope, subjectId: string, limits: QuotaLimits): Promise<QuotaLimits>;
+}
+
+export interface CounterRepo {
+  /** Atomic check-and-increment of fixed-window counters, see `RateLimiter.consume`. */
+  consume(checks: LimitCheck[], now: number): Promise<LimitResult>;
+  /** Forgets counters whose window ended before `now`. */
+  sweep(now: number): Promise<void>;
+}
+
+export interface UsageFilter {
+  orgId: string;
+  /** ISO instants, `from` inclusive, `to` exclusive. */
+  from?: string;
+  to?: string;
+  model?: string;
+  limit?: number;
+}
+
+export interface UsageTotals {
+  requests: number;
+  promptTokens: number;
+  completionTokens: number;
+  credits: number;
+  energyWh: number;
+  carbonG: number;
+}
+
+export interface UsageDay extends UsageTotals {
+  /** YYYY-MM-DD (UTC). */
+  day: string;
+}
+
+export interface UsageRepo {
+  record(row: UsageRecord): Promise<void>;
+  /** Most recent first. */
+  list(filter: UsageFilter): Promise<UsageRecord[]>;
+  totals(filter: UsageFilter): Promise<UsageTotals>;
+  daily(filter: UsageFilter): Promise<UsageDay[]>;
+}
+
+export interface AccountsRepo {
+  readonly orgs: OrganisationRepo;
+  readonly users: UserRepo;
+  readonly keys: ApiKeyRepo;
+  readonly quotas: QuotaRepo;
+  readonly counters: CounterRepo;
+  readonly usage: UsageRepo;
+}

@@ -1,0 +1,79 @@
+import { randomUUID } from 'node:crypto';
+import type { Organisation, User } from '../../accounts/model.js';
+import { AppError } from '../../shared/errors.js';
+import type { NewOrganisation, NewUser, OrganisationRepo, UserRepo } from '../accounts-spec.js';
+import { isUniqueViolation, toOrganisation, toUser } from './accounts-rows.js';
+import type { Db } from './open.js';
+
+const newId = (p: string) => `${p}_${randomUUID().replace(/-/g, '').slice(0, 20)}`;
+
+export class SqliteOrganisations implements OrganisationRepo {
+  constructor(private readonly db: Db) {}
+
+  async create(input: NewOrganisation): Promise<Organisation> {
+    const id = input.id ?? newId('org');
+    try {
+      this.db
+        .prepare(
+          `INSERT INTO organisations (id, name, siret, email_domains, sensitive, allow_self_signup, created_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(
+          id,
+          input.name,
+          input.siret ?? null,
+          JSON.stringify(input.emailDomains ?? []),
+          input.sensitive ? 1 : 0,
+          input.allowSelfSignup ? 1 : 0,
+          new Date().toISOString(),
+        );
+    } catch (e) {
+      if (isUniqueViolation(e)) throw new AppError('conflict', `L'organisation ${id} existe déjà.`);
+      throw e;
+    }
+    return (await this.get(id))!;
+  }
+
+  async get(id: string): Promise<Organisation | null> {
+    const r = this.db.prepare('SELECT * FROM organisations WHERE id = ?').get(id);
+    return r ? toOrganisation(r) : null;
+  }
+
+  async list(): Promise<Organisation[]> {
+    return this.db.prepare('SELECT * FROM organisations ORDER BY created_at, id').all().map(toOrganisation);
+  }
+}
+
+export class SqliteUsers implements UserRepo {
+  constructor(private readonly db: Db) {}
+
+  async create(input: NewUser): Promise<User> {
+    const id = newId('usr');
+    if (!this.db.prepare('SELECT 1 FROM organisations WHERE id = ?').get(input.orgId)) {
+      throw new AppError('not_found', `Organisation introuvable : ${input.orgId}`);
+    }
+    try {
+      this.db
+        .prepare('INSERT INTO users (id, email, name, org_id, role, created_at) VALUES (?, ?, ?, ?, ?, ?)')
+        .run(id, input.email, input.name, input.orgId, input.role, new Date().toISOString());
+    } catch (e) {
+      if (isUniqueViolation(e)) throw new AppError('conflict', `Un utilisateur avec l'adresse ${input.email} existe déjà.`);
+      throw e;
+    }
+    return (await this.get(id))!;
+  }
+
+  async get(id: string): Promise<User | null> {
+    const r = this.db.prepare('SELECT * FROM users WHERE id = ?').get(id);
+    return r ? toUser(r) : null;
+  }
+
+  async getByEmail(email: string): Promise<User | null> {
+    const r = this.db.prepare('SELECT * FROM users WHERE email = ?').get(email);
+    return r ? toUser(r) : null;
+  }
+
+  async list(orgId: string): Promise<User[]> {
+    return this.db.prepare('SELECT * FROM users WHERE org_id = ? ORDER BY created_at, id').all(orgId).map(toUser);
+  }
+}

@@ -1,0 +1,66 @@
+import type { UsageRecord } from '../../accounts/model.js';
+import type { UsageDay, UsageFilter, UsageRepo, UsageTotals } from '../accounts-spec.js';
+import { toUsage } from './accounts-rows.js';
+import type { Db } from './open.js';
+
+const SUMS = `COUNT(*) AS requests, COALESCE(SUM(prompt_tokens), 0) AS prompt_tokens,
+  COALESCE(SUM(completion_tokens), 0) AS completion_tokens, COALESCE(SUM(credits), 0) AS credits,
+  COALESCE(SUM(energy_wh), 0) AS energy_wh, COALESCE(SUM(carbon_g), 0) AS carbon_g`;
+
+function where(f: UsageFilter): { sql: string; params: unknown[] } {
+  const parts = ['org_id = ?'];
+  const params: unknown[] = [f.orgId];
+  if (f.from) (parts.push('at >= ?'), params.push(f.from));
+  if (f.to) (parts.push('at < ?'), params.push(f.to));
+  if (f.model) (parts.push('model = ?'), params.push(f.model));
+  return { sql: parts.join(' AND '), params };
+}
+
+function toTotals(r: any): UsageTotals {
+  return {
+    requests: r.requests,
+    promptTokens: r.prompt_tokens,
+    completionTokens: r.completion_tokens,
+    credits: r.credits,
+    energyWh: r.energy_wh,
+    carbonG: r.carbon_g,
+  };
+}
+
+export class SqliteUsage implements UsageRepo {
+  private readonly insert;
+  constructor(private readonly db: Db) {
+    this.insert = db.prepare(
+      `INSERT INTO usage (at, org_id, user_id, key_id, endpoint, model, prompt_tokens, completion_tokens,
+         credits, latency_ms, ttft_ms, status, energy_wh, carbon_g) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+  }
+
+  async record(u: UsageRecord): Promise<void> {
+    this.insert.run(
+      u.at, u.orgId, u.userId, u.keyId, u.endpoint, u.model, u.promptTokens, u.completionTokens,
+      u.credits, u.latencyMs, u.ttftMs, u.status, u.energyWh, u.carbonG,
+    );
+  }
+
+  async list(f: UsageFilter): Promise<UsageRecord[]> {
+    const w = where(f);
+    return this.db
+      .prepare(`SELECT * FROM usage WHERE ${w.sql} ORDER BY at DESC, id DESC LIMIT ?`)
+      .all(...w.params, f.limit ?? 100)
+      .map(toUsage);
+  }
+
+  async totals(f: UsageFilter): Promise<UsageTotals> {
+    const w = where(f);
+    return toTotals(this.db.prepare(`SELECT ${SUMS} FROM usage WHERE ${w.sql}`).get(...w.params));
+  }
+
+  async daily(f: UsageFilter): Promise<UsageDay[]> {
+    const w = where(f);
+    return this.db
+      .prepare(`SELECT substr(at, 1, 10) AS day, ${SUMS} FROM usage WHERE ${w.sql} GROUP BY day ORDER BY day`)
+      .all(...w.params)
+      .map((r: any) => ({ day: r.day, ...toTotals(r) }));
+  }
+}

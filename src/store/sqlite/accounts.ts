@@ -1,0 +1,24 @@
+import type { AccountsRepo } from '../accounts-spec.js';
+import { SqliteApiKeys } from './accounts-keys.js';
+import { SqliteCounters, SqliteQuotas } from './accounts-limits.js';
+import { SqliteOrganisations, SqliteUsers } from './accounts-people.js';
+import { SqliteUsage } from './accounts-usage.js';
+import type { Db } from './open.js';
+
+export class SqliteAccounts implements AccountsRepo {
+  readonly orgs: SqliteOrganisations;
+  readonly users: SqliteUsers;
+  readonly keys: SqliteApiKeys;
+  readonly quotas: SqliteQuotas;
+  readonly counters: SqliteCounters;
+  readonly usage: SqliteUsage;
+
+  constructor(db: Db) {
+    this.orgs = new SqliteOrganisations(db);
+    this.users = new SqliteUsers(db);
+    this.keys = new SqliteApiKeys(db);
+    this.quotas = new SqliteQuotas(db);
+    this.counters = new SqliteCounters(db);
+    this.usage = new SqliteUsage(db);
+  }
+}
