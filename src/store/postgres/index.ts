@@ -1,0 +1,110 @@
+import pg from 'pg';
+import { AppError } from '../../shared/errors.js';
+import type { AccountsRepo } from '../accounts-spec.js';
+import type { MetaRepo, Store, StoreInfo } from '../spec.js';
+import { pendingAccounts } from './accounts-pending.js';
+import { PostgresCollections } from './collections.js';
+import { redactUrl, type Pool, type StoreLogger } from './db.js';
+import { PostgresDocuments } from './documents.js';
+import { migrate } from './migrate.js';
+import { PostgresSearch, type VectorSupport } from './search.js';
+import { VECTORS_UNAVAILABLE } from './vectors.js';
+
+export interface PostgresStoreOptions {
+  url: string;
+  /** Pool size per process (default 10). PGlite over a socket serves one connection: use 1. */
+  maxConnections?: number;
+  /** Idle connections are closed after this delay (default 30 s). */
+  idleTimeoutMs?: number;
+  /** Where operator warnings go (default: stderr). */
+  logger?: StoreLogger;
+}
+
+class PostgresMeta implements MetaRepo {
+  constructor(private readonly pool: Pool) {}
+  async get(key: string): Promise<string | null> {
+    const { rows } = await this.pool.query<{ value: string }>('SELECT value FROM meta WHERE key = $1', [key]);
+    return rows[0] ? rows[0].value : null;
+  }
+  async set(key: string, value: string): Promise<void> {
+    await this.pool.query(
+      'INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+      [key, value],
+    );
+  }
+}
+
+export class PostgresStore implements Store {
+  readonly collections: PostgresCollections;
+  readonly documents: PostgresDocuments;
+  readonly search: PostgresSearch;
+  readonly meta: PostgresMeta;
+  readonly accounts: AccountsRepo = pendingAccounts();
+  private closed = false;
+
+  constructor(
+    private readonly pool: Pool,
+    readonly info: StoreInfo,
+    vectors: VectorSupport,
+  ) {
+    this.collections = new PostgresCollections(pool);
+    this.documents = new PostgresDocuments(pool);
+    this.search = new PostgresSearch(pool, vectors);
+    this.meta = new PostgresMeta(pool);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.pool.end();
+  }
+}
+
+const defaultLogger: StoreLogger = { warn: (m) => console.warn(m) };
+
+/** Opens a PostgreSQL store: connects a pool, runs pending migrations (safe with several replicas). */
+export async function openPostgresStore(o: PostgresStoreOptions): Promise<PostgresStore> {
+  const log = o.logger ?? defaultLogger;
+  const location = redactUrl(o.url);
+  const pool = new pg.Pool({
+    connectionString: o.url,
+    max: o.maxConnections ?? 10,
+    idleTimeoutMillis: o.idleTimeoutMs ?? 30_000,
+    connectionTimeoutMillis: 10_000,
+  });
+  // An idle connection dropped by the server must not crash the process; the next query reconnects.
+  pool.on('error', (e) => log.warn(`Connexion PostgreSQL perdue (${e.message}) : elle sera rouverte.`));
+  let client;
+  try {
+    client = await pool.connect();
+  } catch (e) {
+    await pool.end().catch(() => undefined);
+    throw new AppError('service_unavailable', `Base PostgreSQL injoignable (${location}) : ${(e as Error).message}`, {
+      cause: e,
+    });
+  }
+  try {
+    const state = await migrate(client, log);
+    const available = state.extensions.has('vector');
+    if (!available) log.warn(VECTORS_UNAVAILABLE);
+    const version = available
+      ? (await client.query<{ v: string }>(`SELECT extversion AS v FROM pg_extension WHERE extname = 'vector'`)).rows[0]
+          ?.v
+      : undefined;
+    const info: StoreInfo = { adapter: 'postgres', location, vectors: available, schemaVersion: state.version };
+    return new PostgresStore(pool, info, { available, iterativeScan: atLeast(version, [0, 8]) });
+  } catch (e) {
+    client.release();
+    client = undefined;
+    await pool.end().catch(() => undefined);
+    throw e;
+  } finally {
+    client?.release();
+  }
+}
+
+function atLeast(version: string | undefined, min: [number, number]): boolean {
+  if (!version) return false;
+  const [major, minor] = version.split('.').map(Number);
+  return major > min[0] || (major === min[0] && minor >= min[1]);
+}

@@ -1,0 +1,124 @@
+/**
+ * BM25 exactly as SQLite FTS5's `bm25(chunks_fts, wTitle, wHeadings, wBody)` computes it, so that an
+ * install moved from SQLite to PostgreSQL keeps the same search results (see fts5_aux.c,
+ * fts5Bm25Function): k1 = 1.2, b = 0.75; idf(t) = ln((N − n_t + 0.5) / (n_t + 0.5)), 1e-6 when ≤ 0;
+ * f = Σ_columns w_c·tf_c; D = tokens of the row (all columns); avgdl and N over the whole index.
+ */
+import type { LexicalFields, LexicalQuery } from '../spec.js';
+import type { Client, Pool } from './db.js';
+
+/** Token characters of FTS5's unicode61 tokenizer (categories L*, N*, Co), lower-cased like it. */
+const TOKEN = /[\p{L}\p{N}\p{Co}]+/gu;
+
+export function tokenize(text: string): string[] {
+  return text.toLowerCase().match(TOKEN) ?? [];
+}
+
+export interface Postings {
+  /** Total tokens of the chunk over the three fields (FTS5's xColumnSize(-1)). */
+  length: number;
+  /** term → [tf title, tf headings, tf body] */
+  terms: Map<string, [number, number, number]>;
+}
+
+export function postingsOf(fields: LexicalFields): Postings {
+  const terms = new Map<string, [number, number, number]>();
+  let length = 0;
+  [fields.title, fields.headings, fields.body].forEach((text, col) => {
+    for (const t of tokenize(text)) {
+      length++;
+      let tf = terms.get(t);
+      if (!tf) terms.set(t, (tf = [0, 0, 0]));
+      tf[col]++;
+    }
+  });
+  return { length, terms };
+}
+
+/** Inserts the postings of freshly inserted chunks in one statement (the triggers keep the stats). */
+export async function insertPostings(
+  c: Client,
+  collectionId: string,
+  chunks: { rowid: string; postings: Postings }[],
+): Promise<void> {
+  const term: string[] = [];
+  const rowid: string[] = [];
+  const len: number[] = [];
+  const tfT: number[] = [];
+  const tfH: number[] = [];
+  const tfB: number[] = [];
+  for (const ch of chunks) {
+    for (const [t, tf] of ch.postings.terms) {
+      term.push(t);
+      rowid.push(ch.rowid);
+      len.push(ch.postings.length);
+      tfT.push(tf[0]);
+      tfH.push(tf[1]);
+      tfB.push(tf[2]);
+    }
+  }
+  if (term.length === 0) return;
+  await c.query(
+    `INSERT INTO lexical_postings (term, chunk_rowid, collection_id, chunk_length, tf_title, tf_headings, tf_body)
+     SELECT t, r, $7, l, a, b, c FROM unnest($1::text[], $2::bigint[], $3::int[], $4::int[], $5::int[], $6::int[])
+       AS u(t, r, l, a, b, c)`,
+    [term, rowid, len, tfT, tfH, tfB, collectionId],
+  );
+}
+
+/**
+ * FTS5 phrases of a query: the SQLite adapter de-duplicates the raw terms and quotes each one;
+ * FTS5 then tokenizes every quoted string. Single-token phrases are kept (duplicates after
+ * lower-casing included: FTS5 scores them twice); multi-token phrases never come out of our analyzer.
+ */
+export function queryPhrases(terms: string[]): string[] {
+  const out: string[] = [];
+  for (const raw of new Set(terms.filter((t) => t.length > 0))) {
+    const tokens = tokenize(raw);
+    if (tokens.length === 1) out.push(tokens[0]);
+  }
+  return out;
+}
+
+const BM25_SQL = `
+  WITH s AS (
+    SELECT chunk_count::float8 AS n, token_count::float8 / NULLIF(chunk_count, 0)::float8 AS avgdl FROM lexical_stats
+  ), q AS (
+    SELECT p.term, CASE WHEN x.idf <= 0 THEN 1e-6 ELSE x.idf END AS idf
+    FROM unnest($1::text[]) AS p(term)
+    JOIN lexical_terms t ON t.term = p.term
+    CROSS JOIN s
+    CROSS JOIN LATERAL (SELECT ln((s.n - t.chunk_count + 0.5) / (t.chunk_count + 0.5)) AS idf) AS x
+  ), hits AS (
+    SELECT lp.chunk_rowid,
+      sum(q.idf * (f.f * 2.2) / (f.f + 1.2 * (0.25 + 0.75 * lp.chunk_length / s.avgdl))) AS score
+    FROM q
+    JOIN lexical_postings lp ON lp.term = q.term
+    CROSS JOIN s
+    CROSS JOIN LATERAL (SELECT $3::float8 * lp.tf_title + $4::float8 * lp.tf_headings + $5::float8 * lp.tf_body AS f) AS f
+    WHERE lp.collection_id = ANY($2::text[])
+    GROUP BY lp.chunk_rowid
+    ORDER BY score DESC, lp.chunk_rowid
+    LIMIT $6
+  )
+  SELECT h.chunk_rowid::text AS rowid, c.document_id, h.score
+  FROM hits h JOIN chunks c ON c.rowid = h.chunk_rowid
+  ORDER BY h.score DESC, h.chunk_rowid`;
+
+export async function searchLexical(
+  pool: Pool,
+  q: LexicalQuery,
+): Promise<{ chunkId: string; documentId: string; score: number }[]> {
+  const phrases = queryPhrases(q.terms);
+  if (phrases.length === 0 || q.collectionIds.length === 0 || q.limit <= 0) return [];
+  const { title, headings, body } = q.weights;
+  const { rows } = await pool.query<{ rowid: string; document_id: string; score: number }>(BM25_SQL, [
+    phrases,
+    q.collectionIds,
+    title,
+    headings,
+    body,
+    Math.floor(q.limit),
+  ]);
+  return rows.map((r) => ({ chunkId: r.rowid, documentId: r.document_id, score: r.score }));
+}

@@ -1,0 +1,96 @@
+import { AppError } from '../../shared/errors.js';
+import type { Client, StoreLogger } from './db.js';
+import { MIGRATIONS, OPTIONAL_EXTENSIONS } from './migrations.js';
+
+/** Key of the session advisory lock taken while a replica sets the schema up ('guichet' in ASCII). */
+export const MIGRATION_LOCK = 0x67756963686574n;
+
+export interface SchemaState {
+  version: number;
+  extensions: Set<string>;
+}
+
+/**
+ * Brings the schema up to date. Runs under `pg_advisory_lock`, so replicas starting together
+ * take turns: the first one migrates, the others then find nothing left to do.
+ */
+export async function migrate(c: Client, log: StoreLogger): Promise<SchemaState> {
+  await c.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK.toString()]);
+  try {
+    await refuseForeignSchema(c);
+    const extensions = await ensureExtensions(c, log);
+    const applied = new Set(
+      (await c.query<{ version: number }>('SELECT version FROM schema_migrations')).rows.map((r) => r.version),
+    );
+    const latest = Math.max(0, ...applied);
+    const known = Math.max(...MIGRATIONS.map((m) => m.version));
+    if (latest > known) {
+      throw new AppError(
+        'store_corrupted',
+        `La base PostgreSQL a été créée par une version plus récente de Guichet (schéma ${latest} > ${known}). Mettez Guichet à jour.`,
+      );
+    }
+    const ctx = { hasExtension: (name: string) => extensions.has(name) };
+    for (const m of MIGRATIONS) {
+      if (applied.has(m.version)) continue;
+      await c.query('BEGIN');
+      try {
+        if (typeof m.up === 'string') await c.query(m.up);
+        else await m.up(c, ctx);
+        await c.query('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [
+          m.version,
+          m.name,
+          new Date().toISOString(),
+        ]);
+        await c.query('COMMIT');
+      } catch (e) {
+        await c.query('ROLLBACK').catch(() => undefined);
+        throw e;
+      }
+    }
+    return { version: Math.max(latest, known), extensions };
+  } finally {
+    await c.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK.toString()]).catch(() => undefined);
+  }
+}
+
+/** A schema with tables but no migration history belongs to another application: never touch it. */
+async function refuseForeignSchema(c: Client): Promise<void> {
+  const { rows } = await c.query<{ table_name: string }>(
+    `SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()`,
+  );
+  const names = rows.map((r) => r.table_name);
+  if (!names.includes('schema_migrations') && names.length > 0) {
+    throw new AppError(
+      'store_corrupted',
+      `Le schéma PostgreSQL contient des tables inconnues sans historique de migrations (${names.slice(0, 3).join(', ')}…) : ` +
+        `ce n'est pas une base Guichet. Rien n'a été modifié.`,
+    );
+  }
+  await c.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
+    version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`);
+}
+
+/** Installs the optional extensions when possible; returns those present. Absent ones are logged. */
+async function ensureExtensions(c: Client, log: StoreLogger): Promise<Set<string>> {
+  const present = new Set<string>();
+  for (const name of OPTIONAL_EXTENSIONS) {
+    const { rowCount } = await c.query('SELECT 1 FROM pg_extension WHERE extname = $1', [name]);
+    if (rowCount) {
+      present.add(name);
+      continue;
+    }
+    try {
+      await c.query(`CREATE EXTENSION IF NOT EXISTS ${name}`);
+      present.add(name);
+    } catch (e) {
+      if (name === 'unaccent') {
+        log.warn(
+          `Extension PostgreSQL unaccent indisponible (${(e as Error).message}) : ` +
+            `la configuration guichet_french ne retirera pas les accents.`,
+        );
+      }
+    }
+  }
+  return present;
+}

@@ -1,0 +1,95 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import pg from 'pg';
+import { openPostgresStore } from '../../src/store/postgres/index.js';
+import { MIGRATIONS } from '../../src/store/postgres/migrations.js';
+import { storeContract } from './contract.js';
+import { createDatabase, dropDatabase, unreachableReason } from './postgres-server.js';
+
+const reason = await unreachableReason();
+const quiet = { warn: () => undefined };
+
+if (reason && process.env.CI === 'true') {
+  describe('postgres', () => {
+    it('needs a reachable PostgreSQL server under CI', () => {
+      throw new Error(reason);
+    });
+  });
+} else if (reason) {
+  console.warn(`Suite PostgreSQL ignorée : ${reason}`);
+  describe.skip('postgres', () => it('skipped', () => undefined));
+} else {
+  let current = '';
+  storeContract(
+    'postgres',
+    async () => {
+      const db = await createDatabase();
+      current = db.name;
+      return openPostgresStore({ url: db.url, maxConnections: 4, logger: quiet });
+    },
+    async () => dropDatabase(current),
+  );
+
+  describe('postgres schema', () => {
+    const created: string[] = [];
+    afterAll(async () => {
+      for (const name of created) await dropDatabase(name);
+    });
+
+    it('migrates once when three replicas open a fresh database at the same time', async () => {
+      const db = await createDatabase();
+      created.push(db.name);
+      const stores = await Promise.all(
+        [1, 2, 3].map(() => openPostgresStore({ url: db.url, maxConnections: 2, logger: quiet })),
+      );
+      const last = MIGRATIONS[MIGRATIONS.length - 1].version;
+      expect(stores.map((s) => s.info.schemaVersion)).toEqual([last, last, last]);
+      await stores[0].collections.create({ id: 'c', orgId: 'o', name: 'C', visibility: 'private' });
+      expect((await stores[2].collections.list()).map((c) => c.id)).toEqual(['c']);
+      await Promise.all(stores.map((s) => s.close()));
+      const c = new pg.Client({ connectionString: db.url });
+      await c.connect();
+      const { rows } = await c.query('SELECT version FROM schema_migrations ORDER BY version');
+      await c.end();
+      expect(rows.map((r) => r.version)).toEqual(MIGRATIONS.map((m) => m.version));
+    });
+
+    it('refuses a foreign database and leaves it untouched', async () => {
+      const db = await createDatabase();
+      created.push(db.name);
+      const c = new pg.Client({ connectionString: db.url });
+      await c.connect();
+      await c.query('CREATE TABLE clients (id INTEGER)');
+      await expect(openPostgresStore({ url: db.url, logger: quiet })).rejects.toThrow(/pas une base Guichet/);
+      const { rows } = await c.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'`);
+      await c.end();
+      expect(rows.map((r) => r.table_name)).toEqual(['clients']);
+    });
+
+    it('reports an unreachable server in French, without the password', async () => {
+      const err = await openPostgresStore({ url: 'postgres://u:secret@127.0.0.1:1/x', logger: quiet }).catch((e) => e);
+      expect(err.code).toBe('service_unavailable');
+      expect(err.message).toMatch(/injoignable/);
+      expect(err.message).not.toContain('secret');
+    });
+
+    it('warns once that pgvector is absent and refuses dense search loudly', async () => {
+      const db = await createDatabase();
+      created.push(db.name);
+      const warnings: string[] = [];
+      const store = await openPostgresStore({ url: db.url, logger: { warn: (m) => warnings.push(m) } });
+      try {
+        if (store.info.vectors) return; // this server has pgvector: the contract covers it
+        expect(warnings.filter((w) => w.includes('pgvector absent : recherche dense indisponible'))).toHaveLength(1);
+        const v = new Float32Array([1, 0]);
+        await expect(store.search.dense({ vector: v, collectionIds: ['x'], limit: 1 })).rejects.toMatchObject({
+          code: 'service_unavailable',
+        });
+        await expect(store.search.putVectors([{ chunkId: '1', vector: v }])).rejects.toMatchObject({
+          code: 'service_unavailable',
+        });
+      } finally {
+        await store.close();
+      }
+    });
+  });
+}
