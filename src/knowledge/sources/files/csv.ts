@@ -15,7 +15,7 @@ export const csvParser: Parser = {
   format: 'csv',
   async parse({ bytes, fileName }) {
     const { text, encoding } = decodeText(bytes, fileName);
-    const delimiter = detectDelimiter(text) ?? ';';
+    const delimiter = detectDelimiter(text, true) ?? ';';
     let records: string[][];
     try {
       records = parse(text, { delimiter, relax_column_count: true, relax_quotes: true, skip_empty_lines: true, bom: true });

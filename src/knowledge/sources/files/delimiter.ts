@@ -1,19 +1,21 @@
 /**
  * CSV recognition: a delimiter (`;`, tab or `,`) whose count, outside quotes, is the same on every
- * sampled record (at least two records, at least one delimiter each).
+ * sampled record (at least two records, at least one delimiter each). `lenient` (a file named
+ * .csv/.tsv) accepts a few ragged records: 80 % of them matching the header's count.
  */
 export type Delimiter = ';' | '\t' | ',';
 
 const CANDIDATES: Delimiter[] = [';', '\t', ','];
 const SAMPLE_RECORDS = 50;
 
-export function detectDelimiter(text: string): Delimiter | null {
+export function detectDelimiter(text: string, lenient = false): Delimiter | null {
   const sample = text.slice(0, 64 * 1024);
   for (const delimiter of CANDIDATES) {
     const counts = countPerRecord(sample, delimiter, sample.length < text.length);
     if (counts.length < 2) continue;
     if (delimiter === ',' && counts.length < 3) continue;
-    if (counts[0] >= 1 && counts.every((c) => c === counts[0])) return delimiter;
+    const same = counts.filter((c) => c === counts[0]).length;
+    if (counts[0] >= 1 && (same === counts.length || (lenient && same >= counts.length * 0.8))) return delimiter;
   }
   return null;
 }

@@ -50,7 +50,7 @@ export function detectTextFormat(text: string, fileName: string): FileFormat {
   const ext = extension(fileName);
   if (ext === 'md' || ext === 'markdown') return 'markdown';
   if (ext !== 'txt' && looksLikeMarkdown(text)) return 'markdown';
-  if (detectDelimiter(text) !== null) return 'csv';
+  if (detectDelimiter(text, ext === 'csv' || ext === 'tsv') !== null) return 'csv';
   return 'text';
 }
 
