@@ -7,6 +7,8 @@ import type { AppEnv } from './env.js';
 import { toErrorResponse } from './errors.js';
 import { registerSearchRoutes } from './routes/search.js';
 import { registerHealthRoutes } from './routes/health.js';
+import { mountAccounts } from './middleware/accounts.js';
+import { registerAdminRoutes } from './routes/admin.js';
 
 /** Builds the Hono application: middleware, then each group of routes. */
 export function createApp(services: Services): OpenAPIHono<AppEnv> {
@@ -39,9 +41,12 @@ export function createApp(services: Services): OpenAPIHono<AppEnv> {
       },
     }),
   );
+  // Every /v1 route: API key or session → route permission → quota → usage row.
+  mountAccounts(app, services);
 
   registerHealthRoutes(app, services);
   registerSearchRoutes(app, services);
+  registerAdminRoutes(app, services);
 
   app.notFound((c) => toErrorResponse(c, new AppError('not_found', `Route inconnue : ${c.req.method} ${c.req.path}`)));
   app.onError((err, c) => toErrorResponse(c, err));

@@ -10,9 +10,13 @@ const SUMS = `COUNT(*) AS requests, COALESCE(SUM(prompt_tokens), 0) AS prompt_to
 function where(f: UsageFilter): { sql: string; params: unknown[] } {
   const parts = ['org_id = ?'];
   const params: unknown[] = [f.orgId];
-  if (f.from) (parts.push('at >= ?'), params.push(f.from));
-  if (f.to) (parts.push('at < ?'), params.push(f.to));
-  if (f.model) (parts.push('model = ?'), params.push(f.model));
+  const add = (sql: string, value: unknown) => {
+    parts.push(sql);
+    params.push(value);
+  };
+  if (f.from) add('at >= ?', f.from);
+  if (f.to) add('at < ?', f.to);
+  if (f.model) add('model = ?', f.model);
   return { sql: parts.join(' AND '), params };
 }
 

@@ -1,0 +1,54 @@
+import type { Permission } from '../../accounts/permissions.js';
+
+/**
+ * Every /v1 route and the permission it needs: the one place where routes meet permissions (the
+ * roles holding each permission are in `accounts/permissions.ts`). A /v1 route missing here is
+ * refused (403) for everyone: a new route must be declared. First match wins; `:name` matches one
+ * path segment, a trailing `/*` any rest (or nothing).
+ */
+export interface RoutePermission {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | '*';
+  path: string;
+  permission: Permission;
+}
+
+export const ROUTE_PERMISSIONS: RoutePermission[] = [
+  { method: 'GET', path: '/v1/me', permission: 'me:read' },
+  { method: 'GET', path: '/v1/models', permission: 'models:read' },
+  { method: 'GET', path: '/v1/models/:id', permission: 'models:read' },
+  { method: 'POST', path: '/v1/chat/completions', permission: 'chat:use' },
+  { method: 'POST', path: '/v1/search', permission: 'search:use' },
+  { method: 'POST', path: '/v1/embeddings', permission: 'search:use' },
+  { method: 'GET', path: '/v1/usage', permission: 'usage:read' },
+  { method: '*', path: '/v1/keys/*', permission: 'keys:manage' },
+  { method: '*', path: '/v1/users/*', permission: 'users:manage' },
+  { method: '*', path: '/v1/quotas/*', permission: 'quotas:manage' },
+  { method: '*', path: '/v1/organisations/*', permission: 'orgs:manage' },
+  { method: 'GET', path: '/v1/collections/*', permission: 'collections:read' },
+  { method: 'POST', path: '/v1/collections/:id/documents/*', permission: 'documents:write' },
+  { method: 'PUT', path: '/v1/collections/:id/documents/*', permission: 'documents:write' },
+  { method: 'DELETE', path: '/v1/collections/:id/documents/*', permission: 'documents:write' },
+  { method: '*', path: '/v1/collections/*', permission: 'collections:write' },
+  { method: '*', path: '/v1/audit/*', permission: 'audit:read' },
+  { method: '*', path: '/v1/privacy/*', permission: 'privacy:manage' },
+];
+
+export interface CompiledRoute extends RoutePermission {
+  pattern: RegExp;
+}
+
+export function compileRoutes(routes: RoutePermission[]): CompiledRoute[] {
+  return routes.map((r) => {
+    const rest = r.path.endsWith('/*');
+    const base = (rest ? r.path.slice(0, -2) : r.path)
+      .split('/')
+      .map((seg) => (seg.startsWith(':') ? '[^/]+' : seg.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+      .join('/');
+    return { ...r, pattern: new RegExp(`^${base}${rest ? '(?:/.*)?' : ''}/?$`) };
+  });
+}
+
+export function permissionFor(routes: CompiledRoute[], method: string, path: string): Permission | null {
+  const m = method === 'HEAD' ? 'GET' : method;
+  return routes.find((r) => (r.method === '*' || r.method === m) && r.pattern.test(path))?.permission ?? null;
+}

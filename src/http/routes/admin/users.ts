@@ -1,0 +1,59 @@
+import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import { addUser } from '../../../accounts/add-user.js';
+import type { User } from '../../../accounts/model.js';
+import { AppError } from '../../../shared/errors.js';
+import type { Services } from '../../../services.js';
+import type { AppEnv } from '../../env.js';
+import { errors, OrgIdQuery, RoleSchema, targetOrg } from './shared.js';
+
+const UserSchema = z
+  .object({ id: z.string(), object: z.literal('user'), email: z.string(), name: z.string(), org_id: z.string(), role: RoleSchema, created_at: z.string() })
+  .openapi('User');
+
+const AddUser = z
+  .object({
+    email: z.string().min(3).max(254).openapi({ example: 'agent@mairie-trifouilly.fr' }),
+    name: z.string().min(1).max(200).optional(),
+    role: RoleSchema.default('agent'),
+    org_id: OrgIdQuery,
+  })
+  .strict()
+  .openapi('AddUser');
+
+const json = (u: User) => ({ id: u.id, object: 'user' as const, email: u.email, name: u.name, org_id: u.orgId, role: u.role, created_at: u.createdAt });
+
+const add = createRoute({
+  method: 'post',
+  path: '/v1/users',
+  summary: "Ajouter une personne à l'organisation (admin)",
+  request: { body: { content: { 'application/json': { schema: AddUser } }, required: true } },
+  responses: { 201: { description: 'Personne ajoutée', content: { 'application/json': { schema: UserSchema } } }, ...errors },
+});
+
+const list = createRoute({
+  method: 'get',
+  path: '/v1/users',
+  summary: "Lister les personnes de l'organisation (admin)",
+  request: { query: z.object({ org_id: OrgIdQuery }) },
+  responses: {
+    200: { description: 'Personnes', content: { 'application/json': { schema: z.object({ object: z.literal('list'), data: z.array(UserSchema) }) } } },
+    ...errors,
+  },
+});
+
+export function registerUserRoutes(app: OpenAPIHono<AppEnv>, services: Services): void {
+  app.openapi(add, async (c) => {
+    const b = c.req.valid('json');
+    const p = c.get('principal');
+    if (b.role === 'superadmin' && p.role !== 'superadmin') {
+      throw new AppError('forbidden', 'Seul un superadmin peut nommer un superadmin.', { param: 'role' });
+    }
+    const orgId = await targetOrg(services.store, p, b.org_id);
+    const user = await addUser({ store: services.store, orgId, email: b.email, name: b.name, role: b.role });
+    return c.json(json(user), 201);
+  });
+  app.openapi(list, async (c) => {
+    const orgId = await targetOrg(services.store, c.get('principal'), c.req.valid('query').org_id);
+    return c.json({ object: 'list' as const, data: (await services.store.accounts.users.list(orgId)).map(json) }, 200);
+  });
+}
