@@ -10,7 +10,7 @@ export interface SeenRequest {
   body: any;
 }
 
-export type Handler = (req: SeenRequest, res: ServerResponse) => void | Promise<void>;
+export type Handler = (req: SeenRequest, res: ServerResponse) => unknown;
 
 export interface FakeUpstream {
   readonly origin: string;

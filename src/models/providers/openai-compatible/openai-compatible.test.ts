@@ -143,7 +143,7 @@ describe('openai-compatible chat', () => {
     const started = Date.now();
     const e = await rejection(model.complete(req(live())));
     expect([e.code, e.status, e.isRetryable]).toEqual(['upstream_timeout', 504, true]);
-    expect(Date.now() - started).toBeLessThan(1000);
+    expect(Date.now() - started).toBeLessThan(3000);
     await closed;
   });
 
