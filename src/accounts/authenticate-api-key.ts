@@ -6,7 +6,8 @@ import type { Principal } from './model.js';
 /** Minimum time between two writes of a key's last-used time. */
 export const TOUCH_INTERVAL_MS = 60_000;
 
-const refused = () =>
+/** The one 401 for every authentication failure (absent, malformed, unknown, wrong, revoked, expired). */
+export const refused = (): AppError =>
   new AppError('invalid_api_key', 'Clé d’API absente, invalide, révoquée ou expirée. Envoyez « Authorization: Bearer gch_… ».');
 
 /**

@@ -1,7 +1,6 @@
 import type { MiddlewareHandler } from 'hono';
-import { authenticateApiKey } from '../../accounts/authenticate-api-key.js';
+import { authenticateApiKey, refused } from '../../accounts/authenticate-api-key.js';
 import type { SessionResolver } from '../../accounts/session.js';
-import { AppError } from '../../shared/errors.js';
 import type { Store } from '../../store/spec.js';
 import type { AppEnv } from '../env.js';
 
@@ -14,18 +13,15 @@ export function authenticate(o: { store: Store; resolveSession?: SessionResolver
     const header = c.req.header('authorization');
     if (header !== undefined) {
       const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
-      if (!m) throw missing();
+      if (!m) throw refused();
       c.set('principal', await authenticateApiKey(o.store, m[1]));
       return next();
     }
     const cookie = c.req.header('cookie');
     const session = cookie && o.resolveSession ? await o.resolveSession(cookie) : null;
-    if (!session) throw missing();
+    if (!session) throw refused();
     c.set('principal', session);
     return next();
   };
 }
 
-function missing(): AppError {
-  return new AppError('invalid_api_key', 'Authentification requise : envoyez « Authorization: Bearer gch_… » avec une clé d’API valide.');
-}
