@@ -2,14 +2,24 @@ import { loadConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { createLogger } from '../shared/logger.js';
 import { openStore } from '../store/index.js';
+import { buildModels } from '../answer/models.js';
 import type { Services } from '../services.js';
 
 /** Builds the services a command needs from the configuration (the CLI's composition root). */
 export async function openServices(overrides?: Record<string, unknown>): Promise<Services> {
   const config: Config = loadConfig({ overrides });
   const logger = createLogger(config.log_level);
+  const models = buildModels(config);
   const store = await openStore({ dataDir: config.data_dir, databaseUrl: config.store.database_url });
-  return { config, store, logger, startedAt: new Date() };
+  return {
+    config,
+    store,
+    logger,
+    router: models.router,
+    egress: models.egress,
+    embedQuery: models.embedQuery,
+    startedAt: new Date(),
+  };
 }
 
 /** Runs a command body with services, closing the store afterwards whatever happens. */
@@ -18,6 +28,7 @@ export async function withServices<T>(fn: (s: Services) => Promise<T>): Promise<
   try {
     return await fn(services);
   } finally {
+    await services.router.close();
     await services.store.close();
   }
 }

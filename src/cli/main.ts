@@ -1,8 +1,9 @@
 import { Command, CommanderError } from 'commander';
 import { isAppError } from '../shared/errors.js';
-import { registerEval } from './commands/eval.js';
+import { registerEval, registerEvalAnswers } from './commands/eval.js';
 import { registerIngest } from './commands/ingest.js';
 import { registerSearch } from './commands/search.js';
+import { registerAsk } from './commands/ask.js';
 import { registerServe } from './commands/serve.js';
 
 export function buildProgram(): Command {
@@ -20,7 +21,9 @@ export function buildProgram(): Command {
   registerServe(program);
   registerIngest(program);
   registerSearch(program);
+  registerAsk(program);
   registerEval(program);
+  registerEvalAnswers(program);
   return program;
 }
 

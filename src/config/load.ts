@@ -4,6 +4,7 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { AppError } from '../shared/errors.js';
 import { configSchema, type Config } from './schema.js';
+import { describeIssuePath, providersConfigSchema } from '../models/config.js';
 
 /** Environment variables and the setting each one overrides. */
 const ENV_MAP: Record<string, { path: string[]; type: 'string' | 'number' }> = {
@@ -86,6 +87,13 @@ export function loadConfig(options: LoadOptions = {}): Config & { source: string
   if (options.overrides) raw = deepMerge(raw, options.overrides);
   const parsed = configSchema.safeParse(raw);
   if (!parsed.success) problems.push(...formatZodIssues(parsed.error));
+  else {
+    // Cross-checks between providers and aliases (undeclared provider, unknown model…).
+    const cross = providersConfigSchema.safeParse({ providers: parsed.data.providers, models: parsed.data.models });
+    if (!cross.success) {
+      problems.push(...cross.error.issues.map((i) => `- ${describeIssuePath(i.path, raw)} : ${i.message}`));
+    }
+  }
   if (problems.length > 0 || !parsed.success) {
     throw new AppError('config_invalid', `Configuration invalide${file ? ` (${file})` : ''} :\n${problems.join('\n')}`);
   }

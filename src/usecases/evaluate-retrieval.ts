@@ -4,7 +4,7 @@ import { AppError } from '../shared/errors.js';
 import type { Store } from '../store/spec.js';
 import { searchKnowledge, type QueryEmbedder, type SearchMethod } from './search-knowledge.js';
 
-const RagQuestion = z.object({
+export const RagQuestion = z.object({
   id: z.string().optional(),
   question: z.string(),
   expected: z.array(z.string()).default([]),

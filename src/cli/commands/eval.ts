@@ -3,6 +3,7 @@ import { evaluateRetrieval, type RetrievalReport } from '../../usecases/evaluate
 import { SERVICE_PUBLIC_COLLECTION } from '../../usecases/ingest-service-public.js';
 import { withServices } from '../context.js';
 import { parseK } from './search.js';
+import { evaluateAnswers } from '../../usecases/evaluate-answers.js';
 
 function formatReport(r: RetrievalReport): string {
   const lines = [
@@ -42,6 +43,38 @@ export function registerEval(program: Command): void {
           rrfK: services.config.search.rrf_k,
         });
         process.stdout.write((opts.json ? JSON.stringify(report) : formatReport(report)) + '\n');
+      });
+    });
+}
+
+export function registerEvalAnswers(program: Command): void {
+  const evalCmd = program.commands.find((c) => c.name() === 'eval')!;
+  evalCmd
+    .command('answers')
+    .description('Mesurer les réponses : citation d’une fiche attendue, refus sans source')
+    .requiredOption('--questions <fichier.jsonl>', 'questions au format rag-dev.jsonl')
+    .option('--model <id>', 'modèle', 'guichet')
+    .option('--k <n>', 'sources par réponse', '5')
+    .option('--collection <id...>', 'collections interrogées (défaut : service-public)')
+    .option('--json', 'sortie JSON')
+    .action(async (opts: { questions: string; model: string; k: string; json?: boolean; collection?: string[] }) => {
+      const k = parseK(opts.k);
+      await withServices(async (s) => {
+        const report = await evaluateAnswers({
+          deps: { store: s.store, router: s.router, embedQuery: s.embedQuery, rrfK: s.config.search.rrf_k },
+          file: opts.questions,
+          model: opts.model,
+          collections: opts.collection ?? [SERVICE_PUBLIC_COLLECTION],
+          k,
+        });
+        if (opts.json) return void process.stdout.write(JSON.stringify(report) + '\n');
+        const lines = [
+          `Modèle : ${report.model}`,
+          `Questions avec réponse : ${report.answerable} — citent une fiche attendue : ${(report.grounded_rate * 100).toFixed(1)} % (refus à tort : ${report.false_refusals})`,
+          `Questions sans réponse : ${report.unanswerable} — « aucune source » : ${(report.refusal_rate * 100).toFixed(1)} %`,
+          ...report.failures.map((f) => `  - ${f.id} « ${f.question} » : ${f.reason}`),
+        ];
+        process.stdout.write(lines.join('\n') + '\n');
       });
     });
 }

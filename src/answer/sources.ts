@@ -1,0 +1,68 @@
+import type { PublicationHit } from '../usecases/search-knowledge.js';
+
+/** A numbered source given to the model and returned to the caller as a citation. */
+export interface Source {
+  index: number;
+  id: string;
+  externalId: string;
+  title: string;
+  url: string | null;
+  collection: string;
+  collectionName: string;
+  local: boolean;
+  date: string | null;
+  passages: string[];
+}
+
+export interface Citation {
+  index: number;
+  id: string;
+  title: string;
+  url: string | null;
+  collection: string;
+  collection_name: string;
+  local: boolean;
+  date: string | null;
+  snippet: string;
+  cited: boolean;
+}
+
+export function toSources(hits: PublicationHit[], collectionNames: Map<string, string>, nationalIds: Set<string>): Source[] {
+  return hits.map((h, i) => ({
+    index: i + 1,
+    id: h.id,
+    externalId: h.externalId,
+    title: h.title,
+    url: h.url,
+    collection: h.collectionId,
+    collectionName: collectionNames.get(h.collectionId) ?? h.collectionId,
+    local: !nationalIds.has(h.collectionId),
+    date: h.date,
+    passages: h.passages.map((p) => (p.path.length ? `(${p.path.join(' › ')}) ${p.text}` : p.text)),
+  }));
+}
+
+/** Indexes of the sources the text cites as [n] (also [1][2] and [1, 2]). */
+export function citedIndexes(text: string, max: number): Set<number> {
+  const cited = new Set<number>();
+  for (const m of text.matchAll(/\[(\d{1,2}(?:\s*[,;]\s*\d{1,2})*)\]/g)) {
+    for (const n of m[1].split(/[,;]/).map((x) => Number(x.trim()))) if (n >= 1 && n <= max) cited.add(n);
+  }
+  return cited;
+}
+
+export function toCitations(sources: Source[], answer: string): Citation[] {
+  const cited = citedIndexes(answer, sources.length);
+  return sources.map((s) => ({
+    index: s.index,
+    id: s.externalId,
+    title: s.title,
+    url: s.url,
+    collection: s.collection,
+    collection_name: s.collectionName,
+    local: s.local,
+    date: s.date,
+    snippet: (s.passages[0] ?? '').replace(/\s+/g, ' ').slice(0, 300),
+    cited: cited.has(s.index),
+  }));
+}
