@@ -1,6 +1,8 @@
 import type { RateLimiter } from './accounts/limiter.js';
 import type { SessionResolver } from './accounts/session.js';
 import type { Config } from './config/schema.js';
+import type { EgressFetch } from './models/http-client.js';
+import type { ModelRouter } from './models/router.js';
 import type { Logger } from './shared/logger.js';
 import type { Store } from './store/spec.js';
 import type { QueryEmbedder } from './usecases/search-knowledge.js';
@@ -11,6 +13,10 @@ export interface Services {
   store: Store;
   logger: Logger;
   embedQuery?: QueryEmbedder;
+  /** Every chat and embedding model, with aliases and fallback (`guichet`, `extractive`…). */
+  router: ModelRouter;
+  /** The one HTTP client for upstream traffic (refuses undeclared hosts, counts requests). */
+  egress: EgressFetch;
   startedAt: Date;
   /**
    * Quota counters (store or Redis adapter, see accounts/limiter.ts). Absent: the HTTP app builds one

@@ -4,6 +4,7 @@
  * Validated once at start; every problem is listed in one error.
  */
 import { z } from 'zod';
+import { modelAliasSchema, providerSchema } from '../models/config.js';
 import { accountsSchema } from '../accounts/config.js';
 
 export const searchSchema = z
@@ -42,6 +43,10 @@ export const configSchema = z
     server: serverSchema.default(serverSchema.parse({})),
     store: storeSchema.default({}),
     search: searchSchema.default(searchSchema.parse({})),
+    /** Model providers (openai-compatible servers, local GGUF files); see README. */
+    providers: z.array(providerSchema).default([]),
+    /** Model aliases and fallback chains, e.g. `guichet` → [albert:albert-large, guichet:extractive]. */
+    models: z.array(modelAliasSchema).default([]),
     /** Redis URL (shared rate-limit counters between replicas); absent = counters in the store. */
     redis_url: z.string().url().optional(),
     accounts: accountsSchema.default(accountsSchema.parse({})),

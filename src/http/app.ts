@@ -9,6 +9,10 @@ import { registerSearchRoutes } from './routes/search.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { mountAccounts } from './middleware/accounts.js';
 import { registerAdminRoutes } from './routes/admin.js';
+import { registerDocsRoutes } from './routes/docs.js';
+import { registerChatRoutes } from './routes/openai/chat.js';
+import { registerEmbeddingRoutes } from './routes/openai/embeddings.js';
+import { registerModelRoutes } from './routes/openai/models.js';
 
 /** Builds the Hono application: middleware, then each group of routes. */
 export function createApp(services: Services): OpenAPIHono<AppEnv> {
@@ -47,6 +51,10 @@ export function createApp(services: Services): OpenAPIHono<AppEnv> {
   registerHealthRoutes(app, services);
   registerSearchRoutes(app, services);
   registerAdminRoutes(app, services);
+  registerModelRoutes(app, services);
+  registerChatRoutes(app, services);
+  registerEmbeddingRoutes(app, services);
+  registerDocsRoutes(app);
 
   app.notFound((c) => toErrorResponse(c, new AppError('not_found', `Route inconnue : ${c.req.method} ${c.req.path}`)));
   app.onError((err, c) => toErrorResponse(c, err));
