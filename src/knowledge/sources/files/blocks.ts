@@ -16,12 +16,17 @@ export function renderTable(header: string[], rows: string[][]): string {
 }
 
 function escapeCell(cell: string): string {
-  return cell.replace(/\s*\n\s*/g, ' ').replace(/(?<!\\)\|/g, '\\|').trim();
+  return cell
+    .replace(/\s*\n\s*/g, ' ')
+    .replace(/(?<!\\)\|/g, '\\|')
+    .trim();
 }
 
 /** The whole document as Markdown, headings shifted under the title's `#`. */
 export function renderBlocks(title: string, blocks: Block[]): string {
-  const levels = [...new Set(blocks.flatMap((b) => (b.kind === 'heading' ? [b.level] : [])))].sort((a, b) => a - b);
+  const levels = [...new Set(blocks.flatMap((b) => (b.kind === 'heading' ? [b.level] : [])))].sort(
+    (a, b) => a - b,
+  );
   let out = title ? `# ${title}` : '';
   for (const block of blocks) {
     const piece =
@@ -39,14 +44,23 @@ export function renderBlocks(title: string, blocks: Block[]): string {
 /** Title from a file name: `tarifs_cantine-2025.csv` → `tarifs cantine-2025`. */
 export function titleFromFileName(fileName: string): string {
   const base = fileName.split(/[\\/]/).pop() ?? fileName;
-  return base.replace(/\.[a-z0-9]{1,8}$/i, '').replace(/_+/g, ' ').trim() || base;
+  return (
+    base
+      .replace(/\.[a-z0-9]{1,8}$/i, '')
+      .replace(/_+/g, ' ')
+      .trim() || base
+  );
 }
 
 /**
  * Removes the first heading as the document title when it opens the document and is the only one
  * of its level (or, `relaxed`, whenever it opens the document: the first line of a text file).
  */
-export function takeTitle(blocks: Block[], fallback: string, relaxed = false): { title: string; blocks: Block[] } {
+export function takeTitle(
+  blocks: Block[],
+  fallback: string,
+  relaxed = false,
+): { title: string; blocks: Block[] } {
   const first = blocks.findIndex((b) => b.kind === 'heading');
   if (first < 0) return { title: fallback, blocks };
   const heading = blocks[first] as Extract<Block, { kind: 'heading' }>;

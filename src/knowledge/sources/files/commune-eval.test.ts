@@ -37,16 +37,22 @@ interface Question {
 describe.skipIf(!present)('commune documents (shared eval)', () => {
   const files = present ? readdirSync(COMMUNE).sort() : [];
   const questions: Question[] = present
-    ? readFileSync(join(EVAL, 'questions.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Question)
+    ? readFileSync(join(EVAL, 'questions.jsonl'), 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as Question)
     : [];
 
   it('parses every file, by content, into reasonably small sections', async () => {
     for (const file of files) {
       const parsed = await parseFile({ bytes: readFileSync(join(COMMUNE, file)), fileName: file });
-      const expected = { md: 'markdown', txt: 'text', csv: 'csv', json: 'json', html: 'html' }[file.split('.').pop()!];
+      const expected = { md: 'markdown', txt: 'text', csv: 'csv', json: 'json', html: 'html' }[
+        file.split('.').pop()!
+      ];
       expect(parsed.format, file).toBe(expected);
       expect(parsed.sections.length, file).toBeGreaterThan(0);
-      for (const s of parsed.sections) expect(s.markdown.length, `${file} › ${s.path.join(' › ')}`).toBeLessThanOrEqual(MAX_SECTION);
+      for (const s of parsed.sections)
+        expect(s.markdown.length, `${file} › ${s.path.join(' › ')}`).toBeLessThanOrEqual(MAX_SECTION);
     }
   });
 
@@ -54,7 +60,10 @@ describe.skipIf(!present)('commune documents (shared eval)', () => {
     const byDoc = new Map<string, string[]>();
     for (const file of files) {
       const parsed = await parseFile({ bytes: readFileSync(join(COMMUNE, file)), fileName: file });
-      byDoc.set(file, parsed.sections.map((s) => fold(s.markdown)));
+      byDoc.set(
+        file,
+        parsed.sections.map((s) => fold(s.markdown)),
+      );
     }
     const missed = questions.filter((q) => {
       const sections = byDoc.get(q.expected_doc) ?? [];
@@ -65,9 +74,18 @@ describe.skipIf(!present)('commune documents (shared eval)', () => {
   });
 
   it('keeps navigation, footer and cookie script out of the HTML page', async () => {
-    const parsed = await parseFile({ bytes: readFileSync(join(COMMUNE, 'france-services.html')), fileName: 'france-services.html' });
+    const parsed = await parseFile({
+      bytes: readFileSync(join(COMMUNE, 'france-services.html')),
+      fileName: 'france-services.html',
+    });
     const all = fold(parsed.markdown);
-    for (const noise of ['Marchés publics', 'tarteaucitron', 'Mentions légales', 'Aller au contenu', 'En un clic']) {
+    for (const noise of [
+      'Marchés publics',
+      'tarteaucitron',
+      'Mentions légales',
+      'Aller au contenu',
+      'En un clic',
+    ]) {
       expect(all, noise).not.toContain(fold(noise));
     }
     expect(parsed.title).toBe('France Services des Landes-Vertes');

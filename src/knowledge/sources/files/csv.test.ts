@@ -4,8 +4,12 @@ import { parseFile } from './index.js';
 
 describe('CSV parser', () => {
   it('turns each row into an atomic section with its column labels, decimal commas kept', async () => {
-    const csv = 'Quotient familial;Tarif repas;Remarque\r\nQF 1;1,20 €;\r\nQF 2;2,35 €;"repas; goûter compris"\r\n';
-    const parsed = await parseFile({ bytes: iconv.encode(csv, 'windows-1252'), fileName: 'tarifs_cantine.csv' });
+    const csv =
+      'Quotient familial;Tarif repas;Remarque\r\nQF 1;1,20 €;\r\nQF 2;2,35 €;"repas; goûter compris"\r\n';
+    const parsed = await parseFile({
+      bytes: iconv.encode(csv, 'windows-1252'),
+      fileName: 'tarifs_cantine.csv',
+    });
     expect(parsed.format).toBe('csv');
     expect(parsed.metadata).toMatchObject({ encoding: 'windows-1252', delimiter: ';', rows: 2 });
     expect(parsed.title).toBe('tarifs cantine');
@@ -22,7 +26,10 @@ describe('CSV parser', () => {
   });
 
   it('detects tab and comma delimiters and humanises snake_case labels', async () => {
-    const tab = await parseFile({ bytes: Buffer.from('nom_service\ttelephone\nCCAS\t02 00\n'), fileName: 'a.tsv' });
+    const tab = await parseFile({
+      bytes: Buffer.from('nom_service\ttelephone\nCCAS\t02 00\n'),
+      fileName: 'a.tsv',
+    });
     expect(tab.sections[0].markdown).toBe('Nom service : CCAS ; Telephone : 02 00');
     const comma = await parseFile({ bytes: Buffer.from('a,b\n"1,5",2\n3,4\n'), fileName: 'b.csv' });
     expect(comma.metadata.delimiter).toBe(',');

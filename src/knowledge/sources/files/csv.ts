@@ -18,9 +18,19 @@ export const csvParser: Parser = {
     const delimiter = detectDelimiter(text, true) ?? ';';
     let records: string[][];
     try {
-      records = parse(text, { delimiter, relax_column_count: true, relax_quotes: true, skip_empty_lines: true, bom: true });
+      records = parse(text, {
+        delimiter,
+        relax_column_count: true,
+        relax_quotes: true,
+        skip_empty_lines: true,
+        bom: true,
+      });
     } catch (cause) {
-      throw new AppError('unprocessable', `Le fichier CSV « ${fileName} » est mal formé : ${(cause as Error).message}`, { cause });
+      throw new AppError(
+        'unprocessable',
+        `Le fichier CSV « ${fileName} » est mal formé : ${(cause as Error).message}`,
+        { cause },
+      );
     }
     const [rawHeader = [], ...rows] = records.filter((r) => r.some((c) => c.trim() !== ''));
     const header = rawHeader.map((h, i) => humanizeLabel(h) || `Colonne ${i + 1}`);
@@ -28,8 +38,13 @@ export const csvParser: Parser = {
     const warnings: string[] = [];
     const width = header.length;
     const ragged = rows.filter((r) => r.length !== width).length;
-    if (ragged) warnings.push(`${ragged} ligne(s) n'ont pas le même nombre de colonnes que l'en-tête (${width}).`);
-    const sections: Section[] = rows.map((row) => ({ path: [title], markdown: renderRow(header, row), atomic: true }));
+    if (ragged)
+      warnings.push(`${ragged} ligne(s) n'ont pas le même nombre de colonnes que l'en-tête (${width}).`);
+    const sections: Section[] = rows.map((row) => ({
+      path: [title],
+      markdown: renderRow(header, row),
+      atomic: true,
+    }));
     return {
       title,
       markdown: `# ${title}\n\n${renderTable(header, rows)}\n`,

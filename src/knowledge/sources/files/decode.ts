@@ -55,5 +55,9 @@ export function decodeText(bytes: Buffer, fileName: string): DecodedText {
 
 /** Line endings to `\n`, no stray BOM, no NUL. */
 function normalize(text: string): string {
-  return text.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n').split('\u0000').join('');
+  return text
+    .replace(/^\uFEFF/, '')
+    .replace(/\r\n?/g, '\n')
+    .split('\u0000')
+    .join('');
 }

@@ -15,7 +15,8 @@ export function detectDelimiter(text: string, lenient = false): Delimiter | null
     if (counts.length < 2) continue;
     if (delimiter === ',' && counts.length < 3) continue;
     const same = counts.filter((c) => c === counts[0]).length;
-    if (counts[0] >= 1 && (same === counts.length || (lenient && same >= counts.length * 0.8))) return delimiter;
+    if (counts[0] >= 1 && (same === counts.length || (lenient && same >= counts.length * 0.8)))
+      return delimiter;
   }
   return null;
 }

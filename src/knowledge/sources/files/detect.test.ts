@@ -8,7 +8,9 @@ const b = (s: string) => Buffer.from(s, 'utf8');
 describe('detectFormat (by content)', () => {
   it('recognises each format by its bytes, whatever the extension says', async () => {
     expect(detectFormat(await makePdf([[{ text: 'x' }]]), 'notes.txt')).toBe('pdf');
-    expect(detectFormat(b('<!DOCTYPE html><html><body><p>Bonjour</p></body></html>'), 'page.txt')).toBe('html');
+    expect(detectFormat(b('<!DOCTYPE html><html><body><p>Bonjour</p></body></html>'), 'page.txt')).toBe(
+      'html',
+    );
     expect(detectFormat(b('  <html lang="fr"><p>x</p></html>'), 'sans-extension')).toBe('html');
     expect(detectFormat(b('{"services": [{"nom": "Mairie"}]}'), 'a.txt')).toBe('json');
     expect(detectFormat(b('[1, 2]'), 'liste')).toBe('json');
@@ -34,9 +36,15 @@ describe('detectFormat (by content)', () => {
 
   it('refuses binary garbage and other archives as unsupported media', () => {
     const garbage = Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919 + 13) % 256));
-    expect(() => detectFormat(garbage, 'fichier.json')).toThrowError(expect.objectContaining({ code: 'unsupported_media_type' }));
-    expect(() => detectFormat(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0]), 'scan.pdf')).toThrowError(/image PNG/);
-    expect(() => detectFormat(Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0, 0]), 'vieux.doc')).toThrowError(/\.docx/);
+    expect(() => detectFormat(garbage, 'fichier.json')).toThrowError(
+      expect.objectContaining({ code: 'unsupported_media_type' }),
+    );
+    expect(() => detectFormat(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0]), 'scan.pdf')).toThrowError(
+      /image PNG/,
+    );
+    expect(() => detectFormat(Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0, 0]), 'vieux.doc')).toThrowError(
+      /\.docx/,
+    );
     const odt = makeZip([{ name: 'content.xml', data: b('<office/>') }]);
     expect(() => detectFormat(odt, 'a.odt')).toThrowError(/OpenDocument/);
   });
@@ -51,7 +59,9 @@ describe('parseFile limits', () => {
   });
 
   it('refuses a file over the size limit', async () => {
-    await expect(parseFile({ bytes: Buffer.alloc(2048, 0x61), fileName: 'gros.txt', maxBytes: 1024 })).rejects.toMatchObject({
+    await expect(
+      parseFile({ bytes: Buffer.alloc(2048, 0x61), fileName: 'gros.txt', maxBytes: 1024 }),
+    ).rejects.toMatchObject({
       code: 'payload_too_large',
     });
     const ok = await parseFile({ bytes: Buffer.alloc(1024, 0x61), fileName: 'limite.txt', maxBytes: 1024 });

@@ -9,9 +9,18 @@ import { isZip, readCentralDirectory } from './zip.js';
 import { detectDelimiter } from './delimiter.js';
 
 const BINARY_KINDS: Array<[number[], string]> = [
-  [[0xd0, 0xcf, 0x11, 0xe0], 'un document Office ancien (.doc, .xls) : enregistrez-le au format .docx ou PDF'],
-  [[0x89, 0x50, 0x4e, 0x47], 'une image PNG : la reconnaissance de caractères (OCR) n\'est pas encore prise en charge'],
-  [[0xff, 0xd8, 0xff], 'une image JPEG : la reconnaissance de caractères (OCR) n\'est pas encore prise en charge'],
+  [
+    [0xd0, 0xcf, 0x11, 0xe0],
+    'un document Office ancien (.doc, .xls) : enregistrez-le au format .docx ou PDF',
+  ],
+  [
+    [0x89, 0x50, 0x4e, 0x47],
+    "une image PNG : la reconnaissance de caractères (OCR) n'est pas encore prise en charge",
+  ],
+  [
+    [0xff, 0xd8, 0xff],
+    "une image JPEG : la reconnaissance de caractères (OCR) n'est pas encore prise en charge",
+  ],
   [[0x47, 0x49, 0x46, 0x38], 'une image GIF'],
   [[0x7b, 0x5c, 0x72, 0x74, 0x66], 'un document RTF : enregistrez-le au format .docx ou PDF'],
   [[0x1f, 0x8b], 'une archive compressée (gzip)'],
@@ -22,7 +31,10 @@ export function detectFormat(bytes: Buffer, fileName: string): FileFormat {
   if (isZip(bytes)) return detectZip(bytes, fileName);
   for (const [magic, what] of BINARY_KINDS) {
     if (magic.every((b, i) => bytes[i] === b)) {
-      throw new AppError('unsupported_media_type', `Le fichier « ${fileName} » est ${what}. Ce format n'est pas pris en charge.`);
+      throw new AppError(
+        'unsupported_media_type',
+        `Le fichier « ${fileName} » est ${what}. Ce format n'est pas pris en charge.`,
+      );
     }
   }
   const { text } = decodeText(bytes, fileName);
@@ -32,7 +44,10 @@ export function detectFormat(bytes: Buffer, fileName: string): FileFormat {
 function detectZip(bytes: Buffer, fileName: string): FileFormat {
   const entries = readCentralDirectory(bytes);
   if (!entries) {
-    throw new AppError('unprocessable', `Le fichier « ${fileName} » est une archive ZIP endommagée (document Word corrompu ?) : il ne peut pas être lu.`);
+    throw new AppError(
+      'unprocessable',
+      `Le fichier « ${fileName} » est une archive ZIP endommagée (document Word corrompu ?) : il ne peut pas être lu.`,
+    );
   }
   if (entries.some((e) => e.name === 'word/document.xml')) return 'docx';
   const kind = entries.some((e) => e.name.startsWith('xl/'))
@@ -40,7 +55,10 @@ function detectZip(bytes: Buffer, fileName: string): FileFormat {
     : entries.some((e) => e.name === 'content.xml')
       ? 'un document OpenDocument (.odt, .ods) : enregistrez-le en .docx, PDF ou CSV'
       : 'une archive ZIP';
-  throw new AppError('unsupported_media_type', `Le fichier « ${fileName} » est ${kind}. Ce format n'est pas pris en charge.`);
+  throw new AppError(
+    'unsupported_media_type',
+    `Le fichier « ${fileName} » est ${kind}. Ce format n'est pas pris en charge.`,
+  );
 }
 
 export function detectTextFormat(text: string, fileName: string): FileFormat {
@@ -66,7 +84,10 @@ function parsesAsJson(text: string): boolean {
 function looksLikeHtml(head: string): boolean {
   const start = head.slice(0, 2000).replace(/^(<\?xml[^>]*>\s*|<!--[\s\S]*?-->\s*)+/i, '');
   if (/^<(!doctype\s+html|html|head|body)[\s>]/i.test(start)) return true;
-  return /^<(div|main|article|section|p|h[1-6]|table|ul)[\s>]/i.test(start) && /<\/(div|p|article|section|table|ul|h[1-6])>/i.test(start);
+  return (
+    /^<(div|main|article|section|p|h[1-6]|table|ul)[\s>]/i.test(start) &&
+    /<\/(div|p|article|section|table|ul|h[1-6])>/i.test(start)
+  );
 }
 
 /** ATX headings, or a pipe table with its separator row. */

@@ -48,7 +48,10 @@ describe('DOCX parser', () => {
   });
 
   it('refuses an entry bigger than it declares, without inflating it all', async () => {
-    const zip = makeZip([...docxParts(), { name: 'word/media/liar.bin', data: Buffer.alloc(2 * MB, 0x20), declaredSize: 1000 }]);
+    const zip = makeZip([
+      ...docxParts(),
+      { name: 'word/media/liar.bin', data: Buffer.alloc(2 * MB, 0x20), declaredSize: 1000 },
+    ]);
     const err = await parseFile(onDisk('menteur.docx', zip)).catch((e) => e);
     expect(err).toMatchObject({ code: 'unprocessable' });
     expect(err.message).toMatch(/plus volumineux que la taille annoncée/);

@@ -14,16 +14,28 @@ export const docxParser: Parser = {
   async parse({ bytes, fileName }) {
     const entries = inflateArchiveSafely(bytes, fileName);
     if (!entries.has('word/document.xml')) {
-      throw new AppError('unprocessable', `Le fichier « ${fileName} » n'est pas un document Word valide (word/document.xml absent).`);
+      throw new AppError(
+        'unprocessable',
+        `Le fichier « ${fileName} » n'est pas un document Word valide (word/document.xml absent).`,
+      );
     }
     let result: { value: string; messages: Array<{ type: string; message: string }> };
     try {
       result = await mammoth.convertToHtml({ buffer: bytes });
     } catch (cause) {
-      throw new AppError('unprocessable', `Le document Word « ${fileName} » est endommagé : il ne peut pas être lu.`, { cause });
+      throw new AppError(
+        'unprocessable',
+        `Le document Word « ${fileName} » est endommagé : il ne peut pas être lu.`,
+        { cause },
+      );
     }
     const title = coreTitle(entries.get('docProps/core.xml'));
-    const parsed = markdownToParsed(htmlToMarkdown(result.value), fileName, { properties: { title: title ?? null } }, title);
+    const parsed = markdownToParsed(
+      htmlToMarkdown(result.value),
+      fileName,
+      { properties: { title: title ?? null } },
+      title,
+    );
     const ignored = result.messages.filter((m) => m.type === 'warning').length;
     if (ignored) parsed.warnings.push(`${ignored} élément(s) de mise en forme non reconnus ont été ignorés.`);
     if (!parsed.sections.length) parsed.warnings.push('Le document Word ne contient aucun texte.');

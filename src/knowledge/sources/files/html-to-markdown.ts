@@ -19,20 +19,42 @@ export function htmlToMarkdown(html: string): string {
 
 function getService(): TurndownService {
   if (service) return service;
-  const td = new TurndownService({ headingStyle: 'atx', bulletListMarker: '-', codeBlockStyle: 'fenced', emDelimiter: '*' });
+  const td = new TurndownService({
+    headingStyle: 'atx',
+    bulletListMarker: '-',
+    codeBlockStyle: 'fenced',
+    emDelimiter: '*',
+  });
   // Keep the text as written: escaping would put backslashes into what people search for.
   td.escape = (text: string) => text.replace(/^(#{1,6} )/gm, '\\$1');
-  td.remove(['script', 'style', 'noscript', 'template', 'iframe', 'object', 'embed', 'button', 'select', 'input', 'form', 'canvas']);
+  td.remove([
+    'script',
+    'style',
+    'noscript',
+    'template',
+    'iframe',
+    'object',
+    'embed',
+    'button',
+    'select',
+    'input',
+    'form',
+    'canvas',
+  ]);
   td.remove((node) => node.nodeName.toLowerCase() === 'svg');
   td.addRule('table', {
     filter: 'table',
     replacement: (_content, node) => `\n\n${tableToMarkdown(node as HTMLTableElement, td)}\n\n`,
   });
   td.addRule('plainLink', {
-    filter: (node) => node.nodeName === 'A' && /^(tel:|mailto:|#|javascript:)/i.test(node.getAttribute('href') ?? ''),
+    filter: (node) =>
+      node.nodeName === 'A' && /^(tel:|mailto:|#|javascript:)/i.test(node.getAttribute('href') ?? ''),
     replacement: (content) => content,
   });
-  td.addRule('image', { filter: 'img', replacement: (_c, node) => ((node as HTMLElement).getAttribute('alt') ?? '').trim() });
+  td.addRule('image', {
+    filter: 'img',
+    replacement: (_c, node) => ((node as HTMLElement).getAttribute('alt') ?? '').trim(),
+  });
   service = td;
   return td;
 }
@@ -42,7 +64,12 @@ function tableToMarkdown(table: HTMLTableElement, td: TurndownService): string {
   const cells = rows.map((tr) =>
     Array.from(tr.children)
       .filter((c) => /^(td|th)$/i.test(c.tagName))
-      .map((c) => td.turndown(c.innerHTML ?? '').replace(/\s*\n+\s*/g, ' ').trim()),
+      .map((c) =>
+        td
+          .turndown(c.innerHTML ?? '')
+          .replace(/\s*\n+\s*/g, ' ')
+          .trim(),
+      ),
   );
   const nonEmpty = cells.filter((r) => r.length);
   if (!nonEmpty.length) return '';

@@ -11,9 +11,26 @@ import { markdownToParsed } from './markdown.js';
 import type { ParsedFile, Parser } from './spec.js';
 
 const FURNITURE = [
-  'script', 'style', 'noscript', 'template', 'iframe', 'nav', 'header', 'footer', 'form',
-  '[role=navigation]', '[role=banner]', '[role=contentinfo]', '[role=search]', '[aria-hidden=true]', '[hidden]',
-  '.skip-link', '.sr-only', '.visually-hidden', '.fil-ariane', '.breadcrumb',
+  'script',
+  'style',
+  'noscript',
+  'template',
+  'iframe',
+  'nav',
+  'header',
+  'footer',
+  'form',
+  '[role=navigation]',
+  '[role=banner]',
+  '[role=contentinfo]',
+  '[role=search]',
+  '[aria-hidden=true]',
+  '[hidden]',
+  '.skip-link',
+  '.sr-only',
+  '.visually-hidden',
+  '.fil-ariane',
+  '.breadcrumb',
 ].join(',');
 const COOKIE = /cookie|consent|tarteaucitron|rgpd|gdpr|didomi|axeptio|onetrust/i;
 
@@ -26,12 +43,13 @@ export const htmlParser: Parser = {
 };
 
 export function htmlToParsed(html: string, fileName: string, metadata: Record<string, unknown>): ParsedFile {
-  const pageTitle = parseHTML(html).document.querySelector('title')?.textContent?.replace(/\s+/g, ' ').trim() ?? '';
+  const pageTitle =
+    parseHTML(html).document.querySelector('title')?.textContent?.replace(/\s+/g, ' ').trim() ?? '';
   const { content, h1 } = mainContent(html);
   const markdown = htmlToMarkdown(content);
   const title = h1 || pageTitle.split(/\s+[|–—-]\s+/)[0] || undefined;
   const parsed = markdownToParsed(markdown, fileName, { ...metadata, pageTitle: pageTitle || null }, title);
-  if (!markdown.trim()) parsed.warnings.push('Aucun contenu textuel n\'a été trouvé dans cette page HTML.');
+  if (!markdown.trim()) parsed.warnings.push("Aucun contenu textuel n'a été trouvé dans cette page HTML.");
   return parsed;
 }
 
@@ -47,7 +65,9 @@ function mainContent(html: string): { content: string; h1: string } {
   const fallback = fallbackContent(document);
   let article: { content?: string | null; textContent?: string | null } | null;
   try {
-    const clone = parseHTML(`<!doctype html><html><body>${document.body?.innerHTML ?? ''}</body></html>`).document;
+    const clone = parseHTML(
+      `<!doctype html><html><body>${document.body?.innerHTML ?? ''}</body></html>`,
+    ).document;
     article = new Readability(clone as unknown as Document, { charThreshold: 200 }).parse();
   } catch {
     article = null;
@@ -71,5 +91,8 @@ function fallbackContent(document: Document): string {
 }
 
 function textLength(html: string): number {
-  return (parseHTML(`<html><body>${html}</body></html>`).document.body?.textContent ?? '').replace(/\s+/g, ' ').length;
+  return (parseHTML(`<html><body>${html}</body></html>`).document.body?.textContent ?? '').replace(
+    /\s+/g,
+    ' ',
+  ).length;
 }

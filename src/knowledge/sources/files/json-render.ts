@@ -5,7 +5,19 @@
 import { humanizeLabel } from './blocks.js';
 
 const MAX_DEPTH = 12;
-const NAME_KEYS = ['nom', 'name', 'titre', 'title', 'libelle', 'libellé', 'label', 'intitule', 'intitulé', 'raison_sociale', 'service'];
+const NAME_KEYS = [
+  'nom',
+  'name',
+  'titre',
+  'title',
+  'libelle',
+  'libellé',
+  'label',
+  'intitule',
+  'intitulé',
+  'raison_sociale',
+  'service',
+];
 
 export interface RecordSet {
   records: Record<string, unknown>[];
@@ -26,7 +38,11 @@ export function findRecords(root: unknown): RecordSet | null {
     if (at.length > MAX_DEPTH) continue;
     if (Array.isArray(value)) {
       const records = value.filter(isObject);
-      if (records.length >= 1 && records.length >= value.length / 2 && records.length > (best?.records.length ?? 0)) {
+      if (
+        records.length >= 1 &&
+        records.length >= value.length / 2 &&
+        records.length > (best?.records.length ?? 0)
+      ) {
         best = { records, at };
       }
       if (at.length === 0 && best) return best;

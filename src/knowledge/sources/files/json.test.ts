@@ -10,7 +10,12 @@ describe('JSON parser', () => {
         commune: 'Saint-Exemple',
         mise_a_jour: '2025-06-01',
         services: [
-          { nom: 'Mairie', telephone: '02 00 00 00 00', horaires: { lundi: '9h-12h', samedi: null }, tags: ['état civil', 'élections'] },
+          {
+            nom: 'Mairie',
+            telephone: '02 00 00 00 00',
+            horaires: { lundi: '9h-12h', samedi: null },
+            tags: ['état civil', 'élections'],
+          },
           { nom: 'CCAS', adresse: { rue: '1 rue Haute', ville: 'Saint-Exemple' }, actif: true },
         ],
         liens: ['a'],
@@ -23,7 +28,8 @@ describe('JSON parser', () => {
     expect(context.markdown).toBe('Commune : Saint-Exemple\nMise a jour : 2025-06-01\nLiens : a');
     expect(mairie).toEqual({
       path: ['Mairie'],
-      markdown: 'Nom : Mairie\nTelephone : 02 00 00 00 00\nHoraires.Lundi : 9h-12h\nTags : état civil, élections',
+      markdown:
+        'Nom : Mairie\nTelephone : 02 00 00 00 00\nHoraires.Lundi : 9h-12h\nTags : état civil, élections',
       atomic: true,
     });
     expect(ccas.markdown).toContain('Adresse.Rue : 1 rue Haute');
@@ -31,9 +37,15 @@ describe('JSON parser', () => {
   });
 
   it('reads a top-level array and renders other JSON readably', async () => {
-    const list = await parseFile({ bytes: json([{ id: 1, titre: 'Aide A' }, { id: 2 }]), fileName: 'aides.json' });
+    const list = await parseFile({
+      bytes: json([{ id: 1, titre: 'Aide A' }, { id: 2 }]),
+      fileName: 'aides.json',
+    });
     expect(list.sections.map((s) => s.path)).toEqual([['Aide A'], ['aides (2)']]);
-    const config = await parseFile({ bytes: json({ nom: 'Ville', contact: { mail: 'a@b.fr' } }), fileName: 'info.json' });
+    const config = await parseFile({
+      bytes: json({ nom: 'Ville', contact: { mail: 'a@b.fr' } }),
+      fileName: 'info.json',
+    });
     expect(config.title).toBe('Ville');
     expect(config.sections).toEqual([{ path: [], markdown: 'Nom : Ville\nContact.Mail : a@b.fr' }]);
   });

@@ -29,12 +29,21 @@ export const jsonParser: Parser = {
       if (rest && Object.keys(rest).length) sections.push(...linesToSections(renderLines(rest), []));
       found.records.forEach((record, i) => {
         const name = recordName(record);
-        sections.push({ path: [name ?? `${title} (${i + 1})`], markdown: renderLines(record).join('\n'), atomic: true });
+        sections.push({
+          path: [name ?? `${title} (${i + 1})`],
+          markdown: renderLines(record).join('\n'),
+          atomic: true,
+        });
       });
     } else {
       sections.push(...linesToSections(renderLines(root), []));
     }
-    const markdown = [`# ${title}`, ...sections.map((s) => (s.path.length ? `## ${s.path.join(' › ')}\n\n` : '') + s.markdown.replace(/\n/g, '  \n'))];
+    const markdown = [
+      `# ${title}`,
+      ...sections.map(
+        (s) => (s.path.length ? `## ${s.path.join(' › ')}\n\n` : '') + s.markdown.replace(/\n/g, '  \n'),
+      ),
+    ];
     return {
       title,
       markdown: markdown.join('\n\n') + '\n',

@@ -83,10 +83,16 @@ export function parseMarkdownBlocks(markdown: string): Block[] {
 }
 
 function splitRow(line: string): string[] {
-  const inner = line.trim().replace(/^\|/, '').replace(/(?<!\\)\|$/, '');
+  const inner = line
+    .trim()
+    .replace(/^\|/, '')
+    .replace(/(?<!\\)\|$/, '');
   return inner.split(/(?<!\\)\|/).map((cell) => cell.trim());
 }
 
 function cleanHeading(text: string): string {
-  return text.replace(/(\*\*|__)(.+?)\1/g, '$2').replace(/\\([\\`*_{}[\]()#+\-.!|])/g, '$1').trim();
+  return text
+    .replace(/(\*\*|__)(.+?)\1/g, '$2')
+    .replace(/\\([\\`*_{}[\]()#+\-.!|])/g, '$1')
+    .trim();
 }

@@ -28,7 +28,10 @@ export function pageLines(items: PdfTextItem[]): TextLine[] {
     const line = lines[lines.length - 1];
     if (line && Math.abs(line.y - y) <= Math.max(1, Math.min(line.size, size) * 0.4)) {
       const gap = x - line.endX;
-      line.text += gap > size * 0.15 && !line.text.endsWith(' ') && !item.str.startsWith(' ') ? ` ${item.str}` : item.str;
+      line.text +=
+        gap > size * 0.15 && !line.text.endsWith(' ') && !item.str.startsWith(' ')
+          ? ` ${item.str}`
+          : item.str;
       line.size = Math.max(line.size, size);
       line.endX = x + item.width;
     } else {

@@ -17,16 +17,16 @@ describe('PDF parser', () => {
       [
         { text: 'Guide de la mairie', size: 20 },
         { text: '' },
-        { text: 'HORAIRES D\'OUVERTURE' },
+        { text: "HORAIRES D'OUVERTURE" },
         { text: 'Le lundi de 9h à 12h et de 14h à 17h.' },
         { text: 'Le samedi matin sur rendez-vous.' },
         { text: '' },
-        { text: '1. Cartes d\'identité' },
+        { text: "1. Cartes d'identité" },
         { text: '' },
         { text: 'Dépôt uniquement sur rendez-vous au 02 00 00 00 00.' },
       ],
       [],
-      [{ text: 'Article 3 - Tarifs' }, { text: 'La copie d\'acte est gratuite.' }],
+      [{ text: 'Article 3 - Tarifs' }, { text: "La copie d'acte est gratuite." }],
     ]);
     const parsed = await parseFile(onDisk('guide.pdf', pdf));
     expect(parsed.format).toBe('pdf');
@@ -43,7 +43,9 @@ describe('PDF parser', () => {
   });
 
   it('keeps the PDF title from the document properties', async () => {
-    const parsed = await parseFile(onDisk('x.pdf', await makePdf([[{ text: 'Bonjour à tous.' }]], 'Compte rendu du conseil')));
+    const parsed = await parseFile(
+      onDisk('x.pdf', await makePdf([[{ text: 'Bonjour à tous.' }]], 'Compte rendu du conseil')),
+    );
     expect(parsed.title).toBe('Compte rendu du conseil');
     expect(parsed.sections[0].markdown).toBe('Bonjour à tous.');
   });
@@ -51,7 +53,9 @@ describe('PDF parser', () => {
   it('refuses a scan (no page with text) with a clear OCR message', async () => {
     const err = await parseFile(onDisk('scan.pdf', await makePdf([[], []]))).catch((e) => e);
     expect(err).toMatchObject({ code: 'unprocessable' });
-    expect(err.message).toContain("document numérisé sans texte : la reconnaissance de caractères (OCR) n'est pas encore prise en charge");
+    expect(err.message).toContain(
+      "document numérisé sans texte : la reconnaissance de caractères (OCR) n'est pas encore prise en charge",
+    );
   });
 
   it('refuses an encrypted PDF', async () => {
@@ -69,7 +73,9 @@ describe('PDF parser', () => {
   });
 
   it('parses a PDF named .txt by its content', async () => {
-    const parsed = await parseFile(onDisk('menteur.txt', await makePdf([[{ text: 'Contenu réel du PDF.' }]])));
+    const parsed = await parseFile(
+      onDisk('menteur.txt', await makePdf([[{ text: 'Contenu réel du PDF.' }]])),
+    );
     expect(parsed.format).toBe('pdf');
     expect(parsed.sections[0].markdown).toContain('Contenu réel du PDF.');
   });

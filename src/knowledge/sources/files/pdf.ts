@@ -28,7 +28,9 @@ export const pdfParser: Parser = {
           warnings.push(`page ${n} : illisible (contenu endommagé), ignorée`);
         } else if (!pageText.some((l) => l.text.trim())) {
           emptyPages++;
-          warnings.push(`page ${n} : aucun texte (document numérisé ? la reconnaissance de caractères n'est pas encore prise en charge)`);
+          warnings.push(
+            `page ${n} : aucun texte (document numérisé ? la reconnaissance de caractères n'est pas encore prise en charge)`,
+          );
         }
         lines.push(...(pageText ?? []), { text: '' });
       }
@@ -58,7 +60,11 @@ export const pdfParser: Parser = {
 
 async function openPdf(bytes: Buffer, fileName: string): Promise<PdfDocument> {
   try {
-    return await getDocumentProxy(new Uint8Array(bytes), { verbosity: 0, isEvalSupported: false, stopAtErrors: false });
+    return await getDocumentProxy(new Uint8Array(bytes), {
+      verbosity: 0,
+      isEvalSupported: false,
+      stopAtErrors: false,
+    });
   } catch (cause) {
     const name = (cause as { name?: string } | null)?.name;
     if (name === 'PasswordException') {
@@ -68,7 +74,11 @@ async function openPdf(bytes: Buffer, fileName: string): Promise<PdfDocument> {
         { cause },
       );
     }
-    throw new AppError('unprocessable', `Le fichier PDF « ${fileName} » est endommagé ou illisible : il ne peut pas être analysé.`, { cause });
+    throw new AppError(
+      'unprocessable',
+      `Le fichier PDF « ${fileName} » est endommagé ou illisible : il ne peut pas être analysé.`,
+      { cause },
+    );
   }
 }
 

@@ -22,7 +22,13 @@ export function buildSections(blocks: Block[]): Section[] {
   const stack: Array<{ level: number; text: string }> = [];
   let pending: Block[] = [];
   const flush = () => {
-    if (pending.length) sections.push(...segmentSections(stack.map((h) => h.text), pending));
+    if (pending.length)
+      sections.push(
+        ...segmentSections(
+          stack.map((h) => h.text),
+          pending,
+        ),
+      );
     pending = [];
   };
   for (const block of blocks) {
@@ -47,7 +53,11 @@ function mergeSmall(sections: Section[]): Section[] {
       const a = inlineHeadings(current, common.length);
       const b = inlineHeadings(next, common.length);
       if (a.length + b.length + 2 <= MAX_SECTION) {
-        out[out.length - 1] = { path: common, markdown: `${a}\n\n${b}`, ...(current.atomic || next.atomic ? { atomic: true } : {}) };
+        out[out.length - 1] = {
+          path: common,
+          markdown: `${a}\n\n${b}`,
+          ...(current.atomic || next.atomic ? { atomic: true } : {}),
+        };
         continue;
       }
     }
@@ -99,7 +109,11 @@ function makeSection(path: string[], units: Unit[]): Section {
 function toUnits(block: Block): Unit[] {
   if (block.kind === 'table') return tableUnits(block.header, block.rows, block.caption);
   if (block.kind === 'heading') return [];
-  return splitLong(block.text).map((text, i) => ({ text, tight: i > 0 || Boolean(block.tight), table: false }));
+  return splitLong(block.text).map((text, i) => ({
+    text,
+    tight: i > 0 || Boolean(block.tight),
+    table: false,
+  }));
 }
 
 /** Rows grouped under a repeated header, each group at most `MAX_SECTION` (a longer row stays alone). */
@@ -125,7 +139,7 @@ function splitLong(text: string): string[] {
   const parts: string[] = [];
   let current = '';
   for (const line of text.split('\n')) {
-    for (const piece of line.length > MAX_UNIT ? line.match(/[^.!?]+[.!?]*\s*/g) ?? [line] : [line]) {
+    for (const piece of line.length > MAX_UNIT ? (line.match(/[^.!?]+[.!?]*\s*/g) ?? [line]) : [line]) {
       if (current && current.length + piece.length > MAX_SECTION) {
         parts.push(current);
         current = '';

@@ -44,7 +44,10 @@ export function textLinesToBlocks(lines: TextLine[]): Block[] {
     }
     const nextBreak = !next.trim() || SEPARATOR.test(next);
     const underline = SEPARATOR.test(next) && /^\s*[-=]/.test(next) ? (next.trim()[0] === '=' ? 1 : 2) : 0;
-    const level = paragraph.length === 0 && prevBreak ? headingLevel(text, lines[i].size, sizes, nextBreak, underline) : 0;
+    const level =
+      paragraph.length === 0 && prevBreak
+        ? headingLevel(text, lines[i].size, sizes, nextBreak, underline)
+        : 0;
     if (!level) {
       paragraph.push(text);
       continue;
@@ -52,7 +55,13 @@ export function textLinesToBlocks(lines: TextLine[]): Block[] {
     flush();
     const last = blocks[blocks.length - 1];
     const clean = text.trim().replace(/\s+/g, ' ');
-    if (adjacentHeading && last?.kind === 'heading' && last.level === level && isCaps(clean) && isCaps(last.text)) {
+    if (
+      adjacentHeading &&
+      last?.kind === 'heading' &&
+      last.level === level &&
+      isCaps(clean) &&
+      isCaps(last.text)
+    ) {
       last.text = BOILERPLATE.test(last.text) ? clean : `${last.text} ${clean}`;
     } else {
       blocks.push({ kind: 'heading', level, text: clean });
@@ -63,13 +72,20 @@ export function textLinesToBlocks(lines: TextLine[]): Block[] {
   return blocks;
 }
 
-function headingLevel(text: string, size: number | undefined, sizes: number[], nextBreak: boolean, underline: number): number {
+function headingLevel(
+  text: string,
+  size: number | undefined,
+  sizes: number[],
+  nextBreak: boolean,
+  underline: number,
+): number {
   const line = text.trim();
   if (line.length > MAX_HEADING || /[,;]$/.test(line)) return 0;
   if (ARTICLE.test(line)) return 4;
   if (PART.test(line) && (nextBreak || isCaps(line) || line.length < 60)) return 2;
   const numbered = NUMBERED.exec(line);
-  if (numbered && !/\.$/.test(line) && (nextBreak || isCaps(line))) return 3 + (numbered[1].split('.').length - 1);
+  if (numbered && !/\.$/.test(line) && (nextBreak || isCaps(line)))
+    return 3 + (numbered[1].split('.').length - 1);
   if (ROMAN.test(line) && (nextBreak || isCaps(line))) return 2;
   if (size && sizes.includes(size)) return 1;
   if (underline) return underline;

@@ -40,15 +40,23 @@ describe('text parser', () => {
   });
 
   it('handles a UTF-8 BOM and keeps paragraphs together', async () => {
-    const bytes = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('Première ligne\ndeuxième ligne.\n\nAutre paragraphe.', 'utf8')]);
+    const bytes = Buffer.concat([
+      Buffer.from([0xef, 0xbb, 0xbf]),
+      Buffer.from('Première ligne\ndeuxième ligne.\n\nAutre paragraphe.', 'utf8'),
+    ]);
     const parsed = await parseFile({ bytes, fileName: 'note.txt' });
     expect(parsed.metadata.encoding).toBe('utf-8');
-    expect(parsed.sections).toEqual([{ path: [], markdown: 'Première ligne\ndeuxième ligne.\n\nAutre paragraphe.' }]);
+    expect(parsed.sections).toEqual([
+      { path: [], markdown: 'Première ligne\ndeuxième ligne.\n\nAutre paragraphe.' },
+    ]);
   });
 
   it('does not take list items or sentences for headings', async () => {
     const parsed = await parseFile({
-      bytes: Buffer.from('Pièces à fournir :\n\n1. une pièce d\'identité ;\n2. un justificatif de domicile.\n', 'utf8'),
+      bytes: Buffer.from(
+        "Pièces à fournir :\n\n1. une pièce d'identité ;\n2. un justificatif de domicile.\n",
+        'utf8',
+      ),
       fileName: 'pieces.txt',
     });
     expect(parsed.markdown).not.toMatch(/^#+ 1\./m);
