@@ -1,5 +1,5 @@
 /** Metadata gathered from a publication tree: subject, relations, Cerfa numbers, services, laws. */
-import { collapse, descendants, elements, child, textOf, type XElement } from './tree.js';
+import { collapse, elements, child, indexByName, textOf, type XElement } from './tree.js';
 
 export interface OnlineService {
   id: string | null;
@@ -21,11 +21,13 @@ function uniq<T>(xs: T[]): T[] {
 }
 
 export function extractMetadata(root: XElement, id: string): Record<string, unknown> {
+  const index = indexByName(root);
+  const all = (name: string): XElement[] => index.get(name) ?? [];
   const related: string[] = [];
   for (const rel of elements(root, 'dc:relation')) {
     for (const token of textOf(rel).split(/[\s,]+/)) if (ID.test(token)) related.push(token);
   }
-  for (const l of descendants(root, 'LienInterne')) {
+  for (const l of all('LienInterne')) {
     const target = l.attributes.LienPublication;
     if (target && ID.test(target) && !['Sigle', 'Acronyme'].includes(l.attributes.type ?? ''))
       related.push(target);
@@ -39,7 +41,7 @@ export function extractMetadata(root: XElement, id: string): Record<string, unkn
 
   const services: OnlineService[] = [];
   const seen = new Set<string>();
-  for (const s of descendants(root, 'ServiceEnLigne')) {
+  for (const s of all('ServiceEnLigne')) {
     const key = s.attributes.ID ?? s.attributes.URL ?? textOf(child(s, 'Titre'));
     if (seen.has(key)) continue;
     seen.add(key);
@@ -57,7 +59,7 @@ export function extractMetadata(root: XElement, id: string): Record<string, unkn
       ...elements(root, 'NumeroCerfa').map((n) => textOf(n)),
       ...elements(root, 'AutreNumero').map((n) => textOf(n)),
       ...['ServiceEnLigne', 'NoticeLiee', 'ServiceEnLigneAnnexe'].flatMap((n) =>
-        descendants(root, n).map((e) => e.attributes.numerocerfa ?? ''),
+        all(n).map((e) => e.attributes.numerocerfa ?? ''),
       ),
     ]
       .map(collapse)
@@ -88,7 +90,7 @@ export function extractMetadata(root: XElement, id: string): Record<string, unkn
     references,
     glossary,
     whereToGo: uniq(
-      descendants(root, 'OuSAdresser')
+      all('OuSAdresser')
         .map((o) => textOf(child(o, 'Titre')))
         .filter(Boolean),
     ),

@@ -6,6 +6,8 @@ import type { RawPublication, ServicePublicSource } from './types.js';
 
 /** A publication is a few hundred kB at most; anything far larger is not one (or is a zip bomb). */
 const MAX_ENTRY_BYTES = 64 * 1024 * 1024;
+/** Entries inflated ahead of the consumer. */
+const READ_AHEAD = 16;
 
 function notAZip(path: string, cause: unknown): AppError {
   return new AppError(
@@ -76,17 +78,26 @@ export async function openZipSource(path: string): Promise<ServicePublicSource> 
       const z = await openZip(path).catch((e: unknown) => {
         throw notAZip(path, e);
       });
+      const read = (i: number): Promise<Buffer> => {
+        const p = readEntry(z, chosen[i].entry.ref).catch((e: unknown) => {
+          throw new AppError(
+            'invalid_request',
+            `Entrée illisible dans ${path} : ${chosen[i].entry.ref.fileName}. L'archive est peut-être corrompue : téléchargez-la à nouveau.`,
+            { cause: e },
+          );
+        });
+        p.catch(() => undefined); // a consumer that stops early must not leave an unhandled rejection
+        return p;
+      };
+      // Entries are inflated a few at a time (zlib runs off the main thread) while the consumer works.
+      const pending = new Map<number, Promise<Buffer>>();
+      for (let i = 0; i < Math.min(READ_AHEAD, chosen.length); i++) pending.set(i, read(i));
       try {
-        for (const { entry, audiences } of chosen) {
-          const bytes = await readEntry(z, entry.ref).catch((e: unknown) => {
-            throw new AppError(
-              'invalid_request',
-              `Entrée illisible dans ${path} : ${entry.ref.fileName}. L'archive est peut-être corrompue : téléchargez-la à nouveau.`,
-              {
-                cause: e,
-              },
-            );
-          });
+        for (let i = 0; i < chosen.length; i++) {
+          const bytes = await pending.get(i)!;
+          pending.delete(i);
+          if (i + READ_AHEAD < chosen.length) pending.set(i + READ_AHEAD, read(i + READ_AHEAD));
+          const { entry, audiences } = chosen[i];
           const found = audiences.length > 0 ? audiences : sniffAudiences(bytes);
           yield {
             externalId: entry.id,
