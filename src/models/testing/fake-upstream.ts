@@ -21,8 +21,8 @@ export interface FakeUpstream {
   readonly maxInFlight: number;
   /** Responses whose connection closed before the server finished writing (client went away). */
   readonly closedEarly: number;
-  /** Resolves when the next early close happens. */
-  nextEarlyClose(): Promise<void>;
+  /** Resolves when the next early close happens; rejects after `timeoutMs` (so a failing test fails fast). */
+  nextEarlyClose(timeoutMs?: number): Promise<void>;
   handler: Handler;
   close(): Promise<void>;
 }
@@ -77,7 +77,14 @@ export async function startUpstream(handler: Handler): Promise<FakeUpstream> {
     get closedEarly() {
       return closedEarly;
     },
-    nextEarlyClose: () => new Promise<void>((resolve) => earlyWaiters.push(resolve)),
+    nextEarlyClose: (timeoutMs = 5000) =>
+      new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error('upstream connection was never closed by the client')), timeoutMs);
+        earlyWaiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      }),
     get handler() {
       return state.handler;
     },
