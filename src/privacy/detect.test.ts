@@ -1,0 +1,145 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { detectPersonalData, type PiiType } from './detect.js';
+
+const found = (text: string) => detectPersonalData(text).map((s) => [s.type, s.value]);
+const only = (text: string, type: PiiType) => detectPersonalData(text, { types: [type] }).map((s) => s.value);
+
+describe('detectPersonalData — identifiers', () => {
+  it('finds each structured type in its usual spellings', () => {
+    expect(only('NIR : 1 85 05 78 006 084 91 et 1850578006084 - 91', 'NIR')).toEqual(['1 85 05 78 006 084 91', '1850578006084 - 91']);
+    expect(only('IBAN FR76 3000 6000 0112 3456 7890 189 ou FR7630006000011234567890189.', 'IBAN_FR')).toHaveLength(2);
+    expect(only('SIRET 231 354 614 00019 (SIREN 980 470 108)', 'SIRET')).toEqual(['231 354 614 00019']);
+    expect(only('SIRET 231 354 614 00019 (SIREN 980 470 108)', 'SIREN')).toEqual(['980 470 108']);
+    expect(only('numéro fiscal 19 51 394 257 232', 'TAX_ID')).toEqual(['19 51 394 257 232']);
+    expect(only('Tél 06.12.34.56.78, +33 (0)6 12 34 56 78, 0033 1 23 45 67 89, +33612345678', 'PHONE_FR')).toHaveLength(4);
+    expect(only('écrire à lea.martin-dupuis+caf@exemple.fr.', 'EMAIL')).toEqual(['lea.martin-dupuis+caf@exemple.fr']);
+  });
+
+  it('ignores bad check digits, short numbers, amounts and numbers without context', () => {
+    const text =
+      'Lot 2 90 01 49 150 754 09, IBAN de la notice FR4930003600797626926072083, facture 42266124900052, ' +
+      'transaction 123 456 780, suivi 1596185446282. Appelez le 3939 ou le 39 39. Montant : 732 829 320 €. ' +
+      'Ticket n° 4821937, série 21XR55310, marché 202500123456, cerfa n°12100*02, article L. 262-2 du CASF.';
+    expect(found(text)).toEqual([]);
+  });
+
+  it('needs the context word for CAF, passport and identity card numbers', () => {
+    expect(only('N° allocataire CAF : 1234567', 'CAF_NUMBER')).toEqual(['1234567']);
+    expect(only('Bordereau 1234567', 'CAF_NUMBER')).toEqual([]);
+    expect(only('passeport n° 18AB12345', 'PASSPORT')).toEqual(['18AB12345']);
+    expect(only('numéro de série 18AB12345', 'PASSPORT')).toEqual([]);
+    expect(only("carte nationale d'identité n° X4RT9ZQ2L, CNI 170147159365", 'CNI')).toEqual(['X4RT9ZQ2L', '170147159365']);
+    expect(only('référence X4RT9ZQ2L', 'CNI')).toEqual([]);
+  });
+
+  it('takes a date of birth only after a birth cue', () => {
+    expect(only('Née le 1er mars 1985, rendez-vous le 12/03/2025', 'DATE_OF_BIRTH')).toEqual(['1er mars 1985']);
+    expect(only('DDN : 04.11.1972', 'DATE_OF_BIRTH')).toEqual(['04.11.1972']);
+    expect(only('Courrier du 3 février 2025, à rappeler le 12-03-2025', 'DATE_OF_BIRTH')).toEqual([]);
+  });
+
+  it('finds addresses on one or two lines, with apartment details', () => {
+    expect(only('Elle habite au 8 ter allée des Cerisiers, bât. C, apt 4, 31200 Toulouse.', 'ADDRESS')).toEqual([
+      '8 ter allée des Cerisiers, bât. C, apt 4, 31200 Toulouse',
+    ]);
+    expect(only('Adresse :\n27 rue du Général Leclerc\n67000 STRASBOURG', 'ADDRESS')).toHaveLength(1);
+    expect(only('La permanence a déménagé rue Victor Hugo. Les permanences CAF du 86100.', 'ADDRESS')).toEqual([]);
+  });
+});
+
+describe('detectPersonalData — persons', () => {
+  it('names after titles exclude the title', () => {
+    expect(only('Rappeler Madame Kerbiriou avant jeudi.', 'PERSON')).toEqual(['Kerbiriou']);
+    expect(only('Il s’agit de Mr Ben Salah, de Mme Le Floch et de m. yannick kervella.', 'PERSON')).toEqual([
+      'Ben Salah',
+      'Le Floch',
+      'yannick kervella',
+    ]);
+  });
+
+  it('Prénom NOM, NOM Prénom, fields, signatures, family members', () => {
+    const text =
+      'Bénéficiaire : Gwenaëlle ROUSSELOT\nNom : PASQUIER – Prénom : Anatole\n' +
+      'Son époux Baptiste Lemercier est hospitalisé. Sa fille, VASSEUR Inès, est scolarisée.\n' +
+      'Bien à vous,\nTiphaine Carrère\nAgent : G. Lecomte';
+    expect(only(text, 'PERSON')).toEqual([
+      'Gwenaëlle ROUSSELOT',
+      'PASQUIER',
+      'Anatole',
+      'Baptiste Lemercier',
+      'VASSEUR Inès',
+      'Tiphaine Carrère',
+      'G. Lecomte',
+    ]);
+  });
+
+  it('leaves institutions, streets and public bodies named after people alone', () => {
+    const text =
+      "L'atelier aura lieu au collège Jean Moulin, puis à la salle polyvalente Georges Brassens. " +
+      "Le dossier est à la Mairie de Saint-Étienne, près de l'école élémentaire Paul Bert, " +
+      'avenue Léon Blum, et du centre social Louise Michel. France Travail et la CPAM ont répondu.';
+    expect(only(text, 'PERSON')).toEqual([]);
+  });
+});
+
+describe('detectPersonalData — robustness', () => {
+  it('counts offsets in code points (astral characters before a span)', () => {
+    const text = '😀😀 Appeler le 06 12 34 56 78';
+    const [s] = detectPersonalData(text);
+    expect([...text].slice(s.start, s.end).join('')).toBe('06 12 34 56 78');
+    expect(s.value).toBe('06 12 34 56 78');
+  });
+
+  it('never throws on bad input and returns sorted, non-overlapping spans', () => {
+    expect(detectPersonalData('')).toEqual([]);
+    expect(detectPersonalData(undefined as unknown as string)).toEqual([]);
+    expect(detectPersonalData(42 as unknown as string)).toEqual([]);
+    const spans = detectPersonalData('M. Jean Dupont, jean.dupont@exemple.fr, 06 12 34 56 78, né le 02/03/1980');
+    for (let i = 1; i < spans.length; i++) expect(spans[i].start).toBeGreaterThanOrEqual(spans[i - 1].end);
+  });
+
+  it('returns in bounded time on thousands of candidate numbers and pathological text', () => {
+    const numbers = Array.from({ length: 10_000 }, (_, i) => String(100_000_000 + i * 7919)).join(' ');
+    const messy = '12 rue ' + 'a'.repeat(5000) + ' né le '.repeat(5000) + 'M. '.repeat(5000);
+    for (const text of [numbers, messy]) {
+      const t0 = performance.now();
+      detectPersonalData(text);
+      expect(performance.now() - t0).toBeLessThan(1500);
+    }
+  });
+});
+
+const DEV = new URL('../../../shared/eval/pii-dev.jsonl', import.meta.url);
+
+describe.skipIf(!existsSync(DEV))('dev set (../shared/eval/pii-dev.jsonl)', () => {
+  it('scores micro F1 ≥ 0.97 and flags no decoy', () => {
+    let tp = 0;
+    let fp = 0;
+    let fn = 0;
+    let decoyHits = 0;
+    for (const line of readFileSync(DEV, 'utf8').split('\n').filter(Boolean)) {
+      const rec = JSON.parse(line) as {
+        text: string;
+        spans: { start: number; end: number; type: string }[];
+        decoys: { start: number; end: number }[];
+      };
+      const preds = detectPersonalData(rec.text);
+      const used = new Set<number>();
+      for (const g of rec.spans) {
+        const k = preds.findIndex((p, i) => {
+          const ov = Math.min(p.end, g.end) - Math.max(p.start, g.start);
+          return !used.has(i) && p.type === g.type && ov / Math.max(p.end - p.start, g.end - g.start) >= 0.5;
+        });
+        if (k >= 0) used.add(k);
+        else fn++;
+      }
+      tp += used.size;
+      fp += preds.length - used.size;
+      decoyHits += preds.filter((p) => rec.decoys.some((d) => p.start < d.end && d.start < p.end)).length;
+    }
+    const f1 = (2 * tp) / (2 * tp + fp + fn);
+    expect(f1).toBeGreaterThanOrEqual(0.97);
+    expect(decoyHits).toBe(0);
+  });
+});
