@@ -3,7 +3,7 @@ import pg from 'pg';
 import { openPostgresStore } from '../../src/store/postgres/index.js';
 import { MIGRATIONS } from '../../src/store/postgres/migrations.js';
 import { storeContract } from './contract.js';
-import { createDatabase, dropDatabase, unreachableReason } from './postgres-server.js';
+import { createDatabase, dropDatabase, schemaFactory, unreachableReason } from './postgres-server.js';
 
 const reason = await unreachableReason();
 const quiet = { warn: () => undefined };
@@ -18,15 +18,12 @@ if (reason && process.env.CI === 'true') {
   console.warn(`Suite PostgreSQL ignorée : ${reason}`);
   describe.skip('postgres', () => it('skipped', () => undefined));
 } else {
-  let current = '';
+  const schemas = await schemaFactory();
+  afterAll(() => schemas.dispose());
   storeContract(
     'postgres',
-    async () => {
-      const db = await createDatabase();
-      current = db.name;
-      return openPostgresStore({ url: db.url, maxConnections: 4, logger: quiet });
-    },
-    async () => dropDatabase(current),
+    async () => openPostgresStore({ url: await schemas.next(), maxConnections: 4, logger: quiet }),
+    () => schemas.dropCurrent(),
   );
 
   describe('postgres schema', () => {

@@ -72,6 +72,8 @@ export async function openPostgresStore(o: PostgresStoreOptions): Promise<Postgr
     idleTimeoutMillis: o.idleTimeoutMs ?? 30_000,
     connectionTimeoutMillis: 10_000,
   });
+  // Search queries are short: LLVM compilation (PostgreSQL's JIT) would cost more than it saves.
+  pool.on('connect', (c) => void c.query('SET jit = off').catch(() => undefined));
   // An idle connection dropped by the server must not crash the process; the next query reconnects.
   pool.on('error', (e) => log.warn(`Connexion PostgreSQL perdue (${e.message}) : elle sera rouverte.`));
   let client;

@@ -80,22 +80,30 @@ export function queryPhrases(terms: string[]): string[] {
   return out;
 }
 
-const BM25_SQL = `
-  WITH s AS (
-    SELECT chunk_count::float8 AS n, token_count::float8 / NULLIF(chunk_count, 0)::float8 AS avgdl FROM lexical_stats
-  ), q AS (
-    SELECT p.term, CASE WHEN x.idf <= 0 THEN 1e-6 ELSE x.idf END AS idf
+/** $1 phrases, $2 collection ids, $3..$5 weights, $6 limit. Everything in float8, like FTS5's doubles. */
+export const BM25_SQL = `
+  WITH q AS MATERIALIZED (
+    SELECT p.term, s.avgdl,
+      CASE WHEN x.idf <= 0 THEN 1e-6::float8 ELSE x.idf END AS idf
     FROM unnest($1::text[]) AS p(term)
     JOIN lexical_terms t ON t.term = p.term
-    CROSS JOIN s
-    CROSS JOIN LATERAL (SELECT ln((s.n - t.chunk_count + 0.5) / (t.chunk_count + 0.5)) AS idf) AS x
+    CROSS JOIN (
+      SELECT chunk_count::float8 AS n, token_count::float8 / NULLIF(chunk_count, 0)::float8 AS avgdl
+      FROM lexical_stats WHERE id
+    ) AS s
+    CROSS JOIN LATERAL (
+      SELECT ln((s.n - t.chunk_count::float8 + 0.5::float8) / (t.chunk_count::float8 + 0.5::float8)) AS idf
+    ) AS x
   ), hits AS (
-    SELECT lp.chunk_rowid,
-      sum(q.idf * (f.f * 2.2) / (f.f + 1.2 * (0.25 + 0.75 * lp.chunk_length / s.avgdl))) AS score
+    SELECT lp.chunk_rowid, sum(
+      q.idf * (f.f * 2.2::float8)
+        / (f.f + 1.2::float8 * (0.25::float8 + 0.75::float8 * lp.chunk_length::float8 / q.avgdl))
+    ) AS score
     FROM q
     JOIN lexical_postings lp ON lp.term = q.term
-    CROSS JOIN s
-    CROSS JOIN LATERAL (SELECT $3::float8 * lp.tf_title + $4::float8 * lp.tf_headings + $5::float8 * lp.tf_body AS f) AS f
+    CROSS JOIN LATERAL (
+      SELECT $3::float8 * lp.tf_title + $4::float8 * lp.tf_headings + $5::float8 * lp.tf_body AS f
+    ) AS f
     WHERE lp.collection_id = ANY($2::text[])
     GROUP BY lp.chunk_rowid
     ORDER BY score DESC, lp.chunk_rowid

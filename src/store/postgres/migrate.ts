@@ -56,30 +56,31 @@ export async function migrate(c: Client, log: StoreLogger): Promise<SchemaState>
 
 /** A schema with tables but no migration history belongs to another application: never touch it. */
 async function refuseForeignSchema(c: Client): Promise<void> {
-  const { rows } = await c.query<{ table_name: string }>(
-    `SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()`,
+  const known = await c.query(`SELECT to_regclass(quote_ident(current_schema()) || '.schema_migrations') AS t`);
+  if (known.rows[0]?.t) return;
+  const { rows } = await c.query<{ relname: string }>(
+    `SELECT relname FROM pg_class WHERE relnamespace = current_schema()::regnamespace AND relkind IN ('r', 'p', 'v', 'm', 'f')
+     ORDER BY relname LIMIT 3`,
   );
-  const names = rows.map((r) => r.table_name);
-  if (!names.includes('schema_migrations') && names.length > 0) {
+  if (rows.length > 0) {
     throw new AppError(
       'store_corrupted',
-      `Le schéma PostgreSQL contient des tables inconnues sans historique de migrations (${names.slice(0, 3).join(', ')}…) : ` +
+      `Le schéma PostgreSQL contient des tables inconnues sans historique de migrations (${rows.map((r) => r.relname).join(', ')}…) : ` +
         `ce n'est pas une base Guichet. Rien n'a été modifié.`,
     );
   }
-  await c.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
+  await c.query(`CREATE TABLE schema_migrations (
     version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`);
 }
 
 /** Installs the optional extensions when possible; returns those present. Absent ones are logged. */
 async function ensureExtensions(c: Client, log: StoreLogger): Promise<Set<string>> {
-  const present = new Set<string>();
+  const { rows } = await c.query<{ extname: string }>('SELECT extname FROM pg_extension WHERE extname = ANY($1)', [
+    [...OPTIONAL_EXTENSIONS],
+  ]);
+  const present = new Set(rows.map((r) => r.extname));
   for (const name of OPTIONAL_EXTENSIONS) {
-    const { rowCount } = await c.query('SELECT 1 FROM pg_extension WHERE extname = $1', [name]);
-    if (rowCount) {
-      present.add(name);
-      continue;
-    }
+    if (present.has(name)) continue;
     try {
       await c.query(`CREATE EXTENSION IF NOT EXISTS ${name}`);
       present.add(name);
