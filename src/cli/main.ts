@@ -2,6 +2,9 @@ import { Command, CommanderError } from 'commander';
 import { isAppError } from '../shared/errors.js';
 import { registerEval, registerEvalAnswers } from './commands/eval.js';
 import { registerIngest } from './commands/ingest.js';
+import { registerKeys } from './commands/keys.js';
+import { registerOrgs } from './commands/orgs.js';
+import { registerUsers } from './commands/users.js';
 import { registerSearch } from './commands/search.js';
 import { registerAsk } from './commands/ask.js';
 import { registerServe } from './commands/serve.js';
@@ -23,6 +26,9 @@ export function buildProgram(): Command {
   registerSearch(program);
   registerAsk(program);
   registerEval(program);
+  registerOrgs(program);
+  registerUsers(program);
+  registerKeys(program);
   registerEvalAnswers(program);
   return program;
 }

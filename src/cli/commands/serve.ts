@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import { serve } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
+import { ensureDefaultOrganisation } from '../../accounts/create-organisation.js';
+import { DEFAULT_ORG_ID } from '../../accounts/model.js';
 import { createApp } from '../../http/app.js';
 import { SERVICE_PUBLIC_COLLECTION } from '../../usecases/ingest-service-public.js';
 import { openServices } from '../context.js';
@@ -23,6 +25,12 @@ export function registerServe(program: Command): void {
         const summary = await runIngestWithProgress(services);
         process.stderr.write(formatIngestSummary(summary) + '\n');
       }
+      await ensureDefaultOrganisation(store, DEFAULT_ORG_ID);
+      if ((await store.accounts.keys.count()) === 0) {
+        process.stderr.write(
+          `Aucune clé d'API n'existe encore. Pour obtenir une clé administrateur :\n  guichet keys create --org ${DEFAULT_ORG_ID} --role admin\n`,
+        );
+      }
       const app = createApp(services);
       const httpServer = serve(
         { fetch: app.fetch, port: config.server.port, hostname: config.server.host },
@@ -34,7 +42,7 @@ export function registerServe(program: Command): void {
       const shutdown = (signal: string) => {
         logger.info({ signal }, 'shutting down');
         httpServer.close(() => {
-          void store.close().then(() => process.exit(0));
+          void Promise.resolve(services.limiter?.close?.()).then(() => store.close()).then(() => process.exit(0));
         });
         setTimeout(() => process.exit(0), 5000).unref();
       };
