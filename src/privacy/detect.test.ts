@@ -7,13 +7,22 @@ const only = (text: string, type: PiiType) => detectPersonalData(text, { types: 
 
 describe('detectPersonalData — identifiers', () => {
   it('finds each structured type in its usual spellings', () => {
-    expect(only('NIR : 1 85 05 78 006 084 91 et 1850578006084 - 91', 'NIR')).toEqual(['1 85 05 78 006 084 91', '1850578006084 - 91']);
-    expect(only('IBAN FR76 3000 6000 0112 3456 7890 189 ou FR7630006000011234567890189.', 'IBAN_FR')).toHaveLength(2);
+    expect(only('NIR : 1 85 05 78 006 084 91 et 1850578006084 - 91', 'NIR')).toEqual([
+      '1 85 05 78 006 084 91',
+      '1850578006084 - 91',
+    ]);
+    expect(
+      only('IBAN FR76 3000 6000 0112 3456 7890 189 ou FR7630006000011234567890189.', 'IBAN_FR'),
+    ).toHaveLength(2);
     expect(only('SIRET 231 354 614 00019 (SIREN 980 470 108)', 'SIRET')).toEqual(['231 354 614 00019']);
     expect(only('SIRET 231 354 614 00019 (SIREN 980 470 108)', 'SIREN')).toEqual(['980 470 108']);
     expect(only('numéro fiscal 19 51 394 257 232', 'TAX_ID')).toEqual(['19 51 394 257 232']);
-    expect(only('Tél 06.12.34.56.78, +33 (0)6 12 34 56 78, 0033 1 23 45 67 89, +33612345678', 'PHONE_FR')).toHaveLength(4);
-    expect(only('écrire à lea.martin-dupuis+caf@exemple.fr.', 'EMAIL')).toEqual(['lea.martin-dupuis+caf@exemple.fr']);
+    expect(
+      only('Tél 06.12.34.56.78, +33 (0)6 12 34 56 78, 0033 1 23 45 67 89, +33612345678', 'PHONE_FR'),
+    ).toHaveLength(4);
+    expect(only('écrire à lea.martin-dupuis+caf@exemple.fr.', 'EMAIL')).toEqual([
+      'lea.martin-dupuis+caf@exemple.fr',
+    ]);
   });
 
   it('ignores bad check digits, short numbers, amounts and numbers without context', () => {
@@ -29,22 +38,29 @@ describe('detectPersonalData — identifiers', () => {
     expect(only('Bordereau 1234567', 'CAF_NUMBER')).toEqual([]);
     expect(only('passeport n° 18AB12345', 'PASSPORT')).toEqual(['18AB12345']);
     expect(only('numéro de série 18AB12345', 'PASSPORT')).toEqual([]);
-    expect(only("carte nationale d'identité n° X4RT9ZQ2L, CNI 170147159365", 'CNI')).toEqual(['X4RT9ZQ2L', '170147159365']);
+    expect(only("carte nationale d'identité n° X4RT9ZQ2L, CNI 170147159365", 'CNI')).toEqual([
+      'X4RT9ZQ2L',
+      '170147159365',
+    ]);
     expect(only('référence X4RT9ZQ2L', 'CNI')).toEqual([]);
   });
 
   it('takes a date of birth only after a birth cue', () => {
-    expect(only('Née le 1er mars 1985, rendez-vous le 12/03/2025', 'DATE_OF_BIRTH')).toEqual(['1er mars 1985']);
+    expect(only('Née le 1er mars 1985, rendez-vous le 12/03/2025', 'DATE_OF_BIRTH')).toEqual([
+      '1er mars 1985',
+    ]);
     expect(only('DDN : 04.11.1972', 'DATE_OF_BIRTH')).toEqual(['04.11.1972']);
     expect(only('Courrier du 3 février 2025, à rappeler le 12-03-2025', 'DATE_OF_BIRTH')).toEqual([]);
   });
 
   it('finds addresses on one or two lines, with apartment details', () => {
-    expect(only('Elle habite au 8 ter allée des Cerisiers, bât. C, apt 4, 31200 Toulouse.', 'ADDRESS')).toEqual([
-      '8 ter allée des Cerisiers, bât. C, apt 4, 31200 Toulouse',
-    ]);
+    expect(
+      only('Elle habite au 8 ter allée des Cerisiers, bât. C, apt 4, 31200 Toulouse.', 'ADDRESS'),
+    ).toEqual(['8 ter allée des Cerisiers, bât. C, apt 4, 31200 Toulouse']);
     expect(only('Adresse :\n27 rue du Général Leclerc\n67000 STRASBOURG', 'ADDRESS')).toHaveLength(1);
-    expect(only('La permanence a déménagé rue Victor Hugo. Les permanences CAF du 86100.', 'ADDRESS')).toEqual([]);
+    expect(
+      only('La permanence a déménagé rue Victor Hugo. Les permanences CAF du 86100.', 'ADDRESS'),
+    ).toEqual([]);
   });
 });
 
@@ -95,7 +111,9 @@ describe('detectPersonalData — robustness', () => {
     expect(detectPersonalData('')).toEqual([]);
     expect(detectPersonalData(undefined as unknown as string)).toEqual([]);
     expect(detectPersonalData(42 as unknown as string)).toEqual([]);
-    const spans = detectPersonalData('M. Jean Dupont, jean.dupont@exemple.fr, 06 12 34 56 78, né le 02/03/1980');
+    const spans = detectPersonalData(
+      'M. Jean Dupont, jean.dupont@exemple.fr, 06 12 34 56 78, né le 02/03/1980',
+    );
     for (let i = 1; i < spans.length; i++) expect(spans[i].start).toBeGreaterThanOrEqual(spans[i - 1].end);
   });
 

@@ -23,7 +23,9 @@ export interface ScanResult {
  * An occupancy map keeps this linear in the covered length, whatever the number of candidates.
  */
 function resolve(text: string, candidates: { c: Candidate; rank: number }[]): Candidate[] {
-  candidates.sort((a, b) => a.rank - b.rank || b.c.end - b.c.start - (a.c.end - a.c.start) || a.c.start - b.c.start);
+  candidates.sort(
+    (a, b) => a.rank - b.rank || b.c.end - b.c.start - (a.c.end - a.c.start) || a.c.start - b.c.start,
+  );
   const taken = new Uint8Array(text.length);
   const kept: Candidate[] = [];
   for (const { c } of candidates) {
@@ -79,7 +81,10 @@ function toCodePoints(text: string, spans: Candidate[]): { start: number; end: n
  * French personal data in `text`: sorted, non-overlapping spans with offsets in Unicode code
  * points (end exclusive). Never throws on bad input (a non-string gives no span).
  */
-export function detectPersonalData(text: string, options: { types?: PiiType[] } & DetectOptions = {}): PiiSpan[] {
+export function detectPersonalData(
+  text: string,
+  options: { types?: PiiType[] } & DetectOptions = {},
+): PiiSpan[] {
   const { spans } = scanPersonalData(text, options);
   const cps = toCodePoints(text, spans);
   return cps.map((s, k) => ({ ...s, value: text.slice(spans[k].start, spans[k].end) }));

@@ -23,7 +23,8 @@ const LABELS = Object.values(PLACEHOLDER_LABELS).join('|');
 /** Any token shaped like one of our placeholders. */
 export const PLACEHOLDER_RE = new RegExp(`\\[(?:${LABELS})_\\d{1,9}\\]`, 'g');
 /** Longest possible placeholder, to bound what a stream restorer holds back. */
-export const MAX_PLACEHOLDER_LENGTH = Math.max(...Object.values(PLACEHOLDER_LABELS).map((l) => l.length)) + 12;
+export const MAX_PLACEHOLDER_LENGTH =
+  Math.max(...Object.values(PLACEHOLDER_LABELS).map((l) => l.length)) + 12;
 
 /** The key under which two spellings of one value share a placeholder ("06 12…" = "0612…"). */
 export function normaliseValue(type: PiiType, value: string): string {

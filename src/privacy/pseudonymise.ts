@@ -1,6 +1,11 @@
 import { inspect } from 'node:util';
 import { scanPersonalData } from './detect.js';
-import { normaliseValue, PLACEHOLDER_LABELS, PLACEHOLDER_RE, MAX_PLACEHOLDER_LENGTH } from './placeholders.js';
+import {
+  normaliseValue,
+  PLACEHOLDER_LABELS,
+  PLACEHOLDER_RE,
+  MAX_PLACEHOLDER_LENGTH,
+} from './placeholders.js';
 import type { PiiType } from './recognizers/types.js';
 
 export { PLACEHOLDER_LABELS } from './placeholders.js';

@@ -18,7 +18,10 @@ function parseLine(raw: string, lineNo: number): z.infer<typeof InputLine> {
   }
   const parsed = InputLine.safeParse(data);
   if (!parsed.success)
-    throw new AppError('invalid_request', `Ligne ${lineNo} : champs « id » et « text » (texte) obligatoires.`);
+    throw new AppError(
+      'invalid_request',
+      `Ligne ${lineNo} : champs « id » et « text » (texte) obligatoires.`,
+    );
   return parsed.data;
 }
 
@@ -27,7 +30,10 @@ function parseLine(raw: string, lineNo: number): z.infer<typeof InputLine> {
  * (offsets in code points). Blank lines are ignored; any other bad line stops the run with its
  * number, and no output file is written.
  */
-export async function runPrivacyDetect(opts: { input: string; output: string }): Promise<{ lines: number; spans: number }> {
+export async function runPrivacyDetect(opts: {
+  input: string;
+  output: string;
+}): Promise<{ lines: number; spans: number }> {
   try {
     await access(opts.input);
   } catch {
@@ -54,7 +60,9 @@ export async function runPrivacyDetect(opts: { input: string; output: string }):
   try {
     await writeFile(opts.output, out.length ? `${out.join('\n')}\n` : '');
   } catch (e) {
-    throw new AppError('invalid_request', `Impossible d'écrire le fichier de sortie : ${opts.output}`, { cause: e });
+    throw new AppError('invalid_request', `Impossible d'écrire le fichier de sortie : ${opts.output}`, {
+      cause: e,
+    });
   }
   return { lines, spans };
 }
@@ -71,6 +79,8 @@ export function registerPrivacyDetect(program: Command): void {
     .requiredOption('--output <file>', 'fichier JSONL des spans détectés')
     .action(async (o: { input: string; output: string }) => {
       const r = await runPrivacyDetect(o);
-      process.stdout.write(`${r.lines} textes analysés, ${r.spans} données personnelles détectées → ${o.output}\n`);
+      process.stdout.write(
+        `${r.lines} textes analysés, ${r.spans} données personnelles détectées → ${o.output}\n`,
+      );
     });
 }

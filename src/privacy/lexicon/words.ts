@@ -5,10 +5,14 @@
 const set = (s: string) => new Set(s.split(/\s+/).filter(Boolean));
 
 /** Civil titles; the PERSON span starts after them. */
-export const TITLES = set('m m. mr mr. mme mme. madame monsieur mlle mlle. mademoiselle mmes mrs dr dr. docteur');
+export const TITLES = set(
+  'm m. mr mr. mme mme. madame monsieur mlle mlle. mademoiselle mmes mrs dr dr. docteur',
+);
 
 /** Lower-case particles allowed inside a name ("Julien de Vaucelles", "Joachim du Bellay"). */
-export const PARTICLES = set("de du des d' le la van von der den ben bin ibn el al da dos das di del della ter ten mc");
+export const PARTICLES = set(
+  "de du des d' le la van von der den ben bin ibn el al da dos das di del della ter ten mc",
+);
 
 /** Capitalised words that are not names (sentence openers, labels, bodies, acronyms, months). */
 export const NOT_NAMES = set(`
@@ -116,7 +120,8 @@ export const CUES_BEFORE = [
 ];
 
 /** Phrases right after a name ("X, né le", "X peut bénéficier"). Tested on the folded text. */
-export const CUES_AFTER = /^(?:,?\s\(?nee?s?\b|,\s(?:allocataire|est\s|demeurant|domicilie)|\s(?:peut\s|souhaite|n'a\s|a\s(?:ete|depose|demande)|est\s(?:allocataire|ne|nee|actuellement)|dans\sses\sdemarches))/;
+export const CUES_AFTER =
+  /^(?:,?\s\(?nee?s?\b|,\s(?:allocataire|est\s|demeurant|domicilie)|\s(?:peut\s|souhaite|n'a\s|a\s(?:ete|depose|demande)|est\s(?:allocataire|ne|nee|actuellement)|dans\sses\sdemarches))/;
 
 /** Closing formulas: a line made of a name right after one of them is a signature. */
 export const CLOSINGS =

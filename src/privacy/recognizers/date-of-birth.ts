@@ -1,7 +1,8 @@
 import { cueBefore, matches } from './numeric.js';
 import type { Candidate, Recognizer } from './types.js';
 
-const MONTHS = 'janvier|f[ée]vrier|mars|avril|mai|juin|juillet|ao[uû]t|septembre|octobre|novembre|d[ée]cembre';
+const MONTHS =
+  'janvier|f[ée]vrier|mars|avril|mai|juin|juillet|ao[uû]t|septembre|octobre|novembre|d[ée]cembre';
 
 /** dd/mm/yyyy (also . and -), "3 mars 1985", "1er mars 1985"; two-digit years for the numeric form. */
 const DATE_RE = new RegExp(
@@ -21,7 +22,8 @@ export const dateOfBirthRecognizer: Recognizer = {
     for (const m of matches(ctx, DATE_RE)) {
       const cue = cueBefore(ctx.text, m.index, BIRTH_CUE, 25);
       // The cue must introduce this date, not an earlier one.
-      if (cue && cue.index >= previousEnd) out.push({ start: m.index, end: m.index + m[0].length, type: 'DATE_OF_BIRTH' });
+      if (cue && cue.index >= previousEnd)
+        out.push({ start: m.index, end: m.index + m[0].length, type: 'DATE_OF_BIRTH' });
       previousEnd = m.index + m[0].length;
     }
     return out;

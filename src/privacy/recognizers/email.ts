@@ -9,7 +9,8 @@ export const emailRecognizer: Recognizer = {
   type: 'EMAIL',
   find(ctx) {
     const out: Candidate[] = [];
-    for (const m of matches(ctx, EMAIL_RE)) out.push({ start: m.index, end: m.index + m[0].length, type: 'EMAIL' });
+    for (const m of matches(ctx, EMAIL_RE))
+      out.push({ start: m.index, end: m.index + m[0].length, type: 'EMAIL' });
     return out;
   },
 };

@@ -45,7 +45,12 @@ export function findValidated(
 }
 
 /** Is there a cue (regex, tested on the window) within `distance` characters before `start`? */
-export function cueBefore(text: string, start: number, cue: RegExp, distance: number): RegExpExecArray | null {
+export function cueBefore(
+  text: string,
+  start: number,
+  cue: RegExp,
+  distance: number,
+): RegExpExecArray | null {
   const from = Math.max(0, start - distance);
   const window = text.slice(from, start);
   let last: RegExpExecArray | null = null;

@@ -7,7 +7,8 @@ import type { Token } from './person-tokens.js';
 const LABEL_RE = new RegExp(
   `(?:^|\\n|[–—-]\\s|[.;]\\s)\\s*(?:${[...LABELS, ...LABEL_PHRASES].map((l) => l.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})(?:\\s\\(e\\))?\\s?:\\s*$|fiche\\scontact\\s?[–—-]\\s*$`,
 );
-const NEXT_LINE_ROLE = /^(?:conseill|agent|charg|assistant|referent|travailleu|equipe|france services|mediat|secretari)/;
+const NEXT_LINE_ROLE =
+  /^(?:conseill|agent|charg|assistant|referent|travailleu|equipe|france services|mediat|secretari)/;
 const DASH_TAIL = /^\s?[–—-]\s\S/;
 
 export function labelBefore(text: string, start: number): boolean {
@@ -51,6 +52,7 @@ export function signatureLine(text: string, start: number, end: number): boolean
   const prevLine = fold(before.slice(before.lastIndexOf('\n') + 1).trim());
   if (CLOSINGS.test(prevLine)) return true;
   const after = text.slice(lineEnd).trimStart();
-  if (after === '') return before.endsWith('\n') || before === '' ? true : text.slice(lineStart - 2, lineStart) === '\n\n';
+  if (after === '')
+    return before.endsWith('\n') || before === '' ? true : text.slice(lineStart - 2, lineStart) === '\n\n';
   return NEXT_LINE_ROLE.test(fold(after.slice(0, 40)));
 }

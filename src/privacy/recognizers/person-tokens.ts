@@ -20,7 +20,11 @@ const ELIDED = /^[LlDdJjQqSsCcMmNnTt]['’]\p{Ll}/u;
 function kindOf(word: string, folded: string): TokenKind {
   if (TITLES.has(folded)) return 'title';
   if (/^\p{Lu}\.$/u.test(word)) return 'initial';
-  if (PARTICLES.has(folded) && (/^\p{Ll}/u.test(word) || /^(?:Le|La|Van|Von|Ben|Da|De|Di|Del|El|Al|Dos|LE|LA|DA|DE|DI|BEN|VAN|EL|AL|DOS)$/.test(word)))
+  if (
+    PARTICLES.has(folded) &&
+    (/^\p{Ll}/u.test(word) ||
+      /^(?:Le|La|Van|Von|Ben|Da|De|Di|Del|El|Al|Dos|LE|LA|DA|DE|DI|BEN|VAN|EL|AL|DOS)$/.test(word))
+  )
     return 'particle';
   if (ELIDED.test(word)) return 'lower';
   if (/^\p{Lu}[\p{Lu}'’-]+$/u.test(word)) return 'upper';
@@ -43,7 +47,14 @@ export function tokenize(text: string, budgetCheck: () => boolean): Token[] {
     const start = m.index;
     const end = start + word.length;
     const folded = fold(word);
-    out.push({ start, end, text: word, folded, kind: kindOf(word, folded), gapBefore: text.slice(prevEnd, start) });
+    out.push({
+      start,
+      end,
+      text: word,
+      folded,
+      kind: kindOf(word, folded),
+      gapBefore: text.slice(prevEnd, start),
+    });
     prevEnd = end;
     WORD_RE.lastIndex = end;
   }

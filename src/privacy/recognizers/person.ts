@@ -6,7 +6,8 @@ import type { Candidate, Recognizer } from './types.js';
 
 const MAX_NAME_TOKENS = 5;
 /** Lower-case words that cannot be a surname after a lower-case first name ("mme marie est …"). */
-const LOWER_STOP = /^(?:est|a|et|ou|qui|que|se|ne|n'|l'|de|du|des|le|la|les|au|aux|en|pour|par|sur|avec|dans|peut|souhaite|vit|habite|nee?|sa|son|ses|il|elle)$/;
+const LOWER_STOP =
+  /^(?:est|a|et|ou|qui|que|se|ne|n'|l'|de|du|des|le|la|les|au|aux|en|pour|par|sur|avec|dans|peut|souhaite|vit|habite|nee?|sa|son|ses|il|elle)$/;
 
 function firstNameToken(t: Token): boolean {
   return (t.kind === 'cap' || t.kind === 'upper') && isFirstName(t.text);
@@ -19,12 +20,19 @@ function lexiconShape(run: Token[]): boolean {
   const last = run[run.length - 1];
   const restOk = rest.every((t) => isSurnameLike(t) || t.kind === 'particle' || t.kind === 'initial');
   if (firstNameToken(first) && restOk && rest.some((t) => t.kind !== 'particle')) {
-    if (first.text.length <= 2 || WEAK_FIRST_NAMES.has(first.folded)) return rest.some((t) => t.kind === 'upper');
+    if (first.text.length <= 2 || WEAK_FIRST_NAMES.has(first.folded))
+      return rest.some((t) => t.kind === 'upper');
     return true;
   }
-  const headUpper = run.slice(0, -1).every((t) => (t.kind === 'upper' && isSurnameLike(t)) || t.kind === 'particle');
+  const headUpper = run
+    .slice(0, -1)
+    .every((t) => (t.kind === 'upper' && isSurnameLike(t)) || t.kind === 'particle');
   if (headUpper && last.kind === 'cap' && isFirstName(last.text) && run[0].kind === 'upper') return true;
-  if (first.kind === 'initial' && rest.length <= 3 && rest.every((t) => isSurnameLike(t) || t.kind === 'particle'))
+  if (
+    first.kind === 'initial' &&
+    rest.length <= 3 &&
+    rest.every((t) => isSurnameLike(t) || t.kind === 'particle')
+  )
     return isSurnameLike(last);
   return false;
 }
@@ -95,7 +103,8 @@ export const personRecognizer: Recognizer = {
       const run = trim(raw, i > 0 && tokens[i - 1].kind === 'title' && joined(t));
       if (run.length > 0 && run.length <= MAX_NAME_TOKENS) {
         const from = i + raw.indexOf(run[0]);
-        if (accept(text, tokens, from, run)) out.push({ start: run[0].start, end: run[run.length - 1].end, type: 'PERSON' });
+        if (accept(text, tokens, from, run))
+          out.push({ start: run[0].start, end: run[run.length - 1].end, type: 'PERSON' });
       }
       i = j + 1;
     }
