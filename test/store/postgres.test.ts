@@ -1,7 +1,13 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { openPostgresStore } from '../../src/store/postgres/index.js';
 import { MIGRATIONS } from '../../src/store/postgres/migrations.js';
+import { openSqliteStore } from '../../src/store/sqlite/index.js';
+import { queryTerms } from '../../src/knowledge/search/query.js';
+import { createCollections, finalState, loadCorpus, QUERIES, rankedHits, replayHistory } from './bm25-corpus.js';
 import { storeContract } from './contract.js';
 import { createDatabase, dropDatabase, schemaFactory, unreachableReason } from './postgres-server.js';
 
@@ -86,6 +92,51 @@ if (reason && process.env.CI === 'true') {
         });
       } finally {
         await store.close();
+      }
+    });
+  });
+
+  describe('BM25 parity with SQLite FTS5', () => {
+    // SQLite is filled fresh with the final documents (insert only: its contentless FTS5 table never
+    // lowers N nor the total size on delete); PostgreSQL goes through the whole history. This is the
+    // move of an install: same documents, same ranking.
+    it('gives the same matches, scores (1e-6 relative) and ranking as bm25(chunks_fts, 4, 2, 1)', async () => {
+      const docs = await loadCorpus(80, 'sp');
+      const dir = mkdtempSync(join(tmpdir(), 'guichet-parity-'));
+      const sqlite = openSqliteStore(dir);
+      const postgres = await openPostgresStore({ url: await schemas.next(), logger: quiet });
+      try {
+        await createCollections(sqlite);
+        await sqlite.documents.putMany(finalState(docs));
+        await replayHistory(postgres, docs);
+        let compared = 0;
+        for (const question of QUERIES) {
+          for (const collections of [['sp'], ['sp', 'local'], ['local']]) {
+            const expected = await rankedHits(sqlite, question, collections);
+            const actual = await rankedHits(postgres, question, collections);
+            expect(actual.length, question).toBe(expected.length);
+            const got = new Map(actual.map((h) => [h.key, h.score]));
+            for (const h of expected) {
+              const score = got.get(h.key);
+              expect(score, `${question} ${h.key}`).toBeDefined();
+              expect(Math.abs(score! - h.score) / Math.abs(h.score), `${question} ${h.key}`).toBeLessThan(1e-6);
+            }
+            // Same order, up to ties: PostgreSQL's scores are non-increasing along SQLite's ranking.
+            const along = expected.map((h) => got.get(h.key)!);
+            along.forEach((x, i) => i > 0 && expect(x).toBeLessThanOrEqual(along[i - 1] * (1 + 1e-9)));
+            compared += expected.length;
+          }
+        }
+        expect(compared).toBeGreaterThan(200);
+        const terms = QUERIES.flatMap((q) => queryTerms(q));
+        const [a, b] = [await sqlite.search.termStats(terms), await postgres.search.termStats(terms)];
+        expect(b.chunks).toBe(a.chunks);
+        expect([...b.df]).toEqual([...a.df]);
+      } finally {
+        await sqlite.close();
+        rmSync(dir, { recursive: true, force: true });
+        await postgres.close();
+        await schemas.dropCurrent();
       }
     });
   });
