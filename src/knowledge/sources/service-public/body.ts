@@ -130,8 +130,14 @@ export function renderBody(
   const w = new SectionWriter();
   const resource = root.name === 'ServiceComplementaire';
   if (resource) w.add(resourceHead(root, label));
-  for (const c of root.children) {
-    if (c.type !== 'element') continue;
+  // The warning and the introduction open the body, wherever the XML puts them (dossiers list
+  // their pages first): top-level text after a heading would read as part of that heading.
+  const FIRST = new Set(['Avertissement', 'Introduction']);
+  const ordered = [
+    ...elements(root).filter((c) => FIRST.has(c.name)),
+    ...elements(root).filter((c) => !FIRST.has(c.name)),
+  ];
+  for (const c of ordered) {
     const fixed = TOP_SECTIONS[c.name];
     if (fixed) {
       w.at([fixed], () => w.addItem(topBlock(c, ctx)));

@@ -167,6 +167,20 @@ describe('parsePublication on real package fiches', () => {
     noLeftovers(asso);
   });
 
+  it('F3177: text between two case blocks stays at the top, ruled off from the previous case', () => {
+    const doc = real('associations', 'F3177');
+    expect(doc.kind).toBe('question-reponse');
+    const top = doc.sections.filter((s) => s.path.length === 0);
+    expect(top.map((s) => s.markdown)).toEqual([
+      expect.stringMatching(/^Les dons en nature accordés/),
+      'La valorisation du don dépend de sa nature.',
+    ]);
+    expect(doc.markdown).toContain(
+      "du chiffre d'affaires lorsque ce dernier montant est plus élevé.\n\n---\n\nLa valorisation",
+    );
+    expect(doc.markdown).not.toMatch(/^---$[\s\S]*^---$/m);
+  });
+
   it('builds the URL from the audience when spUrl is absent', () => {
     const xml =
       '<Publication ID="F1"><dc:title>T</dc:title><Texte><Paragraphe>x</Paragraphe></Texte></Publication>';

@@ -93,6 +93,10 @@ export function rootOf(doc: unknown): XElement | null {
 }
 
 export function parseXmlTree(text: string): unknown {
+  // xml-js accepts a truncated document (an unclosed root); a cut-off file must fail instead.
+  if (!/<\/[\w:.-]+>\s*(<!--[\s\S]*?-->\s*)*$/.test(text.slice(-512))) {
+    throw new Error('document XML tronqué (balise racine non fermée)');
+  }
   return xml2js(text, XML_OPTIONS);
 }
 

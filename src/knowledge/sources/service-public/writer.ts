@@ -60,7 +60,12 @@ export class SectionWriter {
     for (const s of this.sections) {
       let common = 0;
       while (common < s.path.length && common < shown.length && s.path[common] === shown[common]) common++;
-      for (let d = common; d < s.path.length; d++) {
+      // Text that returns to a parent after a sub-heading (a paragraph between two case blocks)
+      // would read as part of that sub-heading: repeat the parent heading, or rule off at the top.
+      const back = common === s.path.length && shown.length > s.path.length;
+      if (back && s.path.length === 0) parts.push('---');
+      const from = back && s.path.length > 0 ? s.path.length - 1 : common;
+      for (let d = from; d < s.path.length; d++) {
         parts.push(`${'#'.repeat(Math.min(d + 2, 6))} ${s.path[d]}`);
       }
       shown = s.path;
