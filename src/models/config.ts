@@ -8,27 +8,33 @@ import { BUILTIN_PROVIDER } from './spec.js';
  * `src/config/`). Strict: an unknown key is most often a typo that would otherwise be ignored.
  */
 
-const id = z
-  .string({ error: 'identifiant attendu (texte)' })
-  .regex(/^[a-z0-9][a-z0-9._-]*$/i, {
-    error: 'identifiant invalide : lettres, chiffres, « . », « _ » ou « - » uniquement',
-  });
+const id = z.string({ error: 'identifiant attendu (texte)' }).regex(/^[a-z0-9][a-z0-9._-]*$/i, {
+  error: 'identifiant invalide : lettres, chiffres, « . », « _ » ou « - » uniquement',
+});
 const modelIds = z
   .array(z.string().min(1, { error: 'identifiant de modèle vide' }), {
     error: 'liste de modèles attendue',
   })
   .min(1, { error: 'au moins un modèle doit être déclaré' });
 const positiveInt = (what: string) =>
-  z.number({ error: `${what} : nombre entier attendu` }).int({ error: `${what} : nombre entier attendu` }).positive({ error: `${what} : doit être positif` });
+  z
+    .number({ error: `${what} : nombre entier attendu` })
+    .int({ error: `${what} : nombre entier attendu` })
+    .positive({ error: `${what} : doit être positif` });
 
 export const openAiCompatibleProviderSchema = z.strictObject({
   id,
   type: z.literal('openai-compatible'),
-  base_url: z.url({ protocol: /^https?$/, error: 'URL http(s) attendue, par exemple https://albert.api.etalab.gouv.fr/v1' }),
+  base_url: z.url({
+    protocol: /^https?$/,
+    error: 'URL http(s) attendue, par exemple https://albert.api.etalab.gouv.fr/v1',
+  }),
   /** Name of the environment variable holding the API key (never the key itself). */
   api_key_env: z
     .string()
-    .regex(/^[A-Z_][A-Z0-9_]*$/, { error: 'nom de variable d’environnement attendu, par exemple ALBERT_API_KEY' })
+    .regex(/^[A-Z_][A-Z0-9_]*$/, {
+      error: 'nom de variable d’environnement attendu, par exemple ALBERT_API_KEY',
+    })
     .optional(),
   models: modelIds,
   timeout_ms: positiveInt('timeout_ms').default(60_000),
@@ -40,7 +46,9 @@ export const openAiCompatibleProviderSchema = z.strictObject({
 export const llamaCppProviderSchema = z.strictObject({
   id,
   type: z.literal('llama-cpp'),
-  model_path: z.string({ error: 'chemin du fichier GGUF attendu' }).min(1, { error: 'chemin du fichier GGUF attendu' }),
+  model_path: z
+    .string({ error: 'chemin du fichier GGUF attendu' })
+    .min(1, { error: 'chemin du fichier GGUF attendu' }),
   threads: positiveInt('threads').optional(),
   context_size: positiveInt('context_size').default(4096),
   models: modelIds,
@@ -48,11 +56,17 @@ export const llamaCppProviderSchema = z.strictObject({
   embedding: z.boolean({ error: 'true ou false attendu' }).default(false),
 });
 
-export const providerSchema = z.discriminatedUnion('type', [openAiCompatibleProviderSchema, llamaCppProviderSchema], {
-  error: 'type de fournisseur inconnu : « openai-compatible » ou « llama-cpp » attendu',
-});
+export const providerSchema = z.discriminatedUnion(
+  'type',
+  [openAiCompatibleProviderSchema, llamaCppProviderSchema],
+  {
+    error: 'type de fournisseur inconnu : « openai-compatible » ou « llama-cpp » attendu',
+  },
+);
 
-const target = z.string().regex(/^[^:\s]+:\S+$/, { error: 'cible attendue sous la forme fournisseur:modèle' });
+const target = z
+  .string()
+  .regex(/^[^:\s]+:\S+$/, { error: 'cible attendue sous la forme fournisseur:modèle' });
 
 export const modelAliasSchema = z.strictObject({
   id: z.string().min(1, { error: 'identifiant attendu' }),
@@ -69,13 +83,22 @@ export const providersConfigSchema = z
     const providers = new Map<string, readonly string[]>();
     cfg.providers.forEach((p, i) => {
       if (p.id === BUILTIN_PROVIDER || providers.has(p.id)) {
-        ctx.addIssue({ code: 'custom', path: ['providers', i, 'id'], message: `identifiant « ${p.id} » déjà utilisé ou réservé` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['providers', i, 'id'],
+          message: `identifiant « ${p.id} » déjà utilisé ou réservé`,
+        });
       }
       providers.set(p.id, p.models);
     });
     const aliases = new Set<string>();
     cfg.models.forEach((m, i) => {
-      if (aliases.has(m.id)) ctx.addIssue({ code: 'custom', path: ['models', i, 'id'], message: `alias « ${m.id} » déclaré deux fois` });
+      if (aliases.has(m.id))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['models', i, 'id'],
+          message: `alias « ${m.id} » déclaré deux fois`,
+        });
       aliases.add(m.id);
       m.targets.forEach((t, j) => {
         const sep = t.indexOf(':');
@@ -122,6 +145,8 @@ const frenchIssues = fr().localeError;
 export function parseProvidersConfig(input: unknown): ProvidersConfig {
   const parsed = providersConfigSchema.safeParse(input ?? {}, { error: frenchIssues });
   if (parsed.success) return parsed.data;
-  const lines = parsed.error.issues.map((issue) => `- ${describeIssuePath(issue.path, input)} : ${issue.message}`);
+  const lines = parsed.error.issues.map(
+    (issue) => `- ${describeIssuePath(issue.path, input)} : ${issue.message}`,
+  );
   throw new AppError('config_invalid', `Configuration des modèles invalide :\n${lines.join('\n')}`);
 }

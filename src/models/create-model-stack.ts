@@ -2,7 +2,10 @@ import type { BreakerOptions } from './circuit-breaker.js';
 import type { ProvidersConfig } from './config.js';
 import { createEgressFetch, type EgressFetch, type EgressRequestInfo } from './http-client.js';
 import { createLlamaCppProvider, type LlamaCppProvider } from './providers/llama-cpp/index.js';
-import { createOpenAiCompatibleProvider, type OpenAiCompatibleProvider } from './providers/openai-compatible/index.js';
+import {
+  createOpenAiCompatibleProvider,
+  type OpenAiCompatibleProvider,
+} from './providers/openai-compatible/index.js';
 import { ModelRouter } from './router.js';
 
 export type Provider = OpenAiCompatibleProvider | LlamaCppProvider;
@@ -16,7 +19,9 @@ export interface ModelStack {
 
 /** Origins the configured providers reach (the egress allow-list). */
 export function providerOrigins(config: ProvidersConfig): string[] {
-  return config.providers.flatMap((p) => (p.type === 'openai-compatible' ? [new URL(p.base_url).origin] : []));
+  return config.providers.flatMap((p) =>
+    p.type === 'openai-compatible' ? [new URL(p.base_url).origin] : [],
+  );
 }
 
 /**

@@ -25,7 +25,12 @@ describe('egress-controlled fetch', () => {
     const other = await startUpstream((_r, res) => res.end('fuite'));
     try {
       const egress = createEgressFetch([upstream.origin]);
-      for (const url of [`${other.origin}/v1`, 'https://api.openai.com/v1/chat/completions', 'file:///etc/passwd', 'pas une url']) {
+      for (const url of [
+        `${other.origin}/v1`,
+        'https://api.openai.com/v1/chat/completions',
+        'file:///etc/passwd',
+        'pas une url',
+      ]) {
         const e = await egress(url).catch((err: unknown) => err);
         expect(e).toBeInstanceOf(AppError);
         expect((e as AppError).code).toBe('egress_refused');

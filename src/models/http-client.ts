@@ -42,7 +42,8 @@ export function createEgressFetch(
   const allowed = new Set<string>();
   for (const o of allowedOrigins) {
     const origin = originOf(o);
-    if (!origin) throw new AppError('config_invalid', `Origine réseau invalide dans la liste autorisée : « ${o} »`);
+    if (!origin)
+      throw new AppError('config_invalid', `Origine réseau invalide dans la liste autorisée : « ${o} »`);
     allowed.add(origin);
   }
   const requests: Record<string, number> = {};

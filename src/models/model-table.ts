@@ -24,9 +24,13 @@ export interface ModelListing {
 }
 
 const notFound = (id: string) =>
-  new AppError('model_not_found', `Le modèle « ${id} » n’existe pas. La liste des modèles disponibles est donnée par GET /v1/models.`, {
-    param: 'model',
-  });
+  new AppError(
+    'model_not_found',
+    `Le modèle « ${id} » n’existe pas. La liste des modèles disponibles est donnée par GET /v1/models.`,
+    {
+      param: 'model',
+    },
+  );
 
 /** Resolves what a caller asks for (alias, `provider:model`, or plain model id) to ordered targets. */
 export class ModelTable {
@@ -52,7 +56,9 @@ export class ModelTable {
     if (usable.length === 0) {
       if (candidates.length > 0) {
         const what = kind === 'chat' ? 'la génération de texte' : 'le calcul de vecteurs (embeddings)';
-        throw new AppError('invalid_request', `Le modèle « ${requested} » ne sert pas ${what}.`, { param: 'model' });
+        throw new AppError('invalid_request', `Le modèle « ${requested} » ne sert pas ${what}.`, {
+          param: 'model',
+        });
       }
       throw notFound(requested);
     }
@@ -76,9 +82,17 @@ export class ModelTable {
   list(): ModelListing[] {
     const out: ModelListing[] = [];
     for (const [id, targets] of this.aliases) {
-      const entries = targets.map((k) => this.entries.get(k)).filter((e): e is TargetEntry => e !== undefined);
+      const entries = targets
+        .map((k) => this.entries.get(k))
+        .filter((e): e is TargetEntry => e !== undefined);
       if (entries.length === 0) continue;
-      out.push({ id, provider: BUILTIN_PROVIDER, local: entries.every((e) => e.local), kind: 'alias', targets: entries.map((e) => e.key) });
+      out.push({
+        id,
+        provider: BUILTIN_PROVIDER,
+        local: entries.every((e) => e.local),
+        kind: 'alias',
+        targets: entries.map((e) => e.key),
+      });
     }
     const all = [...this.entries.values()];
     for (const e of all) {

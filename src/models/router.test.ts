@@ -2,7 +2,15 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { parseProvidersConfig } from './config.js';
 import { createModelStack } from './create-model-stack.js';
 import type { ChatModel, ChatRequest } from './spec.js';
-import { chunk, completion, sendJson, sendSse, startUpstream, type FakeUpstream, type Handler } from './testing/fake-upstream.js';
+import {
+  chunk,
+  completion,
+  sendJson,
+  sendSse,
+  startUpstream,
+  type FakeUpstream,
+  type Handler,
+} from './testing/fake-upstream.js';
 
 const live = () => new AbortController().signal;
 const ask = (signal = live()) => ({ messages: [{ role: 'user' as const, content: 'Bonjour' }], signal });
@@ -12,13 +20,23 @@ afterEach(async () => {
   upstreams = [];
 });
 
-async function twoUpstreams(a: Handler, b: Handler = (_r, res) => sendJson(res, 200, completion('de B')), timeoutMs = 5000) {
+async function twoUpstreams(
+  a: Handler,
+  b: Handler = (_r, res) => sendJson(res, 200, completion('de B')),
+  timeoutMs = 5000,
+) {
   const [ua, ub] = await Promise.all([startUpstream(a), startUpstream(b)]);
   upstreams.push(ua, ub);
   let clock = 1_000_000;
   const config = parseProvidersConfig({
     providers: [
-      { id: 'a', type: 'openai-compatible', base_url: ua.baseUrl, models: ['m', 'only-a'], timeout_ms: timeoutMs },
+      {
+        id: 'a',
+        type: 'openai-compatible',
+        base_url: ua.baseUrl,
+        models: ['m', 'only-a'],
+        timeout_ms: timeoutMs,
+      },
       { id: 'b', type: 'openai-compatible', base_url: ub.baseUrl, models: ['m'], local: true },
     ],
     models: [
@@ -59,7 +77,9 @@ describe('ModelRouter fallback', () => {
   });
 
   it('does not fall back on a non-retryable error (400) nor on the caller’s abort', async () => {
-    const { router, ub } = await twoUpstreams((_r, res) => sendJson(res, 400, { error: { message: 'mauvais' } }));
+    const { router, ub } = await twoUpstreams((_r, res) =>
+      sendJson(res, 400, { error: { message: 'mauvais' } }),
+    );
     expect((await rejection(router.complete('guichet-llm', ask()))).code).toBe('upstream_error');
     const ac = new AbortController();
     ac.abort();
@@ -74,7 +94,10 @@ describe('ModelRouter fallback', () => {
     );
     const out: unknown[] = [];
     for await (const d of router.stream('guichet-llm', ask())) out.push(d);
-    expect(out.slice(0, 2)).toEqual([{ type: 'text', text: 'Bon' }, { type: 'text', text: 'jour' }]);
+    expect(out.slice(0, 2)).toEqual([
+      { type: 'text', text: 'Bon' },
+      { type: 'text', text: 'jour' },
+    ]);
     expect(out[2]).toMatchObject({ type: 'finish', finishReason: 'stop', servedBy: { provider: 'b' } });
     expect(ub.requests).toHaveLength(1);
   });
@@ -147,7 +170,11 @@ describe('ModelRouter resolution and listing', () => {
     id: 'extractive',
     provider: 'guichet',
     local: true,
-    complete: async (req: ChatRequest) => ({ text: `extrait (${req.model})`, finishReason: 'stop', usage: { promptTokens: 0, completionTokens: 0 } }),
+    complete: async (req: ChatRequest) => ({
+      text: `extrait (${req.model})`,
+      finishReason: 'stop',
+      usage: { promptTokens: 0, completionTokens: 0 },
+    }),
     async *stream() {
       yield { type: 'text', text: 'extrait' };
     },
@@ -176,7 +203,11 @@ describe('ModelRouter resolution and listing', () => {
     expect([r.servedBy.key, ua.requests.length]).toEqual(['guichet:extractive', 1]);
     const streamed: unknown[] = [];
     for await (const d of router.stream('extractive', ask())) streamed.push(d);
-    expect(streamed.at(-1)).toMatchObject({ type: 'finish', finishReason: 'stop', servedBy: { key: 'guichet:extractive' } });
+    expect(streamed.at(-1)).toMatchObject({
+      type: 'finish',
+      finishReason: 'stop',
+      servedBy: { key: 'guichet:extractive' },
+    });
   });
 
   it('lists aliases and models with their provider and local flag', async () => {
@@ -184,7 +215,13 @@ describe('ModelRouter resolution and listing', () => {
     router.register(extractive);
     expect(router.list()).toEqual([
       { id: 'guichet-llm', provider: 'guichet', local: false, kind: 'alias', targets: ['a:m', 'b:m'] },
-      { id: 'avec-secours', provider: 'guichet', local: false, kind: 'alias', targets: ['a:m', 'guichet:extractive'] },
+      {
+        id: 'avec-secours',
+        provider: 'guichet',
+        local: false,
+        kind: 'alias',
+        targets: ['a:m', 'guichet:extractive'],
+      },
       { id: 'a:m', provider: 'a', local: false, kind: 'model' },
       { id: 'only-a', provider: 'a', local: false, kind: 'model' },
       { id: 'b:m', provider: 'b', local: true, kind: 'model' },

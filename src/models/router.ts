@@ -2,7 +2,15 @@ import { AppError } from '../shared/errors.js';
 import { CircuitBreaker, type BreakerOptions } from './circuit-breaker.js';
 import type { ModelAliasConfig } from './config.js';
 import { ModelTable, type ModelListing, type TargetEntry } from './model-table.js';
-import type { ChatModel, ChatRequest, ChatResult, EmbeddingModel, EmbeddingResult, FinishDelta, TextDelta } from './spec.js';
+import type {
+  ChatModel,
+  ChatRequest,
+  ChatResult,
+  EmbeddingModel,
+  EmbeddingResult,
+  FinishDelta,
+  TextDelta,
+} from './spec.js';
 import { isRetryable } from './upstream-error.js';
 import { estimatePromptTokens, estimateTokens } from './usage.js';
 
@@ -18,7 +26,12 @@ export type RoutedChatResult = ChatResult & { servedBy: ModelRef };
 export type RoutedDelta = TextDelta | (FinishDelta & { servedBy: ModelRef });
 export type RoutedEmbeddingResult = EmbeddingResult & { servedBy: ModelRef };
 
-const refOf = (e: TargetEntry): ModelRef => ({ key: e.key, provider: e.provider, model: e.model, local: e.local });
+const refOf = (e: TargetEntry): ModelRef => ({
+  key: e.key,
+  provider: e.provider,
+  model: e.model,
+  local: e.local,
+});
 
 /**
  * Routes a requested model to its targets, in order. A target that fails with a retryable error
@@ -159,9 +172,13 @@ export class ModelRouter {
   private allOpen(requested: string, targets: TargetEntry[]): AppError {
     const wait = Math.min(...targets.map((t) => this.breaker(t.key).retryInMs));
     const seconds = Math.max(1, Math.ceil(wait / 1000));
-    return new AppError('service_unavailable', `Le modèle « ${requested} » est momentanément indisponible ; réessayez dans ${seconds} s.`, {
-      headers: { 'Retry-After': String(seconds) },
-    });
+    return new AppError(
+      'service_unavailable',
+      `Le modèle « ${requested} » est momentanément indisponible ; réessayez dans ${seconds} s.`,
+      {
+        headers: { 'Retry-After': String(seconds) },
+      },
+    );
   }
 
   private breaker(key: string): CircuitBreaker {

@@ -20,7 +20,11 @@ async function all(parts: string[], max?: number): Promise<string[]> {
 
 describe('SSE reader', () => {
   it('handles CR, LF, CRLF split across chunks, comments, multi-line data and a missing final blank line', async () => {
-    expect(await all(['data: a\r', '\n\r\n: ping\n\ndata:b\rdata: c\r\r', 'event: x\ndata: d'])).toEqual(['a', 'b\nc', 'd']);
+    expect(await all(['data: a\r', '\n\r\n: ping\n\ndata:b\rdata: c\r\r', 'event: x\ndata: d'])).toEqual([
+      'a',
+      'b\nc',
+      'd',
+    ]);
   });
 
   it('decodes UTF-8 split inside a character', async () => {

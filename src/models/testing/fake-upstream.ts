@@ -79,7 +79,10 @@ export async function startUpstream(handler: Handler): Promise<FakeUpstream> {
     },
     nextEarlyClose: (timeoutMs = 5000) =>
       new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error('upstream connection was never closed by the client')), timeoutMs);
+        const timer = setTimeout(
+          () => reject(new Error('upstream connection was never closed by the client')),
+          timeoutMs,
+        );
         earlyWaiters.push(() => {
           clearTimeout(timer);
           resolve();
@@ -125,7 +128,9 @@ export async function sendSse(res: ServerResponse, events: string[], pauseMs = 0
 }
 
 export function chunk(content: string | null, finish: string | null = null): string {
-  return JSON.stringify({ choices: [{ index: 0, delta: content === null ? {} : { content }, finish_reason: finish }] });
+  return JSON.stringify({
+    choices: [{ index: 0, delta: content === null ? {} : { content }, finish_reason: finish }],
+  });
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

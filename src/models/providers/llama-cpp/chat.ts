@@ -10,15 +10,19 @@ import type { LlamaEngine } from './engine.js';
 export function toHistory(messages: ChatMessage[]): { history: ChatHistoryItem[]; prompt: string } {
   const last = messages.at(-1);
   if (!last || last.role === 'assistant' || last.role === 'system') {
-    throw new AppError('invalid_request', 'Le dernier message doit venir de l’utilisateur.', { param: 'messages' });
+    throw new AppError('invalid_request', 'Le dernier message doit venir de l’utilisateur.', {
+      param: 'messages',
+    });
   }
-  const history: ChatHistoryItem[] = messages.slice(0, -1).map((m) =>
-    m.role === 'system'
-      ? { type: 'system', text: m.content }
-      : m.role === 'assistant'
-        ? { type: 'model', response: [m.content] }
-        : { type: 'user', text: m.content },
-  );
+  const history: ChatHistoryItem[] = messages
+    .slice(0, -1)
+    .map((m) =>
+      m.role === 'system'
+        ? { type: 'system', text: m.content }
+        : m.role === 'assistant'
+          ? { type: 'model', response: [m.content] }
+          : { type: 'user', text: m.content },
+    );
   return { history, prompt: last.content };
 }
 
@@ -29,7 +33,11 @@ export interface LlamaChatDeps {
   defaultMaxTokens: number;
 }
 
-export async function generate(deps: LlamaChatDeps, req: ChatRequest, onText?: (text: string) => void): Promise<ChatResult> {
+export async function generate(
+  deps: LlamaChatDeps,
+  req: ChatRequest,
+  onText?: (text: string) => void,
+): Promise<ChatResult> {
   const { history, prompt } = toHistory(req.messages);
   throwIfCallerAborted(req.signal);
   const release = await deps.semaphore.acquire(req.signal);

@@ -1,5 +1,11 @@
 import { existsSync } from 'node:fs';
-import type { Llama, LlamaContext, LlamaContextSequence, LlamaEmbeddingContext, LlamaModel } from 'node-llama-cpp';
+import type {
+  Llama,
+  LlamaContext,
+  LlamaContextSequence,
+  LlamaEmbeddingContext,
+  LlamaModel,
+} from 'node-llama-cpp';
 import type { LlamaCppProviderConfig } from '../../config.js';
 import { UpstreamError } from '../../upstream-error.js';
 
@@ -12,7 +18,13 @@ let llamaPromise: Promise<Llama> | undefined;
 
 function sharedLlama(): Promise<Llama> {
   llamaPromise ??= import('node-llama-cpp').then(({ getLlama, LlamaLogLevel }) =>
-    getLlama({ gpu: false, build: 'never', skipDownload: true, progressLogs: false, logLevel: LlamaLogLevel.error }),
+    getLlama({
+      gpu: false,
+      build: 'never',
+      skipDownload: true,
+      progressLogs: false,
+      logLevel: LlamaLogLevel.error,
+    }),
   );
   llamaPromise.catch(() => (llamaPromise = undefined));
   return llamaPromise;
@@ -36,7 +48,11 @@ export class LlamaEngine {
 
   chatContext(): Promise<LlamaContext> {
     this.chatPromise ??= this.guard(async () =>
-      (await this.model()).createContext({ contextSize: this.config.context_size, threads: this.config.threads, sequences: 1 }),
+      (await this.model()).createContext({
+        contextSize: this.config.context_size,
+        threads: this.config.threads,
+        sequences: 1,
+      }),
     );
     return this.chatPromise;
   }
@@ -50,7 +66,10 @@ export class LlamaEngine {
 
   embeddingContext(): Promise<LlamaEmbeddingContext> {
     this.embeddingPromise ??= this.guard(async () =>
-      (await this.model()).createEmbeddingContext({ contextSize: this.config.context_size, threads: this.config.threads }),
+      (await this.model()).createEmbeddingContext({
+        contextSize: this.config.context_size,
+        threads: this.config.threads,
+      }),
     );
     return this.embeddingPromise;
   }
@@ -88,9 +107,13 @@ export class LlamaEngine {
   }
 
   private unavailable(why: string, cause?: unknown): UpstreamError {
-    return new UpstreamError('service_unavailable', `Le modèle local « ${this.config.id} » est indisponible : ${why}.`, {
-      retryable: true,
-      cause,
-    });
+    return new UpstreamError(
+      'service_unavailable',
+      `Le modèle local « ${this.config.id} » est indisponible : ${why}.`,
+      {
+        retryable: true,
+        cause,
+      },
+    );
   }
 }

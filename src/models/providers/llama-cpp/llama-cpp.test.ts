@@ -1,15 +1,33 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseProvidersConfig, type LlamaCppProviderConfig } from '../../config.js';
 import type { ChatDelta } from '../../spec.js';
+import { writeTinyGguf } from '../../testing/tiny-gguf.js';
 import { createLlamaCppProvider } from './index.js';
 
-const MODEL = '/work/shared/models/tiny-random-llama.gguf';
-if (!existsSync(MODEL)) console.warn(`llama-cpp: suite ignorée, modèle de test absent (${MODEL})`);
+// Two real GGUFs: one written by the test itself (always there), the shared one when present.
+const GENERATED = join(mkdtempSync(join(tmpdir(), 'guichet-gguf-')), 'tiny.gguf');
+writeTinyGguf(GENERATED);
+const SHARED = '/work/shared/models/tiny-random-llama.gguf';
+if (!existsSync(SHARED))
+  console.warn(`llama-cpp: variante « partagé » ignorée, modèle de test absent (${SHARED})`);
 
 const config = (extra: Record<string, unknown> = {}) =>
   parseProvidersConfig({
-    providers: [{ id: 'local', type: 'llama-cpp', model_path: MODEL, models: ['tiny'], threads: 2, context_size: 256, embedding: true, ...extra }],
+    providers: [
+      {
+        id: 'local',
+        type: 'llama-cpp',
+        model_path: GENERATED,
+        models: ['tiny'],
+        threads: 2,
+        context_size: 1024,
+        embedding: true,
+        ...extra,
+      },
+    ],
   }).providers[0] as LlamaCppProviderConfig;
 
 const messages = [
@@ -19,13 +37,24 @@ const messages = [
   { role: 'user' as const, content: 'Comment obtenir un passeport ?' },
 ];
 
-describe.skipIf(!existsSync(MODEL))('llama-cpp provider (tiny random GGUF)', () => {
-  const provider = createLlamaCppProvider(config());
+describe.each([
+  ['generated', GENERATED],
+  ['shared', SHARED],
+])('llama-cpp provider (%s tiny random GGUF)', (_name, modelPath) => {
+  if (!existsSync(modelPath)) return void it.skip(`absent: ${modelPath}`);
+  const provider = createLlamaCppProvider(config({ model_path: modelPath }));
   const chat = provider.chatModel('tiny');
   afterAll(() => provider.dispose());
 
   it('completes with real token counts, deterministically with a seed', async () => {
-    const req = { model: 'tiny', messages, max_tokens: 8, temperature: 0, seed: 1, signal: new AbortController().signal };
+    const req = {
+      model: 'tiny',
+      messages,
+      max_tokens: 8,
+      temperature: 0,
+      seed: 1,
+      signal: new AbortController().signal,
+    };
     const a = await chat.complete(req);
     expect(chat.local).toBe(true);
     expect(a.text.length).toBeGreaterThan(0);
@@ -38,7 +67,14 @@ describe.skipIf(!existsSync(MODEL))('llama-cpp provider (tiny random GGUF)', () 
 
   it('streams chunks that add up to the text, then one finish', async () => {
     const deltas: ChatDelta[] = [];
-    for await (const d of chat.stream({ model: 'tiny', messages, max_tokens: 6, temperature: 0, signal: new AbortController().signal })) deltas.push(d);
+    for await (const d of chat.stream({
+      model: 'tiny',
+      messages,
+      max_tokens: 6,
+      temperature: 0,
+      signal: new AbortController().signal,
+    }))
+      deltas.push(d);
     const last = deltas.at(-1)!;
     expect(last.type).toBe('finish');
     expect(deltas.filter((d) => d.type === 'finish')).toHaveLength(1);
@@ -60,7 +96,12 @@ describe.skipIf(!existsSync(MODEL))('llama-cpp provider (tiny random GGUF)', () 
     })();
     expect(err?.name).toBe('AbortError');
     expect(texts).toBeLessThan(10);
-    const next = await chat.complete({ model: 'tiny', messages, max_tokens: 3, signal: new AbortController().signal });
+    const next = await chat.complete({
+      model: 'tiny',
+      messages,
+      max_tokens: 3,
+      signal: new AbortController().signal,
+    });
     expect(next.usage.completionTokens).toBe(3);
   });
 
@@ -75,7 +116,9 @@ describe.skipIf(!existsSync(MODEL))('llama-cpp provider (tiny random GGUF)', () 
   });
 
   it('refuses a conversation ending on the assistant', async () => {
-    await expect(chat.complete({ model: 'tiny', messages: messages.slice(0, 3), signal: new AbortController().signal })).rejects.toMatchObject({
+    await expect(
+      chat.complete({ model: 'tiny', messages: messages.slice(0, 3), signal: new AbortController().signal }),
+    ).rejects.toMatchObject({
       code: 'invalid_request',
     });
   });

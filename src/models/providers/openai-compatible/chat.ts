@@ -3,7 +3,14 @@ import { estimatePromptTokens, estimateTokens } from '../../usage.js';
 import { UpstreamError } from '../../upstream-error.js';
 import { chatChunkSchema, chatCompletionSchema, upstreamErrorSchema, type UpstreamUsage } from './schemas.js';
 import { SseLineTooLongError, readSseData } from './sse.js';
-import { malformed, openCall, requestJson, safeJson, toUpstreamError, type ProviderContext } from './transport.js';
+import {
+  malformed,
+  openCall,
+  requestJson,
+  safeJson,
+  toUpstreamError,
+  type ProviderContext,
+} from './transport.js';
 
 function requestBody(req: ChatRequest, stream: boolean): Record<string, unknown> {
   return {
@@ -34,7 +41,13 @@ function usageOf(upstream: UpstreamUsage, req: ChatRequest, text: string): Usage
 }
 
 export async function completeChat(ctx: ProviderContext, req: ChatRequest): Promise<ChatResult> {
-  const body = await requestJson(ctx, '/chat/completions', requestBody(req, false), chatCompletionSchema, req.signal);
+  const body = await requestJson(
+    ctx,
+    '/chat/completions',
+    requestBody(req, false),
+    chatCompletionSchema,
+    req.signal,
+  );
   const choice = body.choices[0];
   const text = choice.message.content ?? '';
   return { text, finishReason: mapFinishReason(choice.finish_reason), usage: usageOf(body.usage, req, text) };
@@ -54,7 +67,11 @@ export async function* streamChat(ctx: ProviderContext, req: ChatRequest): Async
       if (!parsed.success) throw malformed(ctx, 'structure inattendue', parsed.error);
       text = parsed.data.choices[0].message.content ?? '';
       if (text) yield { type: 'text', text };
-      yield { type: 'finish', finishReason: mapFinishReason(parsed.data.choices[0].finish_reason), usage: usageOf(parsed.data.usage, req, text) };
+      yield {
+        type: 'finish',
+        finishReason: mapFinishReason(parsed.data.choices[0].finish_reason),
+        usage: usageOf(parsed.data.usage, req, text),
+      };
       ended = true;
       return;
     }
@@ -69,10 +86,14 @@ export async function* streamChat(ctx: ProviderContext, req: ChatRequest): Async
       if (!json.ok) throw malformed(ctx, 'événement SSE qui n’est pas du JSON');
       const upstreamError = upstreamErrorSchema.safeParse(json.value);
       if (upstreamError.success) {
-        throw new UpstreamError('upstream_error', `Le fournisseur « ${ctx.id} » a interrompu la génération.`, {
-          retryable: false,
-          cause: upstreamError.data.error,
-        });
+        throw new UpstreamError(
+          'upstream_error',
+          `Le fournisseur « ${ctx.id} » a interrompu la génération.`,
+          {
+            retryable: false,
+            cause: upstreamError.data.error,
+          },
+        );
       }
       const chunk = chatChunkSchema.safeParse(json.value);
       if (!chunk.success) throw malformed(ctx, 'événement SSE de structure inattendue', chunk.error);

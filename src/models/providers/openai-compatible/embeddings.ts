@@ -10,7 +10,13 @@ export async function embedTexts(
   signal: AbortSignal,
 ): Promise<EmbeddingResult> {
   if (texts.length === 0) return { vectors: [], promptTokens: 0 };
-  const body = await requestJson(ctx, '/embeddings', { model, input: texts, encoding_format: 'float' }, embeddingsSchema, signal);
+  const body = await requestJson(
+    ctx,
+    '/embeddings',
+    { model, input: texts, encoding_format: 'float' },
+    embeddingsSchema,
+    signal,
+  );
   if (body.data.length !== texts.length) {
     throw malformed(ctx, `${body.data.length} vecteurs reçus pour ${texts.length} textes`);
   }

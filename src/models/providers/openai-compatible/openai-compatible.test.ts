@@ -4,7 +4,16 @@ import { parseProvidersConfig } from '../../config.js';
 import { createEgressFetch } from '../../http-client.js';
 import type { ChatDelta, ChatRequest } from '../../spec.js';
 import { UpstreamError } from '../../upstream-error.js';
-import { chunk, completion, sendJson, sendSse, sleep, startUpstream, type FakeUpstream, type Handler } from '../../testing/fake-upstream.js';
+import {
+  chunk,
+  completion,
+  sendJson,
+  sendSse,
+  sleep,
+  startUpstream,
+  type FakeUpstream,
+  type Handler,
+} from '../../testing/fake-upstream.js';
 import { createOpenAiCompatibleProvider } from './index.js';
 
 let upstream: FakeUpstream | undefined;
@@ -16,10 +25,22 @@ afterEach(async () => {
 async function setup(handler: Handler, extra: Record<string, unknown> = {}) {
   upstream = await startUpstream(handler);
   const config = parseProvidersConfig({
-    providers: [{ id: 'albert', type: 'openai-compatible', base_url: upstream.baseUrl, models: ['m1'], api_key_env: 'TEST_KEY', ...extra }],
+    providers: [
+      {
+        id: 'albert',
+        type: 'openai-compatible',
+        base_url: upstream.baseUrl,
+        models: ['m1'],
+        api_key_env: 'TEST_KEY',
+        ...extra,
+      },
+    ],
   });
   const egress = createEgressFetch([upstream.origin]);
-  const provider = createOpenAiCompatibleProvider(config.providers[0] as any, { fetch: egress, env: { TEST_KEY: 'sk-test' } });
+  const provider = createOpenAiCompatibleProvider(config.providers[0] as any, {
+    fetch: egress,
+    env: { TEST_KEY: 'sk-test' },
+  });
   return { provider, model: provider.chatModel('m1'), egress, upstream };
 }
 
@@ -48,13 +69,31 @@ async function rejection(p: Promise<unknown>): Promise<any> {
 
 describe('openai-compatible chat', () => {
   it('completes, sends the key and the parameters, reads upstream usage', async () => {
-    const { model } = await setup((_r, res) => sendJson(res, 200, completion('Bonjour.', { prompt_tokens: 12, completion_tokens: 3 })));
-    const result = await model.complete({ ...req(live()), temperature: 0.2, stop: ['\n\n'], extra: { top_k: 5 } });
-    expect(result).toEqual({ text: 'Bonjour.', finishReason: 'stop', usage: { promptTokens: 12, completionTokens: 3 } });
+    const { model } = await setup((_r, res) =>
+      sendJson(res, 200, completion('Bonjour.', { prompt_tokens: 12, completion_tokens: 3 })),
+    );
+    const result = await model.complete({
+      ...req(live()),
+      temperature: 0.2,
+      stop: ['\n\n'],
+      extra: { top_k: 5 },
+    });
+    expect(result).toEqual({
+      text: 'Bonjour.',
+      finishReason: 'stop',
+      usage: { promptTokens: 12, completionTokens: 3 },
+    });
     const seen = upstream!.requests[0];
     expect(seen.path).toBe('/v1/chat/completions');
     expect(seen.headers.authorization).toBe('Bearer sk-test');
-    expect(seen.body).toMatchObject({ model: 'm1', temperature: 0.2, stop: ['\n\n'], top_k: 5, stream: false, max_tokens: 20 });
+    expect(seen.body).toMatchObject({
+      model: 'm1',
+      temperature: 0.2,
+      stop: ['\n\n'],
+      top_k: 5,
+      stream: false,
+      max_tokens: 20,
+    });
   });
 
   it('estimates usage when the upstream gives none', async () => {
@@ -73,7 +112,9 @@ describe('openai-compatible chat', () => {
       await sleep(5);
       res.write(first.slice(10));
       res.write(`data: ${chunk('jour')}\n\ndata: ${chunk(null, 'length')}\n\n`);
-      res.write(`data: ${JSON.stringify({ choices: [], usage: { prompt_tokens: 7, completion_tokens: 2 } })}\n\n`);
+      res.write(
+        `data: ${JSON.stringify({ choices: [], usage: { prompt_tokens: 7, completion_tokens: 2 } })}\n\n`,
+      );
       res.end('data: [DONE]\n\n');
     });
     const deltas = await collect(model.stream(req(live())));
@@ -82,7 +123,10 @@ describe('openai-compatible chat', () => {
       { type: 'text', text: 'jour' },
       { type: 'finish', finishReason: 'length', usage: { promptTokens: 7, completionTokens: 2 } },
     ]);
-    expect(upstream!.requests[0].body).toMatchObject({ stream: true, stream_options: { include_usage: true } });
+    expect(upstream!.requests[0].body).toMatchObject({
+      stream: true,
+      stream_options: { include_usage: true },
+    });
   });
 
   it.each([
@@ -129,7 +173,11 @@ describe('openai-compatible chat', () => {
       sendJson(res, 400, { error: { message: 'contexte trop long' } });
     });
     const e429 = await rejection(model.complete(req(live())));
-    expect([e429.code, e429.isRetryable, e429.headers['Retry-After']]).toEqual(['service_unavailable', true, '7']);
+    expect([e429.code, e429.isRetryable, e429.headers['Retry-After']]).toEqual([
+      'service_unavailable',
+      true,
+      '7',
+    ]);
     const e500 = await rejection(model.complete(req(live())));
     expect([e500.code, e500.isRetryable, e500.upstreamStatus]).toEqual(['upstream_error', true, 500]);
     const e400 = await rejection(model.complete(req(live())));
@@ -175,7 +223,13 @@ describe('openai-compatible chat', () => {
   });
 
   it('caller abort mid-stream closes the upstream connection', async () => {
-    const { model } = await setup((_r, res) => sendSse(res, Array.from({ length: 200 }, (_, i) => chunk(`t${i} `)), 20));
+    const { model } = await setup((_r, res) =>
+      sendSse(
+        res,
+        Array.from({ length: 200 }, (_, i) => chunk(`t${i} `)),
+        20,
+      ),
+    );
     const ac = new AbortController();
     const closed = upstream!.nextEarlyClose();
     let seen = 0;
@@ -192,17 +246,26 @@ describe('openai-compatible chat', () => {
   });
 
   it('a consumer that stops reading closes the upstream connection', async () => {
-    const { model } = await setup((_r, res) => sendSse(res, Array.from({ length: 200 }, (_, i) => chunk(`t${i} `)), 20));
+    const { model } = await setup((_r, res) =>
+      sendSse(
+        res,
+        Array.from({ length: 200 }, (_, i) => chunk(`t${i} `)),
+        20,
+      ),
+    );
     const closed = upstream!.nextEarlyClose();
     for await (const d of model.stream(req(live()))) if (d.type === 'text') break;
     await closed;
   });
 
   it('respects max_concurrency: requests over it wait', async () => {
-    const { model } = await setup(async (_r, res) => {
-      await sleep(60);
-      sendJson(res, 200, completion('ok'));
-    }, { max_concurrency: 2 });
+    const { model } = await setup(
+      async (_r, res) => {
+        await sleep(60);
+        sendJson(res, 200, completion('ok'));
+      },
+      { max_concurrency: 2 },
+    );
     const results = await Promise.all(Array.from({ length: 6 }, () => model.complete(req(live()))));
     expect(results.every((r) => r.text === 'ok')).toBe(true);
     expect(upstream!.requests).toHaveLength(6);
@@ -211,9 +274,19 @@ describe('openai-compatible chat', () => {
 
   it('refuses a missing API key variable at construction', () => {
     const config = parseProvidersConfig({
-      providers: [{ id: 'a', type: 'openai-compatible', base_url: 'http://127.0.0.1:1/v1', models: ['m'], api_key_env: 'ABSENT_KEY' }],
+      providers: [
+        {
+          id: 'a',
+          type: 'openai-compatible',
+          base_url: 'http://127.0.0.1:1/v1',
+          models: ['m'],
+          api_key_env: 'ABSENT_KEY',
+        },
+      ],
     });
-    expect(() => createOpenAiCompatibleProvider(config.providers[0] as any, { fetch, env: {} })).toThrow(/ABSENT_KEY/);
+    expect(() => createOpenAiCompatibleProvider(config.providers[0] as any, { fetch, env: {} })).toThrow(
+      /ABSENT_KEY/,
+    );
   });
 });
 
@@ -230,8 +303,14 @@ describe('openai-compatible embeddings and models', () => {
     );
     const out = await provider.embeddingModel('e1').embed(['un', 'deux'], live());
     expect(out.promptTokens).toBe(9);
-    expect(out.vectors.map((v) => [...v])).toEqual([[1, 0, 0], [0, 1, 0]]);
-    expect(upstream!.requests[0]).toMatchObject({ path: '/v1/embeddings', body: { model: 'e1', input: ['un', 'deux'] } });
+    expect(out.vectors.map((v) => [...v])).toEqual([
+      [1, 0, 0],
+      [0, 1, 0],
+    ]);
+    expect(upstream!.requests[0]).toMatchObject({
+      path: '/v1/embeddings',
+      body: { model: 'e1', input: ['un', 'deux'] },
+    });
   });
 
   it('refuses a vector count that does not match', async () => {
@@ -241,7 +320,9 @@ describe('openai-compatible embeddings and models', () => {
   });
 
   it('lists upstream models', async () => {
-    const { provider } = await setup((_r, res) => sendJson(res, 200, { object: 'list', data: [{ id: 'm1' }, { id: 'e1' }] }));
+    const { provider } = await setup((_r, res) =>
+      sendJson(res, 200, { object: 'list', data: [{ id: 'm1' }, { id: 'e1' }] }),
+    );
     expect(await provider.listModels(live())).toEqual(['m1', 'e1']);
     expect(upstream!.requests[0].method).toBe('GET');
   });

@@ -30,7 +30,12 @@ export function malformed(ctx: ProviderContext, what: string, cause?: unknown): 
 }
 
 /** Maps anything thrown during a call to the caller's abort reason or an `UpstreamError`. */
-export function toUpstreamError(e: unknown, ctx: ProviderContext, deadline: Deadline, caller: AbortSignal): unknown {
+export function toUpstreamError(
+  e: unknown,
+  ctx: ProviderContext,
+  deadline: Deadline,
+  caller: AbortSignal,
+): unknown {
   if (caller.aborted) return caller.reason ?? e;
   if (deadline.timedOut) {
     return new UpstreamError(
@@ -59,11 +64,15 @@ async function statusError(ctx: ProviderContext, res: Response): Promise<Upstrea
   const retryable = isRetryableStatus(status);
   if (status === 429) {
     const retryAfter = res.headers.get('retry-after');
-    return new UpstreamError('service_unavailable', `Le fournisseur « ${ctx.id} » est saturé (HTTP 429), réessayez plus tard.`, {
-      retryable,
-      upstreamStatus: status,
-      headers: retryAfter && /^\d{1,5}$/.test(retryAfter) ? { 'Retry-After': retryAfter } : {},
-    });
+    return new UpstreamError(
+      'service_unavailable',
+      `Le fournisseur « ${ctx.id} » est saturé (HTTP 429), réessayez plus tard.`,
+      {
+        retryable,
+        upstreamStatus: status,
+        headers: retryAfter && /^\d{1,5}$/.test(retryAfter) ? { 'Retry-After': retryAfter } : {},
+      },
+    );
   }
   const what =
     status >= 300 && status < 400
@@ -73,10 +82,14 @@ async function statusError(ctx: ProviderContext, res: Response): Promise<Upstrea
         : retryable
           ? 'est en erreur'
           : 'a refusé la requête';
-  return new UpstreamError('upstream_error', `Le fournisseur « ${ctx.id} » ${what} (HTTP ${status})${detail}.`, {
-    retryable,
-    upstreamStatus: status,
-  });
+  return new UpstreamError(
+    'upstream_error',
+    `Le fournisseur « ${ctx.id} » ${what} (HTTP ${status})${detail}.`,
+    {
+      retryable,
+      upstreamStatus: status,
+    },
+  );
 }
 
 export function safeJson(text: string): { ok: boolean; value: unknown } {
