@@ -90,6 +90,13 @@ describe('detectPersonalData — persons', () => {
     ]);
   });
 
+  it('reads family cues even with a comma before the name', () => {
+    expect(only('Mme Nguyen Thi Lan demande l’AAH. Son mari, Tran Van Hung, travaille.', 'PERSON')).toEqual([
+      'Nguyen Thi Lan',
+      'Tran Van Hung',
+    ]);
+  });
+
   it('leaves institutions, streets and public bodies named after people alone', () => {
     const text =
       "L'atelier aura lieu au collège Jean Moulin, puis à la salle polyvalente Georges Brassens. " +

@@ -16,8 +16,11 @@ export function labelBefore(text: string, start: number): boolean {
 }
 
 export function cueBefore(text: string, start: number): boolean {
-  const before = fold(text.slice(Math.max(0, start - 30), start)).replace(/\s+/g, ' ');
-  return CUES_BEFORE.some((c) => before.endsWith(`${c} `));
+  // "son mari, Tran Van Hung": a comma between the cue and the name does not matter.
+  const before = fold(text.slice(Math.max(0, start - 30), start))
+    .replace(/,/g, ' ')
+    .replace(/\s+/g, ' ');
+  return CUES_BEFORE.some((c) => before.endsWith(`${c.replace(/,/g, '')} `));
 }
 
 export function cueAfter(text: string, end: number): boolean {
