@@ -194,6 +194,19 @@ describe('parsePublication on real package fiches', () => {
     expect(doc.url).toBe('https://www.service-public.fr/associations/vosdroits/F1');
     expect(doc.date).toBeNull();
     expect(doc.markdown).toBe('x');
+    const withBom = Buffer.concat([
+      Buffer.from([0xef, 0xbb, 0xbf]),
+      Buffer.from(`<?xml version="1.0"?>\n${xml}`),
+    ]);
+    expect(
+      parsePublication({
+        externalId: 'F1',
+        audience: 'particuliers',
+        format: 'xml',
+        bytes: withBom,
+        origin: 'F1.xml',
+      }).title,
+    ).toBe('T');
   });
 
   it('a malformed publication throws an error naming its id', () => {

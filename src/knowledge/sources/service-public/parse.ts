@@ -13,7 +13,7 @@ const AUDIENCE_ORDER: Audience[] = ['particuliers', 'professionnels', 'associati
 function readRoot(raw: RawPublication): XElement {
   let doc: unknown;
   try {
-    const text = raw.bytes.toString('utf8');
+    const text = raw.bytes.toString('utf8').replace(/^\uFEFF/, '');
     doc = raw.format === 'xml' ? parseXmlTree(text) : parseJsonTree(text);
   } catch (e) {
     const why = e instanceof Error ? e.message.split('\n')[0] : String(e);
