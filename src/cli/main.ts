@@ -8,6 +8,7 @@ import { registerUsers } from './commands/users.js';
 import { registerSearch } from './commands/search.js';
 import { registerAsk } from './commands/ask.js';
 import { registerServe } from './commands/serve.js';
+import { registerPrivacyDetect } from './commands/privacy-detect.js';
 
 export function buildProgram(): Command {
   const program = new Command()
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
   registerUsers(program);
   registerKeys(program);
   registerEvalAnswers(program);
+  registerPrivacyDetect(program);
   return program;
 }
 
