@@ -29,6 +29,13 @@ export const serverSchema = z
   })
   .strict();
 
+export const documentsSchema = z
+  .object({
+    /** Largest file accepted by `POST /v1/documents` and `guichet documents add`, in bytes. */
+    max_upload_bytes: z.number().int().min(1).default(50 * 1024 * 1024),
+  })
+  .strict();
+
 export const storeSchema = z
   .object({
     /** PostgreSQL URL; absent = embedded SQLite in the data folder. */
@@ -43,6 +50,7 @@ export const configSchema = z
     server: serverSchema.default(serverSchema.parse({})),
     store: storeSchema.default({}),
     search: searchSchema.default(searchSchema.parse({})),
+    documents: documentsSchema.default(documentsSchema.parse({})),
     /** Model providers (openai-compatible servers, local GGUF files); see README. */
     providers: z.array(providerSchema).default([]),
     /** Model aliases and fallback chains, e.g. `guichet` → [albert:albert-large, guichet:extractive]. */
