@@ -2,7 +2,6 @@
  * DOCX via mammoth (styles → HTML headings, lists, tables) then Markdown. The archive is checked
  * against zip bombs first; the title comes from the document properties or the lone top heading.
  */
-import mammoth from 'mammoth';
 import { AppError } from '../../../shared/errors.js';
 import { htmlToMarkdown } from './html-to-markdown.js';
 import { markdownToParsed } from './markdown.js';
@@ -21,6 +20,7 @@ export const docxParser: Parser = {
     }
     let result: { value: string; messages: Array<{ type: string; message: string }> };
     try {
+      const { default: mammoth } = await import('mammoth');
       result = await mammoth.convertToHtml({ buffer: bytes });
     } catch (cause) {
       throw new AppError(

@@ -39,6 +39,14 @@ describe('Markdown parser', () => {
     ]);
   });
 
+  it('writes a shared heading only once when merging nested sections', async () => {
+    const md = '# T\n\nIntro.\n\n## A\n\nTexte A.\n\n### A1\n\nTexte A1.\n\n## B\n\nTexte B.\n';
+    const parsed = await parseFile({ bytes: Buffer.from(md), fileName: 't.md' });
+    expect(parsed.sections).toEqual([
+      { path: [], markdown: 'Intro.\n\n## A\n\nTexte A.\n\n### A1\n\nTexte A1.\n\n## B\n\nTexte B.' },
+    ]);
+  });
+
   it('cuts a long table into atomic row groups that each repeat the header, never splitting a row', async () => {
     const rows = Array.from(
       { length: 80 },

@@ -3,7 +3,6 @@
  * CAPS and numbered lines. Pages without text are reported; a document with no text at all (a
  * scan), an encrypted or a corrupted one is refused with a clear French message.
  */
-import { getDocumentProxy } from 'unpdf';
 import { AppError } from '../../../shared/errors.js';
 import { renderBlocks, takeTitle, titleFromFileName } from './blocks.js';
 import { pageLines, type PdfTextItem } from './pdf-lines.js';
@@ -11,7 +10,8 @@ import { buildSections } from './sections.js';
 import type { Parser } from './spec.js';
 import { textLinesToBlocks, type TextLine } from './text-blocks.js';
 
-type PdfDocument = Awaited<ReturnType<typeof getDocumentProxy>>;
+// pdf.js is loaded on first use: it is heavy and most deployments never see a PDF at start-up.
+type PdfDocument = Awaited<ReturnType<typeof import('unpdf').getDocumentProxy>>;
 
 export const pdfParser: Parser = {
   format: 'pdf',
@@ -59,6 +59,7 @@ export const pdfParser: Parser = {
 };
 
 async function openPdf(bytes: Buffer, fileName: string): Promise<PdfDocument> {
+  const { getDocumentProxy } = await import('unpdf');
   try {
     return await getDocumentProxy(new Uint8Array(bytes), {
       verbosity: 0,

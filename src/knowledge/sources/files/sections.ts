@@ -46,22 +46,28 @@ export function buildSections(blocks: Block[]): Section[] {
 
 function mergeSmall(sections: Section[]): Section[] {
   const out: Section[] = [];
+  /** Full path of the last section merged into each output section: its headings are still open. */
+  const open: string[][] = [];
   for (const next of sections) {
-    const current = out[out.length - 1];
+    const last = out.length - 1;
+    const current = out[last];
     if (current) {
-      const common = commonPrefix(current.path, next.path);
-      const a = inlineHeadings(current, common.length);
-      const b = inlineHeadings(next, common.length);
+      const path = commonPrefix(current.path, next.path);
+      const a = withHeadings(current.markdown, current.path, path.length, current.path.length);
+      const from = Math.max(path.length, commonPrefix(open[last], next.path).length);
+      const b = withHeadings(next.markdown, next.path, from, next.path.length);
       if (a.length + b.length + 2 <= MAX_SECTION) {
-        out[out.length - 1] = {
-          path: common,
+        out[last] = {
+          path,
           markdown: `${a}\n\n${b}`,
           ...(current.atomic || next.atomic ? { atomic: true } : {}),
         };
+        open[last] = next.path;
         continue;
       }
     }
     out.push(next);
+    open.push(next.path);
   }
   return out;
 }
@@ -72,10 +78,10 @@ function commonPrefix(a: string[], b: string[]): string[] {
   return a.slice(0, i);
 }
 
-/** The section's Markdown with the headings of its path below `depth` written as heading lines. */
-function inlineHeadings(section: Section, depth: number): string {
-  const lines = section.path.slice(depth).map((h, i) => `${'#'.repeat(Math.min(6, depth + i + 2))} ${h}`);
-  return [...lines, section.markdown].join('\n\n');
+/** `markdown` preceded by heading lines for `path[from..to)`, at their depth in the document. */
+function withHeadings(markdown: string, path: string[], from: number, to: number): string {
+  const lines = path.slice(from, to).map((h, i) => `${'#'.repeat(Math.min(6, from + i + 2))} ${h}`);
+  return [...lines, markdown].join('\n\n');
 }
 
 function segmentSections(path: string[], blocks: Block[]): Section[] {
