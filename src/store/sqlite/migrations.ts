@@ -133,4 +133,26 @@ export const MIGRATIONS: Migration[] = [
       CREATE INDEX usage_org_at ON usage (org_id, at);
     `,
   },
+  {
+    version: 3,
+    name: 'sessions',
+    sql: `
+      CREATE TABLE sessions (
+        id_hash TEXT PRIMARY KEY,
+        user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+        org_id TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL
+      );
+      CREATE INDEX sessions_expiry ON sessions (expires_at);
+      CREATE TABLE oidc_pending (
+        id_hash TEXT PRIMARY KEY,
+        state TEXT NOT NULL,
+        nonce TEXT NOT NULL,
+        code_verifier TEXT NOT NULL,
+        return_to TEXT NOT NULL,
+        expires_at TEXT NOT NULL
+      );
+    `,
+  },
 ];
