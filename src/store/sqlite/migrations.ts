@@ -155,4 +155,53 @@ export const MIGRATIONS: Migration[] = [
       );
     `,
   },
+  {
+    version: 4,
+    name: 'privacy',
+    sql: `
+      CREATE TABLE audit_log (
+        seq INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        type TEXT NOT NULL,
+        org_id TEXT,
+        actor TEXT NOT NULL,
+        data TEXT NOT NULL DEFAULT '{}',
+        prev_hash TEXT NOT NULL,
+        hash TEXT NOT NULL
+      );
+      CREATE INDEX audit_log_at ON audit_log (at);
+      CREATE TABLE audit_subjects (user_id TEXT PRIMARY KEY, subject TEXT NOT NULL UNIQUE);
+      CREATE TABLE conversations (
+        id TEXT PRIMARY KEY,
+        org_id TEXT NOT NULL,
+        user_id TEXT,
+        title TEXT NOT NULL DEFAULT '',
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+      CREATE INDEX conversations_user ON conversations (user_id, updated_at);
+      CREATE INDEX conversations_updated ON conversations (updated_at);
+      CREATE TABLE messages (
+        id TEXT PRIMARY KEY,
+        conversation_id TEXT NOT NULL REFERENCES conversations (id) ON DELETE CASCADE,
+        role TEXT NOT NULL CHECK (role IN ('system', 'user', 'assistant')),
+        content TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        citations TEXT NOT NULL DEFAULT '[]',
+        complete INTEGER NOT NULL DEFAULT 1
+      );
+      CREATE INDEX messages_conversation ON messages (conversation_id, created_at);
+      CREATE TABLE feedback (
+        id TEXT PRIMARY KEY,
+        message_id TEXT NOT NULL REFERENCES messages (id) ON DELETE CASCADE,
+        org_id TEXT NOT NULL,
+        user_id TEXT,
+        rating INTEGER NOT NULL,
+        tags TEXT NOT NULL DEFAULT '[]',
+        comment TEXT NOT NULL DEFAULT '',
+        created_at TEXT NOT NULL
+      );
+      CREATE INDEX feedback_user ON feedback (user_id);
+    `,
+  },
 ];
