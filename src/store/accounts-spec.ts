@@ -12,6 +12,7 @@ import type {
   UsageRecord,
   User,
 } from '../accounts/model.js';
+import type { SessionRepo } from './sessions-spec.js';
 
 export interface NewOrganisation {
   id?: string;
@@ -119,4 +120,6 @@ export interface AccountsRepo {
   readonly quotas: QuotaRepo;
   readonly counters: CounterRepo;
   readonly usage: UsageRepo;
+  /** Browser sessions of OIDC sign-in. */
+  readonly sessions: SessionRepo;
 }

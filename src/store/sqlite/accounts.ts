@@ -4,6 +4,7 @@ import { SqliteCounters, SqliteQuotas } from './accounts-limits.js';
 import { SqliteOrganisations, SqliteUsers } from './accounts-people.js';
 import { SqliteUsage } from './accounts-usage.js';
 import type { Db } from './open.js';
+import { SqliteSessions } from './sessions.js';
 
 export class SqliteAccounts implements AccountsRepo {
   readonly orgs: SqliteOrganisations;
@@ -12,6 +13,7 @@ export class SqliteAccounts implements AccountsRepo {
   readonly quotas: SqliteQuotas;
   readonly counters: SqliteCounters;
   readonly usage: SqliteUsage;
+  readonly sessions: SqliteSessions;
 
   constructor(db: Db) {
     this.orgs = new SqliteOrganisations(db);
@@ -20,5 +22,6 @@ export class SqliteAccounts implements AccountsRepo {
     this.quotas = new SqliteQuotas(db);
     this.counters = new SqliteCounters(db);
     this.usage = new SqliteUsage(db);
+    this.sessions = new SqliteSessions(db);
   }
 }

@@ -1,0 +1,52 @@
+import type { PendingSignIn, SessionRepo, StoredSession } from '../sessions-spec.js';
+import type { Db } from './open.js';
+
+export class SqliteSessions implements SessionRepo {
+  constructor(private readonly db: Db) {}
+
+  async create(s: StoredSession): Promise<void> {
+    this.db
+      .prepare('INSERT INTO sessions (id_hash, user_id, org_id, created_at, expires_at) VALUES (?, ?, ?, ?, ?)')
+      .run(s.idHash, s.userId, s.orgId, s.createdAt, s.expiresAt);
+  }
+
+  async get(idHash: string): Promise<StoredSession | null> {
+    const r = this.db.prepare('SELECT * FROM sessions WHERE id_hash = ?').get(idHash) as any;
+    return r
+      ? { idHash: r.id_hash, userId: r.user_id, orgId: r.org_id, createdAt: r.created_at, expiresAt: r.expires_at }
+      : null;
+  }
+
+  async delete(idHash: string): Promise<void> {
+    this.db.prepare('DELETE FROM sessions WHERE id_hash = ?').run(idHash);
+  }
+
+  async deleteExpired(now: string): Promise<number> {
+    const a = this.db.prepare('DELETE FROM sessions WHERE expires_at <= ?').run(now).changes;
+    const b = this.db.prepare('DELETE FROM oidc_pending WHERE expires_at <= ?').run(now).changes;
+    return a + b;
+  }
+
+  async putPending(p: PendingSignIn): Promise<void> {
+    this.db
+      .prepare(
+        `INSERT INTO oidc_pending (id_hash, state, nonce, code_verifier, return_to, expires_at)
+         VALUES (?, ?, ?, ?, ?, ?)`,
+      )
+      .run(p.idHash, p.state, p.nonce, p.codeVerifier, p.returnTo, p.expiresAt);
+  }
+
+  async takePending(idHash: string): Promise<PendingSignIn | null> {
+    const r = this.db.prepare('DELETE FROM oidc_pending WHERE id_hash = ? RETURNING *').get(idHash) as any;
+    return r
+      ? {
+          idHash: r.id_hash,
+          state: r.state,
+          nonce: r.nonce,
+          codeVerifier: r.code_verifier,
+          returnTo: r.return_to,
+          expiresAt: r.expires_at,
+        }
+      : null;
+  }
+}
