@@ -1,9 +1,9 @@
 import type { ChatHistoryItem } from 'node-llama-cpp';
-import { AppError } from '../../../shared/errors.js';
+import { AppError, isAppError } from '../../../shared/errors.js';
 import { AsyncQueue } from '../../async-queue.js';
 import type { Semaphore } from '../../semaphore.js';
 import type { ChatDelta, ChatMessage, ChatRequest, ChatResult } from '../../spec.js';
-import { throwIfCallerAborted } from '../../upstream-error.js';
+import { UpstreamError, throwIfCallerAborted } from '../../upstream-error.js';
 import type { LlamaEngine } from './engine.js';
 
 /** Splits OpenAI-style messages into llama chat history + the prompt (the last user/tool turn). */
@@ -27,6 +27,7 @@ export function toHistory(messages: ChatMessage[]): { history: ChatHistoryItem[]
 }
 
 export interface LlamaChatDeps {
+  providerId: string;
   engine: LlamaEngine;
   /** One generation at a time on the single context sequence. */
   semaphore: Semaphore;
@@ -70,7 +71,13 @@ export async function generate(
     }
   } catch (e) {
     throwIfCallerAborted(req.signal);
-    throw e;
+    if (isAppError(e)) throw e;
+    // llama.cpp errors (prompt larger than the context, native failures) become one clean error.
+    throw new UpstreamError(
+      'upstream_error',
+      `Le modèle local « ${deps.providerId} » n’a pas pu générer de réponse (conversation peut-être trop longue pour son contexte).`,
+      { retryable: false, cause: e },
+    );
   } finally {
     release();
   }

@@ -20,6 +20,7 @@ export interface LlamaCppProvider {
 export function createLlamaCppProvider(config: LlamaCppProviderConfig): LlamaCppProvider {
   const engine = new LlamaEngine(config);
   const deps: LlamaChatDeps = {
+    providerId: config.id,
     engine,
     semaphore: new Semaphore(1),
     defaultMaxTokens: Math.max(16, Math.floor(config.context_size / 2)),

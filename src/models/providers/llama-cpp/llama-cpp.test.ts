@@ -115,6 +115,26 @@ describe.each([
     expect(out.promptTokens).toBeGreaterThan(3);
   });
 
+  it('turns a system prompt larger than the context into a clean upstream_error', async () => {
+    const long = [
+      { role: 'system' as const, content: 'passeport '.repeat(1500) },
+      { role: 'user' as const, content: 'Bonjour' },
+    ];
+    await expect(
+      chat.complete({ model: 'tiny', messages: long, max_tokens: 4, signal: new AbortController().signal }),
+    ).rejects.toMatchObject({
+      code: 'upstream_error',
+      status: 502,
+    });
+    const next = await chat.complete({
+      model: 'tiny',
+      messages,
+      max_tokens: 2,
+      signal: new AbortController().signal,
+    });
+    expect(next.usage.completionTokens).toBe(2);
+  });
+
   it('refuses a conversation ending on the assistant', async () => {
     await expect(
       chat.complete({ model: 'tiny', messages: messages.slice(0, 3), signal: new AbortController().signal }),
