@@ -5,6 +5,7 @@
  */
 import type { Audience, DocumentKind } from '../knowledge/model.js';
 import type { AccountsRepo } from './accounts-spec.js';
+import type { AuditRepo, ConversationRepo, PersonalDataRepo } from './privacy-spec.js';
 
 export type Visibility = 'private' | 'shared' | 'public';
 
@@ -187,5 +188,11 @@ export interface Store {
   readonly search: SearchRepo;
   readonly meta: MetaRepo;
   readonly accounts: AccountsRepo;
+  /** Hash-chained audit log (privacy/audit-log.ts computes the chain). */
+  readonly audit: AuditRepo;
+  /** Conversations kept for the web UI, with messages and feedback. */
+  readonly conversations: ConversationRepo;
+  /** Export, erasure and retention purge of personal data. */
+  readonly personalData: PersonalDataRepo;
   close(): Promise<void>;
 }

@@ -3,6 +3,8 @@ import { AppError } from '../../shared/errors.js';
 import type { AccountsRepo } from '../accounts-spec.js';
 import type { MetaRepo, Store, StoreInfo } from '../spec.js';
 import { pendingAccounts } from './accounts-pending.js';
+import { pendingPrivacy } from './privacy-pending.js';
+import type { AuditRepo, ConversationRepo, PersonalDataRepo } from '../privacy-spec.js';
 import { PostgresCollections } from './collections.js';
 import { redactUrl, type Pool, type StoreLogger } from './db.js';
 import { PostgresDocuments } from './documents.js';
@@ -40,6 +42,9 @@ export class PostgresStore implements Store {
   readonly search: PostgresSearch;
   readonly meta: PostgresMeta;
   readonly accounts: AccountsRepo = pendingAccounts();
+  readonly audit: AuditRepo = pendingPrivacy<AuditRepo>();
+  readonly conversations: ConversationRepo = pendingPrivacy<ConversationRepo>();
+  readonly personalData: PersonalDataRepo = pendingPrivacy<PersonalDataRepo>();
   private closed = false;
 
   constructor(

@@ -1,5 +1,8 @@
 import type { MetaRepo, Store, StoreInfo } from '../spec.js';
 import { SqliteAccounts } from './accounts.js';
+import { SqliteAudit } from './audit.js';
+import { SqliteConversations } from './conversations.js';
+import { SqlitePersonalData } from './personal-data.js';
 import { SqliteCollections } from './collections.js';
 import { SqliteDocuments } from './documents.js';
 import { openDatabase, schemaVersion, type Db } from './open.js';
@@ -23,6 +26,9 @@ export class SqliteStore implements Store {
   readonly search: SqliteSearch;
   readonly meta: SqliteMeta;
   readonly accounts: SqliteAccounts;
+  readonly audit: SqliteAudit;
+  readonly conversations: SqliteConversations;
+  readonly personalData: SqlitePersonalData;
 
   constructor(readonly db: Db, file: string, vectors: boolean) {
     this.info = { adapter: 'sqlite', location: file, vectors, schemaVersion: schemaVersion(db) };
@@ -31,6 +37,9 @@ export class SqliteStore implements Store {
     this.search = new SqliteSearch(db, vectors);
     this.meta = new SqliteMeta(db);
     this.accounts = new SqliteAccounts(db);
+    this.audit = new SqliteAudit(db);
+    this.conversations = new SqliteConversations(db);
+    this.personalData = new SqlitePersonalData(db);
   }
 
   async close(): Promise<void> {

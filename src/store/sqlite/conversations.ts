@@ -1,0 +1,127 @@
+import { randomUUID } from 'node:crypto';
+import type { Conversation, ConversationRepo, Feedback, StoredMessage } from '../privacy-spec.js';
+import type { Db } from './open.js';
+
+const newId = (p: string) => `${p}_${randomUUID().replace(/-/g, '').slice(0, 20)}`;
+
+function jsonArray(raw: unknown): unknown[] {
+  try {
+    const v: unknown = JSON.parse(String(raw));
+    return Array.isArray(v) ? v : [];
+  } catch {
+    return [];
+  }
+}
+
+export const toConversation = (r: any): Conversation => ({
+  id: r.id,
+  orgId: r.org_id,
+  userId: r.user_id,
+  title: r.title,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+});
+
+export const toMessage = (r: any): StoredMessage => ({
+  id: r.id,
+  conversationId: r.conversation_id,
+  role: r.role,
+  content: r.content,
+  createdAt: r.created_at,
+  citations: jsonArray(r.citations),
+  complete: r.complete === 1,
+});
+
+export const toFeedback = (r: any): Feedback => ({
+  id: r.id,
+  messageId: r.message_id,
+  orgId: r.org_id,
+  userId: r.user_id,
+  rating: r.rating,
+  tags: jsonArray(r.tags).filter((t): t is string => typeof t === 'string'),
+  comment: r.comment,
+  createdAt: r.created_at,
+});
+
+export class SqliteConversations implements ConversationRepo {
+  constructor(private readonly db: Db) {}
+
+  async create(input: { orgId: string; userId: string | null; title?: string }): Promise<Conversation> {
+    const id = newId('conv');
+    const now = new Date().toISOString();
+    this.db
+      .prepare('INSERT INTO conversations (id, org_id, user_id, title, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(id, input.orgId, input.userId, input.title ?? '', now, now);
+    return (await this.get(id))!;
+  }
+
+  async get(id: string): Promise<Conversation | null> {
+    const r = this.db.prepare('SELECT * FROM conversations WHERE id = ?').get(id);
+    return r ? toConversation(r) : null;
+  }
+
+  async listByUser(userId: string, page = { limit: 50, offset: 0 }): Promise<Conversation[]> {
+    return this.db
+      .prepare('SELECT * FROM conversations WHERE user_id = ? ORDER BY updated_at DESC, id LIMIT ? OFFSET ?')
+      .all(userId, page.limit, page.offset)
+      .map(toConversation);
+  }
+
+  async rename(id: string, title: string): Promise<Conversation | null> {
+    this.db.prepare('UPDATE conversations SET title = ?, updated_at = ? WHERE id = ?').run(title, new Date().toISOString(), id);
+    return this.get(id);
+  }
+
+  async delete(id: string): Promise<void> {
+    this.db.prepare('DELETE FROM conversations WHERE id = ?').run(id);
+  }
+
+  async addMessage(input: {
+    conversationId: string;
+    role: StoredMessage['role'];
+    content: string;
+    citations?: unknown[];
+    complete?: boolean;
+  }): Promise<StoredMessage> {
+    const id = newId('msg');
+    const now = new Date().toISOString();
+    this.db.transaction(() => {
+      this.db
+        .prepare('INSERT INTO messages (id, conversation_id, role, content, created_at, citations, complete) VALUES (?, ?, ?, ?, ?, ?, ?)')
+        .run(id, input.conversationId, input.role, input.content, now, JSON.stringify(input.citations ?? []), input.complete === false ? 0 : 1);
+      this.db.prepare('UPDATE conversations SET updated_at = ? WHERE id = ?').run(now, input.conversationId);
+    })();
+    return toMessage(this.db.prepare('SELECT * FROM messages WHERE id = ?').get(id));
+  }
+
+  async updateMessage(id: string, patch: { content?: string; citations?: unknown[]; complete?: boolean }): Promise<StoredMessage | null> {
+    const r = this.db.prepare('SELECT * FROM messages WHERE id = ?').get(id);
+    if (!r) return null;
+    const m = toMessage(r);
+    this.db
+      .prepare('UPDATE messages SET content = ?, citations = ?, complete = ? WHERE id = ?')
+      .run(patch.content ?? m.content, JSON.stringify(patch.citations ?? m.citations), (patch.complete ?? m.complete) ? 1 : 0, id);
+    return toMessage(this.db.prepare('SELECT * FROM messages WHERE id = ?').get(id));
+  }
+
+  async messages(conversationId: string): Promise<StoredMessage[]> {
+    return this.db
+      .prepare('SELECT * FROM messages WHERE conversation_id = ? ORDER BY created_at, rowid')
+      .all(conversationId)
+      .map(toMessage);
+  }
+
+  async addFeedback(
+    input: Omit<Feedback, 'id' | 'createdAt' | 'tags' | 'comment'> & { tags?: string[]; comment?: string },
+  ): Promise<Feedback> {
+    const id = newId('fb');
+    this.db
+      .prepare('INSERT INTO feedback (id, message_id, org_id, user_id, rating, tags, comment, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(id, input.messageId, input.orgId, input.userId, input.rating, JSON.stringify(input.tags ?? []), input.comment ?? '', new Date().toISOString());
+    return toFeedback(this.db.prepare('SELECT * FROM feedback WHERE id = ?').get(id));
+  }
+
+  async feedback(messageId: string): Promise<Feedback[]> {
+    return this.db.prepare('SELECT * FROM feedback WHERE message_id = ? ORDER BY created_at').all(messageId).map(toFeedback);
+  }
+}
