@@ -13,6 +13,8 @@ import { registerDocsRoutes } from './routes/docs.js';
 import { registerChatRoutes } from './routes/openai/chat.js';
 import { registerEmbeddingRoutes } from './routes/openai/embeddings.js';
 import { registerModelRoutes } from './routes/openai/models.js';
+import { registerCollectionRoutes } from './routes/collections.js';
+import { isUpload, registerDocumentRoutes, uploadBodyLimit } from './routes/documents.js';
 
 /** Builds the Hono application: middleware, then each group of routes. */
 export function createApp(services: Services): OpenAPIHono<AppEnv> {
@@ -36,15 +38,15 @@ export function createApp(services: Services): OpenAPIHono<AppEnv> {
     c.header('x-request-id', id);
     await next();
   });
-  app.use(
-    '/v1/*',
-    bodyLimit({
-      maxSize: services.config.server.max_body_bytes,
-      onError: () => {
-        throw new AppError('payload_too_large', 'Le corps de la requête dépasse la taille autorisée.');
-      },
-    }),
-  );
+  const requestLimit = bodyLimit({
+    maxSize: services.config.server.max_body_bytes,
+    onError: () => {
+      throw new AppError('payload_too_large', 'Le corps de la requête dépasse la taille autorisée.');
+    },
+  });
+  const uploadLimit = uploadBodyLimit(services);
+  // Document uploads have their own limit (documents.max_upload_bytes).
+  app.use('/v1/*', (c, next) => (isUpload(c) ? uploadLimit(c, next) : requestLimit(c, next)));
   // Every /v1 route: API key or session → route permission → quota → usage row.
   mountAccounts(app, services);
 
@@ -54,6 +56,8 @@ export function createApp(services: Services): OpenAPIHono<AppEnv> {
   registerModelRoutes(app, services);
   registerChatRoutes(app, services);
   registerEmbeddingRoutes(app, services);
+  registerCollectionRoutes(app, services);
+  registerDocumentRoutes(app, services);
   registerDocsRoutes(app);
 
   app.notFound((c) => toErrorResponse(c, new AppError('not_found', `Route inconnue : ${c.req.method} ${c.req.path}`)));

@@ -1,7 +1,7 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import type { Services } from '../../services.js';
 import { searchKnowledge, MAX_K } from '../../usecases/search-knowledge.js';
-import { SERVICE_PUBLIC_COLLECTION } from '../../usecases/ingest-service-public.js';
+import { assertReadableCollections, defaultCollectionsFor } from '../../usecases/visible-collections.js';
 import type { AppEnv } from '../env.js';
 
 const SearchRequest = z
@@ -46,12 +46,14 @@ const route = createRoute({
 export function registerSearchRoutes(app: OpenAPIHono<AppEnv>, services: Services): void {
   app.openapi(route, async (c) => {
     const body = c.req.valid('json');
+    const orgId = c.get('principal').orgId;
+    if (body.collections) await assertReadableCollections(services.store, body.collections, orgId);
     const hits = await searchKnowledge({
       store: services.store,
       query: body.query,
       k: body.k,
       method: body.method,
-      collectionIds: body.collections ?? [SERVICE_PUBLIC_COLLECTION],
+      collectionIds: body.collections ?? (await defaultCollectionsFor(services.store, orgId)),
       embedQuery: services.embedQuery,
       rrfK: services.config.search.rrf_k,
       signal: c.req.raw.signal,
