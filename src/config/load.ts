@@ -15,6 +15,9 @@ const ENV_MAP: Record<string, { path: string[]; type: 'string' | 'number' }> = {
   DATABASE_URL: { path: ['store', 'database_url'], type: 'string' },
   REDIS_URL: { path: ['redis_url'], type: 'string' },
   GUICHET_EMBEDDING_MODEL: { path: ['search', 'embedding_model'], type: 'string' },
+  OIDC_ISSUER: { path: ['oidc', 'issuer'], type: 'string' },
+  OIDC_CLIENT_ID: { path: ['oidc', 'client_id'], type: 'string' },
+  OIDC_CLIENT_SECRET: { path: ['oidc', 'client_secret'], type: 'string' },
 };
 
 export interface LoadOptions {

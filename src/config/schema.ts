@@ -6,6 +6,8 @@
 import { z } from 'zod';
 import { modelAliasSchema, providerSchema } from '../models/config.js';
 import { accountsSchema } from '../accounts/config.js';
+import { privacySchema } from '../privacy/config.js';
+import { oidcSchema } from '../accounts/oidc/config.js';
 
 export const searchSchema = z
   .object({
@@ -58,6 +60,10 @@ export const configSchema = z
     /** Redis URL (shared rate-limit counters between replicas); absent = counters in the store. */
     redis_url: z.string().url().optional(),
     accounts: accountsSchema.default(accountsSchema.parse({})),
+    /** Pseudonymisation, retention, record of processing; see src/privacy/config.ts. */
+    privacy: privacySchema.default(privacySchema.parse({})),
+    /** Browser sign-in with ProConnect or another OpenID Connect provider; absent issuer = off. */
+    oidc: oidcSchema.default(oidcSchema.parse({})),
   })
   .strict();
 
