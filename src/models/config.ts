@@ -22,6 +22,23 @@ const positiveInt = (what: string) =>
     .int({ error: `${what} : nombre entier attendu` })
     .positive({ error: `${what} : doit être positif` });
 
+/**
+ * Where an outside endpoint runs and who can compel its operator (data-flow report, record of
+ * processing). Optional: an endpoint without it is reported as « non déclaré ».
+ */
+export const sovereigntySchema = z.strictObject({
+  operator: z.string().min(1, { error: 'opérateur attendu' }),
+  /** ISO 3166 country code of the operator, e.g. FR. */
+  country: z.string().regex(/^[A-Z]{2}$/, { error: 'code pays ISO à deux lettres attendu, par exemple FR' }),
+  /** Where the servers are, e.g. « OVHcloud, Gravelines (FR) ». */
+  hosting: z.string().min(1).optional(),
+  /** e.g. SecNumCloud, HDS, ISO 27001. */
+  certifications: z.array(z.string().min(1)).default([]),
+  /** Non-EU laws that can compel the operator (e.g. « US CLOUD Act »); empty = none known. */
+  foreign_laws: z.array(z.string().min(1)).default([]),
+});
+export type Sovereignty = z.output<typeof sovereigntySchema>;
+
 export const openAiCompatibleProviderSchema = z.strictObject({
   id,
   type: z.literal('openai-compatible'),
@@ -41,6 +58,8 @@ export const openAiCompatibleProviderSchema = z.strictObject({
   max_concurrency: positiveInt('max_concurrency').default(16),
   /** True when the upstream runs on the authority's own servers. */
   local: z.boolean({ error: 'true ou false attendu' }).default(false),
+  /** Operator, country, hosting, certifications and foreign laws of this endpoint. */
+  sovereignty: sovereigntySchema.optional(),
 });
 
 export const llamaCppProviderSchema = z.strictObject({
