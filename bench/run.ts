@@ -1,0 +1,23 @@
+/**
+ * `npm run bench [-- ingest|search|proxy|privacy …]`: runs the benchmarks and writes BENCHMARKS.md.
+ * Without arguments, everything. Machines are shared and noisy: figures are medians and ratios
+ * measured within one run.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { benchIngest } from './ingest.js';
+import { benchPrivacy } from './privacy.js';
+import { benchProxy } from './proxy.js';
+import { benchSearch } from './search.js';
+
+const wanted = new Set(process.argv.slice(2));
+const want = (name: string) => wanted.size === 0 || wanted.has(name);
+
+let dataDir = process.env.GUICHET_BENCH_DATA_DIR ?? '';
+if (want('ingest') || !dataDir || !existsSync(join(dataDir, 'guichet.sqlite'))) {
+  dataDir = benchIngest().dataDir;
+}
+if (want('search')) await benchSearch({ dataDir, label: 'SQLite', target: '20 ms' });
+if (want('proxy')) await benchProxy(dataDir);
+if (want('privacy')) benchPrivacy();
+console.log('BENCHMARKS.md mis à jour.');

@@ -1,0 +1,32 @@
+// A fast OpenAI-compatible upstream for the proxy benchmark (a separate process, loopback only).
+import { createServer } from 'node:http';
+
+const completion = JSON.stringify({
+  id: 'bench',
+  object: 'chat.completion',
+  created: 1,
+  model: 'fast',
+  choices: [{ index: 0, message: { role: 'assistant', content: 'Réponse de test.' }, finish_reason: 'stop' }],
+  usage: { prompt_tokens: 10, completion_tokens: 4, total_tokens: 14 },
+});
+const chunk = (content, finish) =>
+  `data: ${JSON.stringify({ id: 'bench', object: 'chat.completion.chunk', created: 1, model: 'fast', choices: [{ index: 0, delta: content === null ? {} : { content }, finish_reason: finish }] })}\n\n`;
+
+const server = createServer((req, res) => {
+  let body = '';
+  req.on('data', (d) => (body += d));
+  req.on('end', () => {
+    if (body.includes('"stream":true')) {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write(chunk('Réponse', null));
+      res.write(chunk(' de test.', null));
+      res.write(chunk(null, 'stop'));
+      res.end('data: [DONE]\n\n');
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(completion) });
+    res.end(completion);
+  });
+});
+server.keepAliveTimeout = 60_000;
+server.listen(0, '127.0.0.1', () => process.stdout.write(`PORT ${server.address().port}\n`));
