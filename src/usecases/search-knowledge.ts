@@ -1,6 +1,6 @@
 import type { ChunkHit, Store } from '../store/spec.js';
 import { queryTerms } from '../knowledge/search/query.js';
-import { groupByDocument, reciprocalRankFusion } from '../knowledge/search/fuse.js';
+import { groupByDocument, reciprocalRankFusion, type Aggregation } from '../knowledge/search/fuse.js';
 import { AppError } from '../shared/errors.js';
 
 export type SearchMethod = 'lexical' | 'dense' | 'hybrid';
@@ -42,8 +42,31 @@ export interface SearchKnowledgeOptions {
   signal?: AbortSignal;
 }
 
+/** BM25 field weights (chosen by measurement: docs/adr/0001-search-and-chunk-size.md). */
 export const LEXICAL_WEIGHTS = { title: 4, headings: 2, body: 1 };
 export const MAX_K = 50;
+/** Chunks fetched per list before grouping into publications. */
+export const CHUNK_POOL = 200;
+/** A publication's score: best chunk + 0.3 × second + 0.09 × third. */
+export const AGGREGATION: Aggregation = { decay: 0.3, depth: 3 };
+/** Publications re-scored with their kind prior before the final cut. */
+const PRIOR_CANDIDATES = 40;
+
+/**
+ * Mild priors by kind of publication: a fiche or question-réponse usually answers a question;
+ * a dossier or theme page is an index of fiches, a form, online service or letter template is
+ * rarely the best first answer. A multiplier on the score, never a filter.
+ */
+export const KIND_PRIORS: Record<string, number> = {
+  dossier: 0.8,
+  'sous-dossier': 0.8,
+  theme: 0.7,
+  formulaire: 0.7,
+  teleservice: 0.7,
+  'module-de-calcul': 0.7,
+  'lettre-type': 0.7,
+  ressource: 0.7,
+};
 
 /** Hybrid search over the store: lexical BM25 and (when configured) dense vectors, fused by RRF. */
 export async function searchKnowledge(o: SearchKnowledgeOptions): Promise<PublicationHit[]> {
@@ -58,7 +81,7 @@ export async function searchKnowledge(o: SearchKnowledgeOptions): Promise<Public
       { param: 'method' },
     );
   }
-  const pool = Math.max(60, k * 20);
+  const pool = Math.max(CHUNK_POOL, k * 20);
   const lists: ChunkHit[][] = [];
   if (method !== 'dense') {
     lists.push(
@@ -75,9 +98,16 @@ export async function searchKnowledge(o: SearchKnowledgeOptions): Promise<Public
     lists.push(await o.store.search.dense({ vector, collectionIds: o.collectionIds, limit: pool }));
   }
   const ranked = lists.length === 1 ? lists[0] : reciprocalRankFusion(lists, o.rrfK ?? 20);
-  const groups = groupByDocument(ranked, k, o.passagesPerDocument ?? 3);
-  const chunks = await o.store.search.hydrate(groups.flatMap((g) => g.chunks.map((c) => c.chunkId)));
+  const candidates = groupByDocument(ranked, Math.max(k, PRIOR_CANDIDATES), o.passagesPerDocument ?? 3, AGGREGATION);
+  const chunks = await o.store.search.hydrate(candidates.flatMap((g) => g.chunks.map((c) => c.chunkId)));
   const byId = new Map(chunks.map((c) => [c.id, c]));
+  const groups = candidates
+    .map((g) => {
+      const kind = byId.get(g.chunks[0].chunkId)?.document.kind ?? '';
+      return { ...g, score: g.score * (KIND_PRIORS[kind] ?? 1) };
+    })
+    .sort((a, b) => b.score - a.score)
+    .slice(0, k);
   return groups.flatMap((g) => {
     const first = byId.get(g.chunks[0].chunkId);
     if (!first) return [];

@@ -1,6 +1,6 @@
 /**
  * French text analysis shared by indexing and querying: case and accent folding, elisions
- * (l', d', qu'…), stop words, Snowball French stemming. Both sides of the index must use exactly
+ * (l', d', qu'…), stop words, Snowball French stemming of the folded word. Both sides of the index must use exactly
  * this function, so any change here requires a re-index (bump ANALYZER_VERSION).
  */
 import { createRequire } from 'node:module';
@@ -10,7 +10,7 @@ const require = createRequire(import.meta.url);
 const snowball = require('snowball-stemmers') as { newStemmer(lang: string): { stem(w: string): string } };
 const stemmer = snowball.newStemmer('french');
 
-export const ANALYZER_VERSION = '1';
+export const ANALYZER_VERSION = '2';
 
 const ELISION = /^(?:l|d|j|m|n|s|t|c|qu|jusqu|lorsqu|puisqu|quoiqu)['’]/;
 const TOKEN = /[\p{L}\p{N}]+(?:['’][\p{L}\p{N}]+)*/gu;
@@ -27,13 +27,18 @@ export function fold(text: string): string {
     .replace(/[\u0300-\u036f]/g, '');
 }
 
-/** Stems one lower-case word (accents kept for the stemmer) and folds the result. */
+/**
+ * Stems one lower-case word. The word is folded first, then stemmed: people at a counter often
+ * type without accents ("activite", "recu"), and Snowball stems "activité" and "activite"
+ * differently; stemming the folded form makes both spellings meet on the same term.
+ */
 export function stemWord(word: string): string {
   const cached = stemCache.get(word);
   if (cached !== undefined) return cached;
+  const folded = fold(word);
   let stem: string;
-  if (/\d/.test(word) || word.length <= 3) stem = fold(word);
-  else stem = fold(stemmer.stem(word));
+  if (/\d/.test(folded) || folded.length <= 3) stem = folded;
+  else stem = stemmer.stem(folded);
   if (stemCache.size < MAX_STEM_CACHE) stemCache.set(word, stem);
   return stem;
 }

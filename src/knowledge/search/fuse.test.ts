@@ -26,3 +26,14 @@ describe('fusion and grouping', () => {
     expect(groups[0].chunks.map((c) => c.chunkId)).toEqual(['1', '2']);
   });
 });
+
+describe('publication score aggregation', () => {
+  it('adds a decaying share of the next chunks to the best one', () => {
+    const hits = [hit('1', 'a', 10), hit('2', 'b', 9), hit('3', 'b', 8), hit('4', 'b', 8)];
+    expect(groupByDocument(hits, 2, 3).map((g) => g.documentId)).toEqual(['a', 'b']);
+    const groups = groupByDocument(hits, 2, 3, { decay: 0.5, depth: 2 });
+    expect(groups.map((g) => g.documentId)).toEqual(['b', 'a']);
+    expect(groups[0].score).toBe(13);
+    expect(groups[0].chunks).toHaveLength(3);
+  });
+});

@@ -20,13 +20,44 @@ export interface GroupedHit {
   chunks: ChunkHit[];
 }
 
-/** Groups chunk hits by document, best document first; each keeps its best chunks in order. */
-export function groupByDocument(hits: ChunkHit[], k: number, passagesPerDocument: number): GroupedHit[] {
-  const groups = new Map<string, GroupedHit>();
-  for (const hit of hits) {
+/**
+ * How chunk scores make a publication's score: its best chunk, plus `decay` times the second,
+ * `decay`² times the third… up to `depth` chunks. A publication that answers in several places
+ * gains a little over one that matches once; `{ decay: 0, depth: 1 }` is the plain maximum.
+ */
+export interface Aggregation {
+  decay: number;
+  depth: number;
+}
+
+export const MAX_ONLY: Aggregation = { decay: 0, depth: 1 };
+
+/**
+ * Groups chunk hits by document, best document first; each keeps its best chunks in order.
+ * `k` bounds the number of documents returned (all when `Infinity`).
+ */
+export function groupByDocument(
+  hits: ChunkHit[],
+  k: number,
+  passagesPerDocument: number,
+  aggregation: Aggregation = MAX_ONLY,
+): GroupedHit[] {
+  const groups = new Map<string, GroupedHit & { n: number; weight: number }>();
+  for (const hit of [...hits].sort((a, b) => b.score - a.score)) {
     const g = groups.get(hit.documentId);
-    if (!g) groups.set(hit.documentId, { documentId: hit.documentId, score: hit.score, chunks: [hit] });
-    else if (g.chunks.length < passagesPerDocument) g.chunks.push(hit);
+    if (!g) {
+      groups.set(hit.documentId, { documentId: hit.documentId, score: hit.score, chunks: [hit], n: 1, weight: aggregation.decay });
+      continue;
+    }
+    if (g.n < aggregation.depth) {
+      g.score += g.weight * hit.score;
+      g.weight *= aggregation.decay;
+    }
+    g.n++;
+    if (g.chunks.length < passagesPerDocument) g.chunks.push(hit);
   }
-  return [...groups.values()].sort((a, b) => b.score - a.score).slice(0, k);
+  return [...groups.values()]
+    .sort((a, b) => b.score - a.score)
+    .slice(0, k)
+    .map(({ documentId, score, chunks }) => ({ documentId, score, chunks }));
 }

@@ -4,10 +4,37 @@ import { EXPANSIONS } from './expansions.js';
 const MAX_QUERY_CHARS = 2000;
 const MAX_TERMS = 48;
 
-const EXPANSION_ENTRIES = Object.entries(EXPANSIONS).map(([k, v]) => ({
-  key: k.split(' '),
-  terms: analyze(v),
-}));
+interface Expansion {
+  key: string[];
+  terms: string[];
+}
+
+/** Expansions by their first word, longest key first. */
+const BY_FIRST_WORD = new Map<string, Expansion[]>();
+for (const [k, v] of Object.entries(EXPANSIONS)) {
+  const key = words(k).map(fold);
+  if (key.length === 0) continue;
+  const list = BY_FIRST_WORD.get(key[0]) ?? [];
+  list.push({ key, terms: analyze(v) });
+  list.sort((a, b) => b.key.length - a.key.length);
+  BY_FIRST_WORD.set(key[0], list);
+}
+
+/** Analyzed terms of the counter vocabulary found in a text (longest match at each position). */
+export function expansionTerms(text: string): string[] {
+  const folded = words(text).map(fold);
+  const out: string[] = [];
+  for (let i = 0; i < folded.length; ) {
+    const match = BY_FIRST_WORD.get(folded[i])?.find(({ key }) => key.every((w, j) => folded[i + j] === w));
+    if (match) {
+      out.push(...match.terms);
+      i += match.key.length;
+    } else {
+      i++;
+    }
+  }
+  return out;
+}
 
 /**
  * Turns a question into analyzed query terms: the question's own terms plus the expansions of
@@ -15,16 +42,5 @@ const EXPANSION_ENTRIES = Object.entries(EXPANSIONS).map(([k, v]) => ({
  */
 export function queryTerms(question: string): string[] {
   const text = question.slice(0, MAX_QUERY_CHARS);
-  const own = analyze(text);
-  const folded = words(text).map(fold);
-  const extra: string[] = [];
-  for (const { key, terms } of EXPANSION_ENTRIES) {
-    for (let i = 0; i + key.length <= folded.length; i++) {
-      if (key.every((k, j) => folded[i + j] === k)) {
-        extra.push(...terms);
-        break;
-      }
-    }
-  }
-  return [...new Set([...own, ...extra])].slice(0, MAX_TERMS);
+  return [...new Set([...analyze(text), ...expansionTerms(text)])].slice(0, MAX_TERMS);
 }
