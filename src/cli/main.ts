@@ -7,7 +7,10 @@ import { registerOrgs } from './commands/orgs.js';
 import { registerUsers } from './commands/users.js';
 import { registerSearch } from './commands/search.js';
 import { registerAsk } from './commands/ask.js';
+import { registerDoctor } from './commands/doctor.js';
 import { registerServe } from './commands/serve.js';
+import { registerCollections } from './commands/collections.js';
+import { registerDocuments } from './commands/documents.js';
 import { registerPrivacyDetect } from './commands/privacy-detect.js';
 
 export function buildProgram(): Command {
@@ -26,11 +29,14 @@ export function buildProgram(): Command {
   registerIngest(program);
   registerSearch(program);
   registerAsk(program);
+  registerDoctor(program);
   registerEval(program);
   registerOrgs(program);
   registerUsers(program);
   registerKeys(program);
   registerEvalAnswers(program);
+  registerCollections(program);
+  registerDocuments(program);
   registerPrivacyDetect(program);
   return program;
 }

@@ -68,6 +68,7 @@ export async function ingestServicePublic(o: IngestServicePublicOptions): Promis
     durationMs: 0,
   };
   const seen = new Set<string>();
+  let latestDate = (await o.store.meta.get('service_public.latest_date')) ?? '';
   let batch: DocumentInput[] = [];
   const flush = async () => {
     if (batch.length) await o.store.documents.putMany(batch);
@@ -85,6 +86,7 @@ export async function ingestServicePublic(o: IngestServicePublicOptions): Promis
     } else {
       try {
         const doc = parsePublication(raw);
+        if (doc.date && doc.date > latestDate && doc.date <= new Date().toISOString()) latestDate = doc.date;
         batch.push(toDocumentInput(doc, { collectionId: SERVICE_PUBLIC_COLLECTION, hash, chunkTokens: o.chunkTokens }));
         if (previous) summary.updated++;
         else summary.added++;
@@ -101,6 +103,7 @@ export async function ingestServicePublic(o: IngestServicePublicOptions): Promis
   summary.removed = await o.store.documents.deleteMissing(SERVICE_PUBLIC_COLLECTION, seen);
   await o.store.meta.set('service_public.source', source.description);
   await o.store.meta.set('service_public.ingested_at', new Date().toISOString());
+  if (latestDate) await o.store.meta.set('service_public.latest_date', latestDate);
   summary.durationMs = Math.round(performance.now() - started);
   return summary;
 }

@@ -1,0 +1,111 @@
+import { existsSync } from 'node:fs';
+import type { Config } from '../config/schema.js';
+import type { Provider } from '../models/create-model-stack.js';
+import type { Store } from '../store/spec.js';
+import { SERVICE_PUBLIC_COLLECTION } from './ingest-service-public.js';
+
+export type CheckStatus = 'ok' | 'warning' | 'error';
+
+export interface Check {
+  name: string;
+  status: CheckStatus;
+  detail: string;
+  /** What to do, in French, when the status is not ok. */
+  fix?: string;
+}
+
+export interface DoctorOptions {
+  config: Config & { source?: string | null };
+  store: Store;
+  providers: Provider[];
+  timeoutMs?: number;
+}
+
+async function checkProvider(p: Provider, timeoutMs: number, modelPath?: string): Promise<Check> {
+  if ('listModels' in p) {
+    try {
+      const served = await p.listModels(AbortSignal.timeout(timeoutMs));
+      const missing = p.models.filter((m) => !served.includes(m));
+      if (missing.length) {
+        return {
+          name: `fournisseur ${p.id}`,
+          status: 'warning',
+          detail: `joignable ; modèles annoncés : ${served.slice(0, 10).join(', ') || 'aucun'}`,
+          fix: `Les modèles déclarés ${missing.join(', ')} ne sont pas annoncés par le serveur : vérifiez leur nom dans guichet.yaml.`,
+        };
+      }
+      return { name: `fournisseur ${p.id}`, status: 'ok', detail: `joignable ; ${p.models.join(', ')} disponibles` };
+    } catch (e) {
+      return {
+        name: `fournisseur ${p.id}`,
+        status: 'error',
+        detail: `injoignable (${(e as Error).message})`,
+        fix: `Vérifiez que le serveur du fournisseur « ${p.id} » est démarré, son adresse (base_url) et sa clé d'API.`,
+      };
+    }
+  }
+  const path = modelPath;
+  if (path && !existsSync(path)) {
+    return { name: `fournisseur ${p.id}`, status: 'error', detail: `fichier GGUF absent : ${path}`, fix: 'Indiquez le bon chemin (model_path) du fichier GGUF.' };
+  }
+  return { name: `fournisseur ${p.id}`, status: 'ok', detail: 'modèle local (chargé au premier usage)' };
+}
+
+/** Checks configuration, store, corpus and providers; each problem comes with what to fix. */
+export async function runDoctor(o: DoctorOptions): Promise<Check[]> {
+  const checks: Check[] = [];
+  checks.push({
+    name: 'configuration',
+    status: 'ok',
+    detail: o.config.source ? `fichier ${o.config.source} valide` : 'valeurs par défaut (aucun guichet.yaml)',
+  });
+  checks.push({
+    name: 'stockage',
+    status: 'ok',
+    detail: `${o.store.info.adapter} (${o.store.info.location}), schéma v${o.store.info.schemaVersion}, recherche vectorielle ${o.store.info.vectors ? 'disponible' : 'indisponible'}`,
+  });
+  const count = await o.store.documents.count(SERVICE_PUBLIC_COLLECTION);
+  const ingestedAt = await o.store.meta.get('service_public.ingested_at');
+  const source = await o.store.meta.get('service_public.source');
+  checks.push(
+    count === 0
+      ? {
+          name: 'corpus service-public.fr',
+          status: 'error',
+          detail: 'aucune publication indexée',
+          fix: 'Lancez « guichet ingest service-public » (ou « guichet serve », qui l’indexe au premier démarrage).',
+        }
+      : {
+          name: 'corpus service-public.fr',
+          status: 'ok',
+          detail: `${count} publications (${source ?? 'source inconnue'}), indexées le ${ingestedAt?.slice(0, 10) ?? '?'}`,
+        },
+  );
+  if (count > 0) {
+    const latest = await o.store.meta.get('service_public.latest_date');
+    if (latest) {
+      const ageDays = (Date.now() - Date.parse(latest)) / 86_400_000;
+      checks.push({
+        name: 'fraîcheur du corpus',
+        status: ageDays > 180 ? 'warning' : 'ok',
+        detail: `fiche la plus récente : ${latest}`,
+        fix: ageDays > 180 ? 'Rafraîchissez le corpus depuis l’export DILA : guichet ingest service-public --source vosdroits-latest.zip' : undefined,
+      });
+    }
+  }
+  const timeout = o.timeoutMs ?? 5000;
+  const paths = new Map(o.config.providers.flatMap((p) => (p.type === 'llama-cpp' ? [[p.id, p.model_path] as const] : [])));
+  checks.push(...(await Promise.all(o.providers.map((p) => checkProvider(p, timeout, paths.get(p.id))))));
+  if (o.providers.length === 0) {
+    checks.push({
+      name: 'modèles',
+      status: 'warning',
+      detail: 'aucun modèle génératif déclaré : réponses extractives seulement',
+      fix: 'Déclarez un fournisseur (vLLM, Ollama, API Albert, fichier GGUF) dans guichet.yaml : voir le README.',
+    });
+  }
+  if (o.config.search.embedding_model === undefined) {
+    checks.push({ name: 'recherche dense', status: 'ok', detail: 'non configurée (recherche lexicale seule)' });
+  }
+  return checks;
+}
