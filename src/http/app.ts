@@ -13,8 +13,12 @@ import { registerDocsRoutes } from './routes/docs.js';
 import { registerChatRoutes } from './routes/openai/chat.js';
 import { registerEmbeddingRoutes } from './routes/openai/embeddings.js';
 import { registerModelRoutes } from './routes/openai/models.js';
+import { registerAuthRoutes } from './routes/auth.js';
+import { sessionResolver } from '../accounts/oidc/sessions.js';
 import { registerCollectionRoutes } from './routes/collections.js';
 import { isUpload, registerDocumentRoutes, uploadBodyLimit } from './routes/documents.js';
+import { registerConversationRoutes } from './routes/conversations.js';
+import { registerWebRoutes } from './routes/web.js';
 
 /** Builds the Hono application: middleware, then each group of routes. */
 export function createApp(services: Services): OpenAPIHono<AppEnv> {
@@ -48,9 +52,11 @@ export function createApp(services: Services): OpenAPIHono<AppEnv> {
   // Document uploads have their own limit (documents.max_upload_bytes).
   app.use('/v1/*', (c, next) => (isUpload(c) ? uploadLimit(c, next) : requestLimit(c, next)));
   // Every /v1 route: API key or session → route permission → quota → usage row.
+  services.resolveSession ??= sessionResolver(services.store);
   mountAccounts(app, services);
 
   registerHealthRoutes(app, services);
+  registerAuthRoutes(app, services);
   registerSearchRoutes(app, services);
   registerAdminRoutes(app, services);
   registerModelRoutes(app, services);
@@ -59,6 +65,8 @@ export function createApp(services: Services): OpenAPIHono<AppEnv> {
   registerCollectionRoutes(app, services);
   registerDocumentRoutes(app, services);
   registerDocsRoutes(app);
+  registerConversationRoutes(app, services);
+  registerWebRoutes(app);
 
   app.notFound((c) => toErrorResponse(c, new AppError('not_found', `Route inconnue : ${c.req.method} ${c.req.path}`)));
   app.onError((err, c) => toErrorResponse(c, err));

@@ -34,6 +34,8 @@ export const ROUTE_PERMISSIONS: RoutePermission[] = [
   { method: '*', path: '/v1/collections/*', permission: 'collections:write' },
   { method: '*', path: '/v1/audit/*', permission: 'audit:read' },
   { method: '*', path: '/v1/privacy/*', permission: 'privacy:manage' },
+  { method: '*', path: '/v1/conversations/*', permission: 'chat:use' },
+  { method: 'GET', path: '/v1/feedback', permission: 'audit:read' },
 ];
 
 export interface CompiledRoute extends RoutePermission {
