@@ -8,6 +8,8 @@ import { outOfScopeKind } from '../answer/scope.js';
 import { toCitations, toSources, type Citation, type Source } from '../answer/sources.js';
 import { searchKnowledge, type QueryEmbedder } from './search-knowledge.js';
 import { SERVICE_PUBLIC_COLLECTION } from './ingest-service-public.js';
+import { createStreamRestorer, Pseudonymiser } from '../privacy/pseudonymise.js';
+import { DEFAULT_ANSWER_PRIVACY, routableModel, type AnswerPrivacy } from '../privacy/answer-privacy.js';
 
 export const NO_SOURCE_ANSWER =
   "Je n'ai pas trouvé de source officielle qui réponde à cette question. " +
@@ -41,6 +43,16 @@ export interface AnswerRequest {
   retrieval: RetrievalOptions | null;
   params: GenerationParams;
   signal: AbortSignal;
+  /** Pseudonymisation and allowed targets (absent: pseudonymise before any non-local target). */
+  privacy?: AnswerPrivacy;
+}
+
+/** What the answer's privacy handling did (counts and placeholders only, never values). */
+export interface AnswerPrivacyReport {
+  pseudonymised: boolean;
+  placeholders: number;
+  /** Placeholder-shaped tokens in the model's answer that were never issued (left as they are). */
+  unknownPlaceholders: string[];
 }
 
 /** What was retrieved and what will be sent to the model. */
@@ -52,6 +64,10 @@ export interface AnswerPlan {
   messages: ChatMessage[];
   extra: Record<string, unknown>;
   query: string;
+  /** The model actually routed (a sensitive organisation may be limited to some targets). */
+  model: string;
+  /** In memory for this request only; null when nothing leaves the premises. */
+  pseudonymiser: Pseudonymiser | null;
 }
 
 export interface AnswerResult {
@@ -60,12 +76,18 @@ export interface AnswerResult {
   usage: Usage;
   servedBy: ModelRef | null;
   citations: Citation[] | null;
+  privacy?: AnswerPrivacyReport;
 }
 
 /** Retrieves the sources for the conversation and builds the grounded prompt. */
 export async function prepareAnswer(deps: AnswerDeps, request: AnswerRequest): Promise<AnswerPlan> {
+  const privacy = request.privacy ?? DEFAULT_ANSWER_PRIVACY;
+  const model = routableModel(deps.router, request.model, privacy);
+  // Pseudonymise whenever some target may be non-local (the router picks at call time, with fallback).
+  const p = privacy.pseudonymise && !deps.router.isLocal(model) ? new Pseudonymiser() : null;
+  const outgoing = p ? request.messages.map((m) => ({ ...m, content: p.pseudonymise(m.content) })) : request.messages;
   if (!request.retrieval) {
-    return { request, sources: [], fixedAnswer: null, messages: request.messages, extra: {}, query: '' };
+    return { request, sources: [], fixedAnswer: null, messages: outgoing, extra: {}, query: '', model, pseudonymiser: p };
   }
   const query = searchQueryFromConversation(request.messages);
   const lastUser = [...request.messages].reverse().find((m) => m.role === 'user')?.content ?? '';
@@ -86,13 +108,19 @@ export async function prepareAnswer(deps: AnswerDeps, request: AnswerRequest): P
   const localHit = sources.some((s) => s.local);
   const relevance = await judgeRelevance(deps.store, query, hits);
   const nothing = hits.length === 0 || !relevance.relevant || (scope !== null && !localHit);
+  // Passages of private collections are pseudonymised too; the national corpus is public.
+  const sent = p
+    ? sources.map((s) => (s.local ? { ...s, title: p.pseudonymise(s.title), passages: s.passages.map((x) => p.pseudonymise(x)) } : s))
+    : sources;
   return {
     request,
     sources: nothing ? [] : sources,
     fixedAnswer: nothing ? NO_SOURCE_ANSWER : null,
-    messages: buildGroundedMessages(request.messages, nothing ? [] : sources),
-    extra: { guichet_sources: sources, guichet_query: query },
+    messages: buildGroundedMessages(outgoing, nothing ? [] : sent),
+    extra: { guichet_sources: sent, guichet_query: p ? p.pseudonymise(query) : query },
     query,
+    model,
+    pseudonymiser: p,
   };
 }
 
@@ -113,19 +141,26 @@ export async function completeAnswer(deps: AnswerDeps, plan: AnswerPlan): Promis
       citations: [],
     };
   }
-  const result = await deps.router.complete(plan.request.model, {
+  const result = await deps.router.complete(plan.model, {
     messages: plan.messages,
     ...plan.request.params,
     signal: plan.request.signal,
     extra: plan.extra,
   });
+  const restored = plan.pseudonymiser?.restore(result.text) ?? { text: result.text, unknownPlaceholders: [] };
   return {
-    text: result.text,
+    text: restored.text,
     finishReason: result.finishReason,
     usage: result.usage,
     servedBy: result.servedBy,
-    citations: citationsOf(plan, result.text),
+    citations: citationsOf(plan, restored.text),
+    privacy: privacyReport(plan, restored.unknownPlaceholders),
   };
+}
+
+function privacyReport(plan: AnswerPlan, unknownPlaceholders: string[]): AnswerPrivacyReport {
+  const p = plan.pseudonymiser;
+  return { pseudonymised: p !== null, placeholders: p ? p.toJSON().placeholders : 0, unknownPlaceholders };
 }
 
 export type AnswerEvent =
@@ -140,16 +175,24 @@ export async function* streamAnswer(deps: AnswerDeps, plan: AnswerPlan): AsyncGe
     return;
   }
   let text = '';
-  for await (const d of deps.router.stream(plan.request.model, {
+  // A placeholder split across chunks (`[PERS` + `ONNE_1]`) is held back until it is complete.
+  const restorer = plan.pseudonymiser ? createStreamRestorer(plan.pseudonymiser) : null;
+  for await (const d of deps.router.stream(plan.model, {
     messages: plan.messages,
     ...plan.request.params,
     signal: plan.request.signal,
     extra: plan.extra,
   })) {
     if (d.type === 'text') {
-      text += d.text;
-      yield d;
+      const out = restorer ? restorer.push(d.text) : d.text;
+      text += out;
+      if (out) yield { type: 'text', text: out };
     } else {
+      const tail = restorer?.flush() ?? '';
+      if (tail) {
+        text += tail;
+        yield { type: 'text', text: tail };
+      }
       yield {
         type: 'done',
         result: {
@@ -158,6 +201,7 @@ export async function* streamAnswer(deps: AnswerDeps, plan: AnswerPlan): AsyncGe
           usage: d.usage,
           servedBy: d.servedBy,
           citations: citationsOf(plan, text),
+          privacy: privacyReport(plan, restorer?.unknownPlaceholders() ?? []),
         },
       };
     }

@@ -3,6 +3,7 @@ import { completeAnswer, prepareAnswer } from '../../usecases/answer-question.js
 import { defaultCollectionsFor } from '../../usecases/visible-collections.js';
 import { assertReadableCollections } from '../../usecases/visible-collections.js';
 import { withServices } from '../context.js';
+import { answerPrivacyFor } from '../../privacy/answer-privacy.js';
 import { parseK } from './search.js';
 
 export function registerAsk(program: Command): void {
@@ -29,6 +30,7 @@ export function registerAsk(program: Command): void {
           retrieval: { collections, k },
           params: {},
           signal: controller.signal,
+          privacy: await answerPrivacyFor({ store: s.store, config: s.config, orgId: opts.org }),
         });
         const result = await completeAnswer(deps, plan);
         if (opts.json) {

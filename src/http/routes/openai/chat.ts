@@ -15,6 +15,7 @@ import type { AppEnv } from '../../env.js';
 import { ChatCompletionRequest, ChatCompletionResponse } from './chat-schemas.js';
 import { assertReadableCollections, defaultCollectionsFor } from '../../../usecases/visible-collections.js';
 import { reportUsage } from '../../usage-hook.js';
+import { answerPrivacyFor } from '../../../privacy/answer-privacy.js';
 
 export const GUICHET_MODEL = 'guichet';
 
@@ -55,7 +56,13 @@ function usageJson(r: AnswerResult) {
 }
 
 function marker(r: AnswerResult, noSource: boolean) {
-  return { ai_generated: true as const, model: r.servedBy?.key ?? null, sources: r.citations?.length ?? 0, no_source: noSource };
+  return {
+    ai_generated: true as const,
+    model: r.servedBy?.key ?? null,
+    sources: r.citations?.length ?? 0,
+    no_source: noSource,
+    ...(r.privacy ? { pseudonymised: r.privacy.pseudonymised, unknown_placeholders: r.privacy.unknownPlaceholders } : {}),
+  };
 }
 
 export function registerChatRoutes(app: OpenAPIHono<AppEnv>, services: Services): void {
@@ -89,6 +96,7 @@ export function registerChatRoutes(app: OpenAPIHono<AppEnv>, services: Services)
         seed: body.seed ?? undefined,
       },
       signal,
+      privacy: await answerPrivacyFor({ store: services.store, config: services.config, orgId }),
     });
     const id = `chatcmpl-${randomUUID().replace(/-/g, '')}`;
     const created = Math.floor(Date.now() / 1000);

@@ -1,0 +1,59 @@
+import type { Config } from '../config/schema.js';
+import type { Sovereignty } from '../models/config.js';
+import type { ModelRef, ModelRouter } from '../models/router.js';
+import { AppError } from '../shared/errors.js';
+import type { Store } from '../store/spec.js';
+
+/** The privacy policy of one answer: pseudonymisation before non-local targets, allowed targets. */
+export interface AnswerPrivacy {
+  /** Pseudonymise before any non-local target (default true). */
+  pseudonymise: boolean;
+  /** Sensitive organisation: only local or SecNumCloud targets; others are refused. */
+  allowTarget?: (ref: ModelRef) => boolean;
+}
+
+export const DEFAULT_ANSWER_PRIVACY: AnswerPrivacy = { pseudonymise: true };
+
+export function isSecNumCloud(s: Sovereignty | undefined): boolean {
+  return !!s?.certifications.some((c) => c.toLowerCase().replace(/[\s_-]/g, '') === 'secnumcloud');
+}
+
+/** Sovereignty declared for a provider id (undefined for built-in or undeclared). */
+export function providerSovereignty(config: Config, provider: string): Sovereignty | undefined {
+  const p = config.providers.find((x) => x.id === provider);
+  return p && p.type === 'openai-compatible' ? p.sovereignty : undefined;
+}
+
+/** The policy of an organisation: configuration, its override, and its `sensitive` flag. */
+export async function answerPrivacyFor(o: { store: Store; config: Config; orgId: string }): Promise<AnswerPrivacy> {
+  const override = o.config.privacy.organisations[o.orgId]?.pseudonymise;
+  const org = await o.store.accounts.orgs.get(o.orgId).catch(() => null);
+  return {
+    pseudonymise: override ?? o.config.privacy.pseudonymise,
+    ...(org?.sensitive
+      ? { allowTarget: (ref: ModelRef) => ref.local || isSecNumCloud(providerSovereignty(o.config, ref.provider)) }
+      : {}),
+  };
+}
+
+/**
+ * The model to route: the requested one when every target is allowed; else its first allowed
+ * target; none allowed → 403 with the reason.
+ */
+export function routableModel(router: ModelRouter, model: string, privacy: AnswerPrivacy): string {
+  if (!privacy.allowTarget) return model;
+  const targets = router.resolve(model);
+  const allowed = targets.filter(privacy.allowTarget);
+  if (allowed.length === targets.length) return model;
+  if (allowed.length > 0) return allowed[0].key;
+  throw new AppError(
+    'forbidden',
+    `Organisation sensible : le modèle « ${model} » n'est servi que par des fournisseurs ni locaux ni qualifiés SecNumCloud ` +
+      `(${targets.map((t) => t.provider).join(', ')}). Requête refusée : choisissez un modèle local ou SecNumCloud.`,
+  );
+}
+
+/** True when some target of the model runs outside the authority's servers. */
+export function leavesPremises(router: ModelRouter, model: string): boolean {
+  return !router.isLocal(model);
+}
