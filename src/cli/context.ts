@@ -3,6 +3,7 @@ import type { Config } from '../config/schema.js';
 import { createLogger } from '../shared/logger.js';
 import { openStore } from '../store/index.js';
 import { buildModels } from '../answer/models.js';
+import { sessionResolver } from '../accounts/oidc/sessions.js';
 import type { Services } from '../services.js';
 
 /** Builds the services a command needs from the configuration (the CLI's composition root). */
@@ -19,6 +20,7 @@ export async function openServices(overrides?: Record<string, unknown>): Promise
     egress: models.egress,
     embedQuery: models.embedQuery,
     startedAt: new Date(),
+    resolveSession: sessionResolver(store),
   };
 }
 
