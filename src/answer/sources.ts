@@ -16,7 +16,10 @@ export interface Source {
 
 export interface Citation {
   index: number;
+  /** Fiche id (F33667) for the national corpus, the file name for a local document. */
   id: string;
+  /** The stored document (`GET /v1/documents/{id}`). */
+  document_id: string;
   title: string;
   url: string | null;
   collection: string;
@@ -56,6 +59,7 @@ export function toCitations(sources: Source[], answer: string): Citation[] {
   return sources.map((s) => ({
     index: s.index,
     id: s.externalId,
+    document_id: s.id,
     title: s.title,
     url: s.url,
     collection: s.collection,

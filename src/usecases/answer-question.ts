@@ -6,8 +6,8 @@ import { buildGroundedMessages } from '../answer/prompt.js';
 import { judgeRelevance } from '../answer/relevance.js';
 import { outOfScopeKind } from '../answer/scope.js';
 import { toCitations, toSources, type Citation, type Source } from '../answer/sources.js';
-import { searchKnowledge, type QueryEmbedder } from './search-knowledge.js';
-import { SERVICE_PUBLIC_COLLECTION } from './ingest-service-public.js';
+import type { QueryEmbedder } from './search-knowledge.js';
+import { builtinIds, searchWithLocal } from './search-with-local.js';
 import { createStreamRestorer, Pseudonymiser } from '../privacy/pseudonymise.js';
 import { DEFAULT_ANSWER_PRIVACY, routableModel, type AnswerPrivacy } from '../privacy/answer-privacy.js';
 
@@ -91,7 +91,8 @@ export async function prepareAnswer(deps: AnswerDeps, request: AnswerRequest): P
   }
   const query = searchQueryFromConversation(request.messages);
   const lastUser = [...request.messages].reverse().find((m) => m.role === 'user')?.content ?? '';
-  const hits = await searchKnowledge({
+  // National corpus and the organisation's documents, with slots kept for relevant local ones.
+  const hits = await searchWithLocal({
     store: deps.store,
     query,
     k: request.retrieval.k,
@@ -102,7 +103,7 @@ export async function prepareAnswer(deps: AnswerDeps, request: AnswerRequest): P
   });
   const collections = await deps.store.collections.list();
   const names = new Map(collections.map((c) => [c.id, c.name]));
-  const national = new Set([SERVICE_PUBLIC_COLLECTION]);
+  const national = await builtinIds(deps.store, request.retrieval.collections);
   const sources = toSources(hits, names, national);
   const scope = outOfScopeKind(lastUser);
   const localHit = sources.some((s) => s.local);

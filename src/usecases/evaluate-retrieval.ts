@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { AppError } from '../shared/errors.js';
 import type { Store } from '../store/spec.js';
-import { searchKnowledge, type QueryEmbedder, type SearchMethod } from './search-knowledge.js';
+import { searchKnowledge, type PublicationHit, type QueryEmbedder, type SearchMethod } from './search-knowledge.js';
 
 export const RagQuestion = z.object({
   id: z.string().optional(),
@@ -13,6 +13,57 @@ export const RagQuestion = z.object({
   unanswerable: z.boolean().optional(),
 });
 export type RagQuestion = z.infer<typeof RagQuestion>;
+
+/**
+ * The local format (../shared/eval/local): a hit is a top-k passage from `expected_doc` (or an
+ * `also_acceptable_docs` file) that contains every `answer_contains` string.
+ */
+export const LocalQuestion = z.object({
+  id: z.string().optional(),
+  question: z.string(),
+  expected_doc: z.string().min(1),
+  also_acceptable_docs: z.array(z.string()).default([]),
+  answer_contains: z.array(z.string().min(1)).min(1),
+  category: z.string().optional(),
+  national_hint: z.string().optional(),
+});
+export type LocalQuestion = z.infer<typeof LocalQuestion>;
+
+/** One line of either format, told apart by its fields (`expected_doc` = local). */
+export const AnyQuestion = z.union([
+  LocalQuestion.extend({ format: z.literal('local').default('local') }),
+  RagQuestion.extend({ format: z.literal('rag').default('rag') }),
+]);
+export type AnyQuestion = z.infer<typeof AnyQuestion>;
+
+/** Case, accents and white space folded, Markdown emphasis, escapes and link targets removed. */
+export function foldForMatch(text: string): string {
+  return text
+    .normalize('NFD')
+    .replace(/\p{M}/gu, '')
+    .replace(/\[([^\]]*)\]\([^)]*\)/g, '$1')
+    .replace(/(\*\*|__|\*|`|\\)/g, '')
+    .replace(/[’‘]/g, "'")
+    .replace(/\s+/g, ' ')
+    .toLowerCase()
+    .trim();
+}
+
+/** The k best passages of a result list, by passage score, with the file they come from. */
+export function topPassages(results: PublicationHit[], k: number): { doc: string; text: string }[] {
+  return results
+    .flatMap((r, rank) => r.passages.map((p, i) => ({ doc: r.externalId, text: p.text, score: p.score, rank, i })))
+    .sort((a, b) => b.score - a.score || a.rank - b.rank || a.i - b.i)
+    .slice(0, k)
+    .map(({ doc, text }) => ({ doc, text }));
+}
+
+/** Rank (from 0) of the first passage that answers a local question, or -1. */
+export function localHitRank(q: LocalQuestion, passages: { doc: string; text: string }[]): number {
+  const docs = new Set([q.expected_doc, ...q.also_acceptable_docs]);
+  const needles = q.answer_contains.map(foldForMatch);
+  return passages.findIndex((p) => docs.has(p.doc) && needles.every((n) => foldForMatch(p.text).includes(n)));
+}
 
 export interface RetrievalMiss {
   id: string;
@@ -68,7 +119,7 @@ export interface EvaluateRetrievalOptions {
 }
 
 export async function evaluateRetrieval(o: EvaluateRetrievalOptions): Promise<RetrievalReport> {
-  const questions = readJsonl(o.file, RagQuestion);
+  const questions = readJsonl(o.file, AnyQuestion);
   let hits = 0;
   let rr = 0;
   let n = 0;
@@ -86,24 +137,34 @@ export async function evaluateRetrieval(o: EvaluateRetrievalOptions): Promise<Re
       rrfK: o.rrfK,
     });
     const ids = results.map((r) => r.externalId);
-    if (q.unanswerable) {
+    if (q.format === 'rag' && q.unanswerable) {
       unanswerable.n++;
       unanswerable.top_titles.push({ id: q.id ?? String(i + 1), question: q.question, top: results[0]?.title ?? null });
       continue;
     }
     n++;
-    const good = new Set([...q.expected, ...q.also_ok]);
-    const rank = ids.slice(0, 10).findIndex((id) => good.has(id));
-    const hit = ids.slice(0, o.k).some((id) => good.has(id));
+    let rank: number;
+    let hit: boolean;
+    let expected: string[];
+    if (q.format === 'local') {
+      expected = [q.expected_doc, ...q.also_acceptable_docs];
+      rank = localHitRank(q, topPassages(results, 10));
+      hit = rank >= 0 && rank < o.k;
+    } else {
+      const good = new Set([...q.expected, ...q.also_ok]);
+      expected = [...good];
+      rank = ids.slice(0, 10).findIndex((id) => good.has(id));
+      hit = ids.slice(0, o.k).some((id) => good.has(id));
+    }
     if (rank >= 0) rr += 1 / (rank + 1);
-    const topic = q.topic ?? 'autre';
+    const topic = (q.format === 'local' ? q.category : q.topic) ?? 'autre';
     topics[topic] ??= { n: 0, hits: 0 };
     topics[topic].n++;
     if (hit) {
       hits++;
       topics[topic].hits++;
     } else {
-      misses.push({ id: q.id ?? String(i + 1), question: q.question, expected: [...good], got: ids.slice(0, o.k) });
+      misses.push({ id: q.id ?? String(i + 1), question: q.question, expected, got: ids.slice(0, o.k) });
     }
   }
   const round = (x: number) => Math.round(x * 1000) / 1000;

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
-import { searchKnowledge, type PublicationHit } from '../../usecases/search-knowledge.js';
-import { SERVICE_PUBLIC_COLLECTION } from '../../usecases/ingest-service-public.js';
+import type { PublicationHit } from '../../usecases/search-knowledge.js';
+import { searchWithLocal } from '../../usecases/search-with-local.js';
+import { assertReadableCollections, defaultCollectionsFor } from '../../usecases/visible-collections.js';
 import { AppError } from '../../shared/errors.js';
 import { withServices } from '../context.js';
 
@@ -17,7 +18,7 @@ function formatHits(hits: PublicationHit[]): string {
   return hits
     .map((h, i) => {
       const passage = h.passages[0]?.text.replace(/\s+/g, ' ').slice(0, 220) ?? '';
-      return `${i + 1}. ${h.title} (${h.externalId}) — score ${h.score.toFixed(2)}\n   ${h.url ?? h.collectionId}\n   ${passage}`;
+      return `${i + 1}. ${h.title} (${h.externalId}) — score ${h.score.toFixed(2)}\n   ${h.url ?? `document local, collection ${h.collectionId} (id ${h.id})`}\n   ${passage}`;
     })
     .join('\n');
 }
@@ -28,16 +29,18 @@ export function registerSearch(program: Command): void {
     .description('Rechercher dans les connaissances indexées')
     .argument('<question>', 'la question, en français')
     .option('--k <n>', 'nombre de publications', '10')
-    .option('--collection <id...>', 'collections à interroger (défaut : service-public)')
+    .option('--org <id>', 'organisation dont les collections sont interrogées', 'default')
+    .option('--collection <id...>', 'collections à interroger (défaut : national + celles de l’organisation)')
     .option('--json', 'sortie JSON')
-    .action(async (question: string, opts: { k: string; json?: boolean; collection?: string[] }) => {
+    .action(async (question: string, opts: { k: string; org: string; json?: boolean; collection?: string[] }) => {
       const k = parseK(opts.k);
       await withServices(async (services) => {
-        const hits = await searchKnowledge({
+        if (opts.collection) await assertReadableCollections(services.store, opts.collection, opts.org);
+        const hits = await searchWithLocal({
           store: services.store,
           query: question,
           k,
-          collectionIds: opts.collection ?? [SERVICE_PUBLIC_COLLECTION],
+          collectionIds: opts.collection ?? (await defaultCollectionsFor(services.store, opts.org)),
           embedQuery: services.embedQuery,
           rrfK: services.config.search.rrf_k,
         });

@@ -1,6 +1,7 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import type { Services } from '../../services.js';
-import { searchKnowledge, MAX_K } from '../../usecases/search-knowledge.js';
+import { MAX_K } from '../../usecases/search-knowledge.js';
+import { searchWithLocal } from '../../usecases/search-with-local.js';
 import { assertReadableCollections, defaultCollectionsFor } from '../../usecases/visible-collections.js';
 import type { AppEnv } from '../env.js';
 
@@ -48,7 +49,7 @@ export function registerSearchRoutes(app: OpenAPIHono<AppEnv>, services: Service
     const body = c.req.valid('json');
     const orgId = c.get('principal').orgId;
     if (body.collections) await assertReadableCollections(services.store, body.collections, orgId);
-    const hits = await searchKnowledge({
+    const hits = await searchWithLocal({
       store: services.store,
       query: body.query,
       k: body.k,

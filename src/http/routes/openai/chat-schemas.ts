@@ -46,7 +46,8 @@ export const ChatCompletionRequest = z
 export const CitationSchema = z
   .object({
     index: z.number().int(),
-    id: z.string(),
+    id: z.string().openapi({ description: 'Identifiant de fiche (F33667) ou, pour un document local, son nom de fichier' }),
+    document_id: z.string().openapi({ description: 'Document stocké : GET /v1/documents/{document_id}' }),
     title: z.string(),
     url: z.string().nullable(),
     collection: z.string(),
