@@ -20,10 +20,18 @@ export interface OidcClient {
    * Checks state, nonce, issuer (ID token `iss`, and the `iss` parameter when the provider sends
    * it), PKCE and the ID token signature; any failure throws AppError('unauthorized').
    */
-  finish(callbackUrl: URL, expected: { state: string; nonce: string; codeVerifier: string }): Promise<Record<string, unknown>>;
+  finish(
+    callbackUrl: URL,
+    expected: { state: string; nonce: string; codeVerifier: string },
+  ): Promise<Record<string, unknown>>;
 }
 
-type Configured = OidcConfig & { issuer: string; client_id: string; client_secret: string; redirect_url: string };
+type Configured = OidcConfig & {
+  issuer: string;
+  client_id: string;
+  client_secret: string;
+  redirect_url: string;
+};
 
 export function isOidcConfigured(c: OidcConfig): c is Configured {
   return Boolean(c.issuer && c.client_id && c.client_secret && c.redirect_url);
@@ -37,11 +45,16 @@ export function isOidcConfigured(c: OidcConfig): c is Configured {
  */
 export function createOidcClient(config: OidcConfig, o: { egress?: EgressFetch } = {}): OidcClient {
   if (!isOidcConfigured(config)) {
-    throw new AppError('service_unavailable', "La connexion par ProConnect (OIDC) n'est pas configurée sur ce Guichet.");
+    throw new AppError(
+      'service_unavailable',
+      "La connexion par ProConnect (OIDC) n'est pas configurée sur ce Guichet.",
+    );
   }
   const issuerUrl = new URL(config.issuer);
   const issuerOrigin = issuerUrl.origin;
-  const egress = o.egress?.allowedOrigins.includes(issuerOrigin) ? o.egress : createEgressFetch([issuerOrigin]);
+  const egress = o.egress?.allowedOrigins.includes(issuerOrigin)
+    ? o.egress
+    : createEgressFetch([issuerOrigin]);
   const insecure = issuerUrl.protocol === 'http:';
   let discovered: Promise<oidc.Configuration> | null = null;
 
@@ -54,7 +67,9 @@ export function createOidcClient(config: OidcConfig, o: { egress?: EgressFetch }
           client_secret: config.client_secret,
           redirect_uris: [config.redirect_url],
           id_token_signed_response_alg: config.id_token_signed_response_alg,
-          ...(config.userinfo_signed_response_alg ? { userinfo_signed_response_alg: config.userinfo_signed_response_alg } : {}),
+          ...(config.userinfo_signed_response_alg
+            ? { userinfo_signed_response_alg: config.userinfo_signed_response_alg }
+            : {}),
         },
         config.token_endpoint_auth_method === 'client_secret_basic'
           ? oidc.ClientSecretBasic(config.client_secret)
@@ -108,15 +123,27 @@ export function createOidcClient(config: OidcConfig, o: { egress?: EgressFetch }
         claims = { ...(tokens.claims() ?? {}) };
         accessToken = tokens.access_token;
       } catch (e) {
-        throw new AppError('unauthorized', 'Réponse du fournisseur d’identité refusée : connexion impossible.', { cause: e });
+        throw new AppError(
+          'unauthorized',
+          'Réponse du fournisseur d’identité refusée : connexion impossible.',
+          { cause: e },
+        );
       }
       try {
         const info = await oidc.fetchUserInfo(c, accessToken, String(claims.sub));
         // The ID token wins for `sub`; userinfo completes the profile (ProConnect sends it there).
-        return { ...info, ...claims, ...pick(info, ['email', 'given_name', 'usual_name', 'family_name', 'siret']) };
+        return {
+          ...info,
+          ...claims,
+          ...pick(info, ['email', 'given_name', 'usual_name', 'family_name', 'siret']),
+        };
       } catch (e) {
         if (typeof claims.email === 'string') return claims;
-        throw new AppError('unauthorized', 'Profil du fournisseur d’identité illisible : connexion impossible.', { cause: e });
+        throw new AppError(
+          'unauthorized',
+          'Profil du fournisseur d’identité illisible : connexion impossible.',
+          { cause: e },
+        );
       }
     },
   };

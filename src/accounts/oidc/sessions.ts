@@ -36,14 +36,25 @@ export interface CookieOptions {
 }
 
 export function serializeCookie(name: string, value: string, o: CookieOptions): string {
-  const parts = [`${name}=${value}`, `Path=${o.path ?? '/'}`, `Max-Age=${o.maxAge}`, 'HttpOnly', 'SameSite=Lax'];
+  const parts = [
+    `${name}=${value}`,
+    `Path=${o.path ?? '/'}`,
+    `Max-Age=${o.maxAge}`,
+    'HttpOnly',
+    'SameSite=Lax',
+  ];
   if (o.maxAge === 0) parts.push('Expires=Thu, 01 Jan 1970 00:00:00 GMT');
   if (o.secure) parts.push('Secure');
   return parts.join('; ');
 }
 
 /** Opens a session for a signed-in user; returns the id to put in the cookie (never stored). */
-export async function openSession(o: { store: Store; user: User; ttlSeconds: number; now?: Date }): Promise<{ id: string; expiresAt: string }> {
+export async function openSession(o: {
+  store: Store;
+  user: User;
+  ttlSeconds: number;
+  now?: Date;
+}): Promise<{ id: string; expiresAt: string }> {
   const now = o.now ?? new Date();
   const { id, hash } = newOpaqueId();
   const expiresAt = new Date(now.getTime() + o.ttlSeconds * 1000).toISOString();
@@ -67,7 +78,11 @@ export interface SessionInfo {
  * The live session of a Cookie header: unknown, expired (deleted on sight) or orphaned sessions
  * give null. The role and organisation are read from the user each time, so a change applies at once.
  */
-export async function findSession(store: Store, cookieHeader: string | undefined, now = new Date()): Promise<SessionInfo | null> {
+export async function findSession(
+  store: Store,
+  cookieHeader: string | undefined,
+  now = new Date(),
+): Promise<SessionInfo | null> {
   const id = readCookie(cookieHeader, SESSION_COOKIE);
   if (!id) return null;
   const idHash = hashOpaqueId(id);
@@ -90,7 +105,13 @@ export function sessionResolver(store: Store): SessionResolver {
   return async (cookieHeader) => {
     const s = await findSession(store, cookieHeader);
     if (!s) return null;
-    const principal: Principal = { orgId: s.user.orgId, userId: s.user.id, keyId: null, role: s.user.role, via: 'session' };
+    const principal: Principal = {
+      orgId: s.user.orgId,
+      userId: s.user.id,
+      keyId: null,
+      role: s.user.role,
+      via: 'session',
+    };
     return principal;
   };
 }

@@ -30,7 +30,10 @@ export interface SignInResult {
 const refuse = (message: string) => new AppError('forbidden', message);
 
 function displayName(c: IdentityClaims, email: string): string {
-  const name = [c.given_name, c.usual_name ?? c.family_name].filter((p) => p && p.trim()).join(' ').trim();
+  const name = [c.given_name, c.usual_name ?? c.family_name]
+    .filter((p) => p && p.trim())
+    .join(' ')
+    .trim();
   return name.length > 0 ? name.slice(0, 200) : email;
 }
 
@@ -85,11 +88,17 @@ export async function signInUser(o: SignInUserOptions): Promise<SignInResult> {
     );
   }
   try {
-    const user = await accounts.users.create({ email, name: displayName(claims, email), orgId: org.id, role: 'agent' });
+    const user = await accounts.users.create({
+      email,
+      name: displayName(claims, email),
+      orgId: org.id,
+      role: 'agent',
+    });
     return { user, organisation: org, created: true };
   } catch (e) {
     // Two first sign-ins at once: the other one created the user.
-    const raced = e instanceof AppError && e.code === 'conflict' ? await accounts.users.getByEmail(email) : null;
+    const raced =
+      e instanceof AppError && e.code === 'conflict' ? await accounts.users.getByEmail(email) : null;
     if (raced) return { user: raced, organisation: org, created: false };
     throw e;
   }

@@ -57,7 +57,13 @@ export function registerAuthRoutes(app: OpenAPIHono<AppEnv>, services: Services)
   app.get('/auth/callback', async (c) => {
     const refuse = (e: AppError, reason: string, extra: Record<string, unknown> = {}) => {
       c.get('logger').warn(
-        { requestId: c.get('requestId'), reason, code: e.code, cause: (e.cause as Error | undefined)?.message, ...extra },
+        {
+          requestId: c.get('requestId'),
+          reason,
+          code: e.code,
+          cause: (e.cause as Error | undefined)?.message,
+          ...extra,
+        },
         'oidc sign-in refused',
       );
       c.header('set-cookie', cookie(SIGNIN_COOKIE, '', 0, '/auth'));
@@ -67,7 +73,10 @@ export function registerAuthRoutes(app: OpenAPIHono<AppEnv>, services: Services)
     const pending = pendingId ? await store.accounts.sessions.takePending(hashOpaqueId(pendingId)) : null;
     if (!pending || Date.parse(pending.expiresAt) <= Date.now()) {
       return refuse(
-        new AppError('unauthorized', 'Demande de connexion inconnue, expirée ou déjà utilisée : recommencez la connexion.'),
+        new AppError(
+          'unauthorized',
+          'Demande de connexion inconnue, expirée ou déjà utilisée : recommencez la connexion.',
+        ),
         pendingId ? 'unknown_or_used_request' : 'no_signin_cookie',
       );
     }
@@ -80,7 +89,10 @@ export function registerAuthRoutes(app: OpenAPIHono<AppEnv>, services: Services)
       );
     }
     if (query.get('state') !== pending.state) {
-      return refuse(new AppError('unauthorized', 'Réponse de connexion invalide (state) : recommencez la connexion.'), 'bad_state');
+      return refuse(
+        new AppError('unauthorized', 'Réponse de connexion invalide (state) : recommencez la connexion.'),
+        'bad_state',
+      );
     }
     const callbackUrl = new URL(config.redirect_url!);
     callbackUrl.search = query.toString();
@@ -94,7 +106,12 @@ export function registerAuthRoutes(app: OpenAPIHono<AppEnv>, services: Services)
     }
     const session = await openSession({ store, user: result.user, ttlSeconds: config.session_ttl_seconds });
     c.get('logger').info(
-      { requestId: c.get('requestId'), userId: result.user.id, orgId: result.organisation.id, created: result.created },
+      {
+        requestId: c.get('requestId'),
+        userId: result.user.id,
+        orgId: result.organisation.id,
+        created: result.created,
+      },
       'oidc sign-in',
     );
     c.header('set-cookie', cookie(SIGNIN_COOKIE, '', 0, '/auth'));
@@ -133,7 +150,10 @@ function wantsHtml(c: Context<AppEnv>): boolean {
 }
 
 const escapeHtml = (s: string) =>
-  s.replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch]!);
+  s.replace(
+    /[&<>"']/g,
+    (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch]!,
+  );
 
 /** A refused sign-in: a short French page for a browser, OpenAI-shaped JSON otherwise. */
 function refusal(c: Context<AppEnv>, e: AppError): Response {

@@ -6,14 +6,22 @@ export class SqliteSessions implements SessionRepo {
 
   async create(s: StoredSession): Promise<void> {
     this.db
-      .prepare('INSERT INTO sessions (id_hash, user_id, org_id, created_at, expires_at) VALUES (?, ?, ?, ?, ?)')
+      .prepare(
+        'INSERT INTO sessions (id_hash, user_id, org_id, created_at, expires_at) VALUES (?, ?, ?, ?, ?)',
+      )
       .run(s.idHash, s.userId, s.orgId, s.createdAt, s.expiresAt);
   }
 
   async get(idHash: string): Promise<StoredSession | null> {
     const r = this.db.prepare('SELECT * FROM sessions WHERE id_hash = ?').get(idHash) as any;
     return r
-      ? { idHash: r.id_hash, userId: r.user_id, orgId: r.org_id, createdAt: r.created_at, expiresAt: r.expires_at }
+      ? {
+          idHash: r.id_hash,
+          userId: r.user_id,
+          orgId: r.org_id,
+          createdAt: r.created_at,
+          expiresAt: r.expires_at,
+        }
       : null;
   }
 
