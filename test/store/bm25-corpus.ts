@@ -4,7 +4,10 @@
  */
 import { contentHash, toDocumentInput } from '../../src/knowledge/index-document.js';
 import { queryTerms } from '../../src/knowledge/search/query.js';
-import { openServicePublicSource, parsePublication } from '../../src/knowledge/sources/service-public/index.js';
+import {
+  openServicePublicSource,
+  parsePublication,
+} from '../../src/knowledge/sources/service-public/index.js';
 import type { DocumentInput, Store } from '../../src/store/spec.js';
 
 export const QUERIES = [
@@ -27,7 +30,9 @@ export async function loadCorpus(count: number, collectionId: string): Promise<D
     if (docs.length >= count) break;
     try {
       const doc = parsePublication(raw);
-      docs.push(toDocumentInput(doc, { collectionId, hash: contentHash(raw.bytes, 'parity'), chunkTokens: 250 }));
+      docs.push(
+        toDocumentInput(doc, { collectionId, hash: contentHash(raw.bytes, 'parity'), chunkTokens: 250 }),
+      );
     } catch {
       // publications the parser refuses are irrelevant here
     }
@@ -81,5 +86,8 @@ export async function rankedHits(
     weights: { title: 4, headings: 2, body: 1 },
   });
   const chunks = await store.search.hydrate(hits.map((h) => h.chunkId));
-  return hits.map((h, i) => ({ key: `${chunks[i].document.externalId}#${chunks[i].ordinal}`, score: h.score }));
+  return hits.map((h, i) => ({
+    key: `${chunks[i].document.externalId}#${chunks[i].ordinal}`,
+    score: h.score,
+  }));
 }

@@ -17,7 +17,8 @@ const quiet = { warn: () => undefined };
 
 /** Empties the database once the closed store's connection is gone (the server serves one at a time). */
 async function reset(): Promise<void> {
-  for (let i = 0; i < 200 && server.getStats().activeConnections > 0; i++) await new Promise((r) => setTimeout(r, 10));
+  for (let i = 0; i < 200 && server.getStats().activeConnections > 0; i++)
+    await new Promise((r) => setTimeout(r, 10));
   await db.exec('DROP SCHEMA public CASCADE; CREATE SCHEMA public;');
 }
 
@@ -46,10 +47,12 @@ describe('pglite specifics', () => {
     try {
       expect(store.info.vectors).toBe(true);
       await store.collections.create({ id: 'c', orgId: 'o', name: 'C', visibility: 'private' });
-      await expect(store.search.dense({ vector: new Float32Array([1, 0]), collectionIds: ['c'], limit: 1 })).resolves.toEqual(
-        [],
+      await expect(
+        store.search.dense({ vector: new Float32Array([1, 0]), collectionIds: ['c'], limit: 1 }),
+      ).resolves.toEqual([]);
+      const { rows } = await db.query<{ indexname: string }>(
+        `SELECT indexname FROM pg_indexes WHERE tablename = 'chunks'`,
       );
-      const { rows } = await db.query<{ indexname: string }>(`SELECT indexname FROM pg_indexes WHERE tablename = 'chunks'`);
       expect(rows.map((r) => r.indexname)).toContain('chunks_text_fts');
     } finally {
       await store.close();

@@ -7,7 +7,14 @@ import { openPostgresStore } from '../../src/store/postgres/index.js';
 import { MIGRATIONS } from '../../src/store/postgres/migrations.js';
 import { openSqliteStore } from '../../src/store/sqlite/index.js';
 import { queryTerms } from '../../src/knowledge/search/query.js';
-import { createCollections, finalState, loadCorpus, QUERIES, rankedHits, replayHistory } from './bm25-corpus.js';
+import {
+  createCollections,
+  finalState,
+  loadCorpus,
+  QUERIES,
+  rankedHits,
+  replayHistory,
+} from './bm25-corpus.js';
 import { storeContract } from './contract.js';
 import { createDatabase, dropDatabase, schemaFactory, unreachableReason } from './postgres-server.js';
 
@@ -63,13 +70,49 @@ if (reason && process.env.CI === 'true') {
       await c.connect();
       await c.query('CREATE TABLE clients (id INTEGER)');
       await expect(openPostgresStore({ url: db.url, logger: quiet })).rejects.toThrow(/pas une base Guichet/);
-      const { rows } = await c.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'`);
+      const { rows } = await c.query(
+        `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'`,
+      );
       await c.end();
       expect(rows.map((r) => r.table_name)).toEqual(['clients']);
     });
 
+    it('turns bad input into French errors: unknown collection, over-long term', async () => {
+      const store = await openPostgresStore({ url: await schemas.next(), logger: quiet });
+      try {
+        await store.collections.create({ id: 'c', orgId: 'o', name: 'C', visibility: 'private' });
+        const lexical = { title: 'cantin', headings: '', body: `tarif ${'x'.repeat(5000)}` };
+        const input = {
+          collectionId: 'absente',
+          externalId: 'a',
+          title: 'Cantine',
+          description: '',
+          url: null,
+          kind: 'fiche' as const,
+          audience: null,
+          breadcrumb: [],
+          date: null,
+          markdown: '',
+          hash: 'h',
+          metadata: {},
+          chunks: [{ ordinal: 0, path: [], text: 'Tarif', tokens: 1, lexical }],
+        };
+        await expect(store.documents.put(input)).rejects.toMatchObject({ code: 'not_found' });
+        await store.documents.put({ ...input, collectionId: 'c' });
+        const W = { title: 4, headings: 2, body: 1 };
+        expect(
+          await store.search.lexical({ terms: ['tarif'], collectionIds: ['c'], limit: 5, weights: W }),
+        ).toHaveLength(1);
+      } finally {
+        await store.close();
+        await schemas.dropCurrent();
+      }
+    });
+
     it('reports an unreachable server in French, without the password', async () => {
-      const err = await openPostgresStore({ url: 'postgres://u:secret@127.0.0.1:1/x', logger: quiet }).catch((e) => e);
+      const err = await openPostgresStore({ url: 'postgres://u:secret@127.0.0.1:1/x', logger: quiet }).catch(
+        (e) => e,
+      );
       expect(err.code).toBe('service_unavailable');
       expect(err.message).toMatch(/injoignable/);
       expect(err.message).not.toContain('secret');
@@ -82,11 +125,15 @@ if (reason && process.env.CI === 'true') {
       const store = await openPostgresStore({ url: db.url, logger: { warn: (m) => warnings.push(m) } });
       try {
         if (store.info.vectors) return; // this server has pgvector: the contract covers it
-        expect(warnings.filter((w) => w.includes('pgvector absent : recherche dense indisponible'))).toHaveLength(1);
+        expect(
+          warnings.filter((w) => w.includes('pgvector absent : recherche dense indisponible')),
+        ).toHaveLength(1);
         const v = new Float32Array([1, 0]);
-        await expect(store.search.dense({ vector: v, collectionIds: ['x'], limit: 1 })).rejects.toMatchObject({
-          code: 'service_unavailable',
-        });
+        await expect(store.search.dense({ vector: v, collectionIds: ['x'], limit: 1 })).rejects.toMatchObject(
+          {
+            code: 'service_unavailable',
+          },
+        );
         await expect(store.search.putVectors([{ chunkId: '1', vector: v }])).rejects.toMatchObject({
           code: 'service_unavailable',
         });
@@ -119,7 +166,9 @@ if (reason && process.env.CI === 'true') {
             for (const h of expected) {
               const score = got.get(h.key);
               expect(score, `${question} ${h.key}`).toBeDefined();
-              expect(Math.abs(score! - h.score) / Math.abs(h.score), `${question} ${h.key}`).toBeLessThan(1e-6);
+              expect(Math.abs(score! - h.score) / Math.abs(h.score), `${question} ${h.key}`).toBeLessThan(
+                1e-6,
+              );
             }
             // Same order, up to ties: PostgreSQL's scores are non-increasing along SQLite's ranking.
             const along = expected.map((h) => got.get(h.key)!);

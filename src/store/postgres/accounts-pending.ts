@@ -13,5 +13,13 @@ export function pendingAccounts(): AccountsRepo {
     );
   };
   const repo = new Proxy({}, { get: () => async () => fail() });
-  return { orgs: repo, users: repo, keys: repo, quotas: repo, counters: repo, usage: repo, sessions: repo } as unknown as AccountsRepo;
+  return {
+    orgs: repo,
+    users: repo,
+    keys: repo,
+    quotas: repo,
+    counters: repo,
+    usage: repo,
+    sessions: repo,
+  } as unknown as AccountsRepo;
 }

@@ -15,12 +15,23 @@ export class PostgresCollections implements CollectionRepo {
       const { rows } = await this.pool.query(
         `INSERT INTO collections (id, org_id, name, description, visibility, builtin, created_at, updated_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *`,
-        [id, input.orgId, input.name, input.description ?? '', input.visibility, input.builtin ?? false, now, now],
+        [
+          id,
+          input.orgId,
+          input.name,
+          input.description ?? '',
+          input.visibility,
+          input.builtin ?? false,
+          now,
+          now,
+        ],
       );
       return toCollection(rows[0]);
     } catch (e) {
-      if (sqlState(e) === '23505') throw new AppError('conflict', `La collection ${id} existe déjà.`, { cause: e });
-      if (sqlState(e) === '23514') throw new AppError('invalid_request', `Visibilité inconnue : ${input.visibility}`);
+      if (sqlState(e) === '23505')
+        throw new AppError('conflict', `La collection ${id} existe déjà.`, { cause: e });
+      if (sqlState(e) === '23514')
+        throw new AppError('invalid_request', `Visibilité inconnue : ${input.visibility}`);
       throw e;
     }
   }
@@ -32,7 +43,9 @@ export class PostgresCollections implements CollectionRepo {
 
   async list(filter: { orgId?: string; includeShared?: boolean } = {}): Promise<Collection[]> {
     if (!filter.orgId) {
-      return (await this.pool.query('SELECT * FROM collections ORDER BY created_at, id')).rows.map(toCollection);
+      return (await this.pool.query('SELECT * FROM collections ORDER BY created_at, id')).rows.map(
+        toCollection,
+      );
     }
     const sql = filter.includeShared
       ? `SELECT * FROM collections WHERE org_id = $1 OR visibility IN ('shared', 'public') ORDER BY created_at, id`

@@ -52,6 +52,7 @@ export function sqlState(e: unknown): string | undefined {
 
 /** Turns a missing-collection foreign key violation into the French error callers expect. */
 export function mapForeignKey(e: unknown, collectionId: string): unknown {
-  if (sqlState(e) === '23503') return new AppError('not_found', `Collection introuvable : ${collectionId}`, { cause: e });
+  if (sqlState(e) === '23503')
+    return new AppError('not_found', `Collection introuvable : ${collectionId}`, { cause: e });
   return e;
 }

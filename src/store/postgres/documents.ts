@@ -9,7 +9,10 @@ import { CHUNK_COLUMNS, DOC_COLUMNS, toChunk, toDocument } from './rows.js';
  * Postings go first in one statement so the statistics trigger runs once, not once per chunk.
  */
 export async function deleteChunksWhere(c: Client, where: string, params: unknown[]): Promise<void> {
-  await c.query(`DELETE FROM lexical_postings WHERE chunk_rowid IN (SELECT rowid FROM chunks WHERE ${where})`, params);
+  await c.query(
+    `DELETE FROM lexical_postings WHERE chunk_rowid IN (SELECT rowid FROM chunks WHERE ${where})`,
+    params,
+  );
   await c.query(`DELETE FROM chunks WHERE ${where}`, params);
 }
 
@@ -145,7 +148,9 @@ export class PostgresDocuments implements DocumentRepo {
 
   async count(collectionId?: string): Promise<number> {
     const { rows } = collectionId
-      ? await this.pool.query('SELECT count(*)::int AS n FROM documents WHERE collection_id = $1', [collectionId])
+      ? await this.pool.query('SELECT count(*)::int AS n FROM documents WHERE collection_id = $1', [
+          collectionId,
+        ])
       : await this.pool.query('SELECT count(*)::int AS n FROM documents');
     return rows[0].n;
   }
@@ -159,7 +164,10 @@ export class PostgresDocuments implements DocumentRepo {
   }
 
   async markdown(id: string): Promise<string | null> {
-    const { rows } = await this.pool.query<{ markdown: string }>('SELECT markdown FROM documents WHERE id = $1', [id]);
+    const { rows } = await this.pool.query<{ markdown: string }>(
+      'SELECT markdown FROM documents WHERE id = $1',
+      [id],
+    );
     return rows[0] ? rows[0].markdown : null;
   }
 

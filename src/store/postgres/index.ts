@@ -86,19 +86,31 @@ export async function openPostgresStore(o: PostgresStoreOptions): Promise<Postgr
     client = await pool.connect();
   } catch (e) {
     await pool.end().catch(() => undefined);
-    throw new AppError('service_unavailable', `Base PostgreSQL injoignable (${location}) : ${(e as Error).message}`, {
-      cause: e,
-    });
+    throw new AppError(
+      'service_unavailable',
+      `Base PostgreSQL injoignable (${location}) : ${(e as Error).message}`,
+      {
+        cause: e,
+      },
+    );
   }
   try {
     const state = await migrate(client, log);
     const available = state.extensions.has('vector');
     if (!available) log.warn(VECTORS_UNAVAILABLE);
     const version = available
-      ? (await client.query<{ v: string }>(`SELECT extversion AS v FROM pg_extension WHERE extname = 'vector'`)).rows[0]
-          ?.v
+      ? (
+          await client.query<{ v: string }>(
+            `SELECT extversion AS v FROM pg_extension WHERE extname = 'vector'`,
+          )
+        ).rows[0]?.v
       : undefined;
-    const info: StoreInfo = { adapter: 'postgres', location, vectors: available, schemaVersion: state.version };
+    const info: StoreInfo = {
+      adapter: 'postgres',
+      location,
+      vectors: available,
+      schemaVersion: state.version,
+    };
     return new PostgresStore(pool, info, { available, iterativeScan: atLeast(version, [0, 8]) });
   } catch (e) {
     client.release();

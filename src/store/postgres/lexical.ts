@@ -14,6 +14,12 @@ export function tokenize(text: string): string[] {
   return text.toLowerCase().match(TOKEN) ?? [];
 }
 
+/**
+ * Longer terms cannot sit in a B-tree entry (about 2.7 kB): they still count in the chunk length
+ * but are not indexed. Our analyzer never produces such terms from real text.
+ */
+const MAX_TERM_BYTES = 2000;
+
 export interface Postings {
   /** Total tokens of the chunk over the three fields (FTS5's xColumnSize(-1)). */
   length: number;
@@ -27,6 +33,7 @@ export function postingsOf(fields: LexicalFields): Postings {
   [fields.title, fields.headings, fields.body].forEach((text, col) => {
     for (const t of tokenize(text)) {
       length++;
+      if (t.length * 4 > MAX_TERM_BYTES && Buffer.byteLength(t) > MAX_TERM_BYTES) continue;
       let tf = terms.get(t);
       if (!tf) terms.set(t, (tf = [0, 0, 0]));
       tf[col]++;
@@ -80,31 +87,37 @@ export function queryPhrases(terms: string[]): string[] {
   return out;
 }
 
-/** $1 phrases, $2 collection ids, $3..$5 weights, $6 limit. Everything in float8, like FTS5's doubles. */
+/**
+ * $1 phrases, $2 collection ids, $3..$5 weights, $6 limit. Everything in float8, like FTS5's doubles.
+ * The postings of each term are read through the (term, chunk_rowid) index by a LATERAL subquery
+ * kept apart by OFFSET 0: the plan stays an index walk per term whatever the table statistics say
+ * (right after a bulk load they are empty and a hash or merge join over all postings costs seconds).
+ */
 export const BM25_SQL = `
-  WITH q AS MATERIALIZED (
-    SELECT p.term, s.avgdl,
-      CASE WHEN x.idf <= 0 THEN 1e-6::float8 ELSE x.idf END AS idf
+  WITH s AS MATERIALIZED (
+    SELECT chunk_count::float8 AS n, token_count::float8 / NULLIF(chunk_count, 0)::float8 AS avgdl
+    FROM lexical_stats WHERE id
+  ), q AS MATERIALIZED (
+    SELECT p.term, CASE WHEN x.idf <= 0 THEN 1e-6::float8 ELSE x.idf END AS idf, s.avgdl
     FROM unnest($1::text[]) AS p(term)
     JOIN lexical_terms t ON t.term = p.term
-    CROSS JOIN (
-      SELECT chunk_count::float8 AS n, token_count::float8 / NULLIF(chunk_count, 0)::float8 AS avgdl
-      FROM lexical_stats WHERE id
-    ) AS s
+    CROSS JOIN s
     CROSS JOIN LATERAL (
       SELECT ln((s.n - t.chunk_count::float8 + 0.5::float8) / (t.chunk_count::float8 + 0.5::float8)) AS idf
     ) AS x
   ), hits AS (
     SELECT lp.chunk_rowid, sum(
-      q.idf * (f.f * 2.2::float8)
-        / (f.f + 1.2::float8 * (0.25::float8 + 0.75::float8 * lp.chunk_length::float8 / q.avgdl))
+      q.idf * (lp.f * 2.2::float8)
+        / (lp.f + 1.2::float8 * (0.25::float8 + 0.75::float8 * lp.chunk_length::float8 / q.avgdl))
     ) AS score
     FROM q
-    JOIN lexical_postings lp ON lp.term = q.term
     CROSS JOIN LATERAL (
-      SELECT $3::float8 * lp.tf_title + $4::float8 * lp.tf_headings + $5::float8 * lp.tf_body AS f
-    ) AS f
-    WHERE lp.collection_id = ANY($2::text[])
+      SELECT p.chunk_rowid, p.chunk_length,
+        $3::float8 * p.tf_title + $4::float8 * p.tf_headings + $5::float8 * p.tf_body AS f
+      FROM lexical_postings p
+      WHERE p.term = q.term AND p.collection_id = ANY($2::text[])
+      OFFSET 0
+    ) AS lp
     GROUP BY lp.chunk_rowid
     ORDER BY score DESC, lp.chunk_rowid
     LIMIT $6

@@ -20,7 +20,9 @@ export async function migrate(c: Client, log: StoreLogger): Promise<SchemaState>
     await refuseForeignSchema(c);
     const extensions = await ensureExtensions(c, log);
     const applied = new Set(
-      (await c.query<{ version: number }>('SELECT version FROM schema_migrations')).rows.map((r) => r.version),
+      (await c.query<{ version: number }>('SELECT version FROM schema_migrations')).rows.map(
+        (r) => r.version,
+      ),
     );
     const latest = Math.max(0, ...applied);
     const known = Math.max(...MIGRATIONS.map((m) => m.version));
@@ -56,7 +58,9 @@ export async function migrate(c: Client, log: StoreLogger): Promise<SchemaState>
 
 /** A schema with tables but no migration history belongs to another application: never touch it. */
 async function refuseForeignSchema(c: Client): Promise<void> {
-  const known = await c.query(`SELECT to_regclass(quote_ident(current_schema()) || '.schema_migrations') AS t`);
+  const known = await c.query(
+    `SELECT to_regclass(quote_ident(current_schema()) || '.schema_migrations') AS t`,
+  );
   if (known.rows[0]?.t) return;
   const { rows } = await c.query<{ relname: string }>(
     `SELECT relname FROM pg_class WHERE relnamespace = current_schema()::regnamespace AND relkind IN ('r', 'p', 'v', 'm', 'f')
@@ -75,9 +79,10 @@ async function refuseForeignSchema(c: Client): Promise<void> {
 
 /** Installs the optional extensions when possible; returns those present. Absent ones are logged. */
 async function ensureExtensions(c: Client, log: StoreLogger): Promise<Set<string>> {
-  const { rows } = await c.query<{ extname: string }>('SELECT extname FROM pg_extension WHERE extname = ANY($1)', [
-    [...OPTIONAL_EXTENSIONS],
-  ]);
+  const { rows } = await c.query<{ extname: string }>(
+    'SELECT extname FROM pg_extension WHERE extname = ANY($1)',
+    [[...OPTIONAL_EXTENSIONS]],
+  );
   const present = new Set(rows.map((r) => r.extname));
   for (const name of OPTIONAL_EXTENSIONS) {
     if (present.has(name)) continue;

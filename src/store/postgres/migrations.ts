@@ -81,7 +81,8 @@ export const MIGRATIONS: Migration[] = [
         tf_title INTEGER NOT NULL,
         tf_headings INTEGER NOT NULL,
         tf_body INTEGER NOT NULL,
-        PRIMARY KEY (term, chunk_rowid)
+        -- Covering: a search reads postings by index only (once autovacuum has marked the pages).
+        PRIMARY KEY (term, chunk_rowid) INCLUDE (collection_id, chunk_length, tf_title, tf_headings, tf_body)
       );
       CREATE INDEX lexical_postings_chunk ON lexical_postings (chunk_rowid);
       -- Number of chunks containing each term (FTS5's n_t), over the whole index.

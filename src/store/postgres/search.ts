@@ -1,8 +1,21 @@
-import type { ChunkHit, ChunkWithDocument, DenseQuery, LexicalQuery, SearchRepo, StoredChunk } from '../spec.js';
+import type {
+  ChunkHit,
+  ChunkWithDocument,
+  DenseQuery,
+  LexicalQuery,
+  SearchRepo,
+  StoredChunk,
+} from '../spec.js';
 import { withTx, type Pool } from './db.js';
 import { searchLexical } from './lexical.js';
 import { CHUNK_COLUMNS, DOC_COLUMNS, toChunk, toDocument } from './rows.js';
-import { checkDimensions, ensureVectorTable, toVectorText, unavailable, vectorDimensions } from './vectors.js';
+import {
+  checkDimensions,
+  ensureVectorTable,
+  toVectorText,
+  unavailable,
+  vectorDimensions,
+} from './vectors.js';
 
 const ROWID = /^\d{1,18}$/;
 
@@ -32,7 +45,9 @@ export class PostgresSearch implements SearchRepo {
     checkDimensions(this.dimensions, q.vector.length);
     const limit = Math.floor(q.limit);
     return withTx(this.pool, async (c) => {
-      await c.query(`SELECT set_config('hnsw.ef_search', $1, true)`, [String(Math.min(1000, Math.max(40, limit)))]);
+      await c.query(`SELECT set_config('hnsw.ef_search', $1, true)`, [
+        String(Math.min(1000, Math.max(40, limit))),
+      ]);
       if (this.vectors.iterativeScan) await c.query(`SET LOCAL hnsw.iterative_scan = strict_order`);
       const { rows } = await c.query<{ rowid: string; document_id: string; distance: number }>(
         `SELECT k.chunk_rowid::text AS rowid, ch.document_id, k.distance
@@ -69,7 +84,10 @@ export class PostgresSearch implements SearchRepo {
          ON CONFLICT (chunk_rowid) DO UPDATE SET embedding = excluded.embedding, collection_id = excluded.collection_id`,
         [ids, [...last.values()]],
       );
-      await c.query('UPDATE chunks SET has_vector = true WHERE rowid = ANY($1::bigint[]) AND NOT has_vector', [ids]);
+      await c.query(
+        'UPDATE chunks SET has_vector = true WHERE rowid = ANY($1::bigint[]) AND NOT has_vector',
+        [ids],
+      );
     });
   }
 
@@ -101,12 +119,12 @@ export class PostgresSearch implements SearchRepo {
     ).rows.map(toChunk);
     const docIds = [...new Set(chunks.map((c) => c.documentId))];
     const docs = new Map(
-      (await this.pool.query(`SELECT ${DOC_COLUMNS} FROM documents WHERE id = ANY($1::text[])`, [docIds])).rows.map(
-        (r) => {
-          const d = toDocument(r);
-          return [d.id, d] as const;
-        },
-      ),
+      (
+        await this.pool.query(`SELECT ${DOC_COLUMNS} FROM documents WHERE id = ANY($1::text[])`, [docIds])
+      ).rows.map((r) => {
+        const d = toDocument(r);
+        return [d.id, d] as const;
+      }),
     );
     const byId = new Map(chunks.map((c) => [c.id, c]));
     return chunkIds

@@ -8,7 +8,10 @@ const VECTOR_LOCK = '7453010931';
 const HNSW_MAX_DIMENSIONS = 2000;
 
 export function unavailable(): AppError {
-  return new AppError('service_unavailable', `${VECTORS_UNAVAILABLE} (installez l'extension PostgreSQL « vector »).`);
+  return new AppError(
+    'service_unavailable',
+    `${VECTORS_UNAVAILABLE} (installez l'extension PostgreSQL « vector »).`,
+  );
 }
 
 /** pgvector's text form of a vector: `[1,0.5,…]`; non-finite values are refused. */
@@ -20,7 +23,9 @@ export function toVectorText(v: Float32Array): string {
 }
 
 export async function vectorDimensions(pool: Pool): Promise<number | null> {
-  const { rows } = await pool.query<{ value: string }>(`SELECT value FROM meta WHERE key = 'vector_dimensions'`);
+  const { rows } = await pool.query<{ value: string }>(
+    `SELECT value FROM meta WHERE key = 'vector_dimensions'`,
+  );
   return rows[0] ? Number(rows[0].value) : null;
 }
 
@@ -39,7 +44,9 @@ export async function ensureVectorTable(pool: Pool, dimensions: number): Promise
   }
   await withTx(pool, async (c) => {
     await c.query('SELECT pg_advisory_xact_lock($1)', [VECTOR_LOCK]);
-    const { rows } = await c.query<{ value: string }>(`SELECT value FROM meta WHERE key = 'vector_dimensions'`);
+    const { rows } = await c.query<{ value: string }>(
+      `SELECT value FROM meta WHERE key = 'vector_dimensions'`,
+    );
     if (rows[0]) {
       if (Number(rows[0].value) !== dimensions) throw mismatch(Number(rows[0].value), dimensions);
       return;
@@ -49,7 +56,9 @@ export async function ensureVectorTable(pool: Pool, dimensions: number): Promise
       collection_id TEXT COLLATE "C" NOT NULL,
       embedding vector(${dimensions}) NOT NULL)`);
     if (dimensions <= HNSW_MAX_DIMENSIONS) {
-      await c.query('CREATE INDEX chunk_vectors_hnsw ON chunk_vectors USING hnsw (embedding vector_cosine_ops)');
+      await c.query(
+        'CREATE INDEX chunk_vectors_hnsw ON chunk_vectors USING hnsw (embedding vector_cosine_ops)',
+      );
     }
     await c.query(`INSERT INTO meta (key, value) VALUES ('vector_dimensions', $1)`, [String(dimensions)]);
   });
