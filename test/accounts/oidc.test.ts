@@ -3,6 +3,7 @@ import { getRequestListener } from '@hono/node-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
 import { createApp } from '../../src/http/app.js';
+import { AuditLog } from '../../src/privacy/audit-log.js';
 import { createEgressFetch, type EgressFetch } from '../../src/models/http-client.js';
 import type { SqliteStore } from '../../src/store/sqlite/index.js';
 import { testServices } from '../helpers/accounts.js';
@@ -47,6 +48,7 @@ beforeAll(async () => {
   // The issuer's origin is declared in the shared egress allow-list: sign-in traffic goes through it.
   egress = createEgressFetch([issuer.issuer]);
   services.egress = egress;
+  services.audit = new AuditLog(services.store);
   const orgs = services.store.accounts.orgs;
   await orgs.create({
     id: 'ville-a',
@@ -287,6 +289,18 @@ describe('OIDC sign-in against a real oidc-provider issuer', () => {
     const res = await fetch(bad, { redirect: 'manual', headers: { cookie: jar.header(callback) } });
     expect(res.status).toBe(401);
     expect(res.headers.getSetCookie().some((l) => l.startsWith('guichet_session='))).toBe(false);
+  });
+
+  it('writes sign-in events, accepted and refused, to the audit log', async () => {
+    const entries = await services.audit!.page({ limit: 500 });
+    const types = entries.map((e) => (e as { type: string }).type);
+    expect(types).toContain('signin.accepted');
+    expect(types).toContain('signin.refused');
+    const reasons = entries
+      .filter((e) => (e as { type: string }).type === 'signin.refused')
+      .map((e) => JSON.stringify(e));
+    expect(reasons.join()).toMatch(/bad_state/);
+    expect(reasons.join()).toMatch(/not_allowed/);
   });
 
   it('refuses garbage session cookies and a /v1 call without any credential', async () => {

@@ -13,6 +13,7 @@ import {
   SIGNIN_COOKIE,
 } from '../../accounts/oidc/sessions.js';
 import { signInUser } from '../../accounts/oidc/sign-in-user.js';
+import type { AuditEvent } from '../../privacy/audit-log.js';
 import { AppError, isAppError } from '../../shared/errors.js';
 import type { Services } from '../../services.js';
 import type { AppEnv } from '../env.js';
@@ -32,6 +33,14 @@ export function registerAuthRoutes(app: OpenAPIHono<AppEnv>, services: Services)
   const store = services.store;
   let client: OidcClient | null = null;
   const getClient = (): OidcClient => (client ??= createOidcClient(config, { egress: services.egress }));
+  /** Sign-in events in the audit log when there is one (a failure to audit is logged, never shown). */
+  const audit = async (c: Context<AppEnv>, event: AuditEvent) => {
+    try {
+      await services.audit?.append({ actor: { via: 'session', requestId: c.get('requestId') }, ...event });
+    } catch (err) {
+      c.get('logger').error({ err, requestId: c.get('requestId') }, 'audit append failed');
+    }
+  };
   const cookie = (name: string, value: string, maxAge: number, path = '/') =>
     serializeCookie(name, value, { secure: config.cookie_secure, maxAge, path });
 
@@ -55,7 +64,7 @@ export function registerAuthRoutes(app: OpenAPIHono<AppEnv>, services: Services)
   });
 
   app.get('/auth/callback', async (c) => {
-    const refuse = (e: AppError, reason: string, extra: Record<string, unknown> = {}) => {
+    const refuse = async (e: AppError, reason: string, extra: Record<string, unknown> = {}) => {
       c.get('logger').warn(
         {
           requestId: c.get('requestId'),
@@ -66,6 +75,7 @@ export function registerAuthRoutes(app: OpenAPIHono<AppEnv>, services: Services)
         },
         'oidc sign-in refused',
       );
+      await audit(c, { type: 'signin.refused', data: { reason } });
       c.header('set-cookie', cookie(SIGNIN_COOKIE, '', 0, '/auth'));
       return refusal(c, e);
     };
@@ -114,6 +124,17 @@ export function registerAuthRoutes(app: OpenAPIHono<AppEnv>, services: Services)
       },
       'oidc sign-in',
     );
+    await audit(c, {
+      type: 'signin.accepted',
+      orgId: result.organisation.id,
+      actor: {
+        userId: result.user.id,
+        orgId: result.organisation.id,
+        via: 'session',
+        requestId: c.get('requestId'),
+      },
+      data: { userCreated: result.created },
+    });
     c.header('set-cookie', cookie(SIGNIN_COOKIE, '', 0, '/auth'));
     c.header('set-cookie', cookie(SESSION_COOKIE, session.id, config.session_ttl_seconds), { append: true });
     c.header('cache-control', 'no-store');
