@@ -3,6 +3,7 @@ import type { SessionResolver } from './accounts/session.js';
 import type { Config } from './config/schema.js';
 import type { EgressFetch } from './models/http-client.js';
 import type { ModelRouter } from './models/router.js';
+import type { AuditLog } from './privacy/audit-log.js';
 import type { Logger } from './shared/logger.js';
 import type { Store } from './store/spec.js';
 import type { QueryEmbedder } from './usecases/search-knowledge.js';
@@ -23,6 +24,11 @@ export interface Services {
    * from the configuration with `createLimiter` and sets it here (its owner closes it).
    */
   limiter?: RateLimiter;
+  /**
+   * The hash-chained audit log (`audit.append(event)`); set by the composition roots through
+   * `privacy/services.ts#withAudit`, which also makes changes through `store` audited.
+   */
+  audit?: AuditLog;
   /** Browser session → principal (OIDC); absent = API keys only. */
   resolveSession?: SessionResolver;
 }

@@ -5,6 +5,7 @@ import { openStore } from '../store/index.js';
 import { buildModels } from '../answer/models.js';
 import { sessionResolver } from '../accounts/oidc/sessions.js';
 import type { Services } from '../services.js';
+import { withAudit } from '../privacy/services.js';
 
 /** Builds the services a command needs from the configuration (the CLI's composition root). */
 export async function openServices(overrides?: Record<string, unknown>): Promise<Services> {
@@ -12,7 +13,7 @@ export async function openServices(overrides?: Record<string, unknown>): Promise
   const logger = createLogger(config.log_level);
   const models = buildModels(config);
   const store = await openStore({ dataDir: config.data_dir, databaseUrl: config.store.database_url });
-  return {
+  return withAudit({
     config,
     store,
     logger,
@@ -21,7 +22,7 @@ export async function openServices(overrides?: Record<string, unknown>): Promise
     embedQuery: models.embedQuery,
     startedAt: new Date(),
     resolveSession: sessionResolver(store),
-  };
+  });
 }
 
 /** Runs a command body with services, closing the store afterwards whatever happens. */

@@ -12,6 +12,9 @@ import { registerServe } from './commands/serve.js';
 import { registerCollections } from './commands/collections.js';
 import { registerDocuments } from './commands/documents.js';
 import { registerPrivacyDetect } from './commands/privacy-detect.js';
+import { registerPrivacy } from './commands/privacy.js';
+import { registerAudit } from './commands/audit.js';
+import { registerSovereignty } from './commands/sovereignty.js';
 
 export function buildProgram(): Command {
   const program = new Command()
@@ -38,6 +41,9 @@ export function buildProgram(): Command {
   registerCollections(program);
   registerDocuments(program);
   registerPrivacyDetect(program);
+  registerPrivacy(program);
+  registerAudit(program);
+  registerSovereignty(program);
   return program;
 }
 

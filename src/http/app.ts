@@ -13,6 +13,10 @@ import { registerDocsRoutes } from './routes/docs.js';
 import { registerChatRoutes } from './routes/openai/chat.js';
 import { registerEmbeddingRoutes } from './routes/openai/embeddings.js';
 import { registerModelRoutes } from './routes/openai/models.js';
+import { withAudit } from '../privacy/services.js';
+import { auditActor } from './middleware/audit-actor.js';
+import { registerPrivacyRoutes } from './routes/privacy.js';
+import { registerAuditRoutes } from './routes/audit.js';
 import { registerAuthRoutes } from './routes/auth.js';
 import { sessionResolver } from '../accounts/oidc/sessions.js';
 import { registerCollectionRoutes } from './routes/collections.js';
@@ -51,9 +55,11 @@ export function createApp(services: Services): OpenAPIHono<AppEnv> {
   const uploadLimit = uploadBodyLimit(services);
   // Document uploads have their own limit (documents.max_upload_bytes).
   app.use('/v1/*', (c, next) => (isUpload(c) ? uploadLimit(c, next) : requestLimit(c, next)));
+  withAudit(services); // services.audit; every change through services.store is audited
   // Every /v1 route: API key or session → route permission → quota → usage row.
   services.resolveSession ??= sessionResolver(services.store);
   mountAccounts(app, services);
+  app.use('/v1/*', auditActor());
 
   registerHealthRoutes(app, services);
   registerAuthRoutes(app, services);
@@ -62,6 +68,8 @@ export function createApp(services: Services): OpenAPIHono<AppEnv> {
   registerModelRoutes(app, services);
   registerChatRoutes(app, services);
   registerEmbeddingRoutes(app, services);
+  registerPrivacyRoutes(app, services);
+  registerAuditRoutes(app, services);
   registerCollectionRoutes(app, services);
   registerDocumentRoutes(app, services);
   registerDocsRoutes(app);

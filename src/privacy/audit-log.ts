@@ -19,6 +19,8 @@ export interface AuditEvent {
   orgId?: string | null;
   /** Default: the actor of the current request or command, else `system`. */
   actor?: AuditActor;
+  /** The actor's audit name, already resolved (see `actorName`). */
+  actorName?: string;
   /** Identifiers, roles, counts: short values only (long strings are cut). */
   data?: Record<string, unknown>;
 }
@@ -61,7 +63,8 @@ export class AuditLog {
     return this.store.audit.subjectOf(userId);
   }
 
-  async actorName(actor: AuditActor | undefined): Promise<string> {
+  /** `sub_…`, `key:<id>`, `cli` or `system`; no argument = the current request or command's actor. */
+  async actorName(actor: AuditActor | undefined = currentActor()): Promise<string> {
     if (actor?.userId) return this.subjectOf(actor.userId);
     if (actor?.keyId) return `key:${actor.keyId}`;
     return actor?.via === 'cli' ? 'cli' : 'system';
@@ -73,7 +76,7 @@ export class AuditLog {
       at: new Date().toISOString(),
       type: String(event.type).slice(0, 80),
       orgId: event.orgId ?? actor?.orgId ?? null,
-      actor: await this.actorName(actor),
+      actor: event.actorName ?? (await this.actorName(actor)),
       data: sanitise(event.data ?? {}) as Record<string, unknown>,
     };
     return this.store.audit.append(entry, (seq, prevHash) => entryHash({ ...entry, seq, prevHash }));

@@ -20,6 +20,10 @@ interface RepoSpec {
   userIds?: boolean;
   /** Keep the `name` field (public bodies and collections, not people). */
   keepName?: boolean;
+  /** Mutating methods not worth an entry (housekeeping). */
+  skip?: string[];
+  /** String arguments are secrets' hashes: not recorded. */
+  hideStrings?: boolean;
 }
 
 const REPOS: RepoSpec[] = [
@@ -27,6 +31,14 @@ const REPOS: RepoSpec[] = [
   { name: 'user', path: ['accounts', 'users'], events: { create: 'created' }, userIds: true },
   { name: 'key', path: ['accounts', 'keys'], events: { create: 'created', revoke: 'revoked' } },
   { name: 'quota', path: ['accounts', 'quotas'], events: { set: 'changed' } },
+  // Browser sessions (OIDC): a session created is a sign-in.
+  {
+    name: 'session',
+    path: ['accounts', 'sessions'],
+    events: { create: 'signed_in', delete: 'signed_out' },
+    skip: ['deleteExpired', 'putPending', 'takePending'],
+    hideStrings: true,
+  },
   { name: 'collection', path: ['collections'], events: { create: 'created', update: 'updated', delete: 'deleted' }, keepName: true },
   {
     name: 'document',
@@ -44,7 +56,7 @@ const SAFE_KEYS = new Set([
 
 async function describe(spec: RepoSpec, value: unknown, audit: AuditLog, asUserId: boolean): Promise<unknown> {
   if (value === null || value === undefined || typeof value === 'number' || typeof value === 'boolean') return value ?? null;
-  if (typeof value === 'string') return asUserId ? audit.subjectOf(value) : value.slice(0, 120);
+  if (typeof value === 'string') return asUserId ? audit.subjectOf(value) : spec.hideStrings ? '[masqué]' : value.slice(0, 120);
   if (Array.isArray(value)) {
     const ids = [...new Set(value.map((v) => (v && typeof v === 'object' ? (v as { collectionId?: unknown }).collectionId : undefined)))];
     return { count: value.length, collectionIds: ids.filter((x) => typeof x === 'string') };
@@ -75,7 +87,7 @@ function wrapRepo<T extends object>(repo: T, spec: RepoSpec, audit: AuditLog): T
       const value = Reflect.get(target, prop, target) as unknown;
       if (typeof value !== 'function' || typeof prop !== 'string') return value;
       const method = value as (...a: unknown[]) => unknown;
-      if (!(prop in spec.events) && !MUTATING.test(prop)) return method.bind(target);
+      if ((!(prop in spec.events) && !MUTATING.test(prop)) || spec.skip?.includes(prop)) return method.bind(target);
       const type = `${spec.name}.${spec.events[prop] ?? prop}`;
       return async (...args: unknown[]) => {
         const result = await method.apply(target, args);
@@ -99,7 +111,10 @@ export function auditedStore(store: Store, audit: AuditLog): Store {
   const accounts = new Map<string, unknown>();
   for (const spec of REPOS) {
     if (spec.path.length === 1) wrapped.set(spec.path[0], wrapRepo((store as unknown as Record<string, object>)[spec.path[0]], spec, audit));
-    else accounts.set(spec.path[1], wrapRepo((store.accounts as unknown as Record<string, object>)[spec.path[1]], spec, audit));
+    else {
+      const repo = (store.accounts as unknown as Record<string, object | undefined>)[spec.path[1]];
+      if (repo) accounts.set(spec.path[1], wrapRepo(repo, spec, audit));
+    }
   }
   const accountsProxy = new Proxy(store.accounts, {
     get: (t, p) => (typeof p === 'string' && accounts.has(p) ? accounts.get(p) : Reflect.get(t, p, t)),

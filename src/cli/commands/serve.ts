@@ -6,6 +6,9 @@ import { DEFAULT_ORG_ID } from '../../accounts/model.js';
 import { createApp } from '../../http/app.js';
 import { SERVICE_PUBLIC_COLLECTION } from '../../usecases/ingest-service-public.js';
 import { openServices } from '../context.js';
+import { configFingerprint } from '../../privacy/config-fingerprint.js';
+import { schedulePurge } from '../../privacy/retention.js';
+import { auditAvailable, withAudit } from '../../privacy/services.js';
 import { formatIngestSummary, runIngestWithProgress } from './ingest.js';
 
 export function registerServe(program: Command): void {
@@ -31,6 +34,20 @@ export function registerServe(program: Command): void {
           `Aucune clé d'API n'existe encore. Pour obtenir une clé administrateur :\n  guichet keys create --org ${DEFAULT_ORG_ID} --role admin\n`,
         );
       }
+      const { audit } = withAudit(services);
+      const audited = auditAvailable(services);
+      if (audited) await audit.append({
+        type: 'config.loaded',
+        actor: { via: 'system' },
+        data: { config_sha256: configFingerprint(config), providers: config.providers.map((p) => p.id), pseudonymise: config.privacy.pseudonymise },
+      });
+      const stopPurge = !audited ? () => undefined : schedulePurge({
+        store,
+        audit,
+        retention: config.privacy.retention,
+        hours: config.privacy.purge_interval_hours,
+        logger,
+      });
       const app = createApp(services);
       const httpServer = serve(
         { fetch: app.fetch, port: config.server.port, hostname: config.server.host },
@@ -41,6 +58,7 @@ export function registerServe(program: Command): void {
       );
       const shutdown = (signal: string) => {
         logger.info({ signal }, 'shutting down');
+        stopPurge();
         httpServer.close(() => {
           void Promise.resolve(services.limiter?.close?.()).then(() => store.close()).then(() => process.exit(0));
         });

@@ -32,6 +32,8 @@ export const ROUTE_PERMISSIONS: RoutePermission[] = [
   { method: 'PUT', path: '/v1/collections/:id/documents/*', permission: 'documents:write' },
   { method: 'DELETE', path: '/v1/collections/:id/documents/*', permission: 'documents:write' },
   { method: '*', path: '/v1/collections/*', permission: 'collections:write' },
+  { method: 'GET', path: '/v1/admin/audit', permission: 'audit:read' },
+  { method: 'GET', path: '/v1/admin/data-flows', permission: 'audit:read' },
   { method: '*', path: '/v1/audit/*', permission: 'audit:read' },
   { method: '*', path: '/v1/privacy/*', permission: 'privacy:manage' },
   { method: '*', path: '/v1/conversations/*', permission: 'chat:use' },

@@ -1,0 +1,111 @@
+import type { Config } from '../config/schema.js';
+import type { Sovereignty } from '../models/config.js';
+import type { EgressStats } from '../models/http-client.js';
+import { isSecNumCloud } from './answer-privacy.js';
+
+/**
+ * The data-flow and sovereignty report: every outside endpoint declared in configuration, what is
+ * sent to it, whether it is pseudonymised, who operates it and under which laws, and the requests
+ * actually sent since start (from the egress client, which refuses any undeclared host).
+ */
+
+export interface DataFlowEndpoint {
+  id: string;
+  kind: 'model_provider' | 'oidc_issuer';
+  origin: string;
+  local: boolean;
+  sovereignty: Sovereignty | null;
+  secnumcloud: boolean;
+  /** A non-EU law can compel the operator (declared in `foreign_laws`); null = not declared. */
+  foreignLawExposure: boolean | null;
+  dataCategories: string[];
+  pseudonymised: 'yes' | 'no' | 'not_needed' | 'partially';
+  requestsSinceStart: number;
+}
+
+export interface DataFlowReport {
+  generatedAt: string;
+  since: string;
+  endpoints: DataFlowEndpoint[];
+  /** Requests refused by the egress client (undeclared origins), per origin. */
+  refused: Record<string, number>;
+}
+
+export function dataFlowReport(config: Config, stats: EgressStats, startedAt: Date): DataFlowReport {
+  const endpoints: DataFlowEndpoint[] = [];
+  const exemptOrgs = Object.entries(config.privacy.organisations).filter(([, v]) => !v.pseudonymise);
+  for (const p of config.providers) {
+    if (p.type !== 'openai-compatible') continue;
+    const origin = new URL(p.base_url).origin;
+    const sov = p.sovereignty ?? null;
+    const categories = [
+      'messages des agents (questions et conversation)',
+      'extraits des sources : corpus national public et documents de la collectivité',
+    ];
+    if (config.search.embedding_model && p.models.some((m) => config.search.embedding_model === m || config.search.embedding_model === `${p.id}:${m}`))
+      categories.push('requêtes de recherche (plongements vectoriels)');
+    endpoints.push({
+      id: p.id,
+      kind: 'model_provider',
+      origin,
+      local: p.local,
+      sovereignty: sov,
+      secnumcloud: isSecNumCloud(sov ?? undefined),
+      foreignLawExposure: sov ? sov.foreign_laws.length > 0 : null,
+      dataCategories: categories,
+      pseudonymised: p.local ? 'not_needed' : !config.privacy.pseudonymise ? 'no' : exemptOrgs.length ? 'partially' : 'yes',
+      requestsSinceStart: stats.requests[origin] ?? 0,
+    });
+  }
+  // The sign-in section (`oidc.issuer`) when present; its sovereignty is declared under `privacy`.
+  const issuer = (config as { oidc?: { issuer?: string } }).oidc?.issuer;
+  if (issuer) {
+    const origin = new URL(issuer).origin;
+    const sov = config.privacy.oidc_sovereignty ?? null;
+    endpoints.push({
+      id: 'oidc',
+      kind: 'oidc_issuer',
+      origin,
+      local: false,
+      sovereignty: sov,
+      secnumcloud: isSecNumCloud(sov ?? undefined),
+      foreignLawExposure: sov ? sov.foreign_laws.length > 0 : null,
+      dataCategories: ['identité de l’agent à la connexion (e-mail, nom, SIRET de l’organisation)'],
+      pseudonymised: 'no',
+      requestsSinceStart: stats.requests[origin] ?? 0,
+    });
+  }
+  return { generatedAt: new Date().toISOString(), since: startedAt.toISOString(), endpoints, refused: { ...stats.refused } };
+}
+
+const PSEUDO: Record<DataFlowEndpoint['pseudonymised'], string> = {
+  yes: 'oui',
+  no: 'non',
+  not_needed: 'inutile (serveur local)',
+  partially: 'oui, sauf organisations exemptées',
+};
+
+const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+
+export function dataFlowMarkdown(r: DataFlowReport): string {
+  const lines = [
+    '# Flux de données et souveraineté',
+    '',
+    `Rapport généré le ${r.generatedAt} ; requêtes comptées depuis le démarrage (${r.since}).`,
+    'Tout le trafic sortant passe par un client HTTP unique qui refuse toute origine non déclarée.',
+    '',
+    '| Point de sortie | Origine | Opérateur (pays) | Hébergement | Certifications | Loi extra-UE | Données envoyées | Pseudonymisées | Requêtes |',
+    '|---|---|---|---|---|---|---|---|---|',
+  ];
+  for (const e of r.endpoints) {
+    const s = e.sovereignty;
+    lines.push(
+      `| ${cell(e.id)}${e.local ? ' (local)' : ''} | ${e.origin} | ${s ? cell(`${s.operator} (${s.country})`) : 'non déclaré'} | ${cell(s?.hosting ?? '—')} | ${cell(s?.certifications.join(', ') || '—')} | ${s ? cell(s.foreign_laws.join(', ') || 'aucune déclarée') : 'non déclaré'} | ${cell(e.dataCategories.join(' ; '))} | ${PSEUDO[e.pseudonymised]} | ${e.requestsSinceStart} |`,
+    );
+  }
+  if (!r.endpoints.length) lines.push('| (aucun point de sortie : tout est local) | | | | | | | | |');
+  const refused = Object.entries(r.refused);
+  lines.push('', '## Connexions refusées', '');
+  lines.push(...(refused.length ? refused.map(([o, n]) => `- ${o} : ${n} requête(s) refusée(s) (origine non déclarée)`) : ['Aucune.']));
+  return lines.join('\n') + '\n';
+}
