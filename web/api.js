@@ -3,17 +3,28 @@
 
 const KEY = 'guichet.key';
 export const session = {
-  get key() { return sessionStorage.getItem(KEY); },
-  set key(v) { if (v) sessionStorage.setItem(KEY, v); else sessionStorage.removeItem(KEY); },
+  get key() {
+    return sessionStorage.getItem(KEY);
+  },
+  set key(v) {
+    if (v) sessionStorage.setItem(KEY, v);
+    else sessionStorage.removeItem(KEY);
+  },
   me: null,
 };
 
 export class ApiError extends Error {
-  constructor(status, message, code) { super(message); this.status = status; this.code = code; }
+  constructor(status, message, code) {
+    super(message);
+    this.status = status;
+    this.code = code;
+  }
 }
 
 let onUnauthorized = () => {};
-export function setUnauthorizedHandler(fn) { onUnauthorized = fn; }
+export function setUnauthorizedHandler(fn) {
+  onUnauthorized = fn;
+}
 
 export function headers(extra = {}) {
   const h = { ...extra };
@@ -28,7 +39,9 @@ async function errorOf(res) {
     const body = await res.json();
     if (body?.error?.message) message = body.error.message;
     code = body?.error?.code ?? null;
-  } catch { /* not JSON */ }
+  } catch {
+    /* not JSON */
+  }
   return new ApiError(res.status, message, code);
 }
 
@@ -45,7 +58,10 @@ export async function api(path, { method = 'GET', body, raw = false } = {}) {
   } catch {
     throw new ApiError(0, 'Le serveur est injoignable : vérifiez la connexion réseau.');
   }
-  if (res.status === 401) { onUnauthorized(); throw await errorOf(res); }
+  if (res.status === 401) {
+    onUnauthorized();
+    throw await errorOf(res);
+  }
   if (!res.ok) throw await errorOf(res);
   return raw ? res : res.json();
 }
@@ -66,11 +82,19 @@ export async function readSse(res, onChunk) {
     while ((i = buf.indexOf('\n\n')) >= 0) {
       const block = buf.slice(0, i);
       buf = buf.slice(i + 2);
-      const data = block.split('\n').filter((l) => l.startsWith('data:')).map((l) => l.slice(5).trimStart()).join('\n');
+      const data = block
+        .split('\n')
+        .filter((l) => l.startsWith('data:'))
+        .map((l) => l.slice(5).trimStart())
+        .join('\n');
       if (!data) continue;
       if (data === '[DONE]') return true;
       let json;
-      try { json = JSON.parse(data); } catch { continue; }
+      try {
+        json = JSON.parse(data);
+      } catch {
+        continue;
+      }
       onChunk(json);
     }
   }

@@ -31,16 +31,45 @@ function renderTools() {
   const menu = document.getElementById('menu');
   tools.replaceChildren();
   nav.replaceChildren();
-  if (!session.me) { menu.hidden = true; return; }
+  if (!session.me) {
+    menu.hidden = true;
+    return;
+  }
   const who = session.me.user?.name || session.me.user?.email || session.me.key?.name || 'Clé d’API';
   tools.append(
-    h('li', {}, h('span', { class: 'fr-btn fr-icon-account-circle-line fr-btn--tertiary-no-outline', 'aria-disabled': 'true' }, `${who} · ${session.me.organisation.name}`)),
-    h('li', {}, h('button', { class: 'fr-btn fr-icon-logout-box-r-line', type: 'button', onclick: signOut }, 'Se déconnecter')),
+    h(
+      'li',
+      {},
+      h(
+        'span',
+        { class: 'fr-btn fr-icon-account-circle-line fr-btn--tertiary-no-outline', 'aria-disabled': 'true' },
+        `${who} · ${session.me.organisation.name}`,
+      ),
+    ),
+    h(
+      'li',
+      {},
+      h(
+        'button',
+        { class: 'fr-btn fr-icon-logout-box-r-line', type: 'button', onclick: signOut },
+        'Se déconnecter',
+      ),
+    ),
   );
   const current = location.hash || '#/assistant';
-  const link = (href, text) => h('li', { class: 'fr-nav__item' }, h('a', { class: 'fr-nav__link', href, ...(current.startsWith(href) ? { 'aria-current': 'page' } : {}) }, text));
+  const link = (href, text) =>
+    h(
+      'li',
+      { class: 'fr-nav__item' },
+      h(
+        'a',
+        { class: 'fr-nav__link', href, ...(current.startsWith(href) ? { 'aria-current': 'page' } : {}) },
+        text,
+      ),
+    );
   nav.append(link('#/assistant', 'Assistant'));
-  if (can('collections:write') || can('users:manage') || can('keys:manage') || can('usage:read')) nav.append(link('#/admin', 'Administration'));
+  if (can('collections:write') || can('users:manage') || can('keys:manage') || can('usage:read'))
+    nav.append(link('#/admin', 'Administration'));
   menu.hidden = false;
 }
 
@@ -54,45 +83,123 @@ async function signOut() {
 }
 
 async function renderSignIn() {
-  const keyInput = h('input', { class: 'fr-input', id: 'api-key', name: 'api-key', type: 'password', autocomplete: 'off', spellcheck: 'false', 'aria-describedby': 'api-key-hint' });
+  const keyInput = h('input', {
+    class: 'fr-input',
+    id: 'api-key',
+    name: 'api-key',
+    type: 'password',
+    autocomplete: 'off',
+    spellcheck: 'false',
+    'aria-describedby': 'api-key-hint',
+  });
   const error = h('div', { 'aria-live': 'assertive' });
   let oidc = null;
   try {
     const r = await fetch('/auth/session', { credentials: 'same-origin' });
     if (r.ok) oidc = await r.json();
-  } catch { /* sign-in by OIDC not installed */ }
-  const form = h('form', {
-    onsubmit: async (e) => {
-      e.preventDefault();
-      error.replaceChildren();
-      const key = keyInput.value.trim();
-      if (!/^gch_\S+$/.test(key)) { error.append(alertBox('error', null, 'La clé doit commencer par « gch_ ».')); keyInput.focus(); return; }
-      session.key = key;
-      if (!(await whoAmI())) { session.key = null; error.append(alertBox('error', null, 'Clé refusée : elle est inconnue, révoquée ou expirée.')); keyInput.focus(); return; }
-      expiredNotice = false;
-      location.hash = '#/assistant';
-      route();
+  } catch {
+    /* sign-in by OIDC not installed */
+  }
+  const form = h(
+    'form',
+    {
+      onsubmit: async (e) => {
+        e.preventDefault();
+        error.replaceChildren();
+        const key = keyInput.value.trim();
+        if (!/^gch_\S+$/.test(key)) {
+          error.append(alertBox('error', null, 'La clé doit commencer par « gch_ ».'));
+          keyInput.focus();
+          return;
+        }
+        session.key = key;
+        if (!(await whoAmI())) {
+          session.key = null;
+          error.append(alertBox('error', null, 'Clé refusée : elle est inconnue, révoquée ou expirée.'));
+          keyInput.focus();
+          return;
+        }
+        expiredNotice = false;
+        location.hash = '#/assistant';
+        route();
+      },
     },
-  },
-  h('fieldset', { class: 'fr-fieldset' },
-    h('legend', { class: 'fr-fieldset__legend' }, 'Installation de développement : clé d’API'),
-    h('div', { class: 'fr-fieldset__element' },
-      h('div', { class: 'fr-input-group' },
-        h('label', { class: 'fr-label', for: 'api-key' }, 'Clé d’API', h('span', { class: 'fr-hint-text', id: 'api-key-hint' }, 'Commence par gch_. Elle est gardée dans cet onglet seulement, jusqu’à sa fermeture.')),
-        keyInput)),
-    h('div', { class: 'fr-fieldset__element' }, h('button', { class: 'fr-btn', type: 'submit' }, 'Se connecter avec la clé'))),
-  error);
+    h(
+      'fieldset',
+      { class: 'fr-fieldset' },
+      h('legend', { class: 'fr-fieldset__legend' }, 'Installation de développement : clé d’API'),
+      h(
+        'div',
+        { class: 'fr-fieldset__element' },
+        h(
+          'div',
+          { class: 'fr-input-group' },
+          h(
+            'label',
+            { class: 'fr-label', for: 'api-key' },
+            'Clé d’API',
+            h(
+              'span',
+              { class: 'fr-hint-text', id: 'api-key-hint' },
+              'Commence par gch_. Elle est gardée dans cet onglet seulement, jusqu’à sa fermeture.',
+            ),
+          ),
+          keyInput,
+        ),
+      ),
+      h(
+        'div',
+        { class: 'fr-fieldset__element' },
+        h('button', { class: 'fr-btn', type: 'submit' }, 'Se connecter avec la clé'),
+      ),
+    ),
+    error,
+  );
   const proconnect = oidc?.sign_in_url
-    ? h('div', { class: 'fr-connect-group' },
-        h('a', { class: 'fr-connect', href: oidc.sign_in_url }, h('span', { class: 'fr-connect__login' }, 'S’identifier avec'), h('span', { class: 'fr-connect__brand' }, 'ProConnect')),
-        h('p', {}, h('a', { href: 'https://www.proconnect.gouv.fr/', target: '_blank', rel: 'noopener', title: 'Qu’est-ce que ProConnect ? – nouvelle fenêtre' }, 'Qu’est-ce que ProConnect ?')))
-    : h('p', { class: 'fr-text--sm' }, 'La connexion ProConnect n’est pas configurée sur ce serveur : utilisez une clé d’API.');
+    ? h(
+        'div',
+        { class: 'fr-connect-group' },
+        h(
+          'a',
+          { class: 'fr-connect', href: oidc.sign_in_url },
+          h('span', { class: 'fr-connect__login' }, 'S’identifier avec'),
+          h('span', { class: 'fr-connect__brand' }, 'ProConnect'),
+        ),
+        h(
+          'p',
+          {},
+          h(
+            'a',
+            {
+              href: 'https://www.proconnect.gouv.fr/',
+              target: '_blank',
+              rel: 'noopener',
+              title: 'Qu’est-ce que ProConnect ? – nouvelle fenêtre',
+            },
+            'Qu’est-ce que ProConnect ?',
+          ),
+        ),
+      )
+    : h(
+        'p',
+        { class: 'fr-text--sm' },
+        'La connexion ProConnect n’est pas configurée sur ce serveur : utilisez une clé d’API.',
+      );
   main.replaceChildren(
     h('h1', {}, 'Connexion à Guichet'),
-    expiredNotice ? alertBox('warning', 'Session expirée', 'Votre session a expiré ou votre clé n’est plus valable. Reconnectez-vous : la question en cours de saisie est conservée.') : null,
-    h('div', { class: 'fr-grid-row fr-grid-row--gutters' },
+    expiredNotice
+      ? alertBox(
+          'warning',
+          'Session expirée',
+          'Votre session a expiré ou votre clé n’est plus valable. Reconnectez-vous : la question en cours de saisie est conservée.',
+        )
+      : null,
+    h(
+      'div',
+      { class: 'fr-grid-row fr-grid-row--gutters' },
       h('div', { class: 'fr-col-12 fr-col-md-6' }, h('h2', { class: 'fr-h4' }, 'Agents publics'), proconnect),
-      h('div', { class: 'fr-col-12 fr-col-md-6' }, form)),
+      h('div', { class: 'fr-col-12 fr-col-md-6' }, form),
+    ),
   );
   document.title = 'Connexion – Guichet';
 }
@@ -102,7 +209,10 @@ async function route() {
   if (!session.me && hash !== '#/connexion') await whoAmI();
   renderTools();
   if (!session.me) return renderSignIn();
-  if (hash === '#/connexion') { location.hash = '#/assistant'; return; }
+  if (hash === '#/connexion') {
+    location.hash = '#/assistant';
+    return;
+  }
   if (hash.startsWith('#/admin')) return renderAdmin(main, hash);
   return renderAssistant(main, hash);
 }

@@ -8,7 +8,11 @@ function nirValid(digits) {
 }
 
 const CHECKS = [
-  { type: 'numéro de sécurité sociale (NIR)', re: /\b[12][\s.]?\d{2}[\s.]?\d{2}[\s.]?(?:\d{2}|2[AB])[\s.]?\d{3}[\s.]?\d{3}[\s.]?\d{2}\b/gi, valid: (m) => nirValid(m.replace(/[\s.]/g, '')) },
+  {
+    type: 'numéro de sécurité sociale (NIR)',
+    re: /\b[12][\s.]?\d{2}[\s.]?\d{2}[\s.]?(?:\d{2}|2[AB])[\s.]?\d{3}[\s.]?\d{3}[\s.]?\d{2}\b/gi,
+    valid: (m) => nirValid(m.replace(/[\s.]/g, '')),
+  },
   { type: 'IBAN', re: /\bFR\d{2}(?:\s?[0-9A-Z]{4}){5}\s?[0-9A-Z]{3}\b/gi },
   { type: 'numéro de téléphone', re: /(?:\+33\s?|0033\s?|\b0)[1-9](?:[\s.-]?\d{2}){4}\b/g },
   { type: 'adresse électronique', re: /\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b/g },

@@ -6,7 +6,15 @@ import { AppError } from '../shared/errors.js';
 
 /** Longest question the assistant accepts (characters); the UI shows the limit before sending. */
 export const MAX_QUESTION_CHARS = 4000;
-export const FEEDBACK_TAGS = ['clair', 'complet', 'sources fiables', 'erreur', 'incomplet', 'manque de sources', 'trop long'] as const;
+export const FEEDBACK_TAGS = [
+  'clair',
+  'complet',
+  'sources fiables',
+  'erreur',
+  'incomplet',
+  'manque de sources',
+  'trop long',
+] as const;
 
 /**
  * Who owns a conversation: the signed-in user, or the API key itself for a developer install
@@ -35,7 +43,8 @@ export function historyOf(messages: StoredMessage[]): ChatMessage[] {
     const m = messages[i];
     if (m.role !== 'user') continue;
     const next = messages[i + 1];
-    if (next?.role === 'assistant' && next.complete) out.push({ role: 'user', content: m.content }, { role: 'assistant', content: next.content });
+    if (next?.role === 'assistant' && next.complete)
+      out.push({ role: 'user', content: m.content }, { role: 'assistant', content: next.content });
   }
   return out;
 }
@@ -54,7 +63,10 @@ export async function listOrgFeedback(
   orgId: string,
   filter: { rating?: number; tag?: string; limit: number },
 ): Promise<FeedbackView[]> {
-  const [users, keys] = await Promise.all([store.accounts.users.list(orgId), store.accounts.keys.list(orgId)]);
+  const [users, keys] = await Promise.all([
+    store.accounts.users.list(orgId),
+    store.accounts.keys.list(orgId),
+  ]);
   const owners = [...users.map((u) => u.id), ...keys.map((k) => `key:${k.id}`)];
   const out: FeedbackView[] = [];
   for (const owner of owners) {

@@ -12,5 +12,8 @@ export function writeBenchSection(path: string, title: string, body: string): vo
   }
   const next = text.indexOf('\n## ', start + heading.length);
   const end = next < 0 ? text.length : next + 1;
-  writeFileSync(path, `${text.slice(0, start)}${section}${next < 0 ? '' : '\n'}${text.slice(end)}`.replace(/\n{3,}/g, '\n\n'));
+  writeFileSync(
+    path,
+    `${text.slice(0, start)}${section}${next < 0 ? '' : '\n'}${text.slice(end)}`.replace(/\n{3,}/g, '\n\n'),
+  );
 }

@@ -18,7 +18,10 @@ import { writeBenchSection } from './bench-file.js';
 const CHROMIUM = '/usr/bin/chromium';
 const CI = process.env.CI === 'true';
 const present = existsSync(CHROMIUM);
-if (!present && !CI) console.log(`[browser] suite skipped: ${CHROMIUM} is absent (apt-get install -y chromium) and CI is not set`);
+if (!present && !CI)
+  console.log(
+    `[browser] suite skipped: ${CHROMIUM} is absent (apt-get install -y chromium) and CI is not set`,
+  );
 
 const ARTIFACTS = join(ROOT, 'test-artifacts');
 const LOCAL_DOCS = join(ROOT, '..', 'shared', 'eval', 'local', 'dev', 'saint-aubin-des-landes-vertes');
@@ -35,19 +38,34 @@ async function axe(p: Page, name: string): Promise<void> {
   // Evaluated through the DevTools protocol: the page's CSP (script-src 'self') stays untouched.
   if (!(await p.evaluate(() => 'axe' in window))) await p.evaluate(axeSource);
   const result = await p.evaluate(async () => {
-    const r = await (window as unknown as { axe: { run: (o: unknown) => Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }> } }).axe.run({
+    const r = await (
+      window as unknown as {
+        axe: {
+          run: (
+            o: unknown,
+          ) => Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }>;
+        };
+      }
+    ).axe.run({
       resultTypes: ['violations'],
     });
-    return r.violations.map((v) => ({ id: v.id, impact: v.impact, targets: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) }));
+    return r.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      targets: v.nodes.slice(0, 3).map((n) => n.target.join(' ')),
+    }));
   });
   const bad = result.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  expect(bad, `axe on ${name}`).toEqual([]);
+  expect(bad, `axe on ${name}: ${JSON.stringify(bad)}`).toEqual([]);
 }
 
-const shot = (p: Page, name: string) => p.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+const shot = (p: Page, name: string) =>
+  p.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
 
 async function signIn(p: Page, k: string) {
+  await p.evaluate(() => sessionStorage.removeItem('guichet.key')).catch(() => {});
   await p.goto(`${server.url}/#/connexion`);
+  await p.reload();
   await p.fill('#api-key', k);
   await p.press('#api-key', 'Enter');
   await p.waitForSelector('#question');
@@ -61,20 +79,36 @@ async function askTimed(p: Page, question: string): Promise<number> {
     w.__t = {};
     const answers = () => document.querySelectorAll('.gc-msg--assistant').length;
     const before = answers();
-    document.addEventListener('keydown', (e) => { if (e.key === 'Enter') w.__t.enter ??= performance.now(); }, { capture: true, once: true });
+    document.addEventListener(
+      'keydown',
+      (e) => {
+        if (e.key === 'Enter') w.__t.enter ??= performance.now();
+      },
+      { capture: true, once: true },
+    );
     const obs = new MutationObserver(() => {
       const all = document.querySelectorAll('.gc-msg--assistant .gc-answer-text');
       const last = all[all.length - 1];
       if (answers() > before && last && last.textContent && w.__t.first === undefined) {
         w.__t.first = -1;
-        requestAnimationFrame(() => { w.__t.first = performance.now(); });
+        requestAnimationFrame(() => {
+          w.__t.first = performance.now();
+        });
         obs.disconnect();
       }
     });
-    obs.observe(document.querySelector('.gc-thread')!, { subtree: true, childList: true, characterData: true });
+    obs.observe(document.querySelector('.gc-thread')!, {
+      subtree: true,
+      childList: true,
+      characterData: true,
+    });
   });
   await p.press('#question', 'Enter');
-  await p.waitForFunction(() => ((window as unknown as { __t: { first?: number } }).__t.first ?? -1) > 0, null, { timeout: 30_000 });
+  await p.waitForFunction(
+    () => ((window as unknown as { __t: { first?: number } }).__t.first ?? -1) > 0,
+    null,
+    { timeout: 30_000 },
+  );
   await p.waitForSelector('.gc-thread[aria-busy="false"]');
   return p.evaluate(() => {
     const t = (window as unknown as { __t: { enter: number; first: number } }).__t;
@@ -92,7 +126,16 @@ describe.skipIf(!present && !CI)('web UI in Chromium', () => {
     server = await startServer({ GUICHET_DATA_DIR: dataDir });
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
     const context = await browser.newContext({ locale: 'fr-FR', viewport: { width: 1360, height: 900 } });
     // Nothing may leave for another origin (isolated network): fail loudly if the UI tries.
@@ -115,9 +158,15 @@ describe.skipIf(!present && !CI)('web UI in Chromium', () => {
     await axe(page, 'connexion');
     await shot(page, '01-connexion');
     await signIn(page, key);
-    expect(await page.evaluate(() => localStorage.length === 0 || !Object.values(localStorage).some((v) => v.startsWith('gch_')))).toBe(true);
+    expect(
+      await page.evaluate(
+        () => localStorage.length === 0 || !Object.values(localStorage).some((v) => v.startsWith('gch_')),
+      ),
+    ).toBe(true);
     expect(await page.evaluate(() => sessionStorage.getItem('guichet.key'))).toBe(key);
-    await expect(page.locator('#first-visit').textContent()).resolves.toMatch(/intelligence artificielle.*jours/s);
+    await expect(page.locator('#first-visit').textContent()).resolves.toMatch(
+      /intelligence artificielle.*jours/s,
+    );
   });
 
   it('shows the personal-data notice when a NIR is typed', async () => {
@@ -132,7 +181,7 @@ describe.skipIf(!present && !CI)('web UI in Chromium', () => {
   let ttft: number[] = [];
   it('streams an answer to a dev question with a service-public.fr source, under 300 ms to the first token', async () => {
     await page.click('#first-visit button');
-    ttft.push(await askTimed(page, "cheque energie pas reçu cette annee"));
+    ttft.push(await askTimed(page, 'cheque energie pas reçu cette annee'));
     await page.waitForSelector('.gc-sources a[href*="service-public.fr"]');
     expect(await page.locator('.gc-msg--assistant .gc-cite').count()).toBeGreaterThan(0);
     await page.locator('.gc-msg--assistant .gc-cite').first().click();
@@ -142,7 +191,12 @@ describe.skipIf(!present && !CI)('web UI in Chromium', () => {
     // A follow-up in the same conversation, then two fresh conversations, for the timing.
     ttft.push(await askTimed(page, 'Et si je ne reçois toujours rien le mois prochain ?'));
     expect(await page.locator('.gc-msg--assistant').count()).toBe(2);
-    for (const q of ['Comment renouveler une carte nationale d’identité ?', 'Quelles aides pour payer mon loyer ?']) {
+    for (const q of [
+      'Comment renouveler une carte nationale d’identité ?',
+      'Quelles aides pour payer mon loyer ?',
+      'Comment déclarer une naissance ?',
+      'Je suis au smic en temps partiel, ai-je droit à la prime d’activité ?',
+    ]) {
       await page.goto(`${server.url}/#/assistant`);
       await page.waitForSelector('#question');
       ttft.push(await askTimed(page, q));
@@ -195,8 +249,16 @@ describe.skipIf(!present && !CI)('web UI in Chromium', () => {
     await page.click('button:has-text("Créer la collection")');
     await page.waitForSelector('#upload-input');
     await page.setInputFiles('#upload-input', [
-      join(LOCAL_DOCS, 'horaires_mairie_et_annexes.md'),
-      { name: 'faux.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.7\nceci n’est pas un PDF') },
+      {
+        name: 'horaires_mairie_et_annexes.md',
+        mimeType: 'text/markdown',
+        buffer: readFileSync(join(LOCAL_DOCS, 'horaires_mairie_et_annexes.md')),
+      },
+      {
+        name: 'faux.pdf',
+        mimeType: 'application/pdf',
+        buffer: Buffer.from('%PDF-1.7\nceci n’est pas un PDF'),
+      },
     ]);
     await page.waitForSelector('#upload-results li.is-ok');
     await page.waitForSelector('#upload-results li.is-error .gc-file-error');
@@ -206,7 +268,10 @@ describe.skipIf(!present && !CI)('web UI in Chromium', () => {
     await shot(page, '05-admin-documents');
     await page.goto(`${server.url}/#/assistant`);
     await page.waitForSelector('#question');
-    await askTimed(page, 'La mairie de Saint-Aubin-des-Landes-Vertes est-elle ouverte le jeudi soir, et pour quels services ?');
+    await askTimed(
+      page,
+      'La mairie de Saint-Aubin-des-Landes-Vertes est-elle ouverte le jeudi soir, et pour quels services ?',
+    );
     await page.waitForSelector('.gc-sources .fr-badge:has-text("Local")');
     expect(await page.textContent('.gc-sources')).toMatch(/Mairie de Saint-Aubin/);
   });
@@ -273,9 +338,14 @@ describe.skipIf(!present && !CI)('web UI in Chromium', () => {
     await signIn(page, short);
     await page.fill('#question', 'Question tapée avant expiration');
     // Revoke the key the page is using (as an expired session would be refused).
-    const keys = (await (await fetch(`${server.url}/v1/keys`, { headers: { authorization: `Bearer ${key}` } })).json()) as { data: { id: string; name: string }[] };
+    const keys = (await (
+      await fetch(`${server.url}/v1/keys`, { headers: { authorization: `Bearer ${key}` } })
+    ).json()) as { data: { id: string; name: string }[] };
     const id = keys.data.find((k) => k.name === 'courte')!.id;
-    await fetch(`${server.url}/v1/keys/${id}`, { method: 'DELETE', headers: { authorization: `Bearer ${key}` } });
+    await fetch(`${server.url}/v1/keys/${id}`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${key}` },
+    });
     await page.press('#question', 'Enter');
     await page.waitForSelector('text=Session expirée');
     await signIn(page, key);
@@ -284,15 +354,21 @@ describe.skipIf(!present && !CI)('web UI in Chromium', () => {
 
   it('is usable with the keyboard alone', async () => {
     await page.goto(`${server.url}/#/assistant`);
+    await page.reload(); // focus starts at the top of the document
     await page.waitForSelector('#question');
     const seen = new Set<string>();
     for (let i = 0; i < 80 && !(seen.has('question') && seen.has('Envoyer')); i++) {
       await page.keyboard.press('Tab');
-      const id = await page.evaluate(() => document.activeElement?.id || document.activeElement?.textContent?.trim() || '');
+      const id = await page.evaluate(
+        () => document.activeElement?.id || document.activeElement?.textContent?.trim() || '',
+      );
       seen.add(id);
     }
-    expect(seen.has('question')).toBe(true);
+    expect(seen.has('question'), [...seen].join(' | ')).toBe(true);
     expect(seen.has('Envoyer')).toBe(true);
-    expect([...seen].some((s) => s === 'Administration')).toBe(true);
+    expect(
+      [...seen].some((s) => s === 'Administration'),
+      [...seen].join(' | '),
+    ).toBe(true);
   });
 });

@@ -25,13 +25,28 @@ import { errors } from './admin/shared.js';
  */
 const IdParam = z.object({ id: z.string().min(1).max(100) });
 const MessageParam = IdParam.extend({ messageId: z.string().min(1).max(100) });
-const json = (schema: z.ZodTypeAny, description: string) => ({ description, content: { 'application/json': { schema } } });
+const json = (schema: z.ZodTypeAny, description: string) => ({
+  description,
+  content: { 'application/json': { schema } },
+});
 
 const ConversationSchema = z
-  .object({ id: z.string(), object: z.literal('conversation'), title: z.string(), created_at: z.string(), updated_at: z.string() })
+  .object({
+    id: z.string(),
+    object: z.literal('conversation'),
+    title: z.string(),
+    created_at: z.string(),
+    updated_at: z.string(),
+  })
   .openapi('Conversation');
 const FeedbackSchema = z
-  .object({ id: z.string(), rating: z.number().int(), tags: z.array(z.string()), comment: z.string(), created_at: z.string() })
+  .object({
+    id: z.string(),
+    rating: z.number().int(),
+    tags: z.array(z.string()),
+    comment: z.string(),
+    created_at: z.string(),
+  })
   .openapi('Feedback');
 const MessageSchema = z
   .object({
@@ -46,7 +61,12 @@ const MessageSchema = z
   .openapi('ConversationMessage');
 
 const Ask = z
-  .object({ content: z.string().min(1).max(MAX_QUESTION_CHARS, { error: `La question dépasse ${MAX_QUESTION_CHARS} caractères.` }) })
+  .object({
+    content: z
+      .string()
+      .min(1)
+      .max(MAX_QUESTION_CHARS, { error: `La question dépasse ${MAX_QUESTION_CHARS} caractères.` }),
+  })
   .strict()
   .openapi('AskInConversation');
 const GiveFeedback = z
@@ -63,13 +83,23 @@ const routes = {
     method: 'get',
     path: '/v1/conversations',
     summary: 'Mes conversations (les plus récentes d’abord), avec leur durée de conservation',
-    request: { query: z.object({ limit: z.coerce.number().int().min(1).max(200).default(50), offset: z.coerce.number().int().min(0).default(0) }) },
+    request: {
+      query: z.object({
+        limit: z.coerce.number().int().min(1).max(200).default(50),
+        offset: z.coerce.number().int().min(0).default(0),
+      }),
+    },
     responses: {
       200: json(
         z.object({
           object: z.literal('list'),
           data: z.array(ConversationSchema),
-          retention_days: z.number().int().openapi({ description: 'Conservées ce nombre de jours après le dernier message ; 0 = sans purge' }),
+          retention_days: z
+            .number()
+            .int()
+            .openapi({
+              description: 'Conservées ce nombre de jours après le dernier message ; 0 = sans purge',
+            }),
           max_question_chars: z.number().int(),
         }),
         'Conversations',
@@ -81,7 +111,14 @@ const routes = {
     method: 'post',
     path: '/v1/conversations',
     summary: 'Ouvrir une conversation',
-    request: { body: { content: { 'application/json': { schema: z.object({ title: z.string().max(200).optional() }).strict() } }, required: false } },
+    request: {
+      body: {
+        content: {
+          'application/json': { schema: z.object({ title: z.string().max(200).optional() }).strict() },
+        },
+        required: false,
+      },
+    },
     responses: { 201: json(ConversationSchema, 'Conversation ouverte'), ...errors },
   }),
   get: createRoute({
@@ -89,30 +126,45 @@ const routes = {
     path: '/v1/conversations/{id}',
     summary: 'Une de mes conversations avec ses messages',
     request: { params: IdParam },
-    responses: { 200: json(ConversationSchema.extend({ messages: z.array(MessageSchema) }), 'Conversation'), ...errors },
+    responses: {
+      200: json(ConversationSchema.extend({ messages: z.array(MessageSchema) }), 'Conversation'),
+      ...errors,
+    },
   }),
   remove: createRoute({
     method: 'delete',
     path: '/v1/conversations/{id}',
     summary: 'Supprimer une de mes conversations (messages et avis compris)',
     request: { params: IdParam },
-    responses: { 200: json(z.object({ id: z.string(), object: z.literal('conversation'), deleted: z.literal(true) }), 'Supprimée'), ...errors },
+    responses: {
+      200: json(
+        z.object({ id: z.string(), object: z.literal('conversation'), deleted: z.literal(true) }),
+        'Supprimée',
+      ),
+      ...errors,
+    },
   }),
   ask: createRoute({
     method: 'post',
     path: '/v1/conversations/{id}/messages',
     summary: 'Poser une question dans la conversation (réponse en flux SSE au format OpenAI)',
     description:
-      'Le premier bloc porte `guichet.conversation_id`, `guichet.user_message_id` et `guichet.message_id` ; le dernier avant ' +
+      'L’identifiant `new` ouvre une nouvelle conversation. Le premier bloc porte `guichet.conversation_id`, `guichet.user_message_id` et `guichet.message_id` ; le dernier avant ' +
       '`[DONE]` porte `citations` et `guichet`. Une réponse interrompue est conservée comme incomplète.',
     request: { params: IdParam, body: { content: { 'application/json': { schema: Ask } }, required: true } },
-    responses: { 200: { description: 'Flux SSE', content: { 'text/event-stream': { schema: { type: 'string' } } } }, ...errors },
+    responses: {
+      200: { description: 'Flux SSE', content: { 'text/event-stream': { schema: { type: 'string' } } } },
+      ...errors,
+    },
   }),
   feedback: createRoute({
     method: 'post',
     path: '/v1/conversations/{id}/messages/{messageId}/feedback',
     summary: 'Donner un avis sur une réponse (pouce, étiquettes, commentaire)',
-    request: { params: MessageParam, body: { content: { 'application/json': { schema: GiveFeedback } }, required: true } },
+    request: {
+      params: MessageParam,
+      body: { content: { 'application/json': { schema: GiveFeedback } }, required: true },
+    },
     responses: { 201: json(FeedbackSchema, 'Avis enregistré'), ...errors },
   }),
   orgFeedback: createRoute({
@@ -130,7 +182,14 @@ const routes = {
       200: json(
         z.object({
           object: z.literal('list'),
-          data: z.array(FeedbackSchema.extend({ message_id: z.string(), conversation_id: z.string(), user_id: z.string().nullable(), answer_excerpt: z.string() })),
+          data: z.array(
+            FeedbackSchema.extend({
+              message_id: z.string(),
+              conversation_id: z.string(),
+              user_id: z.string().nullable(),
+              answer_excerpt: z.string(),
+            }),
+          ),
         }),
         'Avis',
       ),
@@ -139,8 +198,20 @@ const routes = {
   }),
 };
 
-const conversationJson = (c: Conversation) => ({ id: c.id, object: 'conversation' as const, title: c.title, created_at: c.createdAt, updated_at: c.updatedAt });
-const feedbackJson = (f: { id: string; rating: number; tags: string[]; comment: string; createdAt: string }) => ({
+const conversationJson = (c: Conversation) => ({
+  id: c.id,
+  object: 'conversation' as const,
+  title: c.title,
+  created_at: c.createdAt,
+  updated_at: c.updatedAt,
+});
+const feedbackJson = (f: {
+  id: string;
+  rating: number;
+  tags: string[];
+  comment: string;
+  createdAt: string;
+}) => ({
   id: f.id,
   rating: f.rating,
   tags: f.tags,
@@ -153,7 +224,7 @@ function retentionDays(services: Services): number {
   return privacy?.retention?.conversations_days ?? 90;
 }
 
-const titleOf = (q: string) => (q.replace(/\s+/g, ' ').trim().slice(0, 80) || 'Conversation');
+const titleOf = (q: string) => q.replace(/\s+/g, ' ').trim().slice(0, 80) || 'Conversation';
 
 export function registerConversationRoutes(app: OpenAPIHono<AppEnv>, services: Services): void {
   const store = services.store;
@@ -163,7 +234,12 @@ export function registerConversationRoutes(app: OpenAPIHono<AppEnv>, services: S
     const q = c.req.valid('query');
     const list = (await store.conversations.listByUser(ownerOf(p), q)).filter((x) => x.orgId === p.orgId);
     return c.json(
-      { object: 'list' as const, data: list.map(conversationJson), retention_days: retentionDays(services), max_question_chars: MAX_QUESTION_CHARS },
+      {
+        object: 'list' as const,
+        data: list.map(conversationJson),
+        retention_days: retentionDays(services),
+        max_question_chars: MAX_QUESTION_CHARS,
+      },
       200,
     );
   });
@@ -172,7 +248,10 @@ export function registerConversationRoutes(app: OpenAPIHono<AppEnv>, services: S
     const p = c.get('principal');
     const body = (await c.req.json().catch(() => ({}))) as { title?: unknown };
     const title = typeof body.title === 'string' ? body.title.slice(0, 200) : '';
-    return c.json(conversationJson(await store.conversations.create({ orgId: p.orgId, userId: ownerOf(p), title })), 201);
+    return c.json(
+      conversationJson(await store.conversations.create({ orgId: p.orgId, userId: ownerOf(p), title })),
+      201,
+    );
   });
 
   app.openapi(routes.get, async (c) => {
@@ -181,8 +260,19 @@ export function registerConversationRoutes(app: OpenAPIHono<AppEnv>, services: S
     const messages = await store.conversations.messages(conv.id);
     const out = [];
     for (const m of messages) {
-      const fb = m.role === 'assistant' ? (await store.conversations.feedback(m.id)).filter((f) => f.userId === ownerOf(p)).at(-1) : undefined;
-      out.push({ id: m.id, role: m.role, content: m.content, created_at: m.createdAt, citations: m.citations, complete: m.complete, feedback: fb ? feedbackJson(fb) : null });
+      const fb =
+        m.role === 'assistant'
+          ? (await store.conversations.feedback(m.id)).filter((f) => f.userId === ownerOf(p)).at(-1)
+          : undefined;
+      out.push({
+        id: m.id,
+        role: m.role,
+        content: m.content,
+        created_at: m.createdAt,
+        citations: m.citations,
+        complete: m.complete,
+        feedback: fb ? feedbackJson(fb) : null,
+      });
     }
     return c.json({ ...conversationJson(conv), messages: out }, 200);
   });
@@ -197,20 +287,39 @@ export function registerConversationRoutes(app: OpenAPIHono<AppEnv>, services: S
     const p = c.get('principal');
     const { id, messageId } = c.req.valid('param');
     const conv = await ownConversation(store, p, id);
-    const message = (await store.conversations.messages(conv.id)).find((m) => m.id === messageId && m.role === 'assistant');
+    const message = (await store.conversations.messages(conv.id)).find(
+      (m) => m.id === messageId && m.role === 'assistant',
+    );
     if (!message) throw new AppError('not_found', `Réponse introuvable : ${messageId}`);
     const b = c.req.valid('json');
-    const f = await store.conversations.addFeedback({ messageId, orgId: p.orgId, userId: ownerOf(p), rating: b.rating, tags: b.tags, comment: b.comment.trim() });
+    const f = await store.conversations.addFeedback({
+      messageId,
+      orgId: p.orgId,
+      userId: ownerOf(p),
+      rating: b.rating,
+      tags: b.tags,
+      comment: b.comment.trim(),
+    });
     return c.json(feedbackJson(f), 201);
   });
 
   app.openapi(routes.orgFeedback, async (c) => {
     const q = c.req.valid('query');
-    const list = await listOrgFeedback(store, c.get('principal').orgId, { rating: q.rating ? Number(q.rating) : undefined, tag: q.tag, limit: q.limit });
+    const list = await listOrgFeedback(store, c.get('principal').orgId, {
+      rating: q.rating ? Number(q.rating) : undefined,
+      tag: q.tag,
+      limit: q.limit,
+    });
     return c.json(
       {
         object: 'list' as const,
-        data: list.map((f) => ({ ...feedbackJson(f), message_id: f.messageId, conversation_id: f.conversationId, user_id: f.userId, answer_excerpt: f.answerExcerpt })),
+        data: list.map((f) => ({
+          ...feedbackJson(f),
+          message_id: f.messageId,
+          conversation_id: f.conversationId,
+          user_id: f.userId,
+          answer_excerpt: f.answerExcerpt,
+        })),
       },
       200,
     );
@@ -218,30 +327,55 @@ export function registerConversationRoutes(app: OpenAPIHono<AppEnv>, services: S
 
   app.openapi(routes.ask, async (c) => {
     const p = c.get('principal');
-    const conv = await ownConversation(store, p, c.req.valid('param').id);
     const question = c.req.valid('json').content;
-    if (!question.trim()) throw new AppError('invalid_request', 'La question est vide.', { param: 'content' });
-    const previous = await store.conversations.messages(conv.id);
+    if (!question.trim())
+      throw new AppError('invalid_request', 'La question est vide.', { param: 'content' });
+    const asked = c.req.valid('param').id;
+    const conv =
+      asked === 'new'
+        ? await store.conversations.create({ orgId: p.orgId, userId: ownerOf(p), title: titleOf(question) })
+        : await ownConversation(store, p, asked);
+    const previous = asked === 'new' ? [] : await store.conversations.messages(conv.id);
     const messages = [...historyOf(previous), { role: 'user' as const, content: question }];
     const controller = new AbortController();
     const signal = AbortSignal.any([c.req.raw.signal, controller.signal]);
-    const deps = { store, router: services.router, embedQuery: services.embedQuery, rrfK: services.config.search.rrf_k };
+    const deps = {
+      store,
+      router: services.router,
+      embedQuery: services.embedQuery,
+      rrfK: services.config.search.rrf_k,
+    };
     const started = performance.now();
     const plan = await prepareAnswer(deps, {
       model: 'guichet',
       messages,
-      retrieval: { collections: await defaultCollectionsFor(store, p.orgId), k: services.config.search.default_k },
+      retrieval: {
+        collections: await defaultCollectionsFor(store, p.orgId),
+        k: services.config.search.default_k,
+      },
       params: {},
       signal,
     });
     if (!previous.length && !conv.title) await store.conversations.rename(conv.id, titleOf(question));
-    const userMessage = await store.conversations.addMessage({ conversationId: conv.id, role: 'user', content: question });
-    const answer: StoredMessage = await store.conversations.addMessage({ conversationId: conv.id, role: 'assistant', content: '', complete: false });
+    const userMessage = await store.conversations.addMessage({
+      conversationId: conv.id,
+      role: 'user',
+      content: question,
+    });
+    const answer: StoredMessage = await store.conversations.addMessage({
+      conversationId: conv.id,
+      role: 'assistant',
+      content: '',
+      complete: false,
+    });
     const id = `chatcmpl-${randomUUID().replace(/-/g, '')}`;
     const created = Math.floor(Date.now() / 1000);
     const head = { id, object: 'chat.completion.chunk', created, model: 'guichet' };
-    const chunk = (delta: Record<string, unknown>, finish: string | null, extra: Record<string, unknown> = {}) =>
-      JSON.stringify({ ...head, choices: [{ index: 0, delta, finish_reason: finish }], ...extra });
+    const chunk = (
+      delta: Record<string, unknown>,
+      finish: string | null,
+      extra: Record<string, unknown> = {},
+    ) => JSON.stringify({ ...head, choices: [{ index: 0, delta, finish_reason: finish }], ...extra });
 
     return streamSSE(c, async (stream) => {
       stream.onAbort(() => controller.abort());
@@ -263,7 +397,11 @@ export function registerConversationRoutes(app: OpenAPIHono<AppEnv>, services: S
             continue;
           }
           const r = event.result;
-          await store.conversations.updateMessage(answer.id, { content: r.text, citations: r.citations ?? [], complete: r.finishReason !== 'error' });
+          await store.conversations.updateMessage(answer.id, {
+            content: r.text,
+            citations: r.citations ?? [],
+            complete: r.finishReason !== 'error',
+          });
           done = true;
           reportUsage(c, { model: r.servedBy?.key ?? 'guichet', usage: r.usage, ttftMs });
           await stream.writeSSE({ data: chunk({}, r.finishReason) });
@@ -272,19 +410,36 @@ export function registerConversationRoutes(app: OpenAPIHono<AppEnv>, services: S
               ...head,
               choices: [],
               citations: r.citations ?? [],
-              guichet: { ai_generated: true, model: r.servedBy?.key ?? null, sources: r.citations?.length ?? 0, no_source: plan.fixedAnswer !== null },
+              guichet: {
+                ai_generated: true,
+                model: r.servedBy?.key ?? null,
+                sources: r.citations?.length ?? 0,
+                no_source: plan.fixedAnswer !== null,
+              },
             }),
           });
         }
         await stream.writeSSE({ data: '[DONE]' });
       } catch (e) {
         if (!signal.aborted) {
-          const err = e instanceof AppError ? e : new AppError('upstream_error', 'Le modèle a échoué pendant la génération.');
-          await stream.writeSSE({ data: JSON.stringify({ error: { message: err.message, type: err.type, param: null, code: err.code } }) }).catch(() => {});
+          const err =
+            e instanceof AppError
+              ? e
+              : new AppError('upstream_error', 'Le modèle a échoué pendant la génération.');
+          await stream
+            .writeSSE({
+              data: JSON.stringify({
+                error: { message: err.message, type: err.type, param: null, code: err.code },
+              }),
+            })
+            .catch(() => {});
         }
       } finally {
         // An interrupted answer is kept as it stands, marked incomplete (never as a full answer).
-        if (!done) await store.conversations.updateMessage(answer.id, { content: text, complete: false }).catch(() => {});
+        if (!done)
+          await store.conversations
+            .updateMessage(answer.id, { content: text, complete: false })
+            .catch(() => {});
       }
     }) as never;
   });
