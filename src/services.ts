@@ -6,6 +6,7 @@ import type { ModelRouter } from './models/router.js';
 import type { AuditLog } from './privacy/audit-log.js';
 import type { Logger } from './shared/logger.js';
 import type { Store } from './store/spec.js';
+import type { JobQueue } from './jobs/spec.js';
 import type { QueryEmbedder } from './usecases/search-knowledge.js';
 
 /** Everything a route or a command needs, built once by the composition root (main.ts). */
@@ -31,4 +32,6 @@ export interface Services {
   audit?: AuditLog;
   /** Browser session → principal (OIDC); absent = API keys only. */
   resolveSession?: SessionResolver;
+  /** Background jobs (pg-boss on PostgreSQL, inline with SQLite); absent: the HTTP app builds one. */
+  jobs?: JobQueue;
 }

@@ -45,6 +45,35 @@ export const storeSchema = z
   })
   .strict();
 
+export const metricsSchema = z
+  .object({
+    /** Serve Prometheus metrics on /metrics (outside /v1: not subject to API keys). */
+    enabled: z.boolean().default(false),
+    /** Bearer token required on /metrics (prefer `token_env`: secrets stay out of files). */
+    token: z.string().min(16).optional(),
+    /** Name of the environment variable holding the bearer token. */
+    token_env: z.string().regex(/^[A-Z_][A-Z0-9_]*$/).optional(),
+    /** Serve /metrics without a token (only behind a network that only Prometheus reaches). */
+    public: z.boolean().default(false),
+  })
+  .strict()
+  .refine((m) => !m.enabled || m.public || m.token !== undefined || m.token_env !== undefined, {
+    message: 'metrics.enabled exige metrics.token_env (ou metrics.token), ou metrics.public: true',
+  });
+
+export const jobsSchema = z
+  .object({
+    /** A running job whose replica died is taken over after this delay (pg-boss expiry). */
+    expire_seconds: z.number().int().min(1).max(86_399).default(1800),
+    /** Attempts after the first one (a replica's death counts as a failed attempt). */
+    retry_limit: z.number().int().min(0).max(100).default(3),
+    retry_delay_seconds: z.number().int().min(0).default(30),
+    /** How often an idle replica looks for queued jobs, and how often expiry is checked. */
+    poll_seconds: z.number().min(0.5).default(2),
+    maintenance_seconds: z.number().int().min(1).default(60),
+  })
+  .strict();
+
 export const configSchema = z
   .object({
     data_dir: z.string().min(1).default('./data'),
@@ -64,6 +93,10 @@ export const configSchema = z
     privacy: privacySchema.default(privacySchema.parse({})),
     /** Browser sign-in with ProConnect or another OpenID Connect provider; absent issuer = off. */
     oidc: oidcSchema.default(oidcSchema.parse({})),
+    /** Prometheus metrics on /metrics: off by default, token-protected when on. */
+    metrics: metricsSchema.default({ enabled: false, public: false }),
+    /** Background jobs (corpus refresh): pg-boss on PostgreSQL, in-process with SQLite. */
+    jobs: jobsSchema.default(jobsSchema.parse({})),
   })
   .strict();
 

@@ -23,6 +23,9 @@ import { registerCollectionRoutes } from './routes/collections.js';
 import { isUpload, registerDocumentRoutes, uploadBodyLimit } from './routes/documents.js';
 import { registerConversationRoutes } from './routes/conversations.js';
 import { registerWebRoutes } from './routes/web.js';
+import { createMetrics } from './middleware/metrics.js';
+import { registerMetricsRoutes } from './routes/metrics.js';
+import { registerJobRoutes } from './routes/jobs.js';
 
 /** Builds the Hono application: middleware, then each group of routes. */
 export function createApp(services: Services): OpenAPIHono<AppEnv> {
@@ -46,6 +49,8 @@ export function createApp(services: Services): OpenAPIHono<AppEnv> {
     c.header('x-request-id', id);
     await next();
   });
+  const metrics = services.config.metrics.enabled ? createMetrics(services) : null;
+  if (metrics) app.use('*', metrics.requests);
   const requestLimit = bodyLimit({
     maxSize: services.config.server.max_body_bytes,
     onError: () => {
@@ -59,6 +64,7 @@ export function createApp(services: Services): OpenAPIHono<AppEnv> {
   // Every /v1 route: API key or session → route permission → quota → usage row.
   services.resolveSession ??= sessionResolver(services.store);
   mountAccounts(app, services);
+  if (metrics) app.use('/v1/*', metrics.tokens);
   app.use('/v1/*', auditActor());
 
   registerHealthRoutes(app, services);
@@ -74,6 +80,8 @@ export function createApp(services: Services): OpenAPIHono<AppEnv> {
   registerDocumentRoutes(app, services);
   registerDocsRoutes(app);
   registerConversationRoutes(app, services);
+  registerJobRoutes(app, services);
+  if (metrics) registerMetricsRoutes(app, services, metrics);
   registerWebRoutes(app);
 
   app.notFound((c) => toErrorResponse(c, new AppError('not_found', `Route inconnue : ${c.req.method} ${c.req.path}`)));

@@ -483,6 +483,15 @@ const CASES: Record<string, Case> = {
     expect(r.status).toBe(200);
     noLeak(await r.text(), 'GET /v1/feedback');
   },
+  // The national corpus is shared: an organisation's admin neither refreshes it nor reads its jobs.
+  'POST /v1/admin/ingest/service-public': async (c) => {
+    const r = await call(c, 'POST', '/v1/admin/ingest/service-public', {});
+    expect(r.status).toBe(403);
+  },
+  'GET /v1/admin/jobs/:id': async (c) => {
+    const r = await call(c, 'GET', `/v1/admin/jobs/${UNKNOWN}`);
+    expect(r.status).toBe(403);
+  },
 };
 
 beforeAll(async () => {

@@ -10,6 +10,7 @@ import { configFingerprint } from '../../privacy/config-fingerprint.js';
 import { schedulePurge } from '../../privacy/retention.js';
 import { auditAvailable, withAudit } from '../../privacy/services.js';
 import { formatIngestSummary, runIngestWithProgress } from './ingest.js';
+import { jobQueue } from '../../jobs/index.js';
 
 export function registerServe(program: Command): void {
   program
@@ -48,6 +49,8 @@ export function registerServe(program: Command): void {
         hours: config.privacy.purge_interval_hours,
         logger,
       });
+      // Works on queued jobs (pg-boss: those of every replica, including a dead one's).
+      const jobs = await jobQueue(services);
       const app = createApp(services);
       const httpServer = serve(
         { fetch: app.fetch, port: config.server.port, hostname: config.server.host },
@@ -60,7 +63,10 @@ export function registerServe(program: Command): void {
         logger.info({ signal }, 'shutting down');
         stopPurge();
         httpServer.close(() => {
-          void Promise.resolve(services.limiter?.close?.()).then(() => store.close()).then(() => process.exit(0));
+          void Promise.resolve(services.limiter?.close?.())
+            .then(() => jobs.close())
+            .then(() => store.close())
+            .then(() => process.exit(0));
         });
         setTimeout(() => process.exit(0), 5000).unref();
       };

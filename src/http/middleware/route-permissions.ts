@@ -38,6 +38,9 @@ export const ROUTE_PERMISSIONS: RoutePermission[] = [
   { method: '*', path: '/v1/privacy/*', permission: 'privacy:manage' },
   { method: '*', path: '/v1/conversations/*', permission: 'chat:use' },
   { method: 'GET', path: '/v1/feedback', permission: 'audit:read' },
+  // The national corpus is shared by every organisation: only a superadmin refreshes it.
+  { method: 'POST', path: '/v1/admin/ingest/service-public', permission: 'orgs:manage' },
+  { method: 'GET', path: '/v1/admin/jobs/:id', permission: 'orgs:manage' },
 ];
 
 export interface CompiledRoute extends RoutePermission {
