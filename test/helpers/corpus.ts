@@ -1,6 +1,7 @@
 import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { ROOT, runCli } from './cli.js';
 
 /** The data folder where the whole built-in corpus is ingested once and shared by suites. */
@@ -8,6 +9,16 @@ export const CORPUS_DIR = join(ROOT, '.tmp', 'test-corpus');
 export const RAG_DEV = join(ROOT, '..', 'shared', 'eval', 'rag-dev.jsonl');
 const LOCK = `${CORPUS_DIR}.lock`;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A corpus left by an older development schema (before the first release) is rebuilt from scratch. */
+function dropIfStale(): void {
+  const file = join(CORPUS_DIR, 'guichet.sqlite');
+  if (!existsSync(file)) return;
+  const db = new Database(file, { readonly: true });
+  const row = db.prepare(`SELECT sql FROM sqlite_master WHERE name = 'chunks_fts'`).get() as { sql: string } | undefined;
+  db.close();
+  if (row?.sql.includes("content = ''")) rmSync(CORPUS_DIR, { recursive: true, force: true });
+}
 
 /**
  * Makes sure the whole built-in corpus is ingested in CORPUS_DIR (idempotent: a few seconds when it
@@ -26,6 +37,7 @@ export async function ensureCorpus(): Promise<string> {
     }
   }
   try {
+    dropIfStale();
     const r = runCli(['ingest', 'service-public'], { GUICHET_DATA_DIR: CORPUS_DIR }, 600_000);
     if (r.status !== 0) throw new Error(`corpus ingestion failed: ${r.stderr}`);
   } finally {

@@ -1,6 +1,6 @@
 /**
- * Forward-only numbered migrations of the SQLite adapter. Never edit a migration that has shipped:
- * add the next number.
+ * Forward-only numbered migrations of the SQLite adapter. Never edit a migration that has shipped
+ * (from the first release on): add the next number.
  */
 export interface Migration {
   version: number;
@@ -57,9 +57,10 @@ export const MIGRATIONS: Migration[] = [
       );
       CREATE INDEX chunks_document ON chunks (document_id, ordinal);
       CREATE INDEX chunks_no_vector ON chunks (has_vector, rowid);
+      -- A regular (not contentless) FTS5 table: deletes then update the BM25 statistics (N, avgdl),
+      -- so re-ingesting changed publications never skews the ranking.
       CREATE VIRTUAL TABLE chunks_fts USING fts5 (
         title, headings, body,
-        content = '', contentless_delete = 1,
         tokenize = 'unicode61 remove_diacritics 0',
         detail = 'full'
       );

@@ -35,6 +35,7 @@ export function openDatabase(dataDir: string, options: { readonly?: boolean } = 
   } catch (e) {
     throw corrupted(file, e);
   }
+  cacheStatements(db);
   let vectors = true;
   try {
     sqliteVec.load(db);
@@ -49,6 +50,25 @@ export function openDatabase(dataDir: string, options: { readonly?: boolean } = 
     throw corrupted(file, e);
   }
   return { db, file, vectors };
+}
+
+/**
+ * Memoises `db.prepare` by SQL text: every repo may write `db.prepare(sql)` where it is used, and the
+ * statement is compiled once (compiling costs more than running most of our queries). Bounded, for
+ * the few statements built with a variable number of placeholders.
+ */
+function cacheStatements(db: Db): void {
+  const prepare = db.prepare.bind(db);
+  const cache = new Map<string, ReturnType<Db['prepare']>>();
+  db.prepare = ((sql: string) => {
+    let stmt = cache.get(sql);
+    if (!stmt) {
+      stmt = prepare(sql);
+      if (cache.size >= 1000) cache.delete(cache.keys().next().value as string);
+      cache.set(sql, stmt);
+    }
+    return stmt;
+  }) as Db['prepare'];
 }
 
 function corrupted(file: string, cause: unknown): AppError {
