@@ -9,6 +9,7 @@ import { vector } from '@electric-sql/pglite-pgvector';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { openPostgresStore } from '../../src/store/postgres/index.js';
 import { storeContract } from './contract.js';
+import { storeAccountsContract } from './contract-accounts.js';
 
 let db: PGlite;
 let server: PGLiteSocketServer;
@@ -40,6 +41,7 @@ storeContract(
   // Each test starts from an empty schema (the extension goes with it and comes back at open).
   reset,
 );
+storeAccountsContract('pglite', () => openPostgresStore({ url, maxConnections: 1, logger: quiet }), reset);
 
 describe('pglite specifics', () => {
   it('has pgvector, so the contract above ran the dense search on HNSW', async () => {

@@ -16,6 +16,7 @@ import {
   replayHistory,
 } from './bm25-corpus.js';
 import { storeContract } from './contract.js';
+import { storeAccountsContract } from './contract-accounts.js';
 import { createDatabase, dropDatabase, schemaFactory, unreachableReason } from './postgres-server.js';
 
 const reason = await unreachableReason();
@@ -38,6 +39,8 @@ if (reason && process.env.CI === 'true') {
     async () => openPostgresStore({ url: await schemas.next(), maxConnections: 4, logger: quiet }),
     () => schemas.dropCurrent(),
   );
+  let accountsUrl = '';
+  storeAccountsContract('postgres', async () => openPostgresStore({ url: (accountsUrl = await schemas.next()), maxConnections: 4, logger: quiet }), () => schemas.dropCurrent(), () => openPostgresStore({ url: accountsUrl, maxConnections: 4, logger: quiet }));
 
   describe('postgres schema', () => {
     const created: string[] = [];

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { openSqliteStore } from '../../src/store/sqlite/index.js';
 import { MIGRATIONS } from '../../src/store/sqlite/migrations.js';
 import { storeContract } from './contract.js';
+import { storeAccountsContract } from './contract-accounts.js';
 
 let dir = '';
 storeContract(
@@ -15,6 +16,7 @@ storeContract(
   },
   async () => rmSync(dir, { recursive: true, force: true }),
 );
+storeAccountsContract('sqlite', async () => openSqliteStore((dir = mkdtempSync(join(tmpdir(), 'guichet-store-')))), async () => rmSync(dir, { recursive: true, force: true }), async () => openSqliteStore(dir));
 
 describe('sqlite data folder problems', () => {
   it('reports a corrupted database and leaves the file as it was', () => {

@@ -1,10 +1,10 @@
 import pg from 'pg';
 import { AppError } from '../../shared/errors.js';
-import type { AccountsRepo } from '../accounts-spec.js';
 import type { MetaRepo, Store, StoreInfo } from '../spec.js';
-import { pendingAccounts } from './accounts-pending.js';
-import { pendingPrivacy } from './privacy-pending.js';
-import type { AuditRepo, ConversationRepo, PersonalDataRepo } from '../privacy-spec.js';
+import { PostgresAccounts } from './accounts.js';
+import { PostgresAudit } from './audit.js';
+import { PostgresConversations } from './conversations.js';
+import { PostgresPersonalData } from './personal-data.js';
 import { PostgresCollections } from './collections.js';
 import { redactUrl, type Pool, type StoreLogger } from './db.js';
 import { PostgresDocuments } from './documents.js';
@@ -41,14 +41,15 @@ export class PostgresStore implements Store {
   readonly documents: PostgresDocuments;
   readonly search: PostgresSearch;
   readonly meta: PostgresMeta;
-  readonly accounts: AccountsRepo = pendingAccounts();
-  readonly audit: AuditRepo = pendingPrivacy<AuditRepo>();
-  readonly conversations: ConversationRepo = pendingPrivacy<ConversationRepo>();
-  readonly personalData: PersonalDataRepo = pendingPrivacy<PersonalDataRepo>();
+  readonly accounts: PostgresAccounts;
+  readonly audit: PostgresAudit;
+  readonly conversations: PostgresConversations;
+  readonly personalData: PostgresPersonalData;
   private closed = false;
 
   constructor(
-    private readonly pool: Pool,
+    /** The connection pool (for the store's own tools, e.g. `import.ts`; never for callers). */
+    readonly pool: Pool,
     readonly info: StoreInfo,
     vectors: VectorSupport,
   ) {
@@ -56,6 +57,10 @@ export class PostgresStore implements Store {
     this.documents = new PostgresDocuments(pool);
     this.search = new PostgresSearch(pool, vectors);
     this.meta = new PostgresMeta(pool);
+    this.accounts = new PostgresAccounts(pool);
+    this.audit = new PostgresAudit(pool);
+    this.conversations = new PostgresConversations(pool);
+    this.personalData = new PostgresPersonalData(pool);
   }
 
   async close(): Promise<void> {

@@ -1,0 +1,155 @@
+import { randomUUID } from 'node:crypto';
+import type { Conversation, ConversationRepo, Feedback, StoredMessage } from '../privacy-spec.js';
+import { jsonArray } from './accounts-rows.js';
+import { withTx, type Pool } from './db.js';
+
+const newId = (p: string) => `${p}_${randomUUID().replace(/-/g, '').slice(0, 20)}`;
+const MESSAGE_COLUMNS = 'id, conversation_id, role, content, created_at, citations, complete';
+
+const toConversation = (r: any): Conversation => ({
+  id: r.id,
+  orgId: r.org_id,
+  userId: r.user_id,
+  title: r.title,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+});
+
+const toMessage = (r: any): StoredMessage => ({
+  id: r.id,
+  conversationId: r.conversation_id,
+  role: r.role,
+  content: r.content,
+  createdAt: r.created_at,
+  citations: jsonArray(r.citations),
+  complete: r.complete === true,
+});
+
+const toFeedback = (r: any): Feedback => ({
+  id: r.id,
+  messageId: r.message_id,
+  orgId: r.org_id,
+  userId: r.user_id,
+  rating: r.rating,
+  tags: jsonArray(r.tags).filter((t): t is string => typeof t === 'string'),
+  comment: r.comment,
+  createdAt: r.created_at,
+});
+
+export class PostgresConversations implements ConversationRepo {
+  constructor(private readonly pool: Pool) {}
+
+  async create(input: { orgId: string; userId: string | null; title?: string }): Promise<Conversation> {
+    const now = new Date().toISOString();
+    const { rows } = await this.pool.query(
+      'INSERT INTO conversations (id, org_id, user_id, title, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5) RETURNING *',
+      [newId('conv'), input.orgId, input.userId, input.title ?? '', now],
+    );
+    return toConversation(rows[0]);
+  }
+
+  async get(id: string): Promise<Conversation | null> {
+    const { rows } = await this.pool.query('SELECT * FROM conversations WHERE id = $1', [id]);
+    return rows[0] ? toConversation(rows[0]) : null;
+  }
+
+  async listByUser(userId: string, page = { limit: 50, offset: 0 }): Promise<Conversation[]> {
+    const { rows } = await this.pool.query(
+      'SELECT * FROM conversations WHERE user_id = $1 ORDER BY updated_at DESC, id LIMIT $2 OFFSET $3',
+      [userId, Math.max(0, Math.floor(page.limit)), Math.max(0, Math.floor(page.offset))],
+    );
+    return rows.map(toConversation);
+  }
+
+  async rename(id: string, title: string): Promise<Conversation | null> {
+    const { rows } = await this.pool.query(
+      'UPDATE conversations SET title = $1, updated_at = $2 WHERE id = $3 RETURNING *',
+      [title, new Date().toISOString(), id],
+    );
+    return rows[0] ? toConversation(rows[0]) : null;
+  }
+
+  async delete(id: string): Promise<void> {
+    await this.pool.query('DELETE FROM conversations WHERE id = $1', [id]);
+  }
+
+  async addMessage(input: {
+    conversationId: string;
+    role: StoredMessage['role'];
+    content: string;
+    citations?: unknown[];
+    complete?: boolean;
+  }): Promise<StoredMessage> {
+    const now = new Date().toISOString();
+    return withTx(this.pool, async (c) => {
+      const { rows } = await c.query(
+        `INSERT INTO messages (id, conversation_id, role, content, created_at, citations, complete)
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ${MESSAGE_COLUMNS}`,
+        [
+          newId('msg'),
+          input.conversationId,
+          input.role,
+          input.content,
+          now,
+          JSON.stringify(input.citations ?? []),
+          input.complete !== false,
+        ],
+      );
+      await c.query('UPDATE conversations SET updated_at = $1 WHERE id = $2', [now, input.conversationId]);
+      return toMessage(rows[0]);
+    });
+  }
+
+  async updateMessage(
+    id: string,
+    patch: { content?: string; citations?: unknown[]; complete?: boolean },
+  ): Promise<StoredMessage | null> {
+    const { rows } = await this.pool.query(
+      `UPDATE messages SET content = coalesce($2, content), citations = coalesce($3, citations),
+         complete = coalesce($4, complete) WHERE id = $1 RETURNING ${MESSAGE_COLUMNS}`,
+      [
+        id,
+        patch.content ?? null,
+        patch.citations ? JSON.stringify(patch.citations) : null,
+        patch.complete ?? null,
+      ],
+    );
+    return rows[0] ? toMessage(rows[0]) : null;
+  }
+
+  async messages(conversationId: string): Promise<StoredMessage[]> {
+    const { rows } = await this.pool.query(
+      `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE conversation_id = $1 ORDER BY created_at, rowid`,
+      [conversationId],
+    );
+    return rows.map(toMessage);
+  }
+
+  async addFeedback(
+    input: Omit<Feedback, 'id' | 'createdAt' | 'tags' | 'comment'> & { tags?: string[]; comment?: string },
+  ): Promise<Feedback> {
+    const { rows } = await this.pool.query(
+      `INSERT INTO feedback (id, message_id, org_id, user_id, rating, tags, comment, created_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *`,
+      [
+        newId('fb'),
+        input.messageId,
+        input.orgId,
+        input.userId,
+        input.rating,
+        JSON.stringify(input.tags ?? []),
+        input.comment ?? '',
+        new Date().toISOString(),
+      ],
+    );
+    return toFeedback(rows[0]);
+  }
+
+  async feedback(messageId: string): Promise<Feedback[]> {
+    const { rows } = await this.pool.query(
+      'SELECT * FROM feedback WHERE message_id = $1 ORDER BY created_at, id',
+      [messageId],
+    );
+    return rows.map(toFeedback);
+  }
+}
