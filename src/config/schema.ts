@@ -42,6 +42,10 @@ export const storeSchema = z
   .object({
     /** PostgreSQL URL; absent = embedded SQLite in the data folder. */
     database_url: z.string().url().optional(),
+    /** PostgreSQL: most connections each process opens (PGlite over a socket serves one: 1). */
+    pool_max: z.number().int().min(1).max(1000).default(10),
+    /** PostgreSQL: an idle connection is closed after this many milliseconds. */
+    pool_idle_timeout_ms: z.number().int().min(100).default(30_000),
   })
   .strict();
 
@@ -79,7 +83,7 @@ export const configSchema = z
     data_dir: z.string().min(1).default('./data'),
     log_level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     server: serverSchema.default(serverSchema.parse({})),
-    store: storeSchema.default({}),
+    store: storeSchema.default(storeSchema.parse({})),
     search: searchSchema.default(searchSchema.parse({})),
     documents: documentsSchema.default(documentsSchema.parse({})),
     /** Model providers (openai-compatible servers, local GGUF files); see README. */
