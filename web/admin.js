@@ -719,9 +719,24 @@ async function confidentialite(body) {
     const r = await api('/v1/admin/retention').catch((e) =>
       e.status === 403 || e.status === 404 ? null : Promise.reject(e),
     );
+    const days = (n) => (n > 0 ? `${n} jours` : 'sans purge automatique');
     box.append(
-      r
-        ? genericView(r.retention ?? r)
+      r && r.retention
+        ? h(
+            'ul',
+            {},
+            h('li', {}, `Conversations : ${days(r.retention.conversations_days)}`),
+            h('li', {}, `Consommation (jetons, latence, sans texte) : ${days(r.retention.usage_days)}`),
+            h('li', {}, `Journal d’audit : ${days(r.retention.audit_days)}`),
+            h('li', {}, `Documents déposés : ${days(r.retention.documents_days)}`),
+            h(
+              'li',
+              {},
+              r.purge_interval_hours > 0
+                ? `Purge automatique toutes les ${r.purge_interval_hours} heures`
+                : 'Purge automatique désactivée',
+            ),
+          )
         : h(
             'p',
             { class: 'fr-text--sm' },

@@ -310,6 +310,21 @@ const CASES: Record<string, Case> = {
     expect(t.includes('"org-b"')).toBe(false);
     noLeak(t, 'GET /v1/admin/audit');
   },
+  'POST /v1/admin/audit/verify': async (c) => {
+    const r = await call(c, 'POST', '/v1/admin/audit/verify', {});
+    expect(r.status).toBe(200);
+    const t = await r.text();
+    expect(JSON.parse(t).ok).toBe(true);
+    expect(t.includes('"org-b"')).toBe(false);
+    noLeak(t, 'POST /v1/admin/audit/verify');
+  },
+  'GET /v1/admin/retention': async (c) => {
+    const r = await call(c, 'GET', '/v1/admin/retention');
+    expect(r.status).toBe(200);
+    const t = await r.text();
+    expect(JSON.parse(t).retention.conversations_days).toBeGreaterThanOrEqual(0);
+    noLeak(t, 'GET /v1/admin/retention');
+  },
   'GET /v1/admin/data-flows': async (c) => {
     const r = await call(c, 'GET', '/v1/admin/data-flows');
     expect(r.status).toBe(200);

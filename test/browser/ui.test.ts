@@ -300,6 +300,9 @@ describe.skipIf(!present && !CI)('web UI in Chromium', () => {
     await page.goto(`${server.url}/#/admin/confidentialite`);
     await page.waitForSelector('text=Journal d’audit');
     await page.waitForSelector('text=Conversations de l’assistant');
+    await page.waitForSelector('text=Documents déposés');
+    await page.click('text=Vérifier l’intégrité');
+    await page.waitForSelector('text=Chaîne du journal intacte.');
     await axe(page, 'admin confidentialité');
     await shot(page, '08-admin-confidentialite');
   });

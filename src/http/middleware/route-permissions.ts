@@ -34,6 +34,8 @@ export const ROUTE_PERMISSIONS: RoutePermission[] = [
   { method: '*', path: '/v1/collections/*', permission: 'collections:write' },
   { method: 'GET', path: '/v1/admin/audit', permission: 'audit:read' },
   { method: 'GET', path: '/v1/admin/data-flows', permission: 'audit:read' },
+  { method: 'POST', path: '/v1/admin/audit/verify', permission: 'audit:read' },
+  { method: 'GET', path: '/v1/admin/retention', permission: 'audit:read' },
   { method: '*', path: '/v1/audit/*', permission: 'audit:read' },
   { method: '*', path: '/v1/privacy/*', permission: 'privacy:manage' },
   { method: '*', path: '/v1/conversations/*', permission: 'chat:use' },

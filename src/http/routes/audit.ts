@@ -25,6 +25,20 @@ const flowsRoute = createRoute({
   responses: { 200: { description: 'Rapport', content: { 'application/json': { schema: z.object({}).passthrough() } } }, ...errors },
 });
 
+const verifyRoute = createRoute({
+  method: 'post',
+  path: '/v1/admin/audit/verify',
+  summary: "Vérifier l'intégrité du journal d'audit chaîné (modification, suppression ou permutation d'entrées)",
+  responses: { 200: { description: 'Résultat de la vérification', content: { 'application/json': { schema: z.object({}).passthrough() } } }, ...errors },
+});
+
+const retentionRoute = createRoute({
+  method: 'get',
+  path: '/v1/admin/retention',
+  summary: 'Durées de conservation en vigueur, par catégorie de données, et fréquence de la purge',
+  responses: { 200: { description: 'Durées (jours ; 0 = pas de purge automatique)', content: { 'application/json': { schema: z.object({}).passthrough() } } }, ...errors },
+});
+
 export function registerAuditRoutes(app: OpenAPIHono<AppEnv>, services: Services): void {
   app.openapi(auditRoute, async (c) => {
     const q = c.req.valid('query');
@@ -34,6 +48,30 @@ export function registerAuditRoutes(app: OpenAPIHono<AppEnv>, services: Services
     const last = data[data.length - 1];
     return c.json(
       { object: 'list', data, has_more: data.length === q.limit, next_after: last ? last.seq : null } as unknown as Record<string, never>,
+      200,
+    );
+  });
+  app.openapi(verifyRoute, async (c) => {
+    const audit = (services.audit ??= new AuditLog(services.store));
+    const v = await audit.verify();
+    // The chain is global: report counts and places, never other organisations' entries.
+    return c.json(
+      { ok: v.ok, entries: v.entries, problems: v.problems.map((p) => ({ seq: p.seq, kind: p.kind, message: p.message })) } as unknown as Record<string, never>,
+      200,
+    );
+  });
+  app.openapi(retentionRoute, async (c) => {
+    const r = services.config.privacy.retention;
+    return c.json(
+      {
+        retention: {
+          conversations_days: r.conversations_days,
+          usage_days: r.usage_days,
+          audit_days: r.audit_days,
+          documents_days: r.documents_days,
+        },
+        purge_interval_hours: services.config.privacy.purge_interval_hours,
+      } as unknown as Record<string, never>,
       200,
     );
   });
