@@ -28,6 +28,7 @@ const COMMANDS: Record<string, () => Promise<Register[]>> = {
   ],
   audit: async () => [(await import('./commands/audit.js')).registerAudit],
   sovereignty: async () => [(await import('./commands/sovereignty.js')).registerSovereignty],
+  'migrate-store': async () => [(await import('./commands/migrate-store.js')).registerMigrateStore],
 };
 
 export async function buildProgram(argv: string[] = process.argv): Promise<Command> {
