@@ -203,5 +203,17 @@ if (reason && process.env.CI === 'true') {
       expect(run.stderr).toMatch(/n'est pas vide.*--force/);
       expect(await postgres.documents.count()).toBe(await sqlite.documents.count());
     }, 120_000);
+
+    it('replaces a non-empty target with --force (audit chain still verifiable)', async () => {
+      const run = runCli(
+        ['migrate-store', '--from', 'sqlite', '--to', db.url, '--data-dir', dataDir, '--force'],
+        {},
+        300_000,
+      );
+      expect(run.status).toBe(0);
+      expect(run.stdout).toMatch(/chaînage vérifié/);
+      expect(await postgres.documents.count()).toBe(await sqlite.documents.count());
+      expect((await new AuditLog(postgres).verify()).head).toBe((await new AuditLog(sqlite).verify()).head);
+    }, 300_000);
   });
 }
