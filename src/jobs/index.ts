@@ -8,7 +8,11 @@ import { PgBossJobQueue } from './pg-boss.js';
 import type { JobQueue } from './spec.js';
 
 /** PostgreSQL (DATABASE_URL): pg-boss, shared by replicas; SQLite: one process, jobs run inline. */
-export function createJobQueue(config: Pick<Config, 'store' | 'jobs'>, store: Store, logger?: Logger): JobQueue {
+export function createJobQueue(
+  config: Pick<Config, 'store' | 'jobs'>,
+  store: Store,
+  logger?: Logger,
+): JobQueue {
   const url = config.store.database_url;
   if (!url) return new InlineJobQueue(logger);
   return new PgBossJobQueue({

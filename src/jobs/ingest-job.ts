@@ -15,7 +15,9 @@ export interface IngestJobDeps {
 /** Checks a job's input before it is queued (a bad one fails now, in French, not in a replica later). */
 export function ingestJobData(source: string | undefined): Record<string, unknown> {
   if (source !== undefined && !existsSync(source)) {
-    throw new AppError('invalid_request', `Source introuvable sur le serveur : ${source}`, { param: 'source' });
+    throw new AppError('invalid_request', `Source introuvable sur le serveur : ${source}`, {
+      param: 'source',
+    });
   }
   return source === undefined ? {} : { source };
 }

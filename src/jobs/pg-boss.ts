@@ -1,7 +1,15 @@
 import PgBoss from 'pg-boss';
 import { AppError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
-import { progressKey, readProgress, type JobHandler, type JobQueue, type JobState, type JobStatus, type ProgressStore } from './spec.js';
+import {
+  progressKey,
+  readProgress,
+  type JobHandler,
+  type JobQueue,
+  type JobState,
+  type JobStatus,
+  type ProgressStore,
+} from './spec.js';
 
 export interface PgBossQueueOptions {
   url: string;
@@ -57,7 +65,9 @@ export class PgBossJobQueue implements JobQueue {
       () => undefined,
       (e: Error) => {
         this.started = null;
-        throw new AppError('service_unavailable', `File de tâches PostgreSQL indisponible : ${e.message}`, { cause: e });
+        throw new AppError('service_unavailable', `File de tâches PostgreSQL indisponible : ${e.message}`, {
+          cause: e,
+        });
       },
     );
     return this.started;
@@ -133,8 +143,11 @@ export class PgBossJobQueue implements JobQueue {
 
   async close(): Promise<void> {
     // The job under way stops at its next check and fails: pg-boss retries it on another replica.
-    this.abort.abort(new AppError('service_unavailable', 'Arrêt du serveur : tâche reprise par une autre instance.'));
-    if (this.started) await this.boss.stop({ graceful: true, wait: true, timeout: 3000 }).catch(() => undefined);
+    this.abort.abort(
+      new AppError('service_unavailable', 'Arrêt du serveur : tâche reprise par une autre instance.'),
+    );
+    if (this.started)
+      await this.boss.stop({ graceful: true, wait: true, timeout: 3000 }).catch(() => undefined);
   }
 }
 

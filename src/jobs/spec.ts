@@ -62,7 +62,9 @@ export async function readProgress(meta: ProgressStore, id: string): Promise<Job
   if (!raw) return null;
   try {
     const v = JSON.parse(raw) as Partial<JobProgress>;
-    return typeof v.done === 'number' && typeof v.total === 'number' ? { done: v.done, total: v.total } : null;
+    return typeof v.done === 'number' && typeof v.total === 'number'
+      ? { done: v.done, total: v.total }
+      : null;
   } catch {
     return null;
   }

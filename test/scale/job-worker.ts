@@ -10,10 +10,24 @@ import { openStore } from '../../src/store/index.js';
 
 const config = loadConfig({
   env: {},
-  overrides: { store: { database_url: process.env.GUICHET_TEST_DB }, jobs: JSON.parse(process.env.GUICHET_TEST_JOBS ?? '{}') },
+  overrides: {
+    store: { database_url: process.env.GUICHET_TEST_DB },
+    jobs: JSON.parse(process.env.GUICHET_TEST_JOBS ?? '{}'),
+  },
 });
-const store = await openStore({ dataDir: '.', databaseUrl: config.store.database_url, postgres: { logger: { warn: () => undefined } } });
+const store = await openStore({
+  dataDir: '.',
+  databaseUrl: config.store.database_url,
+  postgres: { logger: { warn: () => undefined } },
+});
 const queue = createJobQueue(config, store);
 await workIngestJobs(queue, { store, chunkTokens: config.search.chunk_tokens });
 process.stdout.write('prêt\n');
-process.once('SIGTERM', () => void queue.close().then(() => store.close()).then(() => process.exit(0)));
+process.once(
+  'SIGTERM',
+  () =>
+    void queue
+      .close()
+      .then(() => store.close())
+      .then(() => process.exit(0)),
+);

@@ -22,7 +22,13 @@ if (reason && process.env.CI === 'true') throw new Error(`${reason} (CI=true : P
 if (reason) console.warn(`[scale] ${reason} : reprise des tâches ignorée.`);
 
 const FICHES = 300;
-const JOBS = { expire_seconds: 20, retry_limit: 3, retry_delay_seconds: 0, poll_seconds: 0.5, maintenance_seconds: 1 };
+const JOBS = {
+  expire_seconds: 20,
+  retry_limit: 3,
+  retry_delay_seconds: 0,
+  poll_seconds: 0.5,
+  maintenance_seconds: 1,
+};
 let db: { name: string; url: string };
 let xmlDir: string;
 let store: Store;
@@ -61,7 +67,11 @@ beforeAll(async () => {
   xmlDir = mkdtempSync(join(tmpdir(), 'guichet-xml-'));
   writeXmlCorpus(xmlDir, FICHES);
   const config = loadConfig({ env: {}, overrides: { store: { database_url: db.url }, jobs: JOBS } });
-  store = await openStore({ dataDir: '.', databaseUrl: db.url, postgres: { logger: { warn: () => undefined } } });
+  store = await openStore({
+    dataDir: '.',
+    databaseUrl: db.url,
+    postgres: { logger: { warn: () => undefined } },
+  });
   queue = createJobQueue(config, store);
 }, 60_000);
 

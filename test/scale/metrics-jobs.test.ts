@@ -41,8 +41,12 @@ describe('/metrics', () => {
     const r = await createApp(plain).request('/metrics');
     expect(r.status).toBe(404);
     await plain.store.close();
-    expect(() => loadConfig({ env: {}, overrides: { metrics: { enabled: true } } })).toThrow(/metrics.token_env/);
-    const missing = await testServices({ config: { metrics: { enabled: true, token_env: 'GUICHET_TEST_ABSENT_TOKEN' } } });
+    expect(() => loadConfig({ env: {}, overrides: { metrics: { enabled: true } } })).toThrow(
+      /metrics.token_env/,
+    );
+    const missing = await testServices({
+      config: { metrics: { enabled: true, token_env: 'GUICHET_TEST_ABSENT_TOKEN' } },
+    });
     expect(() => createApp(missing)).toThrow(/GUICHET_TEST_ABSENT_TOKEN/);
     await missing.store.close();
   });
@@ -50,7 +54,9 @@ describe('/metrics', () => {
   it('refuses a missing or wrong token (401, French), never through an API key', async () => {
     for (const r of [await metrics(), await metrics('faux-jeton-0123456789'), await metrics(root)]) {
       expect(r.status).toBe(401);
-      expect(((await r.json()) as { error: { message: string } }).error.message).toMatch(/Jeton des métriques/);
+      expect(((await r.json()) as { error: { message: string } }).error.message).toMatch(
+        /Jeton des métriques/,
+      );
     }
   });
 
@@ -60,17 +66,24 @@ describe('/metrics', () => {
     await fetch(`${app.url}/v1/chat/completions`, {
       method: 'POST',
       headers: bearer(admin),
-      body: JSON.stringify({ model: 'guichet', messages: [{ role: 'user', content: 'Comment refaire sa carte grise ?' }] }),
+      body: JSON.stringify({
+        model: 'guichet',
+        messages: [{ role: 'user', content: 'Comment refaire sa carte grise ?' }],
+      }),
     });
     await fetch(`${app.url}/v1/admin/jobs/inconnue`, { headers: bearer(root) });
     const r = await metrics(TOKEN);
     expect(r.status).toBe(200);
     expect(r.headers.get('content-type')).toMatch(/text\/plain/);
     const text = await r.text();
-    expect(text).toMatch(/guichet_http_requests_total\{[^}]*method="GET",route="\/v1\/models",status="200"[^}]*\} 1/);
+    expect(text).toMatch(
+      /guichet_http_requests_total\{[^}]*method="GET",route="\/v1\/models",status="200"[^}]*\} 1/,
+    );
     expect(text).toMatch(/guichet_http_requests_total\{[^}]*route="\/v1\/models",status="401"[^}]*\} 1/);
     expect(text).toMatch(/guichet_http_requests_total\{[^}]*route="\/v1\/admin\/jobs\/:id",status="404"/);
-    expect(text).toMatch(/guichet_http_request_duration_seconds_bucket\{[^}]*route="\/v1\/chat\/completions"/);
+    expect(text).toMatch(
+      /guichet_http_request_duration_seconds_bucket\{[^}]*route="\/v1\/chat\/completions"/,
+    );
     expect(text).toMatch(/guichet_tokens_total\{[^}]*model="[^"]+",kind="completion"[^}]*\} [1-9]/);
     expect(text).toContain('guichet_jobs_queue_depth');
     expect(text).toContain('guichet_upstream_errors_total');
@@ -110,7 +123,9 @@ describe('background jobs (one process: inline)', () => {
     expect((await post(bearer(root), '{pas du json')).status).toBe(400);
     expect((await post(bearer(root), JSON.stringify({ source: 3 }))).status).toBe(400);
     expect((await post(bearer(root), JSON.stringify({ autre: 1 }))).status).toBe(400);
-    const unknown = await fetch(`${app.url}/v1/admin/jobs/00000000-0000-0000-0000-000000000000`, { headers: bearer(root) });
+    const unknown = await fetch(`${app.url}/v1/admin/jobs/00000000-0000-0000-0000-000000000000`, {
+      headers: bearer(root),
+    });
     expect(unknown.status).toBe(404);
     expect(await unknown.text()).toContain('Tâche inconnue');
     expect((await post(bearer(admin), '{}')).status).toBe(403);

@@ -35,7 +35,11 @@ async function missingCapability(): Promise<string | null> {
   if (!(await redisAvailable())) return `Redis injoignable (${REDIS_URL})`;
   const db = await createDatabase();
   try {
-    const store = await openStore({ dataDir: '.', databaseUrl: db.url, postgres: { logger: { warn: () => undefined } } });
+    const store = await openStore({
+      dataDir: '.',
+      databaseUrl: db.url,
+      postgres: { logger: { warn: () => undefined } },
+    });
     try {
       await store.accounts.keys.count();
       await store.audit.list({ limit: 1 });
@@ -135,13 +139,21 @@ describe.skipIf(missing !== null)('three replicas on one PostgreSQL and one Redi
       store,
       orgId: DEFAULT_ORG_ID,
       keyId: created.record.id,
-      limits: { requestsPerMinute: N, requestsPerDay: null, tokensPerMinute: null, tokensPerDay: null, monthlyCredits: null },
+      limits: {
+        requestsPerMinute: N,
+        requestsPerDay: null,
+        tokensPerMinute: null,
+        tokensPerDay: null,
+        monthlyCredits: null,
+      },
     });
     // Stay inside one minute window (fixed windows): wait if it is about to turn.
     const intoMinute = Date.now() % 60_000;
     if (intoMinute > 45_000) await new Promise((r) => setTimeout(r, 60_500 - intoMinute));
     const calls = Array.from({ length: 3 * N }, (_, i) =>
-      fetch(`${replicas[i % 3].url}/v1/models`, { headers: headers(created.key, false) }).then((r) => r.status),
+      fetch(`${replicas[i % 3].url}/v1/models`, { headers: headers(created.key, false) }).then(
+        (r) => r.status,
+      ),
     );
     const statuses = await Promise.all(calls);
     expect(statuses.filter((s) => s === 200).length, statuses.join(',')).toBe(N);
@@ -150,20 +162,23 @@ describe.skipIf(missing !== null)('three replicas on one PostgreSQL and one Redi
 
   it('killing a replica mid-upload loses nothing acknowledged and leaves no half document', async () => {
     const [a, b, c] = replicas;
-    const bodies = Array.from({ length: 8 }, (_, i) =>
-      `# Note ${i}\n\n${'La mairie annexe ouvre le samedi matin pour les démarches d’état civil. '.repeat(400)}\n`,
+    const bodies = Array.from(
+      { length: 8 },
+      (_, i) =>
+        `# Note ${i}\n\n${'La mairie annexe ouvre le samedi matin pour les démarches d’état civil. '.repeat(400)}\n`,
     );
     const acknowledged: string[] = [];
     let firstAck!: () => void;
     const oneAcknowledged = new Promise<void>((r) => (firstAck = r));
-    const uploads = bodies.map((text, i) =>
-      upload(c, adminKey, collection, `note-${i}.md`, text)
-        .then(async (r) => {
-          if (r.status === 201) acknowledged.push(((await r.json()) as { id: string }).id);
-          firstAck();
-          return r.status;
-        })
-        .catch(() => 0), // the connection died with the replica
+    const uploads = bodies.map(
+      (text, i) =>
+        upload(c, adminKey, collection, `note-${i}.md`, text)
+          .then(async (r) => {
+            if (r.status === 201) acknowledged.push(((await r.json()) as { id: string }).id);
+            firstAck();
+            return r.status;
+          })
+          .catch(() => 0), // the connection died with the replica
     );
     // Kill as soon as one upload is acknowledged: the others are still in flight.
     await Promise.race([oneAcknowledged, new Promise((r) => setTimeout(r, 10_000))]);
@@ -175,7 +190,9 @@ describe.skipIf(missing !== null)('three replicas on one PostgreSQL and one Redi
     expect(statuses.filter((s) => s === 0).length, statuses.join(',')).toBeGreaterThanOrEqual(1); // really mid-request
 
     // Every acknowledged document is there, whole, through the survivors.
-    const list = await fetch(`${a.url}/v1/documents?collection=${collection}&limit=100`, { headers: headers(adminKey, false) });
+    const list = await fetch(`${a.url}/v1/documents?collection=${collection}&limit=100`, {
+      headers: headers(adminKey, false),
+    });
     expect(list.status).toBe(200);
     const listed = ((await list.json()) as { data: { id: string }[] }).data.map((d) => d.id);
     for (const id of [documentId, ...acknowledged]) expect(listed).toContain(id);

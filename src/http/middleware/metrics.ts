@@ -134,7 +134,9 @@ const COUNTED = Symbol.for('guichet.metrics.upstreamFailures');
  * this wraps the breaker lookup of this router instance (once), without changing its behaviour.
  */
 function countUpstreamFailures(router: ModelRouter, onFailure: (provider: string) => void): void {
-  const r = router as unknown as Record<PropertyKey, unknown> & { breaker?: (key: string) => { failure(): void } };
+  const r = router as unknown as Record<PropertyKey, unknown> & {
+    breaker?: (key: string) => { failure(): void };
+  };
   if (typeof r.breaker !== 'function') return;
   const listeners = (r[COUNTED] as Array<(p: string) => void> | undefined) ?? [];
   listeners.push(onFailure);

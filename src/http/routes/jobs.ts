@@ -50,7 +50,10 @@ const ingest = createRoute({
   path: '/v1/admin/ingest/service-public',
   summary: 'Rafraîchir le corpus service-public.fr (tâche de fond, superadmin)',
   request: { body: { content: { 'application/json': { schema: IngestBody } }, required: false } },
-  responses: { 202: { description: 'Tâche mise en file', content: { 'application/json': { schema: JobSchema } } }, ...errors },
+  responses: {
+    202: { description: 'Tâche mise en file', content: { 'application/json': { schema: JobSchema } } },
+    ...errors,
+  },
 });
 
 const get = createRoute({
@@ -58,7 +61,10 @@ const get = createRoute({
   path: '/v1/admin/jobs/{id}',
   summary: "État d'une tâche de fond (superadmin)",
   request: { params: z.object({ id: z.string().max(64) }) },
-  responses: { 200: { description: 'Tâche', content: { 'application/json': { schema: JobSchema } } }, ...errors },
+  responses: {
+    200: { description: 'Tâche', content: { 'application/json': { schema: JobSchema } } },
+    ...errors,
+  },
 });
 
 export function registerJobRoutes(app: OpenAPIHono<AppEnv>, services: Services): void {

@@ -24,13 +24,20 @@ export function metricsToken(services: Services, env: NodeJS.ProcessEnv = proces
   }
   if (m.token) return m.token;
   if (m.public) return null;
-  throw new AppError('config_invalid', 'metrics.enabled exige metrics.token_env (ou metrics.token), ou metrics.public: true.');
+  throw new AppError(
+    'config_invalid',
+    'metrics.enabled exige metrics.token_env (ou metrics.token), ou metrics.public: true.',
+  );
 }
 
 const digest = (s: string) => createHash('sha256').update(s).digest();
 
 /** GET /metrics (Prometheus text format), outside /v1: not an API route, guarded by its own token. */
-export function registerMetricsRoutes(app: OpenAPIHono<AppEnv>, services: Services, metrics: AppMetrics): void {
+export function registerMetricsRoutes(
+  app: OpenAPIHono<AppEnv>,
+  services: Services,
+  metrics: AppMetrics,
+): void {
   const token = metricsToken(services);
   const expected = token === null ? null : digest(token);
   app.get('/metrics', async (c) => {
