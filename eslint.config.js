@@ -6,7 +6,7 @@ const HTTP = ['hono', 'hono/*', '@hono/*'];
 const DB = ['better-sqlite3', 'pg', 'sqlite-vec', 'pgvector', 'pgvector/*', 'ioredis'];
 
 export default tseslint.config(
-  { ignores: ['node_modules', 'data', 'dist', 'web/dist', 'test-artifacts'] },
+  { ignores: ['node_modules', 'data', 'dist', 'web/dist', 'test-artifacts', '.tmp'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

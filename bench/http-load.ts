@@ -14,30 +14,39 @@ export interface Timing {
 export function post(url: string, body: string, headers: Record<string, string>): Promise<Timing> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const req = request(url, { method: 'POST', agent, headers: { 'content-type': 'application/json', ...headers } }, (res) => {
-      let firstByte = NaN;
-      let firstToken = NaN;
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (d: string) => {
-        const now = performance.now() - started;
-        if (Number.isNaN(firstByte)) firstByte = now;
-        text += d;
-        if (Number.isNaN(firstToken) && /"content":"[^"]+"/.test(text)) firstToken = now;
-      });
-      res.on('end', () => {
-        if (res.statusCode !== 200) return reject(new Error(`HTTP ${res.statusCode}: ${text.slice(0, 200)}`));
-        resolve({ totalMs: performance.now() - started, firstByteMs: firstByte, firstTokenMs: firstToken });
-      });
-      res.on('error', reject);
-    });
+    const req = request(
+      url,
+      { method: 'POST', agent, headers: { 'content-type': 'application/json', ...headers } },
+      (res) => {
+        let firstByte = NaN;
+        let firstToken = NaN;
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (d: string) => {
+          const now = performance.now() - started;
+          if (Number.isNaN(firstByte)) firstByte = now;
+          text += d;
+          if (Number.isNaN(firstToken) && /"content":"[^"]+"/.test(text)) firstToken = now;
+        });
+        res.on('end', () => {
+          if (res.statusCode !== 200)
+            return reject(new Error(`HTTP ${res.statusCode}: ${text.slice(0, 200)}`));
+          resolve({ totalMs: performance.now() - started, firstByteMs: firstByte, firstTokenMs: firstToken });
+        });
+        res.on('error', reject);
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
 }
 
 /** Runs `total` requests with `concurrency` in flight; returns requests per second. */
-export async function throughput(run: () => Promise<unknown>, total: number, concurrency: number): Promise<number> {
+export async function throughput(
+  run: () => Promise<unknown>,
+  total: number,
+  concurrency: number,
+): Promise<number> {
   let next = 0;
   const started = performance.now();
   await Promise.all(

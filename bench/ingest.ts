@@ -8,13 +8,21 @@ import { machine, writeSection } from './report.js';
 const BIN = fileURLToPath(new URL('../bin/guichet.js', import.meta.url));
 
 function timedIngest(dataDir: string, extraEnv: Record<string, string> = {}) {
-  const r = spawnSync('/usr/bin/time', ['-f', 'TIME %e %M', process.execPath, BIN, 'ingest', 'service-public'], {
-    env: { ...process.env, GUICHET_DATA_DIR: dataDir, GUICHET_LOG_LEVEL: 'warn', ...extraEnv },
-    encoding: 'utf8',
-  });
+  const r = spawnSync(
+    '/usr/bin/time',
+    ['-f', 'TIME %e %M', process.execPath, BIN, 'ingest', 'service-public'],
+    {
+      env: { ...process.env, GUICHET_DATA_DIR: dataDir, GUICHET_LOG_LEVEL: 'warn', ...extraEnv },
+      encoding: 'utf8',
+    },
+  );
   const m = /TIME ([\d.]+) (\d+)/.exec(r.stderr);
   if (r.status !== 0 || !m) throw new Error(`ingest failed: ${r.stderr.slice(-500)}`);
-  return { seconds: Number(m[1]), peakMiB: Number(m[2]) / 1024, summary: r.stdout.trim().split('\n').pop() ?? '' };
+  return {
+    seconds: Number(m[1]),
+    peakMiB: Number(m[2]) / 1024,
+    summary: r.stdout.trim().split('\n').pop() ?? '',
+  };
 }
 
 function dirSize(dir: string): number {
@@ -44,6 +52,8 @@ Résumé à chaud : ${warm.summary}
 
 Commande : \`npm run bench -- ingest\` (temps et pic RSS mesurés par \`/usr/bin/time\` sur \`guichet ingest service-public\`, démarrage du processus compris).`,
   );
-  console.log(`ingest: cold ${cold.seconds}s ${cold.peakMiB.toFixed(0)}MiB, warm ${warm.seconds}s, ${size.toFixed(0)}MiB`);
+  console.log(
+    `ingest: cold ${cold.seconds}s ${cold.peakMiB.toFixed(0)}MiB, warm ${warm.seconds}s, ${size.toFixed(0)}MiB`,
+  );
   return { dataDir };
 }

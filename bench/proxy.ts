@@ -51,8 +51,15 @@ export async function benchProxy(corpusDataDir: string): Promise<void> {
   const direct = `http://127.0.0.1:${upPort}/v1/chat/completions`;
   const via = `${url}/v1/chat/completions`;
   const auth = { authorization: `Bearer ${key}` };
-  const body = JSON.stringify({ model: 'fast', messages: [{ role: 'user', content: 'Bonjour, une question courte.' }] });
-  const streamBody = JSON.stringify({ model: 'fast', stream: true, messages: [{ role: 'user', content: 'Bonjour.' }] });
+  const body = JSON.stringify({
+    model: 'fast',
+    messages: [{ role: 'user', content: 'Bonjour, une question courte.' }],
+  });
+  const streamBody = JSON.stringify({
+    model: 'fast',
+    stream: true,
+    messages: [{ role: 'user', content: 'Bonjour.' }],
+  });
 
   for (let i = 0; i < 300; i++) {
     await post(direct, body, {});
@@ -97,5 +104,7 @@ Même amont rapide sur la boucle locale (processus séparé), requêtes envoyée
 Le générateur de charge, l'amont et Guichet partagent les 2 cœurs de la machine ; le débit direct retenu est le meilleur de deux passes encadrant la passe via Guichet.
 Commande : \`npm run bench -- proxy\`.`,
   );
-  console.log(`proxy: +${fmt(added50)} ms p50, +${fmt(added99)} p99, ttft +${fmt(addedTtft)}, throughput ${((rpsVia / bestDirect) * 100).toFixed(0)}%`);
+  console.log(
+    `proxy: +${fmt(added50)} ms p50, +${fmt(added99)} p99, ttft +${fmt(addedTtft)}, throughput ${((rpsVia / bestDirect) * 100).toFixed(0)}%`,
+  );
 }

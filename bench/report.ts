@@ -14,7 +14,9 @@ export function machine(): string {
  */
 export function writeSection(title: string, body: string): void {
   const path = BENCHMARKS;
-  let text = existsSync(path) ? readFileSync(path, 'utf8') : '# Mesures de performance\n\nProduites par `npm run bench` (et, pour l’interface, par la suite navigateur). Médianes et percentiles mesurés sur la machine indiquée ; les rapports sont mesurés dans la même exécution.\n';
+  let text = existsSync(path)
+    ? readFileSync(path, 'utf8')
+    : '# Mesures de performance\n\nProduites par `npm run bench` (et, pour l’interface, par la suite navigateur). Médianes et percentiles mesurés sur la machine indiquée ; les rapports sont mesurés dans la même exécution.\n';
   const heading = `## ${title}`;
   const section = `${heading}\n\n${body.trim()}\n`;
   const start = text.indexOf(`${heading}\n`);

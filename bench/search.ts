@@ -8,7 +8,12 @@ import { machine, writeSection } from './report.js';
 const RAG_DEV = fileURLToPath(new URL('../../shared/eval/rag-dev.jsonl', import.meta.url));
 
 /** Warm search latency over the dev questions (in-process, 5 rounds, the first one discarded). */
-export async function benchSearch(o: { dataDir: string; databaseUrl?: string; label: string; target: string }): Promise<number[]> {
+export async function benchSearch(o: {
+  dataDir: string;
+  databaseUrl?: string;
+  label: string;
+  target: string;
+}): Promise<number[]> {
   const questions = readFileSync(RAG_DEV, 'utf8')
     .split('\n')
     .filter(Boolean)
@@ -35,6 +40,8 @@ ${times.length} recherches (questions de \`rag-dev.jsonl\`, 4 passes à chaud, k
 
 Commande : \`npm run bench -- search\`.`,
   );
-  console.log(`search ${o.label}: p50 ${fmt(percentile(times, 50))} p95 ${fmt(percentile(times, 95))} p99 ${fmt(percentile(times, 99))}`);
+  console.log(
+    `search ${o.label}: p50 ${fmt(percentile(times, 50))} p95 ${fmt(percentile(times, 95))} p99 ${fmt(percentile(times, 99))}`,
+  );
   return times;
 }

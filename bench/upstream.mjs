@@ -24,7 +24,10 @@ const server = createServer((req, res) => {
       res.end('data: [DONE]\n\n');
       return;
     }
-    res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(completion) });
+    res.writeHead(200, {
+      'content-type': 'application/json',
+      'content-length': Buffer.byteLength(completion),
+    });
     res.end(completion);
   });
 });

@@ -32,22 +32,30 @@ describe('accounts domain', () => {
     // Monotonic: a higher role holds everything a lower one does.
     for (const p of Object.keys(PERMISSIONS) as Permission[]) {
       ROLES.forEach((r, i) => {
-        if (can(r, p)) for (const higher of ROLES.slice(i)) expect(can(higher, p), `${higher} ${p}`).toBe(true);
+        if (can(r, p))
+          for (const higher of ROLES.slice(i)) expect(can(higher, p), `${higher} ${p}`).toBe(true);
       });
     }
   });
 
   it('builds fixed windows and counters only for the limits that are set', () => {
     const now = Date.UTC(2026, 1, 28, 23, 59, 30, 500);
-    expect(windowOf('minute', now)).toMatchObject({ start: Date.UTC(2026, 1, 28, 23, 59), end: Date.UTC(2026, 2, 1, 0, 0) });
+    expect(windowOf('minute', now)).toMatchObject({
+      start: Date.UTC(2026, 1, 28, 23, 59),
+      end: Date.UTC(2026, 2, 1, 0, 0),
+    });
     expect(windowOf('month', now)).toMatchObject({ start: Date.UTC(2026, 1, 1), end: Date.UTC(2026, 2, 1) });
-    const scopes = [{ scope: 'org' as const, id: 'a', limits: { ...NO_LIMITS, requestsPerMinute: 5, monthlyCredits: 2 } }];
+    const scopes = [
+      { scope: 'org' as const, id: 'a', limits: { ...NO_LIMITS, requestsPerMinute: 5, monthlyCredits: 2 } },
+    ];
     const checks = requestChecks(scopes, now);
     expect(checks.map((c) => [c.metric, c.limit, c.cost])).toEqual([
       ['requests', 5, 1],
       ['credits', 2000, 0],
     ]);
-    expect(chargeChecks(scopes, now, 1500, 1500).map((c) => [c.metric, c.limit, c.cost])).toEqual([['credits', null, 1500]]);
+    expect(chargeChecks(scopes, now, 1500, 1500).map((c) => [c.metric, c.limit, c.cost])).toEqual([
+      ['credits', null, 1500],
+    ]);
     expect(fits(4, { limit: 5, cost: 1 })).toBe(true);
     expect(fits(5, { limit: 5, cost: 1 })).toBe(false);
     expect(fits(1999, { limit: 2000, cost: 0 })).toBe(true);
@@ -61,13 +69,28 @@ describe('accounts domain', () => {
   });
 
   it('estimates credits, energy and carbon from the declared model size', () => {
-    const config = loadConfig({ env: {}, overrides: { accounts: { models: { big: { parameters_b: 70, tokens_per_credit: 100 } } } } }).accounts;
-    expect(footprintOf(config, 'big', 1000)).toEqual({ credits: 10, milliCredits: 10_000, energyWh: 1000 * 1e-5 * 70, carbonG: ((1000 * 1e-5 * 70) / 1000) * 50 });
+    const config = loadConfig({
+      env: {},
+      overrides: { accounts: { models: { big: { parameters_b: 70, tokens_per_credit: 100 } } } },
+    }).accounts;
+    expect(footprintOf(config, 'big', 1000)).toEqual({
+      credits: 10,
+      milliCredits: 10_000,
+      energyWh: 1000 * 1e-5 * 70,
+      carbonG: ((1000 * 1e-5 * 70) / 1000) * 50,
+    });
     expect(footprintOf(config, 'unknown', 1000)).toMatchObject({ credits: 1, energyWh: null, carbonG: null });
   });
 
   it('refuses quota values that make no sense at configuration time, naming the setting', () => {
-    const bad = { accounts: { quotas: { org: { requests_per_minute: -1, tokens_per_day: 2.5 }, key: { monthly_credits: 'beaucoup' } } } };
+    const bad = {
+      accounts: {
+        quotas: {
+          org: { requests_per_minute: -1, tokens_per_day: 2.5 },
+          key: { monthly_credits: 'beaucoup' },
+        },
+      },
+    };
     let message = '';
     try {
       loadConfig({ env: {}, overrides: bad });

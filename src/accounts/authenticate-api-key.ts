@@ -8,7 +8,10 @@ export const TOUCH_INTERVAL_MS = 60_000;
 
 /** The one 401 for every authentication failure (absent, malformed, unknown, wrong, revoked, expired). */
 export const refused = (): AppError =>
-  new AppError('invalid_api_key', 'Clé d’API absente, invalide, révoquée ou expirée. Envoyez « Authorization: Bearer gch_… ».');
+  new AppError(
+    'invalid_api_key',
+    'Clé d’API absente, invalide, révoquée ou expirée. Envoyez « Authorization: Bearer gch_… ».',
+  );
 
 /**
  * Resolves a presented API key to a principal. Every failure gives the same 401. The key is found
@@ -16,7 +19,11 @@ export const refused = (): AppError =>
  * is unknown), so unknown and wrong keys take the same time. The last-used time is written at most
  * once a minute per key.
  */
-export async function authenticateApiKey(store: Store, presented: string, now = Date.now()): Promise<Principal> {
+export async function authenticateApiKey(
+  store: Store,
+  presented: string,
+  now = Date.now(),
+): Promise<Principal> {
   const prefix = parseApiKey(presented);
   if (!prefix) throw refused();
   const key = await store.accounts.keys.findByPrefix(prefix);

@@ -20,16 +20,24 @@ export const quotaLimitsSchema = z.strictObject({
   monthly_credits: limit,
 });
 
-const positiveInt = z.number().int({ error: 'nombre entier attendu' }).positive({ error: 'doit être positif' });
+const positiveInt = z
+  .number()
+  .int({ error: 'nombre entier attendu' })
+  .positive({ error: 'doit être positif' });
 
 export const accountsSchema = z.strictObject({
   /** `store`: counters in the Store (one process); `redis`: shared (needs redis_url); `auto`: redis when redis_url is set. */
   limiter: z.enum(['auto', 'store', 'redis']).default('auto'),
   /** Limits applied to every organisation / every key unless set through the admin API. */
   quotas: z
-    .strictObject({ org: quotaLimitsSchema.default(quotaLimitsSchema.parse({})), key: quotaLimitsSchema.default(quotaLimitsSchema.parse({})) })
+    .strictObject({
+      org: quotaLimitsSchema.default(quotaLimitsSchema.parse({})),
+      key: quotaLimitsSchema.default(quotaLimitsSchema.parse({})),
+    })
     .default({ org: quotaLimitsSchema.parse({}), key: quotaLimitsSchema.parse({}) }),
-  credits: z.strictObject({ tokens_per_credit: positiveInt.default(1000) }).default({ tokens_per_credit: 1000 }),
+  credits: z
+    .strictObject({ tokens_per_credit: positiveInt.default(1000) })
+    .default({ tokens_per_credit: 1000 }),
   /** Energy and carbon estimate, see `accounts/footprint.ts` for the method. */
   energy: z
     .strictObject({
@@ -41,7 +49,10 @@ export const accountsSchema = z.strictObject({
   models: z
     .record(
       z.string().min(1),
-      z.strictObject({ parameters_b: z.number().positive().optional(), tokens_per_credit: positiveInt.optional() }),
+      z.strictObject({
+        parameters_b: z.number().positive().optional(),
+        tokens_per_credit: positiveInt.optional(),
+      }),
     )
     .default({}),
 });

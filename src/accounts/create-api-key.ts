@@ -28,20 +28,34 @@ export function parseExpiry(text: string): number | null {
   if (text === 'never' || text === 'jamais') return null;
   const m = /^(\d{1,5})\s*([dhj]?)$/.exec(text.trim());
   const days = m ? (m[2] === 'h' ? Number(m[1]) / 24 : Number(m[1])) : NaN;
-  if (!(days > 0)) throw new AppError('invalid_request', `Durée de validité invalide : « ${text} » (par exemple 90d, 12h ou never).`, { param: 'expires' });
+  if (!(days > 0))
+    throw new AppError(
+      'invalid_request',
+      `Durée de validité invalide : « ${text} » (par exemple 90d, 12h ou never).`,
+      { param: 'expires' },
+    );
   return days;
 }
 
 export async function createApiKey(o: CreateApiKeyOptions): Promise<CreatedApiKey> {
   const role = checkRole(o.role);
   if (o.creatorRole && !roleAtLeast(o.creatorRole, role)) {
-    throw new AppError('forbidden', `Vous ne pouvez pas créer une clé de rôle ${role}, supérieur au vôtre (${o.creatorRole}).`, { param: 'role' });
+    throw new AppError(
+      'forbidden',
+      `Vous ne pouvez pas créer une clé de rôle ${role}, supérieur au vôtre (${o.creatorRole}).`,
+      { param: 'role' },
+    );
   }
   if (o.expiresInDays !== undefined && !(o.expiresInDays > 0 && o.expiresInDays <= 3650)) {
-    throw new AppError('invalid_request', 'La durée de validité doit être comprise entre 1 heure et 10 ans.', { param: 'expires_in_days' });
+    throw new AppError(
+      'invalid_request',
+      'La durée de validité doit être comprise entre 1 heure et 10 ans.',
+      { param: 'expires_in_days' },
+    );
   }
   const now = o.now ?? Date.now();
-  const expiresAt = o.expiresInDays === undefined ? null : new Date(now + o.expiresInDays * 86_400_000).toISOString();
+  const expiresAt =
+    o.expiresInDays === undefined ? null : new Date(now + o.expiresInDays * 86_400_000).toISOString();
   for (let attempt = 0; ; attempt++) {
     const g = generateApiKey();
     try {
@@ -63,8 +77,14 @@ export async function createApiKey(o: CreateApiKeyOptions): Promise<CreatedApiKe
 }
 
 /** Revokes a key of an organisation (`orgId` absent = any, for the CLI). Foreign or unknown id: 404. */
-export async function revokeApiKey(o: { store: Store; id: string; orgId?: string; now?: number }): Promise<ApiKey> {
+export async function revokeApiKey(o: {
+  store: Store;
+  id: string;
+  orgId?: string;
+  now?: number;
+}): Promise<ApiKey> {
   const key = await o.store.accounts.keys.get(o.id);
-  if (!key || (o.orgId !== undefined && key.orgId !== o.orgId)) throw new AppError('not_found', `Clé introuvable : ${o.id}`);
+  if (!key || (o.orgId !== undefined && key.orgId !== o.orgId))
+    throw new AppError('not_found', `Clé introuvable : ${o.id}`);
   return (await o.store.accounts.keys.revoke(key.id, new Date(o.now ?? Date.now()).toISOString()))!;
 }

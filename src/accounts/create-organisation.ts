@@ -15,7 +15,11 @@ export interface CreateOrganisationOptions {
 
 export async function createOrganisation(o: CreateOrganisationOptions): Promise<Organisation> {
   if (o.id !== undefined && !/^[a-z0-9][a-z0-9_-]{0,63}$/.test(o.id)) {
-    throw new AppError('invalid_request', `Identifiant d'organisation invalide : « ${o.id} » (minuscules, chiffres, « - », « _ »).`, { param: 'id' });
+    throw new AppError(
+      'invalid_request',
+      `Identifiant d'organisation invalide : « ${o.id} » (minuscules, chiffres, « - », « _ »).`,
+      { param: 'id' },
+    );
   }
   return o.store.accounts.orgs.create({
     id: o.id,

@@ -18,7 +18,9 @@ export function limitsFromConfig(c: QuotaLimitsConfig): QuotaLimits {
 export async function scopesFor(deps: AccountsDeps, p: Principal): Promise<ScopeLimits[]> {
   const quotas = deps.store.accounts.quotas;
   const org = (await quotas.get('org', p.orgId)) ?? limitsFromConfig(deps.config.quotas.org);
-  const key = p.keyId ? ((await quotas.get('key', p.keyId)) ?? limitsFromConfig(deps.config.quotas.key)) : null;
+  const key = p.keyId
+    ? ((await quotas.get('key', p.keyId)) ?? limitsFromConfig(deps.config.quotas.key))
+    : null;
   return scopesOf(p, org, key);
 }
 
@@ -27,7 +29,11 @@ export async function scopesFor(deps: AccountsDeps, p: Principal): Promise<Scope
  * `x-ratelimit-*` headers; over a limit, throws a 429 carrying them with Retry-After
  * (`insufficient_quota` when the monthly credits are spent).
  */
-export async function enforceQuota(deps: AccountsDeps, p: Principal, now = Date.now()): Promise<Record<string, string>> {
+export async function enforceQuota(
+  deps: AccountsDeps,
+  p: Principal,
+  now = Date.now(),
+): Promise<Record<string, string>> {
   const checks = requestChecks(await scopesFor(deps, p), now);
   if (checks.length === 0) return {};
   const result = await deps.limiter.consume(checks, now);
@@ -37,9 +43,17 @@ export async function enforceQuota(deps: AccountsDeps, p: Principal, now = Date.
   headers['retry-after'] = String(Math.max(1, Math.ceil((denied.resetAt - now) / 1000)));
   const who = denied.key.startsWith('org:') ? "de l'organisation" : 'de la clé';
   if (denied.metric === 'credits') {
-    throw new AppError('insufficient_quota', `Les crédits mensuels ${who} sont épuisés ; ils seront renouvelés le mois prochain.`, { headers });
+    throw new AppError(
+      'insufficient_quota',
+      `Les crédits mensuels ${who} sont épuisés ; ils seront renouvelés le mois prochain.`,
+      { headers },
+    );
   }
   const what = denied.metric === 'requests' ? 'requêtes' : 'jetons';
   const per = { minute: 'par minute', day: 'par jour', month: 'par mois' }[denied.period];
-  throw new AppError('rate_limit_exceeded', `Limite de ${what} ${per} ${who} atteinte (${denied.limit}). Réessayez dans ${headers['retry-after']} s.`, { headers });
+  throw new AppError(
+    'rate_limit_exceeded',
+    `Limite de ${what} ${per} ${who} atteinte (${denied.limit}). Réessayez dans ${headers['retry-after']} s.`,
+    { headers },
+  );
 }

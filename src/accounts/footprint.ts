@@ -28,7 +28,8 @@ export function footprintOf(config: AccountsConfig, model: string | null, tokens
   const tokensPerCredit = perModel?.tokens_per_credit ?? config.credits.tokens_per_credit;
   const credits = tokens / tokensPerCredit;
   const params = perModel?.parameters_b;
-  const energyWh = params === undefined ? null : tokens * config.energy.wh_per_token_per_billion_params * params;
+  const energyWh =
+    params === undefined ? null : tokens * config.energy.wh_per_token_per_billion_params * params;
   return {
     credits,
     milliCredits: Math.ceil(credits * 1000),

@@ -21,7 +21,11 @@ const RULES: { metric: Metric; period: Period; pick: (l: QuotaLimits) => number 
   { metric: 'requests', period: 'day', pick: (l) => l.requestsPerDay },
   { metric: 'tokens', period: 'minute', pick: (l) => l.tokensPerMinute },
   { metric: 'tokens', period: 'day', pick: (l) => l.tokensPerDay },
-  { metric: 'credits', period: 'month', pick: (l) => (l.monthlyCredits === null ? null : l.monthlyCredits * 1000) },
+  {
+    metric: 'credits',
+    period: 'month',
+    pick: (l) => (l.monthlyCredits === null ? null : l.monthlyCredits * 1000),
+  },
 ];
 
 /** The scopes whose limits apply to a principal: its organisation, then its key. */
@@ -40,13 +44,26 @@ export function requestChecks(scopes: ScopeLimits[], now: number): PlannedCheck[
 }
 
 /** Unconditional additions made after a model call (tokens and thousandths of credits). */
-export function chargeChecks(scopes: ScopeLimits[], now: number, tokens: number, milliCredits: number): PlannedCheck[] {
-  return plan(scopes, now, (m) => (m === 'tokens' ? tokens : m === 'credits' ? milliCredits : 0), false).filter(
-    (c) => c.cost > 0,
-  );
+export function chargeChecks(
+  scopes: ScopeLimits[],
+  now: number,
+  tokens: number,
+  milliCredits: number,
+): PlannedCheck[] {
+  return plan(
+    scopes,
+    now,
+    (m) => (m === 'tokens' ? tokens : m === 'credits' ? milliCredits : 0),
+    false,
+  ).filter((c) => c.cost > 0);
 }
 
-function plan(scopes: ScopeLimits[], now: number, cost: (m: Metric) => number, enforce: boolean): PlannedCheck[] {
+function plan(
+  scopes: ScopeLimits[],
+  now: number,
+  cost: (m: Metric) => number,
+  enforce: boolean,
+): PlannedCheck[] {
   const out: PlannedCheck[] = [];
   for (const s of scopes) {
     for (const r of RULES) {
@@ -67,7 +84,11 @@ function plan(scopes: ScopeLimits[], now: number, cost: (m: Metric) => number, e
 }
 
 /** OpenAI's `x-ratelimit-*` headers for the tightest requests and tokens counters. */
-export function rateLimitHeaders(checks: PlannedCheck[], result: LimitResult, now: number): Record<string, string> {
+export function rateLimitHeaders(
+  checks: PlannedCheck[],
+  result: LimitResult,
+  now: number,
+): Record<string, string> {
   const headers: Record<string, string> = {};
   for (const metric of ['requests', 'tokens'] as const) {
     let best: { limit: number; remaining: number; reset: number } | null = null;

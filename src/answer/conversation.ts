@@ -8,7 +8,10 @@ const MAX_QUERY_CHARS = 1000;
  * still finds the subject of the conversation.
  */
 export function searchQueryFromConversation(messages: ChatMessage[], maxTurns = 3): string {
-  const userTurns = messages.filter((m) => m.role === 'user').map((m) => m.content.trim()).filter(Boolean);
+  const userTurns = messages
+    .filter((m) => m.role === 'user')
+    .map((m) => m.content.trim())
+    .filter(Boolean);
   if (userTurns.length === 0) return '';
   const last = userTurns[userTurns.length - 1];
   const parts = [last.slice(0, MAX_QUERY_CHARS)];

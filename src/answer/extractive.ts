@@ -32,7 +32,12 @@ export function sentencesOf(markdown: string): string[] {
     .replace(/\|/g, ' ; ');
   return plain
     .split(/(?<=[.!?])\s+|\n+/)
-    .map((s) => s.replace(/\s+/g, ' ').replace(/^[-•;\s]+/, '').trim())
+    .map((s) =>
+      s
+        .replace(/\s+/g, ' ')
+        .replace(/^[-•;\s]+/, '')
+        .trim(),
+    )
     .filter((s) => s.length >= 25 && s.length <= 600 && /\p{L}{3}/u.test(s));
 }
 
@@ -49,7 +54,8 @@ function scoreCandidates(sources: Source[], query: string): Candidate[] {
   for (const terms of termsOf) for (const t of terms) df.set(t, (df.get(t) ?? 0) + 1);
   candidates.forEach((c, i) => {
     let s = 0;
-    for (const t of queryTerms) if (termsOf[i].has(t)) s += Math.log(1 + candidates.length / (df.get(t) ?? 1));
+    for (const t of queryTerms)
+      if (termsOf[i].has(t)) s += Math.log(1 + candidates.length / (df.get(t) ?? 1));
     const rankPrior = 1 / (1 + 0.25 * (c.source.index - 1));
     const positionPrior = 1 / (1 + 0.05 * c.position);
     c.score = s * rankPrior * positionPrior;
@@ -90,14 +96,17 @@ export function extractAnswer(sources: Source[], query: string, maxSentences = 7
       lines.push(`- **${c.source.title}** : ${sentence} [${c.source.index}]`);
       current = c.source.index;
     } else {
-      lines[lines.length - 1] = lines[lines.length - 1].replace(/ \[\d+\]$/, ` ${sentence} [${c.source.index}]`);
+      lines[lines.length - 1] = lines[lines.length - 1].replace(
+        / \[\d+\]$/,
+        ` ${sentence} [${c.source.index}]`,
+      );
     }
   }
   return `${EXTRACTIVE_PREAMBLE}\n\n${lines.join('\n')}\n\nConsultez les sources citées pour le détail et les cas particuliers.`;
 }
 
 const NO_SOURCE_GIVEN =
-  "Le modèle « extractive » ne rédige pas de réponse : il sélectionne des passages des sources trouvées. Aucune source ne lui a été fournie ; utilisez le modèle « guichet » pour une réponse fondée sur les sources.";
+  'Le modèle « extractive » ne rédige pas de réponse : il sélectionne des passages des sources trouvées. Aucune source ne lui a été fournie ; utilisez le modèle « guichet » pour une réponse fondée sur les sources.';
 
 /** The built-in model that needs no LLM: it extracts sentences from the sources it is given. */
 export class ExtractiveModel implements ChatModel {
@@ -109,7 +118,8 @@ export class ExtractiveModel implements ChatModel {
     const extra = (req.extra ?? {}) as ExtractiveInput;
     const sources = Array.isArray(extra.guichet_sources) ? extra.guichet_sources : [];
     if (sources.length === 0) return NO_SOURCE_GIVEN;
-    const query = extra.guichet_query ?? [...req.messages].reverse().find((m) => m.role === 'user')?.content ?? '';
+    const query =
+      extra.guichet_query ?? [...req.messages].reverse().find((m) => m.role === 'user')?.content ?? '';
     return extractAnswer(sources, query);
   }
 

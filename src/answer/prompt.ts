@@ -26,7 +26,12 @@ export function buildGroundedMessages(conversation: ChatMessage[], sources: Sour
   const rest = conversation.filter((m) => m.role !== 'system');
   const callerSystem = conversation.filter((m) => m.role === 'system').map((m) => m.content);
   return [
-    { role: 'system', content: callerSystem.length ? `${system}\n\nConsignes de l'intégrateur :\n${callerSystem.join('\n')}` : system },
+    {
+      role: 'system',
+      content: callerSystem.length
+        ? `${system}\n\nConsignes de l'intégrateur :\n${callerSystem.join('\n')}`
+        : system,
+    },
     ...rest,
   ];
 }

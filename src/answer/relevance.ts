@@ -29,7 +29,9 @@ export async function judgeRelevance(
   const idf = (t: string) => Math.log(1 + chunks / ((df.get(t) ?? 0) + 1));
   let best = 0;
   for (const hit of hits.slice(0, 3)) {
-    const present = new Set(analyze([hit.title, hit.description, ...hit.passages.map((p) => p.text)].join('\n')));
+    const present = new Set(
+      analyze([hit.title, hit.description, ...hit.passages.map((p) => p.text)].join('\n')),
+    );
     let covered = 0;
     let total = 0;
     for (const t of terms) {

@@ -6,13 +6,29 @@ import { fold } from '../knowledge/analyze/french.js';
  * at a counter, the honest answer is "no source", whatever words happen to match.
  */
 const OUT_OF_SCOPE: { kind: string; test: (folded: string, original: string) => boolean }[] = [
-  { kind: 'météo', test: (f) => /\b(meteo|quel temps (il )?(va|fera|fait)|va[- ]t[- ]il pleuvoir|temperatures? (de )?demain)\b/.test(f) },
-  { kind: 'sport', test: (f) => /\b(match|score|championnat|ligue 1|coupe du monde)\b/.test(f) && /\b(gagne|perdu|resultat|score|hier|ce soir)\b/.test(f) },
+  {
+    kind: 'météo',
+    test: (f) =>
+      /\b(meteo|quel temps (il )?(va|fera|fait)|va[- ]t[- ]il pleuvoir|temperatures? (de )?demain)\b/.test(f),
+  },
+  {
+    kind: 'sport',
+    test: (f) =>
+      /\b(match|score|championnat|ligue 1|coupe du monde)\b/.test(f) &&
+      /\b(gagne|perdu|resultat|score|hier|ce soir)\b/.test(f),
+  },
   {
     kind: 'transports',
-    test: (f) => /\b(bus|tram|tramway|metro|rer|ter|navette|ligne \d+)\b/.test(f) && /\b(heure|horaires?|passe|prochain|dimanche|samedi)\b/.test(f),
+    test: (f) =>
+      /\b(bus|tram|tramway|metro|rer|ter|navette|ligne \d+)\b/.test(f) &&
+      /\b(heure|horaires?|passe|prochain|dimanche|samedi)\b/.test(f),
   },
-  { kind: 'spectacles', test: (f) => /\b(film|cinema|seances?|concert|spectacle)\b/.test(f) && /\b(ce soir|demain|aujourd'?hui|cette semaine|passe)\b/.test(f) },
+  {
+    kind: 'spectacles',
+    test: (f) =>
+      /\b(film|cinema|seances?|concert|spectacle)\b/.test(f) &&
+      /\b(ce soir|demain|aujourd'?hui|cette semaine|passe)\b/.test(f),
+  },
   {
     kind: 'horaires locaux',
     test: (f, o) =>

@@ -30,7 +30,11 @@ export interface Citation {
   cited: boolean;
 }
 
-export function toSources(hits: PublicationHit[], collectionNames: Map<string, string>, nationalIds: Set<string>): Source[] {
+export function toSources(
+  hits: PublicationHit[],
+  collectionNames: Map<string, string>,
+  nationalIds: Set<string>,
+): Source[] {
   return hits.map((h, i) => ({
     index: i + 1,
     id: h.id,

@@ -12,7 +12,11 @@ export async function openServices(overrides?: Record<string, unknown>): Promise
   const config: Config = loadConfig({ overrides });
   const logger = createLogger(config.log_level);
   const models = buildModels(config);
-  const store = await openStore({ dataDir: config.data_dir, databaseUrl: config.store.database_url, postgres: { maxConnections: config.store.pool_max, idleTimeoutMs: config.store.pool_idle_timeout_ms } });
+  const store = await openStore({
+    dataDir: config.data_dir,
+    databaseUrl: config.store.database_url,
+    postgres: { maxConnections: config.store.pool_max, idleTimeoutMs: config.store.pool_idle_timeout_ms },
+  });
   return withAudit({
     config,
     store,

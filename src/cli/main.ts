@@ -44,7 +44,11 @@ export async function buildProgram(argv: string[] = process.argv): Promise<Comma
     outputError: (str, write) => write(str.replace(/^error:/, 'Erreur :')),
   });
   const first = argv[2] ?? '';
-  const wanted = COMMANDS[first] ? [COMMANDS[first]] : ['-v', '--version'].includes(first) ? [] : Object.values(COMMANDS);
+  const wanted = COMMANDS[first]
+    ? [COMMANDS[first]]
+    : ['-v', '--version'].includes(first)
+      ? []
+      : Object.values(COMMANDS);
   for (const load of wanted) for (const register of await load()) register(program);
   return program;
 }

@@ -9,7 +9,11 @@ export interface Progress {
 export function createProgress(label: string, stream: NodeJS.WriteStream = process.stderr): Progress {
   if (stream.isTTY) {
     const bar = new cliProgress.SingleBar(
-      { format: `${label} [{bar}] {percentage}% | {value}/{total} | {eta_formatted} restant`, stream, hideCursor: true },
+      {
+        format: `${label} [{bar}] {percentage}% | {value}/{total} | {eta_formatted} restant`,
+        stream,
+        hideCursor: true,
+      },
       cliProgress.Presets.shades_classic,
     );
     let started = false;

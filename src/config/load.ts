@@ -59,7 +59,10 @@ function readFile(file: string): Record<string, unknown> {
   try {
     data = parseYaml(text);
   } catch (e) {
-    throw new AppError('config_invalid', `Fichier de configuration ${file} : YAML invalide (${(e as Error).message})`);
+    throw new AppError(
+      'config_invalid',
+      `Fichier de configuration ${file} : YAML invalide (${(e as Error).message})`,
+    );
   }
   if (data == null) return {};
   if (typeof data !== 'object' || Array.isArray(data)) {
@@ -75,7 +78,8 @@ export function formatZodIssues(error: z.ZodError): string[] {
 /** Loads, merges and validates the configuration; throws one AppError listing every problem. */
 export function loadConfig(options: LoadOptions = {}): Config & { source: string | null } {
   const env = options.env ?? process.env;
-  const file = options.file ?? env.GUICHET_CONFIG ?? (existsSync('guichet.yaml') ? 'guichet.yaml' : undefined);
+  const file =
+    options.file ?? env.GUICHET_CONFIG ?? (existsSync('guichet.yaml') ? 'guichet.yaml' : undefined);
   let raw: Record<string, any> = file ? readFile(resolve(file)) : {};
   const problems: string[] = [];
   for (const [name, spec] of Object.entries(ENV_MAP)) {
@@ -92,13 +96,19 @@ export function loadConfig(options: LoadOptions = {}): Config & { source: string
   if (!parsed.success) problems.push(...formatZodIssues(parsed.error));
   else {
     // Cross-checks between providers and aliases (undeclared provider, unknown model…).
-    const cross = providersConfigSchema.safeParse({ providers: parsed.data.providers, models: parsed.data.models });
+    const cross = providersConfigSchema.safeParse({
+      providers: parsed.data.providers,
+      models: parsed.data.models,
+    });
     if (!cross.success) {
       problems.push(...cross.error.issues.map((i) => `- ${describeIssuePath(i.path, raw)} : ${i.message}`));
     }
   }
   if (problems.length > 0 || !parsed.success) {
-    throw new AppError('config_invalid', `Configuration invalide${file ? ` (${file})` : ''} :\n${problems.join('\n')}`);
+    throw new AppError(
+      'config_invalid',
+      `Configuration invalide${file ? ` (${file})` : ''} :\n${problems.join('\n')}`,
+    );
   }
   return { ...parsed.data, source: file ?? null };
 }

@@ -34,7 +34,11 @@ export const serverSchema = z
 export const documentsSchema = z
   .object({
     /** Largest file accepted by `POST /v1/documents` and `guichet documents add`, in bytes. */
-    max_upload_bytes: z.number().int().min(1).default(50 * 1024 * 1024),
+    max_upload_bytes: z
+      .number()
+      .int()
+      .min(1)
+      .default(50 * 1024 * 1024),
   })
   .strict();
 
@@ -56,7 +60,10 @@ export const metricsSchema = z
     /** Bearer token required on /metrics (prefer `token_env`: secrets stay out of files). */
     token: z.string().min(16).optional(),
     /** Name of the environment variable holding the bearer token. */
-    token_env: z.string().regex(/^[A-Z_][A-Z0-9_]*$/).optional(),
+    token_env: z
+      .string()
+      .regex(/^[A-Z_][A-Z0-9_]*$/)
+      .optional(),
     /** Serve /metrics without a token (only behind a network that only Prometheus reaches). */
     public: z.boolean().default(false),
   })

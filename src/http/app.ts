@@ -34,16 +34,21 @@ export function createApp(services: Services): OpenAPIHono<AppEnv> {
       if (!result.success) {
         const issue = result.error.issues[0];
         const param = issue?.path.join('.') || null;
-        throw new AppError('invalid_request', `Requête invalide${param ? ` (${param})` : ''} : ${issue?.message ?? ''}`, {
-          param,
-        });
+        throw new AppError(
+          'invalid_request',
+          `Requête invalide${param ? ` (${param})` : ''} : ${issue?.message ?? ''}`,
+          {
+            param,
+          },
+        );
       }
     },
   });
 
   app.use('*', async (c, next) => {
     const incoming = c.req.header('x-request-id');
-    const id = incoming && /^[\w.-]{1,128}$/.test(incoming) ? incoming : `req_${randomUUID().replace(/-/g, '')}`;
+    const id =
+      incoming && /^[\w.-]{1,128}$/.test(incoming) ? incoming : `req_${randomUUID().replace(/-/g, '')}`;
     c.set('requestId', id);
     c.set('logger', services.logger);
     c.header('x-request-id', id);
@@ -84,7 +89,9 @@ export function createApp(services: Services): OpenAPIHono<AppEnv> {
   if (metrics) registerMetricsRoutes(app, services, metrics);
   registerWebRoutes(app);
 
-  app.notFound((c) => toErrorResponse(c, new AppError('not_found', `Route inconnue : ${c.req.method} ${c.req.path}`)));
+  app.notFound((c) =>
+    toErrorResponse(c, new AppError('not_found', `Route inconnue : ${c.req.method} ${c.req.path}`)),
+  );
   app.onError((err, c) => toErrorResponse(c, err));
   return app;
 }

@@ -19,15 +19,23 @@ export function toErrorResponse(c: Context<AppEnv>, err: unknown): Response {
   else if (err instanceof HTTPException && err.status === 400) {
     e = new AppError('invalid_json', "Le corps de la requête n'est pas un JSON valide.");
   } else if (err instanceof HTTPException && err.status === 415) {
-    e = new AppError('unsupported_media_type', 'Type de contenu non pris en charge : envoyez application/json.');
-  } else if (err instanceof SyntaxError) e = new AppError('invalid_json', 'Le corps de la requête n\'est pas un JSON valide.');
+    e = new AppError(
+      'unsupported_media_type',
+      'Type de contenu non pris en charge : envoyez application/json.',
+    );
+  } else if (err instanceof SyntaxError)
+    e = new AppError('invalid_json', "Le corps de la requête n'est pas un JSON valide.");
   else if ((err as { status?: number })?.status === 413) {
     e = new AppError('payload_too_large', 'Le corps de la requête est trop volumineux.');
   } else {
     c.get('logger')?.error({ err, requestId: c.get('requestId') }, 'unhandled error');
-    e = new AppError('internal_error', 'Erreur interne du serveur. Référence : ' + (c.get('requestId') ?? '-'));
+    e = new AppError(
+      'internal_error',
+      'Erreur interne du serveur. Référence : ' + (c.get('requestId') ?? '-'),
+    );
   }
-  if (e.status >= 500 && isAppError(err)) c.get('logger')?.warn({ err, requestId: c.get('requestId') }, e.code);
+  if (e.status >= 500 && isAppError(err))
+    c.get('logger')?.warn({ err, requestId: c.get('requestId') }, e.code);
   for (const [k, v] of Object.entries(e.headers)) c.header(k, v);
   return c.json(errorBody(e), e.status as ContentfulStatusCode);
 }

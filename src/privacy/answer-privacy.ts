@@ -25,13 +25,20 @@ export function providerSovereignty(config: Config, provider: string): Sovereign
 }
 
 /** The policy of an organisation: configuration, its override, and its `sensitive` flag. */
-export async function answerPrivacyFor(o: { store: Store; config: Config; orgId: string }): Promise<AnswerPrivacy> {
+export async function answerPrivacyFor(o: {
+  store: Store;
+  config: Config;
+  orgId: string;
+}): Promise<AnswerPrivacy> {
   const override = o.config.privacy.organisations[o.orgId]?.pseudonymise;
   const org = await o.store.accounts.orgs.get(o.orgId).catch(() => null);
   return {
     pseudonymise: override ?? o.config.privacy.pseudonymise,
     ...(org?.sensitive
-      ? { allowTarget: (ref: ModelRef) => ref.local || isSecNumCloud(providerSovereignty(o.config, ref.provider)) }
+      ? {
+          allowTarget: (ref: ModelRef) =>
+            ref.local || isSecNumCloud(providerSovereignty(o.config, ref.provider)),
+        }
       : {}),
   };
 }

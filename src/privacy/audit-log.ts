@@ -40,18 +40,31 @@ export interface AuditVerification {
 
 export function entryHash(e: Omit<AuditEntry, 'hash'>): string {
   return sha256(
-    canonicalJson({ seq: e.seq, at: e.at, type: e.type, org_id: e.orgId, actor: e.actor, data: e.data, prev_hash: e.prevHash }),
+    canonicalJson({
+      seq: e.seq,
+      at: e.at,
+      type: e.type,
+      org_id: e.orgId,
+      actor: e.actor,
+      data: e.data,
+      prev_hash: e.prevHash,
+    }),
   );
 }
 
 /** Keeps short scalar values; a long string (possibly text someone typed) is replaced by its length. */
 function sanitise(value: unknown, depth = 0): unknown {
   if (value === null || typeof value === 'number' || typeof value === 'boolean') return value;
-  if (typeof value === 'string') return value.length <= MAX_STRING ? value : `[texte omis : ${value.length} caractères]`;
+  if (typeof value === 'string')
+    return value.length <= MAX_STRING ? value : `[texte omis : ${value.length} caractères]`;
   if (depth >= 4) return '[omis]';
   if (Array.isArray(value)) return value.slice(0, 100).map((v) => sanitise(v, depth + 1));
   if (typeof value === 'object')
-    return Object.fromEntries(Object.entries(value as object).filter(([, v]) => v !== undefined).map(([k, v]) => [k, sanitise(v, depth + 1)]));
+    return Object.fromEntries(
+      Object.entries(value as object)
+        .filter(([, v]) => v !== undefined)
+        .map(([k, v]) => [k, sanitise(v, depth + 1)]),
+    );
   return String(value).slice(0, MAX_STRING);
 }
 
@@ -95,26 +108,43 @@ export class AuditLog {
     let prev: AuditEntry | null = null;
     let count = 0;
     let first: AuditEntry | null = null;
-    for (let after = 0; ; ) {
+    for (let after = 0; ;) {
       const page = await this.store.audit.list({ afterSeq: after, limit: 1000 });
       if (!page.length) break;
       for (const e of page) {
         count++;
         first ??= e;
-        if (e.type === 'privacy.purge' && typeof e.data.audit_anchor === 'string') anchorsSeen.add(e.data.audit_anchor);
+        if (e.type === 'privacy.purge' && typeof e.data.audit_anchor === 'string')
+          anchorsSeen.add(e.data.audit_anchor);
         if (entryHash(e) !== e.hash) {
           const moved = [-3, -2, -1, 1, 2, 3].some((d) => entryHash({ ...e, seq: e.seq + d }) === e.hash);
           problems.push(
             moved
-              ? { seq: e.seq, kind: 'reordered', message: `entrée ${e.seq} déplacée : son contenu appartient à une autre position` }
-              : { seq: e.seq, kind: 'edited', message: `entrée ${e.seq} modifiée : son empreinte ne correspond plus à son contenu` },
+              ? {
+                  seq: e.seq,
+                  kind: 'reordered',
+                  message: `entrée ${e.seq} déplacée : son contenu appartient à une autre position`,
+                }
+              : {
+                  seq: e.seq,
+                  kind: 'edited',
+                  message: `entrée ${e.seq} modifiée : son empreinte ne correspond plus à son contenu`,
+                },
           );
         }
         if (prev) {
           if (e.seq !== prev.seq + 1)
-            problems.push({ seq: e.seq, kind: 'deleted', message: `entrées ${prev.seq + 1} à ${e.seq - 1} supprimées` });
+            problems.push({
+              seq: e.seq,
+              kind: 'deleted',
+              message: `entrées ${prev.seq + 1} à ${e.seq - 1} supprimées`,
+            });
           else if (e.prevHash !== prev.hash)
-            problems.push({ seq: e.seq, kind: 'reordered', message: `entrée ${e.seq} : le chaînage avec l'entrée ${prev.seq} est rompu (supprimée, remplacée ou déplacée)` });
+            problems.push({
+              seq: e.seq,
+              kind: 'reordered',
+              message: `entrée ${e.seq} : le chaînage avec l'entrée ${prev.seq} est rompu (supprimée, remplacée ou déplacée)`,
+            });
         }
         prev = e;
       }
@@ -122,15 +152,30 @@ export class AuditLog {
     }
     if (first) {
       const expected = `${first.seq - 1}:${first.prevHash}`;
-      if (first.seq === 1 ? first.prevHash !== GENESIS_HASH : anchor !== expected || !anchorsSeen.has(expected)) {
-        problems.push({ seq: first.seq, kind: 'deleted', message: `début du journal supprimé sans purge enregistrée (première entrée : ${first.seq})` });
+      if (
+        first.seq === 1 ? first.prevHash !== GENESIS_HASH : anchor !== expected || !anchorsSeen.has(expected)
+      ) {
+        problems.push({
+          seq: first.seq,
+          kind: 'deleted',
+          message: `début du journal supprimé sans purge enregistrée (première entrée : ${first.seq})`,
+        });
       }
     }
     const last = prev;
     if (head && (!last || head !== `${last.seq}:${last.hash}`)) {
-      problems.push({ seq: last?.seq ?? 0, kind: 'truncated', message: `dernières entrées supprimées ou remplacées (tête attendue : ${head.split(':')[0]})` });
+      problems.push({
+        seq: last?.seq ?? 0,
+        kind: 'truncated',
+        message: `dernières entrées supprimées ou remplacées (tête attendue : ${head.split(':')[0]})`,
+      });
     }
     problems.sort((a, b) => a.seq - b.seq);
-    return { ok: problems.length === 0, entries: count, head: last ? `${last.seq}:${last.hash}` : null, problems };
+    return {
+      ok: problems.length === 0,
+      entries: count,
+      head: last ? `${last.seq}:${last.hash}` : null,
+      problems,
+    };
   }
 }

@@ -39,7 +39,12 @@ const REPOS: RepoSpec[] = [
     skip: ['deleteExpired', 'putPending', 'takePending'],
     hideStrings: true,
   },
-  { name: 'collection', path: ['collections'], events: { create: 'created', update: 'updated', delete: 'deleted' }, keepName: true },
+  {
+    name: 'collection',
+    path: ['collections'],
+    events: { create: 'created', update: 'updated', delete: 'deleted' },
+    keepName: true,
+  },
   {
     name: 'document',
     path: ['documents'],
@@ -49,16 +54,46 @@ const REPOS: RepoSpec[] = [
 
 const MUTATING = /^(create|update|set|revoke|delete|remove|put|rename|change|grant|assign|add)/;
 const SAFE_KEYS = new Set([
-  'id', 'orgId', 'userId', 'role', 'scope', 'subjectId', 'collectionId', 'externalId', 'visibility',
-  'expiresAt', 'sensitive', 'builtin', 'kind', 'prefix', 'revokedAt',
-  'requestsPerMinute', 'requestsPerDay', 'tokensPerMinute', 'tokensPerDay', 'monthlyCredits',
+  'id',
+  'orgId',
+  'userId',
+  'role',
+  'scope',
+  'subjectId',
+  'collectionId',
+  'externalId',
+  'visibility',
+  'expiresAt',
+  'sensitive',
+  'builtin',
+  'kind',
+  'prefix',
+  'revokedAt',
+  'requestsPerMinute',
+  'requestsPerDay',
+  'tokensPerMinute',
+  'tokensPerDay',
+  'monthlyCredits',
 ]);
 
-async function describe(spec: RepoSpec, value: unknown, audit: AuditLog, asUserId: boolean): Promise<unknown> {
-  if (value === null || value === undefined || typeof value === 'number' || typeof value === 'boolean') return value ?? null;
-  if (typeof value === 'string') return asUserId ? audit.subjectOf(value) : spec.hideStrings ? '[masqué]' : value.slice(0, 120);
+async function describe(
+  spec: RepoSpec,
+  value: unknown,
+  audit: AuditLog,
+  asUserId: boolean,
+): Promise<unknown> {
+  if (value === null || value === undefined || typeof value === 'number' || typeof value === 'boolean')
+    return value ?? null;
+  if (typeof value === 'string')
+    return asUserId ? audit.subjectOf(value) : spec.hideStrings ? '[masqué]' : value.slice(0, 120);
   if (Array.isArray(value)) {
-    const ids = [...new Set(value.map((v) => (v && typeof v === 'object' ? (v as { collectionId?: unknown }).collectionId : undefined)))];
+    const ids = [
+      ...new Set(
+        value.map((v) =>
+          v && typeof v === 'object' ? (v as { collectionId?: unknown }).collectionId : undefined,
+        ),
+      ),
+    ];
     return { count: value.length, collectionIds: ids.filter((x) => typeof x === 'string') };
   }
   if (typeof value !== 'object') return null;
@@ -87,7 +122,8 @@ function wrapRepo<T extends object>(repo: T, spec: RepoSpec, audit: AuditLog): T
       const value = Reflect.get(target, prop, target) as unknown;
       if (typeof value !== 'function' || typeof prop !== 'string') return value;
       const method = value as (...a: unknown[]) => unknown;
-      if ((!(prop in spec.events) && !MUTATING.test(prop)) || spec.skip?.includes(prop)) return method.bind(target);
+      if ((!(prop in spec.events) && !MUTATING.test(prop)) || spec.skip?.includes(prop))
+        return method.bind(target);
       const type = `${spec.name}.${spec.events[prop] ?? prop}`;
       return async (...args: unknown[]) => {
         const result = await method.apply(target, args);
@@ -110,7 +146,11 @@ export function auditedStore(store: Store, audit: AuditLog): Store {
   const wrapped = new Map<string, unknown>();
   const accounts = new Map<string, unknown>();
   for (const spec of REPOS) {
-    if (spec.path.length === 1) wrapped.set(spec.path[0], wrapRepo((store as unknown as Record<string, object>)[spec.path[0]], spec, audit));
+    if (spec.path.length === 1)
+      wrapped.set(
+        spec.path[0],
+        wrapRepo((store as unknown as Record<string, object>)[spec.path[0]], spec, audit),
+      );
     else {
       const repo = (store.accounts as unknown as Record<string, object | undefined>)[spec.path[1]];
       if (repo) accounts.set(spec.path[1], wrapRepo(repo, spec, audit));

@@ -29,7 +29,10 @@ export const privacySchema = z.strictObject({
   pseudonymise: z.boolean({ error: 'true ou false attendu' }).default(true),
   /** Per organisation id: overrides of `pseudonymise`. */
   organisations: z
-    .record(z.string().min(1), z.strictObject({ pseudonymise: z.boolean({ error: 'true ou false attendu' }) }))
+    .record(
+      z.string().min(1),
+      z.strictObject({ pseudonymise: z.boolean({ error: 'true ou false attendu' }) }),
+    )
     .default({}),
   retention: retentionSchema.default(retentionSchema.parse({})),
   /** Hours between two purges inside `guichet serve` (also run at start); 0 = never automatically. */
@@ -41,7 +44,11 @@ export const privacySchema = z.strictObject({
       contact: z.string().min(1).default('(à compléter)'),
       dpo: z.string().min(1).default('(à compléter : délégué à la protection des données)'),
     })
-    .default({ name: '(à compléter : nom de la collectivité ou de l’administration)', contact: '(à compléter)', dpo: '(à compléter : délégué à la protection des données)' }),
+    .default({
+      name: '(à compléter : nom de la collectivité ou de l’administration)',
+      contact: '(à compléter)',
+      dpo: '(à compléter : délégué à la protection des données)',
+    }),
   /** Sovereignty of the OIDC issuer (`oidc.issuer`), until the sign-in section declares its own. */
   oidc_sovereignty: sovereigntySchema.optional(),
 });

@@ -42,7 +42,12 @@ export function dataFlowReport(config: Config, stats: EgressStats, startedAt: Da
       'messages des agents (questions et conversation)',
       'extraits des sources : corpus national public et documents de la collectivité',
     ];
-    if (config.search.embedding_model && p.models.some((m) => config.search.embedding_model === m || config.search.embedding_model === `${p.id}:${m}`))
+    if (
+      config.search.embedding_model &&
+      p.models.some(
+        (m) => config.search.embedding_model === m || config.search.embedding_model === `${p.id}:${m}`,
+      )
+    )
       categories.push('requêtes de recherche (plongements vectoriels)');
     endpoints.push({
       id: p.id,
@@ -53,7 +58,13 @@ export function dataFlowReport(config: Config, stats: EgressStats, startedAt: Da
       secnumcloud: isSecNumCloud(sov ?? undefined),
       foreignLawExposure: sov ? sov.foreign_laws.length > 0 : null,
       dataCategories: categories,
-      pseudonymised: p.local ? 'not_needed' : !config.privacy.pseudonymise ? 'no' : exemptOrgs.length ? 'partially' : 'yes',
+      pseudonymised: p.local
+        ? 'not_needed'
+        : !config.privacy.pseudonymise
+          ? 'no'
+          : exemptOrgs.length
+            ? 'partially'
+            : 'yes',
       requestsSinceStart: stats.requests[origin] ?? 0,
     });
   }
@@ -75,7 +86,12 @@ export function dataFlowReport(config: Config, stats: EgressStats, startedAt: Da
       requestsSinceStart: stats.requests[origin] ?? 0,
     });
   }
-  return { generatedAt: new Date().toISOString(), since: startedAt.toISOString(), endpoints, refused: { ...stats.refused } };
+  return {
+    generatedAt: new Date().toISOString(),
+    since: startedAt.toISOString(),
+    endpoints,
+    refused: { ...stats.refused },
+  };
 }
 
 const PSEUDO: Record<DataFlowEndpoint['pseudonymised'], string> = {
@@ -106,6 +122,10 @@ export function dataFlowMarkdown(r: DataFlowReport): string {
   if (!r.endpoints.length) lines.push('| (aucun point de sortie : tout est local) | | | | | | | | |');
   const refused = Object.entries(r.refused);
   lines.push('', '## Connexions refusées', '');
-  lines.push(...(refused.length ? refused.map(([o, n]) => `- ${o} : ${n} requête(s) refusée(s) (origine non déclarée)`) : ['Aucune.']));
+  lines.push(
+    ...(refused.length
+      ? refused.map(([o, n]) => `- ${o} : ${n} requête(s) refusée(s) (origine non déclarée)`)
+      : ['Aucune.']),
+  );
   return lines.join('\n') + '\n';
 }

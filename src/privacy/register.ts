@@ -8,7 +8,9 @@ export function processingRegisterMarkdown(config: Config): string {
   const flows = dataFlowReport(config, { requests: {}, refused: {} }, new Date());
   const r = config.privacy.retention;
   const c = config.privacy.controller;
-  const outside = flows.endpoints.filter((e) => e.sovereignty && e.sovereignty.country !== 'FR' && !EU.has(e.sovereignty.country));
+  const outside = flows.endpoints.filter(
+    (e) => e.sovereignty && e.sovereignty.country !== 'FR' && !EU.has(e.sovereignty.country),
+  );
   const exposed = flows.endpoints.filter((e) => e.foreignLawExposure);
   const undeclared = flows.endpoints.filter((e) => !e.sovereignty);
   const lines = [
@@ -41,18 +43,29 @@ export function processingRegisterMarkdown(config: Config): string {
     ...(flows.endpoints.length
       ? flows.endpoints.map((e) => {
           const s = e.sovereignty;
-          const who = s ? `${s.operator} (${s.country}${s.hosting ? `, ${s.hosting}` : ''}${s.certifications.length ? `, ${s.certifications.join(', ')}` : ''})` : 'opérateur non déclaré';
-          const pseudo = e.pseudonymised === 'yes' || e.pseudonymised === 'partially' ? ', données personnelles pseudonymisées avant envoi' : e.local ? ', serveur de l’organisation' : '';
+          const who = s
+            ? `${s.operator} (${s.country}${s.hosting ? `, ${s.hosting}` : ''}${s.certifications.length ? `, ${s.certifications.join(', ')}` : ''})`
+            : 'opérateur non déclaré';
+          const pseudo =
+            e.pseudonymised === 'yes' || e.pseudonymised === 'partially'
+              ? ', données personnelles pseudonymisées avant envoi'
+              : e.local
+                ? ', serveur de l’organisation'
+                : '';
           return `- Sous-traitant ${e.id} (${e.origin}) : ${who}${pseudo}.`;
         })
       : ['- Aucun sous-traitant externe : tous les modèles sont locaux.']),
     '',
     '## Transferts hors de l’Union européenne',
-    outside.length ? outside.map((e) => `- ${e.id} : ${e.sovereignty!.country}`).join('\n') : '- Aucun transfert déclaré hors de l’UE.',
+    outside.length
+      ? outside.map((e) => `- ${e.id} : ${e.sovereignty!.country}`).join('\n')
+      : '- Aucun transfert déclaré hors de l’UE.',
     exposed.length
       ? `- Exposition à une loi extra-européenne : ${exposed.map((e) => `${e.id} (${e.sovereignty!.foreign_laws.join(', ')})`).join(' ; ')}.`
       : '- Aucune exposition déclarée à une loi extra-européenne.',
-    ...(undeclared.length ? [`- À compléter : souveraineté non déclarée pour ${undeclared.map((e) => e.id).join(', ')}.`] : []),
+    ...(undeclared.length
+      ? [`- À compléter : souveraineté non déclarée pour ${undeclared.map((e) => e.id).join(', ')}.`]
+      : []),
     '',
     '## Durées de conservation',
     `- Conversations : ${days(r.conversations_days)} après le dernier message.`,
@@ -72,4 +85,6 @@ export function processingRegisterMarkdown(config: Config): string {
   return lines.join('\n') + '\n';
 }
 
-const EU = new Set('AT BE BG CY CZ DE DK EE ES FI FR GR HR HU IE IT LT LU LV MT NL PL PT RO SE SI SK'.split(' '));
+const EU = new Set(
+  'AT BE BG CY CZ DE DK EE ES FI FR GR HR HU IE IT LT LU LV MT NL PL PT RO SE SI SK'.split(' '),
+);

@@ -33,8 +33,16 @@ export async function purgeExpiredData(o: {
     audit: cut(r.audit_days),
     documents: cut(r.documents_days),
   };
-  const counts: PurgeCounts = { conversations: 0, messages: 0, feedback: 0, usage: 0, audit: 0, documents: 0 };
-  if (cutoffs.conversations) Object.assign(counts, await o.store.personalData.purgeConversations(cutoffs.conversations));
+  const counts: PurgeCounts = {
+    conversations: 0,
+    messages: 0,
+    feedback: 0,
+    usage: 0,
+    audit: 0,
+    documents: 0,
+  };
+  if (cutoffs.conversations)
+    Object.assign(counts, await o.store.personalData.purgeConversations(cutoffs.conversations));
   if (cutoffs.usage) counts.usage = await o.store.personalData.purgeUsage(cutoffs.usage);
   if (cutoffs.documents) counts.documents = await purgeDocuments(o.store, cutoffs.documents);
   let anchor: string | null = null;

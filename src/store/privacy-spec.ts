@@ -83,9 +83,14 @@ export interface ConversationRepo {
     citations?: unknown[];
     complete?: boolean;
   }): Promise<StoredMessage>;
-  updateMessage(id: string, patch: { content?: string; citations?: unknown[]; complete?: boolean }): Promise<StoredMessage | null>;
+  updateMessage(
+    id: string,
+    patch: { content?: string; citations?: unknown[]; complete?: boolean },
+  ): Promise<StoredMessage | null>;
   messages(conversationId: string): Promise<StoredMessage[]>;
-  addFeedback(input: Omit<Feedback, 'id' | 'createdAt' | 'tags' | 'comment'> & { tags?: string[]; comment?: string }): Promise<Feedback>;
+  addFeedback(
+    input: Omit<Feedback, 'id' | 'createdAt' | 'tags' | 'comment'> & { tags?: string[]; comment?: string },
+  ): Promise<Feedback>;
   feedback(messageId: string): Promise<Feedback[]>;
 }
 

@@ -130,7 +130,10 @@ export interface CollectionRepo {
   create(input: NewCollection): Promise<Collection>;
   get(id: string): Promise<Collection | null>;
   list(filter?: { orgId?: string; includeShared?: boolean }): Promise<Collection[]>;
-  update(id: string, patch: Partial<Pick<Collection, 'name' | 'description' | 'visibility'>>): Promise<Collection>;
+  update(
+    id: string,
+    patch: Partial<Pick<Collection, 'name' | 'description' | 'visibility'>>,
+  ): Promise<Collection>;
   /** Deletes the collection with all its documents, chunks and vectors. */
   delete(id: string): Promise<void>;
 }

@@ -85,9 +85,20 @@ export async function prepareAnswer(deps: AnswerDeps, request: AnswerRequest): P
   const model = routableModel(deps.router, request.model, privacy);
   // Pseudonymise whenever some target may be non-local (the router picks at call time, with fallback).
   const p = privacy.pseudonymise && !deps.router.isLocal(model) ? new Pseudonymiser() : null;
-  const outgoing = p ? request.messages.map((m) => ({ ...m, content: p.pseudonymise(m.content) })) : request.messages;
+  const outgoing = p
+    ? request.messages.map((m) => ({ ...m, content: p.pseudonymise(m.content) }))
+    : request.messages;
   if (!request.retrieval) {
-    return { request, sources: [], fixedAnswer: null, messages: outgoing, extra: {}, query: '', model, pseudonymiser: p };
+    return {
+      request,
+      sources: [],
+      fixedAnswer: null,
+      messages: outgoing,
+      extra: {},
+      query: '',
+      model,
+      pseudonymiser: p,
+    };
   }
   const query = searchQueryFromConversation(request.messages);
   const lastUser = [...request.messages].reverse().find((m) => m.role === 'user')?.content ?? '';
@@ -111,7 +122,11 @@ export async function prepareAnswer(deps: AnswerDeps, request: AnswerRequest): P
   const nothing = hits.length === 0 || !relevance.relevant || (scope !== null && !localHit);
   // Passages of private collections are pseudonymised too; the national corpus is public.
   const sent = p
-    ? sources.map((s) => (s.local ? { ...s, title: p.pseudonymise(s.title), passages: s.passages.map((x) => p.pseudonymise(x)) } : s))
+    ? sources.map((s) =>
+        s.local
+          ? { ...s, title: p.pseudonymise(s.title), passages: s.passages.map((x) => p.pseudonymise(x)) }
+          : s,
+      )
     : sources;
   return {
     request,
@@ -164,9 +179,7 @@ function privacyReport(plan: AnswerPlan, unknownPlaceholders: string[]): AnswerP
   return { pseudonymised: p !== null, placeholders: p ? p.toJSON().placeholders : 0, unknownPlaceholders };
 }
 
-export type AnswerEvent =
-  | { type: 'text'; text: string }
-  | { type: 'done'; result: AnswerResult };
+export type AnswerEvent = { type: 'text'; text: string } | { type: 'done'; result: AnswerResult };
 
 /** Streamed answer: text deltas, then one `done` event with usage and citations. */
 export async function* streamAnswer(deps: AnswerDeps, plan: AnswerPlan): AsyncGenerator<AnswerEvent> {

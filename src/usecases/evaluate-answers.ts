@@ -55,7 +55,11 @@ export async function evaluateAnswers(o: EvaluateAnswersOptions): Promise<Answer
     if (cited.some((c) => good.has(c))) grounded++;
     else {
       if (noSource) falseRefusals++;
-      failures.push({ id, question: q.question, reason: noSource ? 'aucune source retenue' : `cite ${cited.join(', ') || 'rien'}` });
+      failures.push({
+        id,
+        question: q.question,
+        reason: noSource ? 'aucune source retenue' : `cite ${cited.join(', ') || 'rien'}`,
+      });
     }
   }
   const round = (x: number) => Math.round(x * 1000) / 1000;

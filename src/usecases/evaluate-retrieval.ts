@@ -2,7 +2,12 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { AppError } from '../shared/errors.js';
 import type { Store } from '../store/spec.js';
-import { searchKnowledge, type PublicationHit, type QueryEmbedder, type SearchMethod } from './search-knowledge.js';
+import {
+  searchKnowledge,
+  type PublicationHit,
+  type QueryEmbedder,
+  type SearchMethod,
+} from './search-knowledge.js';
 
 export const RagQuestion = z.object({
   id: z.string().optional(),
@@ -52,7 +57,9 @@ export function foldForMatch(text: string): string {
 /** The k best passages of a result list, by passage score, with the file they come from. */
 export function topPassages(results: PublicationHit[], k: number): { doc: string; text: string }[] {
   return results
-    .flatMap((r, rank) => r.passages.map((p, i) => ({ doc: r.externalId, text: p.text, score: p.score, rank, i })))
+    .flatMap((r, rank) =>
+      r.passages.map((p, i) => ({ doc: r.externalId, text: p.text, score: p.score, rank, i })),
+    )
     .sort((a, b) => b.score - a.score || a.rank - b.rank || a.i - b.i)
     .slice(0, k)
     .map(({ doc, text }) => ({ doc, text }));
@@ -101,7 +108,10 @@ export function readJsonl<T>(file: string, schema: z.ZodType<T>): T[] {
     }
     const parsed = schema.safeParse(data);
     if (!parsed.success) {
-      throw new AppError('invalid_request', `${file}, ligne ${i + 1} : ${parsed.error.issues[0]?.path.join('.')} ${parsed.error.issues[0]?.message}`);
+      throw new AppError(
+        'invalid_request',
+        `${file}, ligne ${i + 1} : ${parsed.error.issues[0]?.path.join('.')} ${parsed.error.issues[0]?.message}`,
+      );
     }
     out.push(parsed.data);
   });
@@ -139,7 +149,11 @@ export async function evaluateRetrieval(o: EvaluateRetrievalOptions): Promise<Re
     const ids = results.map((r) => r.externalId);
     if (q.format === 'rag' && q.unanswerable) {
       unanswerable.n++;
-      unanswerable.top_titles.push({ id: q.id ?? String(i + 1), question: q.question, top: results[0]?.title ?? null });
+      unanswerable.top_titles.push({
+        id: q.id ?? String(i + 1),
+        question: q.question,
+        top: results[0]?.title ?? null,
+      });
       continue;
     }
     n++;

@@ -20,7 +20,8 @@ export type TextEmbedder = (texts: string[], signal?: AbortSignal) => Promise<Fl
 /** The embedder of the configured embedding model (`search.embedding_model`), if any. */
 export function documentEmbedder(router: ModelRouter, model: string | undefined): TextEmbedder | undefined {
   if (!model) return undefined;
-  return async (texts, signal) => (await router.embed(model, texts, signal ?? new AbortController().signal)).vectors;
+  return async (texts, signal) =>
+    (await router.embed(model, texts, signal ?? new AbortController().signal)).vectors;
 }
 
 export type IngestStatus = 'added' | 'replaced' | 'duplicate';
@@ -54,21 +55,33 @@ export function cleanFileName(raw: string): string {
   const name = raw.split(/[\\/]/).pop()!.trim();
   // eslint-disable-next-line no-control-regex
   if (!name || name === '.' || name === '..' || /[\u0000-\u001f]/.test(name)) {
-    throw new AppError('invalid_request', `Nom de fichier invalide : « ${raw.slice(0, 100)} ».`, { param: 'file' });
+    throw new AppError('invalid_request', `Nom de fichier invalide : « ${raw.slice(0, 100)} ».`, {
+      param: 'file',
+    });
   }
-  if (name.length > 255) throw new AppError('invalid_request', 'Le nom du fichier dépasse 255 caractères.', { param: 'file' });
+  if (name.length > 255)
+    throw new AppError('invalid_request', 'Le nom du fichier dépasse 255 caractères.', { param: 'file' });
   return name;
 }
 
-function checkMetadata(metadata: Record<string, unknown> | undefined, fileName: string): Record<string, unknown> {
+function checkMetadata(
+  metadata: Record<string, unknown> | undefined,
+  fileName: string,
+): Record<string, unknown> {
   if (metadata === undefined) return {};
   if (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata)) {
-    throw new AppError('invalid_request', `Les métadonnées de « ${fileName} » doivent être un objet JSON.`, { param: 'metadata' });
-  }
-  if (JSON.stringify(metadata).length > METADATA_MAX_CHARS) {
-    throw new AppError('invalid_request', `Les métadonnées de « ${fileName} » dépassent ${METADATA_MAX_CHARS} caractères.`, {
+    throw new AppError('invalid_request', `Les métadonnées de « ${fileName} » doivent être un objet JSON.`, {
       param: 'metadata',
     });
+  }
+  if (JSON.stringify(metadata).length > METADATA_MAX_CHARS) {
+    throw new AppError(
+      'invalid_request',
+      `Les métadonnées de « ${fileName} » dépassent ${METADATA_MAX_CHARS} caractères.`,
+      {
+        param: 'metadata',
+      },
+    );
   }
   return metadata;
 }
@@ -90,7 +103,10 @@ export async function ingestDocument(o: IngestDocumentOptions): Promise<IngestDo
     kind: 'document-local',
     audience: null,
     breadcrumb: [collection.name],
-    date: typeof userMetadata.date === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(userMetadata.date) ? userMetadata.date : null,
+    date:
+      typeof userMetadata.date === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(userMetadata.date)
+        ? userMetadata.date
+        : null,
     markdown: parsed.markdown,
     sections: parsed.sections,
     metadata: {
@@ -102,10 +118,18 @@ export async function ingestDocument(o: IngestDocumentOptions): Promise<IngestDo
   };
   const input = toDocumentInput(source, { collectionId: collection.id, hash, chunkTokens: o.chunkTokens });
   if (input.chunks.length === 0) {
-    throw new AppError('unprocessable', `Le fichier « ${fileName} » ne contient aucun texte exploitable.`, { param: 'file' });
+    throw new AppError('unprocessable', `Le fichier « ${fileName} » ne contient aucun texte exploitable.`, {
+      param: 'file',
+    });
   }
   // Embeddings are computed before anything is written: an unreachable model stores nothing.
-  const vectors = o.embed ? await embedAll(o.embed, input.chunks.map((c) => embeddingText(source.title, c.path, c.text)), o.signal) : null;
+  const vectors = o.embed
+    ? await embedAll(
+        o.embed,
+        input.chunks.map((c) => embeddingText(source.title, c.path, c.text)),
+        o.signal,
+      )
+    : null;
   o.signal?.throwIfAborted();
 
   const previous = await o.store.documents.getByExternalId(collection.id, fileName);

@@ -87,7 +87,9 @@ export async function ingestServicePublic(o: IngestServicePublicOptions): Promis
       try {
         const doc = parsePublication(raw);
         if (doc.date && doc.date > latestDate && doc.date <= new Date().toISOString()) latestDate = doc.date;
-        batch.push(toDocumentInput(doc, { collectionId: SERVICE_PUBLIC_COLLECTION, hash, chunkTokens: o.chunkTokens }));
+        batch.push(
+          toDocumentInput(doc, { collectionId: SERVICE_PUBLIC_COLLECTION, hash, chunkTokens: o.chunkTokens }),
+        );
         if (previous) summary.updated++;
         else summary.added++;
       } catch (e) {

@@ -21,16 +21,21 @@ const DESCRIPTION_MAX = 2000;
 
 function checkName(name: string): string {
   const n = name.trim();
-  if (!n) throw new AppError('invalid_request', 'Le nom de la collection est obligatoire.', { param: 'name' });
+  if (!n)
+    throw new AppError('invalid_request', 'Le nom de la collection est obligatoire.', { param: 'name' });
   if (n.length > NAME_MAX) {
-    throw new AppError('invalid_request', `Le nom de la collection dépasse ${NAME_MAX} caractères.`, { param: 'name' });
+    throw new AppError('invalid_request', `Le nom de la collection dépasse ${NAME_MAX} caractères.`, {
+      param: 'name',
+    });
   }
   return n;
 }
 
 function checkDescription(description: string): string {
   if (description.length > DESCRIPTION_MAX) {
-    throw new AppError('invalid_request', `La description dépasse ${DESCRIPTION_MAX} caractères.`, { param: 'description' });
+    throw new AppError('invalid_request', `La description dépasse ${DESCRIPTION_MAX} caractères.`, {
+      param: 'description',
+    });
   }
   return description.trim();
 }
@@ -44,14 +49,23 @@ async function view(store: Store, c: Collection, orgId: string): Promise<Collect
 }
 
 /** A collection the organisation may read, or the same 404 whether it is unknown or foreign. */
-export async function getReadableCollection(o: { store: Store; orgId: string; id: string }): Promise<Collection> {
+export async function getReadableCollection(o: {
+  store: Store;
+  orgId: string;
+  id: string;
+}): Promise<Collection> {
   const c = await o.store.collections.get(o.id);
-  if (!c || !canRead(c, o.orgId)) throw new AppError('not_found', `Collection introuvable : ${o.id}`, { param: 'collection' });
+  if (!c || !canRead(c, o.orgId))
+    throw new AppError('not_found', `Collection introuvable : ${o.id}`, { param: 'collection' });
   return c;
 }
 
 /** A collection the organisation may change: readable (else 404) and its own, not built-in (else 403). */
-export async function getWritableCollection(o: { store: Store; orgId: string; id: string }): Promise<Collection> {
+export async function getWritableCollection(o: {
+  store: Store;
+  orgId: string;
+  id: string;
+}): Promise<Collection> {
   const c = await getReadableCollection(o);
   if (c.builtin) {
     throw new AppError(

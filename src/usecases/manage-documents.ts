@@ -29,7 +29,8 @@ export async function listDocuments(o: {
 async function readableDocument(store: Store, orgId: string, id: string): Promise<StoredDocument> {
   const d = await store.documents.get(id);
   const c = d ? await store.collections.get(d.collectionId) : null;
-  if (!d || !c || !canRead(c, orgId)) throw new AppError('not_found', `Document introuvable : ${id}`, { param: 'id' });
+  if (!d || !c || !canRead(c, orgId))
+    throw new AppError('not_found', `Document introuvable : ${id}`, { param: 'id' });
   return d;
 }
 
@@ -39,12 +40,19 @@ export async function getDocument(o: {
   id: string;
 }): Promise<{ document: StoredDocument; markdown: string; chunks: StoredChunk[] }> {
   const document = await readableDocument(o.store, o.orgId, o.id);
-  const [markdown, chunks] = await Promise.all([o.store.documents.markdown(document.id), o.store.documents.chunks(document.id)]);
+  const [markdown, chunks] = await Promise.all([
+    o.store.documents.markdown(document.id),
+    o.store.documents.chunks(document.id),
+  ]);
   return { document, markdown: markdown ?? '', chunks };
 }
 
 /** Removes the document with its chunks and vectors from every search path. */
-export async function deleteDocument(o: { store: Store; orgId: string; id: string }): Promise<StoredDocument> {
+export async function deleteDocument(o: {
+  store: Store;
+  orgId: string;
+  id: string;
+}): Promise<StoredDocument> {
   const document = await readableDocument(o.store, o.orgId, o.id);
   await getWritableCollection({ store: o.store, orgId: o.orgId, id: document.collectionId });
   await o.store.documents.delete(document.id);

@@ -34,7 +34,11 @@ async function checkProvider(p: Provider, timeoutMs: number, modelPath?: string)
           fix: `Les modèles déclarés ${missing.join(', ')} ne sont pas annoncés par le serveur : vérifiez leur nom dans guichet.yaml.`,
         };
       }
-      return { name: `fournisseur ${p.id}`, status: 'ok', detail: `joignable ; ${p.models.join(', ')} disponibles` };
+      return {
+        name: `fournisseur ${p.id}`,
+        status: 'ok',
+        detail: `joignable ; ${p.models.join(', ')} disponibles`,
+      };
     } catch (e) {
       return {
         name: `fournisseur ${p.id}`,
@@ -46,7 +50,12 @@ async function checkProvider(p: Provider, timeoutMs: number, modelPath?: string)
   }
   const path = modelPath;
   if (path && !existsSync(path)) {
-    return { name: `fournisseur ${p.id}`, status: 'error', detail: `fichier GGUF absent : ${path}`, fix: 'Indiquez le bon chemin (model_path) du fichier GGUF.' };
+    return {
+      name: `fournisseur ${p.id}`,
+      status: 'error',
+      detail: `fichier GGUF absent : ${path}`,
+      fix: 'Indiquez le bon chemin (model_path) du fichier GGUF.',
+    };
   }
   return { name: `fournisseur ${p.id}`, status: 'ok', detail: 'modèle local (chargé au premier usage)' };
 }
@@ -89,12 +98,17 @@ export async function runDoctor(o: DoctorOptions): Promise<Check[]> {
         name: 'fraîcheur du corpus',
         status: ageDays > 180 ? 'warning' : 'ok',
         detail: `fiche la plus récente : ${latest}`,
-        fix: ageDays > 180 ? 'Rafraîchissez le corpus depuis l’export DILA : guichet ingest service-public --source vosdroits-latest.zip' : undefined,
+        fix:
+          ageDays > 180
+            ? 'Rafraîchissez le corpus depuis l’export DILA : guichet ingest service-public --source vosdroits-latest.zip'
+            : undefined,
       });
     }
   }
   const timeout = o.timeoutMs ?? 5000;
-  const paths = new Map(o.config.providers.flatMap((p) => (p.type === 'llama-cpp' ? [[p.id, p.model_path] as const] : [])));
+  const paths = new Map(
+    o.config.providers.flatMap((p) => (p.type === 'llama-cpp' ? [[p.id, p.model_path] as const] : [])),
+  );
   checks.push(...(await Promise.all(o.providers.map((p) => checkProvider(p, timeout, paths.get(p.id))))));
   if (o.providers.length === 0) {
     checks.push({
@@ -105,7 +119,11 @@ export async function runDoctor(o: DoctorOptions): Promise<Check[]> {
     });
   }
   if (o.config.search.embedding_model === undefined) {
-    checks.push({ name: 'recherche dense', status: 'ok', detail: 'non configurée (recherche lexicale seule)' });
+    checks.push({
+      name: 'recherche dense',
+      status: 'ok',
+      detail: 'non configurée (recherche lexicale seule)',
+    });
   }
   return checks;
 }

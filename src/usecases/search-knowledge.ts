@@ -98,7 +98,12 @@ export async function searchKnowledge(o: SearchKnowledgeOptions): Promise<Public
     lists.push(await o.store.search.dense({ vector, collectionIds: o.collectionIds, limit: pool }));
   }
   const ranked = lists.length === 1 ? lists[0] : reciprocalRankFusion(lists, o.rrfK ?? 20);
-  const candidates = groupByDocument(ranked, Math.max(k, PRIOR_CANDIDATES), o.passagesPerDocument ?? 3, AGGREGATION);
+  const candidates = groupByDocument(
+    ranked,
+    Math.max(k, PRIOR_CANDIDATES),
+    o.passagesPerDocument ?? 3,
+    AGGREGATION,
+  );
   const chunks = await o.store.search.hydrate(candidates.flatMap((g) => g.chunks.map((c) => c.chunkId)));
   const byId = new Map(chunks.map((c) => [c.id, c]));
   const groups = candidates

@@ -34,7 +34,9 @@ export async function builtinIds(store: Store, ids: string[]): Promise<Set<strin
   return new Set(ids.filter((id) => builtin.has(id)));
 }
 
-export async function searchWithLocal(o: SearchKnowledgeOptions & { minCoverage?: number }): Promise<PublicationHit[]> {
+export async function searchWithLocal(
+  o: SearchKnowledgeOptions & { minCoverage?: number },
+): Promise<PublicationHit[]> {
   const k = o.k ?? 5;
   const national = await builtinIds(o.store, o.collectionIds);
   const local = o.collectionIds.filter((id) => !national.has(id));
@@ -52,7 +54,9 @@ export async function searchWithLocal(o: SearchKnowledgeOptions & { minCoverage?
   if (terms.some((t) => !df.get(t))) return merged;
 
   const shown = new Set(merged.map((h) => h.id));
-  const candidates = (await searchKnowledge({ ...o, collectionIds: local, k: slots })).filter((h) => !shown.has(h.id));
+  const candidates = (await searchKnowledge({ ...o, collectionIds: local, k: slots })).filter(
+    (h) => !shown.has(h.id),
+  );
   const reserved: PublicationHit[] = [];
   for (const hit of candidates) {
     if (reserved.length + already >= slots) break;

@@ -7,7 +7,10 @@ let app: RunningApp;
 let admin: string;
 
 const get = (path: string, key?: string, init: RequestInit = {}) =>
-  fetch(app.url + path, { ...init, headers: { ...(key ? bearer(key) : {}), ...(init.headers as Record<string, string>) } });
+  fetch(app.url + path, {
+    ...init,
+    headers: { ...(key ? bearer(key) : {}), ...(init.headers as Record<string, string>) },
+  });
 const post = (path: string, key: string, body: unknown, method = 'POST') =>
   fetch(app.url + path, { method, headers: bearer(key), body: JSON.stringify(body) });
 
@@ -51,7 +54,11 @@ describe('API keys', () => {
   });
 
   it('creates a key shown once, stores only its hash, lists it by prefix, revokes it', async () => {
-    const created = await post('/v1/keys', admin, { name: 'Portail', role: 'developer', expires_in_days: 30 });
+    const created = await post('/v1/keys', admin, {
+      name: 'Portail',
+      role: 'developer',
+      expires_in_days: 30,
+    });
     expect(created.status).toBe(201);
     const k = await created.json();
     expect(k.key).toMatch(/^gch_[0-9A-Za-z]{48}$/);
@@ -72,7 +79,12 @@ describe('API keys', () => {
     expect(JSON.stringify(stored)).not.toContain(k.key.slice(12));
 
     const me = await (await get('/v1/me', k.key)).json();
-    expect(me).toMatchObject({ role: 'developer', via: 'key', organisation: { id: 'default' }, key: { id: k.id, prefix: k.prefix } });
+    expect(me).toMatchObject({
+      role: 'developer',
+      via: 'key',
+      organisation: { id: 'default' },
+      key: { id: k.id, prefix: k.prefix },
+    });
     expect(me.permissions).toContain('keys:manage');
     expect(me.permissions).not.toContain('users:manage');
 
@@ -92,7 +104,9 @@ describe('API keys', () => {
     const key = await createTestKey(app.services.store, { role: 'agent', expiresInDays: 1 / 24 });
     expect((await get('/v1/me', key)).status).toBe(200);
     const stored = await app.services.store.accounts.keys.findByPrefix(key.slice(4, 12));
-    (app.services.store as any).db.prepare('UPDATE api_keys SET expires_at = ? WHERE id = ?').run(new Date(Date.now() - 1000).toISOString(), stored!.id);
+    (app.services.store as any).db
+      .prepare('UPDATE api_keys SET expires_at = ? WHERE id = ?')
+      .run(new Date(Date.now() - 1000).toISOString(), stored!.id);
     const r = await get('/v1/me', key);
     expect(r.status).toBe(401);
     expect((await r.json()).error.code).toBe('invalid_api_key');
@@ -120,7 +134,11 @@ describe('roles and permissions', () => {
       [admin, 'POST', '/v1/organisations', { name: 'Autre' }],
       [admin, 'GET', '/v1/organisations', undefined],
     ] as const) {
-      const r = await fetch(app.url + path, { method, headers: bearer(key), body: body && JSON.stringify(body) });
+      const r = await fetch(app.url + path, {
+        method,
+        headers: bearer(key),
+        body: body && JSON.stringify(body),
+      });
       expect(r.status, `${method} ${path}`).toBe(403);
       expect((await r.json()).error.type).toBe('permission_error');
     }
@@ -134,11 +152,18 @@ describe('roles and permissions', () => {
 
   it('lets a superadmin create organisations, and an admin only manage its own', async () => {
     const root = await createTestKey(app.services.store, { role: 'superadmin' });
-    const r = await post('/v1/organisations', root, { id: 'mairie-a', name: 'Mairie A', siret: '21750001600019', email_domains: ['Mairie-A.fr'] });
+    const r = await post('/v1/organisations', root, {
+      id: 'mairie-a',
+      name: 'Mairie A',
+      siret: '21750001600019',
+      email_domains: ['Mairie-A.fr'],
+    });
     expect(r.status).toBe(201);
     expect((await r.json()).email_domains).toEqual(['mairie-a.fr']);
     expect((await post('/v1/organisations', root, { name: 'X', siret: '123' })).status).toBe(400);
-    expect((await (await get('/v1/organisations', root)).json()).data.map((o: { id: string }) => o.id)).toContain('mairie-a');
+    expect(
+      (await (await get('/v1/organisations', root)).json()).data.map((o: { id: string }) => o.id),
+    ).toContain('mairie-a');
 
     const users = await post('/v1/users', admin, { email: 'Agent@Exemple.fr', role: 'agent' });
     expect(users.status).toBe(201);
@@ -151,13 +176,19 @@ describe('roles and permissions', () => {
 
     const other = await createTestKey(app.services.store, { orgId: 'mairie-a', role: 'admin' });
     const otherKey = (await (await get('/v1/keys', other)).json()).data[0];
-    expect((await fetch(`${app.url}/v1/keys/${otherKey.id}`, { method: 'DELETE', headers: bearer(admin) })).status).toBe(404);
+    expect(
+      (await fetch(`${app.url}/v1/keys/${otherKey.id}`, { method: 'DELETE', headers: bearer(admin) })).status,
+    ).toBe(404);
     expect((await get('/v1/keys', admin)).ok).toBe(true);
     expect(JSON.stringify(await (await get('/v1/keys', admin)).json())).not.toContain(otherKey.id);
   });
 
   it('rejects quota values that make no sense with 400', async () => {
-    for (const body of [{ requests_per_minute: -1 }, { tokens_per_day: 1.5 }, { monthly_credits: 'beaucoup' }]) {
+    for (const body of [
+      { requests_per_minute: -1 },
+      { tokens_per_day: 1.5 },
+      { monthly_credits: 'beaucoup' },
+    ]) {
       const r = await post('/v1/quotas', admin, body, 'PUT');
       expect(r.status, JSON.stringify(body)).toBe(400);
     }

@@ -13,7 +13,11 @@ type Adapter = { name: string; make: (app?: RunningApp) => RateLimiter | undefin
 const adapters: Adapter[] = [
   { name: 'in-process (SQLite counters)', make: () => undefined, skip: false },
   // A namespace per run: the real server may hold counters of earlier runs.
-  { name: 'Redis', make: () => new RedisRateLimiter(REDIS_URL, `guichet-test:${process.pid}:${Date.now()}:`), skip: !redisUp },
+  {
+    name: 'Redis',
+    make: () => new RedisRateLimiter(REDIS_URL, `guichet-test:${process.pid}:${Date.now()}:`),
+    skip: !redisUp,
+  },
 ];
 
 for (const adapter of adapters) {
@@ -25,12 +29,20 @@ for (const adapter of adapters) {
       app = await startTestApp({ limiter: adapter.make() });
       admin = await createTestKey(app.services.store, { role: 'admin' });
       if (!app.services.limiter) accountsDeps(app.services); // built by the app from the config
-      expect(app.services.limiter).toBeInstanceOf(adapter.name === 'Redis' ? RedisRateLimiter : StoreRateLimiter);
+      expect(app.services.limiter).toBeInstanceOf(
+        adapter.name === 'Redis' ? RedisRateLimiter : StoreRateLimiter,
+      );
     });
     afterAll(() => app?.close());
 
     it('lets exactly 10 of 100 parallel requests through a key limited to 10 per minute', async () => {
-      const created = await (await fetch(`${app.url}/v1/keys`, { method: 'POST', headers: bearer(admin), body: JSON.stringify({ role: 'agent' }) })).json();
+      const created = await (
+        await fetch(`${app.url}/v1/keys`, {
+          method: 'POST',
+          headers: bearer(admin),
+          body: JSON.stringify({ role: 'agent' }),
+        })
+      ).json();
       const set = await fetch(`${app.url}/v1/quotas`, {
         method: 'PUT',
         headers: bearer(admin),
@@ -41,7 +53,9 @@ for (const adapter of adapters) {
       // Fixed windows: keep the burst inside one minute.
       const left = 60_000 - (Date.now() % 60_000);
       if (left < 8_000) await new Promise((r) => setTimeout(r, left + 50));
-      const responses = await Promise.all(Array.from({ length: 100 }, () => fetch(`${app.url}/v1/me`, { headers: bearer(created.key) })));
+      const responses = await Promise.all(
+        Array.from({ length: 100 }, () => fetch(`${app.url}/v1/me`, { headers: bearer(created.key) })),
+      );
       const statuses = responses.map((r) => r.status);
       expect(statuses.filter((s) => s === 200)).toHaveLength(10);
       expect(statuses.filter((s) => s === 429)).toHaveLength(90);
@@ -66,20 +80,34 @@ for (const adapter of adapters) {
     it('answers 429 insufficient_quota once the monthly credits are spent', async () => {
       const orgId = `org-credits-${adapter.name.length}`;
       const key = await createTestKey(app.services.store, { orgId, role: 'admin' });
-      await fetch(`${app.url}/v1/quotas`, { method: 'PUT', headers: bearer(key), body: JSON.stringify({ monthly_credits: 2, tokens_per_minute: 1_000_000 }) });
+      await fetch(`${app.url}/v1/quotas`, {
+        method: 'PUT',
+        headers: bearer(key),
+        body: JSON.stringify({ monthly_credits: 2, tokens_per_minute: 1_000_000 }),
+      });
       expect((await fetch(`${app.url}/v1/me`, { headers: bearer(key) })).status).toBe(200);
 
       // What a model route reports through recordUsage: 2,500 tokens = 2.5 credits at 1,000 tokens per credit.
       const deps = accountsDeps(app.services);
       const principal = { orgId, userId: null, keyId: null, role: 'admin' as const, via: 'key' as const };
-      const base = { principal, endpoint: 'POST /v1/chat/completions', model: 'test-model', latencyMs: 1, ttftMs: null, status: 200 };
+      const base = {
+        principal,
+        endpoint: 'POST /v1/chat/completions',
+        model: 'test-model',
+        latencyMs: 1,
+        ttftMs: null,
+        status: 200,
+      };
       await recordUsage(deps, { ...base, promptTokens: 1000, completionTokens: 500 });
       expect((await fetch(`${app.url}/v1/me`, { headers: bearer(key) })).status).toBe(200); // 1.5 < 2 credits
       await recordUsage(deps, { ...base, promptTokens: 600, completionTokens: 400 });
 
       const r = await fetch(`${app.url}/v1/me`, { headers: bearer(key) });
       expect(r.status).toBe(429);
-      expect((await r.json()).error).toMatchObject({ type: 'insufficient_quota', code: 'insufficient_quota' });
+      expect((await r.json()).error).toMatchObject({
+        type: 'insufficient_quota',
+        code: 'insufficient_quota',
+      });
       expect(Number(r.headers.get('retry-after'))).toBeGreaterThan(0);
       expect(r.headers.get('x-ratelimit-limit-tokens')).toBe('1000000');
       expect(r.headers.get('x-ratelimit-remaining-tokens')).toBe(String(1_000_000 - 2500));

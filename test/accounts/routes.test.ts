@@ -1,7 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authenticateApiKey } from '../../src/accounts/authenticate-api-key.js';
 import { createApp } from '../../src/http/app.js';
-import { compileRoutes, permissionFor, ROUTE_PERMISSIONS } from '../../src/http/middleware/route-permissions.js';
+import {
+  compileRoutes,
+  permissionFor,
+  ROUTE_PERMISSIONS,
+} from '../../src/http/middleware/route-permissions.js';
 import { createLimiter } from '../../src/store/redis/create-limiter.js';
 import { createTestKey, testServices } from '../helpers/accounts.js';
 
@@ -24,7 +28,16 @@ describe('route → permission map', () => {
   });
 
   it('refuses a Redis limiter without redis_url at start', () => {
-    expect(() => createLimiter({ ...services.config, accounts: { ...services.config.accounts, limiter: 'redis' }, redis_url: undefined }, services.store)).toThrow(/REDIS_URL/);
+    expect(() =>
+      createLimiter(
+        {
+          ...services.config,
+          accounts: { ...services.config.accounts, limiter: 'redis' },
+          redis_url: undefined,
+        },
+        services.store,
+      ),
+    ).toThrow(/REDIS_URL/);
   });
 });
 

@@ -17,9 +17,16 @@ describe('usage', () => {
   it('totals match the sum of the individual requests made with the openai client', async () => {
     let prompt = 0;
     let completion = 0;
-    const questions = ['Comment renouveler ma carte d’identité ?', 'Quelles aides pour le logement ?', 'Inscription sur les listes électorales'];
+    const questions = [
+      'Comment renouveler ma carte d’identité ?',
+      'Quelles aides pour le logement ?',
+      'Inscription sur les listes électorales',
+    ];
     for (const q of questions) {
-      const r = await client.chat.completions.create({ model: 'guichet', messages: [{ role: 'user', content: q }] });
+      const r = await client.chat.completions.create({
+        model: 'guichet',
+        messages: [{ role: 'user', content: q }],
+      });
       prompt += r.usage!.prompt_tokens;
       completion += r.usage!.completion_tokens;
     }
@@ -28,7 +35,12 @@ describe('usage', () => {
     expect(prompt + completion).toBeGreaterThan(0);
 
     const usage = (await client.get('/usage')) as any;
-    expect(usage.totals).toMatchObject({ requests: 6, prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion });
+    expect(usage.totals).toMatchObject({
+      requests: 6,
+      prompt_tokens: prompt,
+      completion_tokens: completion,
+      total_tokens: prompt + completion,
+    });
     expect(usage.totals.credits).toBeCloseTo((prompt + completion) / 1000, 9);
     expect(usage.data).toHaveLength(6);
     const chat = usage.data.filter((r: any) => r.endpoint === 'POST /v1/chat/completions');
@@ -37,7 +49,11 @@ describe('usage', () => {
     // Energy: tokens × 1e-5 Wh × 7 (declared size); carbon: Wh / 1000 × 50 g.
     expect(usage.totals.energy_wh).toBeCloseTo((prompt + completion) * 1e-5 * 7, 9);
     expect(usage.totals.carbon_gco2e).toBeCloseTo(((prompt + completion) * 1e-5 * 7 * 50) / 1000, 9);
-    expect(usage.data.filter((r: any) => r.endpoint === 'POST /v1/search' && r.prompt_tokens === 0 && r.status === 200)).toHaveLength(2);
+    expect(
+      usage.data.filter(
+        (r: any) => r.endpoint === 'POST /v1/search' && r.prompt_tokens === 0 && r.status === 200,
+      ),
+    ).toHaveLength(2);
     // Never the text of a question or an answer.
     expect(JSON.stringify(usage)).not.toContain('carte');
 

@@ -41,7 +41,9 @@ beforeAll(async () => {
         object: 'chat.completion',
         created: 1,
         model: 'echo-chat',
-        choices: [{ index: 0, message: { role: 'assistant', content: `Écho : ${last}` }, finish_reason: 'stop' }],
+        choices: [
+          { index: 0, message: { role: 'assistant', content: `Écho : ${last}` }, finish_reason: 'stop' },
+        ],
         usage: { prompt_tokens: 11, completion_tokens: 7, total_tokens: 18 },
       }),
     );
@@ -81,7 +83,8 @@ describe('OpenAI client against guichet serve', () => {
     });
     const content = r.choices[0].message.content ?? '';
     expect(content).toMatch(/\[\d\]/);
-    const citations = (r as unknown as { citations: { url: string; cited: boolean; date: string | null }[] }).citations;
+    const citations = (r as unknown as { citations: { url: string; cited: boolean; date: string | null }[] })
+      .citations;
     const cited = citations.filter((c) => c.cited);
     expect(cited.length).toBeGreaterThan(0);
     expect(cited[0].url).toMatch(/^https:\/\/www\.service-public\.fr\//);
@@ -123,7 +126,10 @@ describe('OpenAI client against guichet serve', () => {
   });
 
   it('passes a plain model through, and opts it in to retrieval with the guichet field', async () => {
-    const plain = await client.chat.completions.create({ model: 'echo-chat', messages: [{ role: 'user', content: 'bonjour' }] });
+    const plain = await client.chat.completions.create({
+      model: 'echo-chat',
+      messages: [{ role: 'user', content: 'bonjour' }],
+    });
     expect(plain.choices[0].message.content).toBe('Écho : bonjour');
     expect(plain.usage).toMatchObject({ prompt_tokens: 11, completion_tokens: 7 });
     const before = upstream.requests.length;
@@ -157,7 +163,10 @@ describe('OpenAI client against guichet serve', () => {
       client.chat.completions.create({ model: 'guichet', messages: 'pas une liste' }),
     ).rejects.toBeInstanceOf(OpenAI.BadRequestError);
     await expect(
-      client.chat.completions.create({ model: 'guichet', messages: [{ role: 'user', content: 'x'.repeat(2_000_000) }] }),
+      client.chat.completions.create({
+        model: 'guichet',
+        messages: [{ role: 'user', content: 'x'.repeat(2_000_000) }],
+      }),
     ).rejects.toMatchObject({ status: 413 });
     const raw = await fetch(`${server.url}/v1/chat/completions`, {
       method: 'POST',

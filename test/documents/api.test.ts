@@ -33,11 +33,21 @@ async function upload(form: FormData, key = admin) {
 async function search(query: string, key = admin, collections?: string[]) {
   const r = await call('POST', '/v1/search', key, { query, k: 10, ...(collections ? { collections } : {}) });
   expect(r.status).toBe(200);
-  return r.body.data as { id: string; external_id: string; collection: string; passages: { text: string }[] }[];
+  return r.body.data as {
+    id: string;
+    external_id: string;
+    collection: string;
+    passages: { text: string }[];
+  }[];
 }
 function expectOpenAiError(body: any) {
   expect(body).toEqual({
-    error: { message: expect.any(String), type: expect.any(String), param: body?.error?.param === null ? null : expect.any(String), code: expect.any(String) },
+    error: {
+      message: expect.any(String),
+      type: expect.any(String),
+      param: body?.error?.param === null ? null : expect.any(String),
+      code: expect.any(String),
+    },
   });
 }
 
@@ -47,7 +57,13 @@ const HOURS_V2 = `# Horaires de la mairie\n\n## Accueil\n\nLa mairie de Vercelli
 beforeAll(async () => {
   app = await startTestApp({ config: { documents: { max_upload_bytes: LIMIT } } });
   const store = app.services.store;
-  await store.collections.create({ id: 'service-public', orgId: 'default', name: 'Service-public.fr', visibility: 'public', builtin: true });
+  await store.collections.create({
+    id: 'service-public',
+    orgId: 'default',
+    name: 'Service-public.fr',
+    visibility: 'public',
+    builtin: true,
+  });
   admin = await createTestKey(store, { role: 'admin' });
   agent = await createTestKey(store, { role: 'agent' });
   foreign = await createTestKey(store, { orgId: 'autre-ville', role: 'admin' });
@@ -56,21 +72,40 @@ afterAll(() => app?.close());
 
 describe('collections API', () => {
   it('creates, lists, reads, renames a collection of the caller’s organisation', async () => {
-    const created = await call('POST', '/v1/collections', admin, { name: 'Mairie de Vercelline', description: 'Documents de la mairie' });
+    const created = await call('POST', '/v1/collections', admin, {
+      name: 'Mairie de Vercelline',
+      description: 'Documents de la mairie',
+    });
     expect(created.status).toBe(201);
-    expect(created.body).toMatchObject({ object: 'collection', name: 'Mairie de Vercelline', visibility: 'private', owner: 'default', writable: true, document_count: 0 });
+    expect(created.body).toMatchObject({
+      object: 'collection',
+      name: 'Mairie de Vercelline',
+      visibility: 'private',
+      owner: 'default',
+      writable: true,
+      document_count: 0,
+    });
     collection = created.body.id;
     const list = await call('GET', '/v1/collections', agent);
     expect(list.body.data.map((c: any) => c.id)).toEqual(['service-public', collection]);
     expect(list.body.data[0]).toMatchObject({ builtin: true, writable: false });
-    const renamed = await call('PATCH', `/v1/collections/${collection}`, admin, { description: 'Horaires et procédures' });
+    const renamed = await call('PATCH', `/v1/collections/${collection}`, admin, {
+      description: 'Horaires et procédures',
+    });
     expect(renamed.body.description).toBe('Horaires et procédures');
-    expect((await call('GET', `/v1/collections/${collection}`, agent)).body.name).toBe('Mairie de Vercelline');
+    expect((await call('GET', `/v1/collections/${collection}`, agent)).body.name).toBe(
+      'Mairie de Vercelline',
+    );
   });
 
   it('keeps the national collection read-only (403, in French)', async () => {
     for (const method of ['PATCH', 'DELETE']) {
-      const r = await call(method, '/v1/collections/service-public', admin, method === 'PATCH' ? { name: 'x' } : undefined);
+      const r = await call(
+        method,
+        '/v1/collections/service-public',
+        admin,
+        method === 'PATCH' ? { name: 'x' } : undefined,
+      );
       expect(r.status).toBe(403);
       expectOpenAiError(r.body);
       expect(r.body.error.message).toMatch(/lecture seule/);
@@ -84,11 +119,17 @@ describe('collections API', () => {
     const hidden = await call('GET', `/v1/collections/${collection}`, foreign);
     expect(hidden.status).toBe(404);
     expect(unknown.status).toBe(404);
-    expect(hidden.body.error.message.replace(collection, 'X')).toBe(unknown.body.error.message.replace('col_inconnue', 'X'));
-    expect((await call('GET', '/v1/collections', foreign)).body.data.map((c: any) => c.id)).toEqual(['service-public']);
+    expect(hidden.body.error.message.replace(collection, 'X')).toBe(
+      unknown.body.error.message.replace('col_inconnue', 'X'),
+    );
+    expect((await call('GET', '/v1/collections', foreign)).body.data.map((c: any) => c.id)).toEqual([
+      'service-public',
+    ]);
     expect((await call('DELETE', `/v1/collections/${collection}`, foreign)).status).toBe(404);
     expect((await call('GET', `/v1/documents?collection=${collection}`, foreign)).status).toBe(404);
-    expect((await upload(uploadForm({ bytes: HOURS, fileName: 'h.md', collection }), foreign)).status).toBe(404);
+    expect((await upload(uploadForm({ bytes: HOURS, fileName: 'h.md', collection }), foreign)).status).toBe(
+      404,
+    );
     const s = await call('POST', '/v1/search', foreign, { query: 'horaires', collections: [collection] });
     expect(s.status).toBe(404);
   });
@@ -102,9 +143,18 @@ describe('documents API', () => {
   let docId: string;
 
   it('adds a document, finds it by default search, and detects a re-upload by its content', async () => {
-    const first = await upload(uploadForm({ bytes: HOURS, fileName: 'horaires.md', collection, metadata: '{"service":"accueil"}' }));
+    const first = await upload(
+      uploadForm({ bytes: HOURS, fileName: 'horaires.md', collection, metadata: '{"service":"accueil"}' }),
+    );
     expect(first.status).toBe(201);
-    expect(first.body).toMatchObject({ object: 'document', file_name: 'horaires.md', format: 'markdown', duplicate: false, replaced: false, metadata: { service: 'accueil' } });
+    expect(first.body).toMatchObject({
+      object: 'document',
+      file_name: 'horaires.md',
+      format: 'markdown',
+      duplicate: false,
+      replaced: false,
+      metadata: { service: 'accueil' },
+    });
     docId = first.body.id;
     const again = await upload(uploadForm({ bytes: HOURS, fileName: 'copie-horaires.md', collection }));
     expect(again.status).toBe(200);
@@ -149,17 +199,54 @@ describe('bad uploads: OpenAI-shaped 4xx naming the file, nothing stored changes
 
   const cases: [string, () => Promise<{ bytes: Buffer | string; fileName: string }>, number, RegExp][] = [
     ['empty file', async () => ({ bytes: Buffer.alloc(0), fileName: 'vide.txt' }), 400, /vide/],
-    ['lying extension', async () => ({ bytes: Buffer.from([0x89, 0x50, 0x4e, 0x47, 1, 2, 3, 4]), fileName: 'arrete.pdf' }), 415, /image PNG/],
-    ['encrypted PDF', async () => ({ bytes: makeEncryptedPdf(), fileName: 'secret.pdf' }), 422, /mot de passe/],
+    [
+      'lying extension',
+      async () => ({ bytes: Buffer.from([0x89, 0x50, 0x4e, 0x47, 1, 2, 3, 4]), fileName: 'arrete.pdf' }),
+      415,
+      /image PNG/,
+    ],
+    [
+      'encrypted PDF',
+      async () => ({ bytes: makeEncryptedPdf(), fileName: 'secret.pdf' }),
+      422,
+      /mot de passe/,
+    ],
     [
       'corrupted PDF',
-      async () => ({ bytes: Buffer.concat([(await makePdf([[{ text: 'Bonjour' }]])).subarray(0, 20), Buffer.alloc(200, 0x41)]), fileName: 'casse.pdf' }),
+      async () => ({
+        bytes: Buffer.concat([
+          (await makePdf([[{ text: 'Bonjour' }]])).subarray(0, 20),
+          Buffer.alloc(200, 0x41),
+        ]),
+        fileName: 'casse.pdf',
+      }),
       422,
       /./,
     ],
-    ['DOCX zip bomb', async () => ({ bytes: makeZip([...docxParts(), { name: 'word/media/bomb.bin', data: Buffer.alloc(5 * 1024 * 1024) }]), fileName: 'bombe.docx' }), 422, /compression anormal/],
-    ['corrupted DOCX', async () => ({ bytes: (await makeDocx()).subarray(0, 3000), fileName: 'abime.docx' }), 422, /endommag/],
-    ['file over the configured limit', async () => ({ bytes: Buffer.alloc(LIMIT + 10, 'a'), fileName: 'enorme.txt' }), 413, /taille maximale/],
+    [
+      'DOCX zip bomb',
+      async () => ({
+        bytes: makeZip([
+          ...docxParts(),
+          { name: 'word/media/bomb.bin', data: Buffer.alloc(5 * 1024 * 1024) },
+        ]),
+        fileName: 'bombe.docx',
+      }),
+      422,
+      /compression anormal/,
+    ],
+    [
+      'corrupted DOCX',
+      async () => ({ bytes: (await makeDocx()).subarray(0, 3000), fileName: 'abime.docx' }),
+      422,
+      /endommag/,
+    ],
+    [
+      'file over the configured limit',
+      async () => ({ bytes: Buffer.alloc(LIMIT + 10, 'a'), fileName: 'enorme.txt' }),
+      413,
+      /taille maximale/,
+    ],
   ];
   for (const [name, make, status, message] of cases) {
     it(name, async () => {
@@ -181,14 +268,26 @@ describe('bad uploads: OpenAI-shaped 4xx naming the file, nothing stored changes
     const r = await new Promise<{ status: number; body: any }>((resolve, reject) => {
       const req = request(
         `${app.url}/v1/documents`,
-        { method: 'POST', agent: false, headers: { ...auth(admin), 'content-type': encoded.headers.get('content-type')!, 'content-length': payload.length } },
+        {
+          method: 'POST',
+          agent: false,
+          headers: {
+            ...auth(admin),
+            'content-type': encoded.headers.get('content-type')!,
+            'content-length': payload.length,
+          },
+        },
         (res) => {
           let text = '';
           res.on('data', (d) => (text += d));
           res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) }));
         },
       );
-      req.on('error', (e) => ((e as NodeJS.ErrnoException).code === 'EPIPE' || (e as NodeJS.ErrnoException).code === 'ECONNRESET' ? undefined : reject(e)));
+      req.on('error', (e) =>
+        (e as NodeJS.ErrnoException).code === 'EPIPE' || (e as NodeJS.ErrnoException).code === 'ECONNRESET'
+          ? undefined
+          : reject(e),
+      );
       req.end(payload);
     });
     expect(r.status).toBe(413);
@@ -198,12 +297,16 @@ describe('bad uploads: OpenAI-shaped 4xx naming the file, nothing stored changes
   });
 
   it('unknown collection, missing fields, bad metadata, JSON instead of multipart', async () => {
-    const unknown = await upload(uploadForm({ bytes: HOURS, fileName: 'h.md', collection: 'col_nulle_part' }));
+    const unknown = await upload(
+      uploadForm({ bytes: HOURS, fileName: 'h.md', collection: 'col_nulle_part' }),
+    );
     expect(unknown.status).toBe(404);
     expect(unknown.body.error.message).toMatch(/Collection introuvable/);
     const noCollection = await upload(uploadForm({ bytes: HOURS, fileName: 'h.md' }));
     expect(noCollection.status).toBe(400);
-    const badMeta = await upload(uploadForm({ bytes: HOURS, fileName: 'h.md', collection, metadata: '[1,2' }));
+    const badMeta = await upload(
+      uploadForm({ bytes: HOURS, fileName: 'h.md', collection, metadata: '[1,2' }),
+    );
     expect(badMeta.status).toBe(400);
     expect(badMeta.body.error.param).toBe('metadata');
     const json = await call('POST', '/v1/documents', admin, { collection });

@@ -54,8 +54,13 @@ describe.skipIf(!present)('guichet collections / documents (real command)', () =
     expect(removed.status, removed.stderr).toBe(0);
     expect(removed.stdout).toContain('france-services.html');
 
-    const after = runCli(['search', 'permanence CAF France Services', '--json', '--collection', collection], env());
+    const after = runCli(
+      ['search', 'permanence CAF France Services', '--json', '--collection', collection],
+      env(),
+    );
     expect(after.status, after.stderr).toBe(0);
-    expect((JSON.parse(after.stdout).results as { externalId: string }[]).map((h) => h.externalId)).not.toContain('france-services.html');
+    expect(
+      (JSON.parse(after.stdout).results as { externalId: string }[]).map((h) => h.externalId),
+    ).not.toContain('france-services.html');
   });
 });

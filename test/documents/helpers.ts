@@ -29,9 +29,18 @@ export async function snapshot(store: Store, collectionIds: string[]): Promise<s
 }
 
 /** A multipart body for POST /v1/documents. */
-export function uploadForm(o: { bytes: Buffer | string; fileName: string; collection?: string; metadata?: string }): FormData {
+export function uploadForm(o: {
+  bytes: Buffer | string;
+  fileName: string;
+  collection?: string;
+  metadata?: string;
+}): FormData {
   const form = new FormData();
-  form.set('file', new Blob([new Uint8Array(typeof o.bytes === 'string' ? Buffer.from(o.bytes) : o.bytes)]), o.fileName);
+  form.set(
+    'file',
+    new Blob([new Uint8Array(typeof o.bytes === 'string' ? Buffer.from(o.bytes) : o.bytes)]),
+    o.fileName,
+  );
   if (o.collection !== undefined) form.set('collection', o.collection);
   if (o.metadata !== undefined) form.set('metadata', o.metadata);
   return form;

@@ -46,14 +46,32 @@ let ingestSeconds: number;
 describe.skipIf(!present)('commune documents with the national corpus', () => {
   beforeAll(async () => {
     dir = await copyCorpus();
-    const config = loadConfig({ env: {}, file: undefined, overrides: { data_dir: dir, log_level: 'silent' } });
+    const config = loadConfig({
+      env: {},
+      file: undefined,
+      overrides: { data_dir: dir, log_level: 'silent' },
+    });
     const store = openSqliteStore(dir);
     await ensureDefaultOrganisation(store, 'default');
     const models = buildModels(config, {});
-    services = { config, store, logger: createLogger('silent'), router: models.router, egress: models.egress, embedQuery: models.embedQuery, startedAt: new Date() };
-    collection = (await createCollection({ store, orgId: 'default', name: 'Mairie de Saint-Aubin-des-Landes-Vertes' })).id;
+    services = {
+      config,
+      store,
+      logger: createLogger('silent'),
+      router: models.router,
+      egress: models.egress,
+      embedQuery: models.embedQuery,
+      startedAt: new Date(),
+    };
+    collection = (
+      await createCollection({ store, orgId: 'default', name: 'Mairie de Saint-Aubin-des-Landes-Vertes' })
+    ).id;
     const started = performance.now();
-    const outcomes = await addDocuments(services, { orgId: 'default', collectionId: collection, paths: [COMMUNE] });
+    const outcomes = await addDocuments(services, {
+      orgId: 'default',
+      collectionId: collection,
+      paths: [COMMUNE],
+    });
     ingestSeconds = (performance.now() - started) / 1000;
     expect(outcomes.filter((o) => o.status !== 'added')).toEqual([]);
     key = await createTestKey(store, { role: 'agent' });
@@ -77,8 +95,15 @@ describe.skipIf(!present)('commune documents with the national corpus', () => {
   });
 
   it('recall@5 ≥ 0.90 on the local questions (commune collection)', async () => {
-    const report = await evaluateRetrieval({ store: services.store, file: LOCAL_QUESTIONS, k: 5, collectionIds: [collection] });
-    console.log(`[documents/mixed] recall@5 local ${report.recall_at_k}, misses ${report.misses.map((m) => m.id).join(' ')}`);
+    const report = await evaluateRetrieval({
+      store: services.store,
+      file: LOCAL_QUESTIONS,
+      k: 5,
+      collectionIds: [collection],
+    });
+    console.log(
+      `[documents/mixed] recall@5 local ${report.recall_at_k}, misses ${report.misses.map((m) => m.id).join(' ')}`,
+    );
     expect(report.n).toBe(25);
     expect(report.recall_at_k).toBeGreaterThanOrEqual(0.9);
   });
@@ -94,14 +119,29 @@ describe.skipIf(!present)('commune documents with the national corpus', () => {
   it('the fair merge brings the local document in where one ranking leaves it out', async () => {
     const scope = ['service-public', collection];
     const q21 = mixed.find((q) => q.id === 'dev-salv-q21')!;
-    const plain = await searchKnowledge({ store: services.store, query: q21.question, collectionIds: scope, k: 5 });
-    const fair = await searchWithLocal({ store: services.store, query: q21.question, collectionIds: scope, k: 5 });
+    const plain = await searchKnowledge({
+      store: services.store,
+      query: q21.question,
+      collectionIds: scope,
+      k: 5,
+    });
+    const fair = await searchWithLocal({
+      store: services.store,
+      query: q21.question,
+      collectionIds: scope,
+      k: 5,
+    });
     expect(plain.some((h) => h.collectionId === collection)).toBe(false);
     expect(fair.map((h) => h.externalId)).toContain(q21.expected_doc);
     expect(fair).toHaveLength(5);
     expect(fair.filter((h) => h.collectionId === 'service-public').length).toBe(4);
     // A question naming a place no document knows gets no local slot.
-    const roubaix = await searchWithLocal({ store: services.store, query: 'horaires de la CAF de Roubaix le mercredi', collectionIds: scope, k: 5 });
+    const roubaix = await searchWithLocal({
+      store: services.store,
+      query: 'horaires de la CAF de Roubaix le mercredi',
+      collectionIds: scope,
+      k: 5,
+    });
     expect(roubaix.every((h) => h.collectionId === 'service-public')).toBe(true);
   });
 
@@ -120,9 +160,16 @@ describe.skipIf(!present)('commune documents with the national corpus', () => {
       const national = cited.filter((c: any) => !c.local);
       expect(local.length, `${q.id} local`).toBeGreaterThan(0);
       expect(national.length, `${q.id} national`).toBeGreaterThan(0);
-      expect(local.map((c: any) => c.id), q.id).toContain(q.expected_doc);
+      expect(
+        local.map((c: any) => c.id),
+        q.id,
+      ).toContain(q.expected_doc);
       for (const c of local) {
-        expect(c).toMatchObject({ url: null, collection, collection_name: 'Mairie de Saint-Aubin-des-Landes-Vertes' });
+        expect(c).toMatchObject({
+          url: null,
+          collection,
+          collection_name: 'Mairie de Saint-Aubin-des-Landes-Vertes',
+        });
         expect(c.document_id).toMatch(/^doc_/);
       }
       for (const c of national) expect(c.url).toMatch(/^https:\/\/www\.service-public\.fr\//);

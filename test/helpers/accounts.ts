@@ -21,15 +21,28 @@ export async function createTestKey(
   o: { orgId?: string; role?: Role; name?: string; expiresInDays?: number } = {},
 ): Promise<string> {
   const orgId = o.orgId ?? DEFAULT_ORG_ID;
-  if (!(await store.accounts.orgs.get(orgId))) await store.accounts.orgs.create({ id: orgId, name: `Organisation ${orgId}` });
-  const created = await createApiKey({ store, orgId, role: o.role ?? 'admin', name: o.name ?? 'test', expiresInDays: o.expiresInDays });
+  if (!(await store.accounts.orgs.get(orgId)))
+    await store.accounts.orgs.create({ id: orgId, name: `Organisation ${orgId}` });
+  const created = await createApiKey({
+    store,
+    orgId,
+    role: o.role ?? 'admin',
+    name: o.name ?? 'test',
+    expiresInDays: o.expiresInDays,
+  });
   return created.key;
 }
 
 /** Services on a fresh SQLite data folder, with the default organisation. */
-export async function testServices(o: { limiter?: RateLimiter; config?: Record<string, unknown> } = {}): Promise<Services & { dir: string }> {
+export async function testServices(
+  o: { limiter?: RateLimiter; config?: Record<string, unknown> } = {},
+): Promise<Services & { dir: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'guichet-accounts-'));
-  const config = loadConfig({ env: {}, file: undefined, overrides: { data_dir: dir, log_level: 'silent', ...o.config } });
+  const config = loadConfig({
+    env: {},
+    file: undefined,
+    overrides: { data_dir: dir, log_level: 'silent', ...o.config },
+  });
   const store = openSqliteStore(dir);
   await ensureDefaultOrganisation(store, DEFAULT_ORG_ID);
   const models = buildModels(config, {});

@@ -15,7 +15,8 @@ function dropIfStale(): void {
   const file = join(CORPUS_DIR, 'guichet.sqlite');
   if (!existsSync(file)) return;
   const db = new Database(file, { readonly: true });
-  const row = db.prepare(`SELECT sql FROM sqlite_master WHERE name = 'chunks_fts'`).get() as { sql: string } | undefined;
+  const row = db.prepare(`SELECT sql FROM sqlite_master WHERE name = 'chunks_fts'`).get() as
+    { sql: string } | undefined;
   db.close();
   if (row?.sql.includes("content = ''")) rmSync(CORPUS_DIR, { recursive: true, force: true });
 }
@@ -32,7 +33,8 @@ export async function ensureCorpus(): Promise<string> {
       break;
     } catch {
       // A lock older than 10 minutes is from a killed run.
-      if (Date.now() - (statSync(LOCK, { throwIfNoEntry: false })?.mtimeMs ?? Date.now()) > 600_000) rmSync(LOCK, { recursive: true, force: true });
+      if (Date.now() - (statSync(LOCK, { throwIfNoEntry: false })?.mtimeMs ?? Date.now()) > 600_000)
+        rmSync(LOCK, { recursive: true, force: true });
       await sleep(500);
     }
   }

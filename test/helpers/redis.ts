@@ -13,7 +13,8 @@ export async function redisAvailable(): Promise<boolean> {
     socket.once('error', () => resolve(false));
     socket.once('timeout', () => (socket.destroy(), resolve(false)));
   });
-  if (!ok && process.env.CI === 'true') throw new Error(`Redis injoignable (${REDIS_URL}) alors que CI=true.`);
+  if (!ok && process.env.CI === 'true')
+    throw new Error(`Redis injoignable (${REDIS_URL}) alors que CI=true.`);
   if (!ok) console.warn(`[accounts] Redis injoignable sur ${REDIS_URL} : suites Redis ignorées.`);
   return ok;
 }

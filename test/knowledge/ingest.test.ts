@@ -63,8 +63,13 @@ describe('guichet ingest service-public (real CLI, XML folder of real fiches)', 
   it('skips a publication that fails to parse, names it and counts it', () => {
     const source = tmp('guichet-xml-');
     writeXmlCorpus(source, 20);
-    writeFileSync(join(source, 'particuliers', 'F99999.xml'), '<?xml version="1.0"?><Publication ID="F99999"><dc:title>Cassé');
-    const r = runCli(['ingest', 'service-public', '--source', source], { GUICHET_DATA_DIR: tmp('guichet-data-') });
+    writeFileSync(
+      join(source, 'particuliers', 'F99999.xml'),
+      '<?xml version="1.0"?><Publication ID="F99999"><dc:title>Cassé',
+    );
+    const r = runCli(['ingest', 'service-public', '--source', source], {
+      GUICHET_DATA_DIR: tmp('guichet-data-'),
+    });
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('1 en échec');
     expect(r.stdout).toContain('F99999');
@@ -75,7 +80,9 @@ describe('guichet ingest service-public (real CLI, XML folder of real fiches)', 
 describe('bad input on the command line', () => {
   it('a missing --source exits non-zero with one French line and creates nothing', () => {
     const dataDir = tmp('guichet-data-');
-    const r = runCli(['ingest', 'service-public', '--source', '/nulle/part/vosdroits-latest.zip'], { GUICHET_DATA_DIR: dataDir });
+    const r = runCli(['ingest', 'service-public', '--source', '/nulle/part/vosdroits-latest.zip'], {
+      GUICHET_DATA_DIR: dataDir,
+    });
     expect(r.status).not.toBe(0);
     const lines = r.stderr.trim().split('\n');
     expect(lines).toHaveLength(1);
@@ -86,7 +93,9 @@ describe('bad input on the command line', () => {
     const dir = tmp('guichet-bad-');
     const fake = join(dir, 'vosdroits-latest.zip');
     writeFileSync(fake, 'ceci n’est pas un zip');
-    const r = runCli(['ingest', 'service-public', '--source', fake], { GUICHET_DATA_DIR: tmp('guichet-data-') });
+    const r = runCli(['ingest', 'service-public', '--source', fake], {
+      GUICHET_DATA_DIR: tmp('guichet-data-'),
+    });
     expect(r.status).not.toBe(0);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(/^Erreur : /);

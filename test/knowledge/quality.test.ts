@@ -36,7 +36,9 @@ describe('quality on the dev questions', () => {
       collections: ['service-public'],
       k: 5,
     });
-    console.log(`grounded ${report.grounded_rate}, refusals ${report.refusal_rate}, false refusals ${report.false_refusals}`);
+    console.log(
+      `grounded ${report.grounded_rate}, refusals ${report.refusal_rate}, false refusals ${report.false_refusals}`,
+    );
     expect(report.grounded_rate).toBeGreaterThanOrEqual(0.85);
     expect(report.refusal_rate).toBe(1);
   });

@@ -24,10 +24,27 @@ async function seeded(): Promise<{ raw: SqliteStore; audit: AuditLog; dir: strin
   const store = auditedStore(raw, audit);
   await runAsActor({ via: 'cli' }, async () => {
     await store.accounts.orgs.create({ id: 'mairie', name: 'Mairie de Test' });
-    const user = await store.accounts.users.create({ email: 'agent@mairie.fr', name: 'Agent Test', orgId: 'mairie', role: 'agent' });
-    const k = await createApiKey({ store, orgId: 'mairie', role: 'developer', userId: user.id, name: 'intégration' });
+    const user = await store.accounts.users.create({
+      email: 'agent@mairie.fr',
+      name: 'Agent Test',
+      orgId: 'mairie',
+      role: 'agent',
+    });
+    const k = await createApiKey({
+      store,
+      orgId: 'mairie',
+      role: 'developer',
+      userId: user.id,
+      name: 'intégration',
+    });
     await revokeApiKey({ store, id: k.record.id });
-    await store.accounts.quotas.set('org', 'mairie', { requestsPerMinute: 10, requestsPerDay: null, tokensPerMinute: null, tokensPerDay: null, monthlyCredits: 5 });
+    await store.accounts.quotas.set('org', 'mairie', {
+      requestsPerMinute: 10,
+      requestsPerDay: null,
+      tokensPerMinute: null,
+      tokensPerDay: null,
+      monthlyCredits: 5,
+    });
     await store.collections.create({ orgId: 'mairie', name: 'Délibérations', visibility: 'private' });
   });
   return { raw, audit, dir };
@@ -49,7 +66,9 @@ describe('hash-chained audit log', () => {
     const text = JSON.stringify(entries);
     expect(text).not.toMatch(/agent@mairie\.fr|Agent Test/);
     expect(text).toMatch(/sub_[0-9a-f]{20}/);
-    expect(entries[4].data).toMatchObject({ args: ['org', 'mairie', { requestsPerMinute: 10, monthlyCredits: 5 }] });
+    expect(entries[4].data).toMatchObject({
+      args: ['org', 'mairie', { requestsPerMinute: 10, monthlyCredits: 5 }],
+    });
     expect(await audit.verify()).toMatchObject({ ok: true, entries: 6, problems: [] });
     await raw.close();
   });
@@ -86,7 +105,9 @@ describe('hash-chained audit log', () => {
     const cols = 'at, type, org_id, actor, data, prev_hash, hash';
     const a = raw.db.prepare(`SELECT ${cols} FROM audit_log WHERE seq = 3`).get() as Record<string, unknown>;
     const b = raw.db.prepare(`SELECT ${cols} FROM audit_log WHERE seq = 4`).get() as Record<string, unknown>;
-    const set = raw.db.prepare(`UPDATE audit_log SET at = @at, type = @type, org_id = @org_id, actor = @actor, data = @data, prev_hash = @prev_hash, hash = @hash WHERE seq = @seq`);
+    const set = raw.db.prepare(
+      `UPDATE audit_log SET at = @at, type = @type, org_id = @org_id, actor = @actor, data = @data, prev_hash = @prev_hash, hash = @hash WHERE seq = @seq`,
+    );
     set.run({ ...b, seq: 3 });
     set.run({ ...a, seq: 4 });
     const r = await audit.verify();
@@ -108,7 +129,11 @@ describe('hash-chained audit log', () => {
     }
     raw.db.prepare(`INSERT OR REPLACE INTO meta (key, value) VALUES ('audit.head', ?)`).run(`6:${prev}`);
     expect((await audit.verify()).ok).toBe(true);
-    const r = await purgeExpiredData({ store: raw, audit, retention: { conversations_days: 90, usage_days: 365, audit_days: 365, documents_days: 0 } });
+    const r = await purgeExpiredData({
+      store: raw,
+      audit,
+      retention: { conversations_days: 90, usage_days: 365, audit_days: 365, documents_days: 0 },
+    });
     expect(r.counts.audit).toBe(3);
     const entries = await audit.page({ limit: 100 });
     expect(entries[0].seq).toBe(4);

@@ -2,7 +2,13 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingestDocument } from '../../src/usecases/ingest-document.js';
 import { createTestKey, startTestApp, bearer, type RunningApp } from '../helpers/accounts.js';
-import { lastUserText, replyJson, replySse, startRecordingUpstream, type RecordingUpstream } from './recording-upstream.js';
+import {
+  lastUserText,
+  replyJson,
+  replySse,
+  startRecordingUpstream,
+  type RecordingUpstream,
+} from './recording-upstream.js';
 
 /**
  * The decisive test of issue 6: a non-local provider (a scripted upstream on loopback) receives the
@@ -38,7 +44,11 @@ async function sseText(res: Response): Promise<{ text: string; guichet: any }> {
   return { text, guichet };
 }
 
-async function chat(content: string, stream: boolean, model = 'up:m1'): Promise<{ text: string; guichet: any; status: number }> {
+async function chat(
+  content: string,
+  stream: boolean,
+  model = 'up:m1',
+): Promise<{ text: string; guichet: any; status: number }> {
   const res = await fetch(`${app.url}/v1/chat/completions`, {
     method: 'POST',
     headers: bearer(key),
@@ -64,7 +74,9 @@ beforeAll(async () => {
   });
   app = await startTestApp({
     config: {
-      providers: [{ id: 'up', type: 'openai-compatible', base_url: upstream.baseUrl, models: ['m1'], local: false }],
+      providers: [
+        { id: 'up', type: 'openai-compatible', base_url: upstream.baseUrl, models: ['m1'], local: false },
+      ],
       models: [{ id: 'guichet', targets: ['up:m1'] }],
     },
   });
@@ -133,18 +145,34 @@ describe('pseudonymisation before a non-local provider', () => {
 
   it('passages of a private collection are pseudonymised, the national corpus is not touched', async () => {
     const store = app.services.store;
-    const col = await store.collections.create({ orgId: 'default', name: 'Notes du guichet', visibility: 'private' });
+    const col = await store.collections.create({
+      orgId: 'default',
+      name: 'Notes du guichet',
+      visibility: 'private',
+    });
     const note =
       '# Suivi des demandes de carte de stationnement\n\n' +
       'La demande de carte de stationnement de M. Rachid Duval (NIR 168046959664460, téléphone 06 12 34 56 78) ' +
       'est instruite par la maison départementale des personnes handicapées. La carte de stationnement est envoyée sous deux mois.\n';
-    await ingestDocument({ store, orgId: 'default', collectionId: col.id, fileName: 'suivi.md', bytes: Buffer.from(note), chunkTokens: 350, maxBytes: 1_000_000 });
+    await ingestDocument({
+      store,
+      orgId: 'default',
+      collectionId: col.id,
+      fileName: 'suivi.md',
+      bytes: Buffer.from(note),
+      chunkTokens: 350,
+      maxBytes: 1_000_000,
+    });
     upstream.raw.length = 0;
     script = () => 'Selon la note [1], la carte de stationnement est envoyée sous deux mois.';
     const res = await fetch(`${app.url}/v1/chat/completions`, {
       method: 'POST',
       headers: bearer(key),
-      body: JSON.stringify({ model: 'guichet', messages: [{ role: 'user', content: 'Délai pour la carte de stationnement de M. Rachid Duval ?' }], guichet: { search: { collections: [col.id], k: 3 } } }),
+      body: JSON.stringify({
+        model: 'guichet',
+        messages: [{ role: 'user', content: 'Délai pour la carte de stationnement de M. Rachid Duval ?' }],
+        guichet: { search: { collections: [col.id], k: 3 } },
+      }),
     });
     expect(res.status).toBe(200);
     const body = (await res.json()) as any;

@@ -17,7 +17,14 @@ export interface RecordingUpstream {
 }
 
 export async function startRecordingUpstream(reply: RecordingUpstream['reply']): Promise<RecordingUpstream> {
-  const state: RecordingUpstream = { origin: '', baseUrl: '', raw: [], bodies: [], reply, close: async () => undefined };
+  const state: RecordingUpstream = {
+    origin: '',
+    baseUrl: '',
+    raw: [],
+    bodies: [],
+    reply,
+    close: async () => undefined,
+  };
   const server = createServer(async (req, res) => {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
@@ -72,7 +79,9 @@ export function replySse(res: ServerResponse, text: string, size = 3): void {
   const chars = [...text];
   for (let i = 0; i < chars.length; i += size) {
     const piece = chars.slice(i, i + size).join('');
-    res.write(`data: ${JSON.stringify({ choices: [{ index: 0, delta: { content: piece }, finish_reason: null }] })}\n\n`);
+    res.write(
+      `data: ${JSON.stringify({ choices: [{ index: 0, delta: { content: piece }, finish_reason: null }] })}\n\n`,
+    );
   }
   res.write(`data: ${JSON.stringify({ choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] })}\n\n`);
   res.end('data: [DONE]\n\n');

@@ -14,16 +14,40 @@ import type { SqliteStore } from '../../src/store/sqlite/index.js';
 let upstream: RecordingUpstream;
 let app: RunningApp;
 
-const SNC = { operator: 'Opérateur Souverain', country: 'FR', hosting: 'Paris (FR)', certifications: ['SecNumCloud'], foreign_laws: [] };
-const US = { operator: 'Hyperscaler Inc.', country: 'US', hosting: 'Francfort (DE)', certifications: ['ISO 27001'], foreign_laws: ['US CLOUD Act'] };
+const SNC = {
+  operator: 'Opérateur Souverain',
+  country: 'FR',
+  hosting: 'Paris (FR)',
+  certifications: ['SecNumCloud'],
+  foreign_laws: [],
+};
+const US = {
+  operator: 'Hyperscaler Inc.',
+  country: 'US',
+  hosting: 'Francfort (DE)',
+  certifications: ['ISO 27001'],
+  foreign_laws: ['US CLOUD Act'],
+};
 
 beforeAll(async () => {
   upstream = await startRecordingUpstream((_b, res) => replyJson(res, 'Réponse.'));
   app = await startTestApp({
     config: {
       providers: [
-        { id: 'foreign', type: 'openai-compatible', base_url: upstream.baseUrl, models: ['m1'], sovereignty: US },
-        { id: 'snc', type: 'openai-compatible', base_url: `${upstream.origin}/snc/v1`, models: ['m1'], sovereignty: SNC },
+        {
+          id: 'foreign',
+          type: 'openai-compatible',
+          base_url: upstream.baseUrl,
+          models: ['m1'],
+          sovereignty: US,
+        },
+        {
+          id: 'snc',
+          type: 'openai-compatible',
+          base_url: `${upstream.origin}/snc/v1`,
+          models: ['m1'],
+          sovereignty: SNC,
+        },
       ],
       models: [{ id: 'guichet', targets: ['foreign:m1'] }],
     },
@@ -35,16 +59,26 @@ afterAll(async () => {
 });
 
 const ask = (key: string, model: string) =>
-  fetch(`${app.url}/v1/chat/completions`, { method: 'POST', headers: bearer(key), body: JSON.stringify({ model, messages: [{ role: 'user', content: 'Bonjour' }] }) });
+  fetch(`${app.url}/v1/chat/completions`, {
+    method: 'POST',
+    headers: bearer(key),
+    body: JSON.stringify({ model, messages: [{ role: 'user', content: 'Bonjour' }] }),
+  });
 
 describe('sensitive organisations', () => {
   it('are refused a provider neither local nor SecNumCloud (403, French), and served by a SecNumCloud one', async () => {
-    await app.services.store.accounts.orgs.create({ id: 'hopital', name: 'Centre hospitalier', sensitive: true });
+    await app.services.store.accounts.orgs.create({
+      id: 'hopital',
+      name: 'Centre hospitalier',
+      sensitive: true,
+    });
     const key = await createTestKey(app.services.store, { orgId: 'hopital', role: 'agent' });
     const before = upstream.raw.length;
     const refused = await ask(key, 'foreign:m1');
     expect(refused.status).toBe(403);
-    expect(((await refused.json()) as any).error.message).toMatch(/Organisation sensible.*ni locaux ni qualifiés SecNumCloud/);
+    expect(((await refused.json()) as any).error.message).toMatch(
+      /Organisation sensible.*ni locaux ni qualifiés SecNumCloud/,
+    );
     expect(upstream.raw.length).toBe(before);
     // `guichet` = [foreign, extractive]: the sensitive organisation is routed to the local target only.
     const routed = await ask(key, 'guichet');
@@ -64,13 +98,18 @@ describe('sensitive organisations', () => {
 
 describe('egress and data flows', () => {
   it('a provider whose base URL is not declared cannot be reached, and the refusal is reported', async () => {
-    const config = parseProvidersConfig({ providers: [{ id: 'rogue', type: 'openai-compatible', base_url: upstream.baseUrl, models: ['m1'] }] });
+    const config = parseProvidersConfig({
+      providers: [{ id: 'rogue', type: 'openai-compatible', base_url: upstream.baseUrl, models: ['m1'] }],
+    });
     // The allow-list names another origin: the rogue provider's host is not declared.
     const egress = createEgressFetch(['https://albert.api.etalab.gouv.fr']);
     const stack = createModelStack(config, { egress, breaker: { threshold: 100 } });
     const before = upstream.raw.length;
     await expect(
-      stack.router.complete('rogue:m1', { messages: [{ role: 'user', content: 'x' }], signal: new AbortController().signal }),
+      stack.router.complete('rogue:m1', {
+        messages: [{ role: 'user', content: 'x' }],
+        signal: new AbortController().signal,
+      }),
     ).rejects.toMatchObject({ code: 'egress_refused' });
     expect(upstream.raw.length).toBe(before);
     expect(egress.stats().refused).toEqual({ [upstream.origin]: 1 });
@@ -81,11 +120,22 @@ describe('egress and data flows', () => {
 
   it('GET /v1/admin/data-flows lists each endpoint with its sovereignty and the requests sent since start', async () => {
     const admin = await createTestKey(app.services.store, { role: 'admin' });
-    const r = (await (await fetch(`${app.url}/v1/admin/data-flows`, { headers: bearer(admin) })).json()) as any;
+    const r = (await (
+      await fetch(`${app.url}/v1/admin/data-flows`, { headers: bearer(admin) })
+    ).json()) as any;
     const foreign = r.endpoints.find((e: any) => e.id === 'foreign');
-    expect(foreign).toMatchObject({ origin: upstream.origin, local: false, secnumcloud: false, foreignLawExposure: true, pseudonymised: 'yes' });
+    expect(foreign).toMatchObject({
+      origin: upstream.origin,
+      local: false,
+      secnumcloud: false,
+      foreignLawExposure: true,
+      pseudonymised: 'yes',
+    });
     expect(foreign.requestsSinceStart).toBeGreaterThanOrEqual(2);
-    expect(r.endpoints.find((e: any) => e.id === 'snc')).toMatchObject({ secnumcloud: true, foreignLawExposure: false });
+    expect(r.endpoints.find((e: any) => e.id === 'snc')).toMatchObject({
+      secnumcloud: true,
+      foreignLawExposure: false,
+    });
     const agent = await createTestKey(app.services.store, { role: 'agent' });
     expect((await fetch(`${app.url}/v1/admin/data-flows`, { headers: bearer(agent) })).status).toBe(403);
     const md = dataFlowMarkdown(r);
@@ -120,8 +170,14 @@ describe('retention', () => {
     await store.conversations.addMessage({ conversationId: old.id, role: 'user', content: 'vieux message' });
     const recent = await store.conversations.create({ orgId: 'default', userId: null, title: 'récente' });
     db.prepare(`UPDATE conversations SET updated_at = '2001-01-01T00:00:00.000Z' WHERE id = ?`).run(old.id);
-    db.prepare(`INSERT INTO usage (at, org_id, endpoint, latency_ms, status) VALUES ('2001-01-01T00:00:00.000Z', 'default', 'GET /v1/me', 1, 200)`).run();
-    const r = await purgeExpiredData({ store, audit: app.services.audit!, retention: app.services.config.privacy.retention });
+    db.prepare(
+      `INSERT INTO usage (at, org_id, endpoint, latency_ms, status) VALUES ('2001-01-01T00:00:00.000Z', 'default', 'GET /v1/me', 1, 200)`,
+    ).run();
+    const r = await purgeExpiredData({
+      store,
+      audit: app.services.audit!,
+      retention: app.services.config.privacy.retention,
+    });
     expect(r.counts).toMatchObject({ conversations: 1, messages: 1, usage: 1, documents: 0 });
     expect(await store.conversations.get(old.id)).toBeNull();
     expect(await store.conversations.get(recent.id)).not.toBeNull();

@@ -5,7 +5,13 @@ import { beforeEach, afterEach, describe, expect, it } from 'vitest';
 import type { DocumentInput, Store } from '../../src/store/spec.js';
 import { analyze } from '../../src/knowledge/analyze/french.js';
 
-function doc(collectionId: string, externalId: string, title: string, body: string[], hash = 'h1'): DocumentInput {
+function doc(
+  collectionId: string,
+  externalId: string,
+  title: string,
+  body: string[],
+  hash = 'h1',
+): DocumentInput {
   return {
     collectionId,
     externalId,
@@ -36,7 +42,13 @@ export function storeContract(name: string, open: () => Promise<Store>, cleanup?
     let store: Store;
     beforeEach(async () => {
       store = await open();
-      await store.collections.create({ id: 'sp', orgId: 'platform', name: 'SP', visibility: 'public', builtin: true });
+      await store.collections.create({
+        id: 'sp',
+        orgId: 'platform',
+        name: 'SP',
+        visibility: 'public',
+        builtin: true,
+      });
       await store.collections.create({ id: 'local', orgId: 'org-a', name: 'Mairie', visibility: 'private' });
     });
     afterEach(async () => {
@@ -46,32 +58,59 @@ export function storeContract(name: string, open: () => Promise<Store>, cleanup?
 
     it('lists collections by organisation, with shared ones on request', async () => {
       expect((await store.collections.list({ orgId: 'org-a' })).map((c) => c.id)).toEqual(['local']);
-      expect((await store.collections.list({ orgId: 'org-a', includeShared: true })).map((c) => c.id).sort()).toEqual([
-        'local',
-        'sp',
-      ]);
+      expect(
+        (await store.collections.list({ orgId: 'org-a', includeShared: true })).map((c) => c.id).sort(),
+      ).toEqual(['local', 'sp']);
       const updated = await store.collections.update('local', { description: 'Documents de la mairie' });
       expect(updated.description).toBe('Documents de la mairie');
-      await expect(store.collections.create({ id: 'local', orgId: 'x', name: 'x', visibility: 'private' })).rejects.toThrow();
+      await expect(
+        store.collections.create({ id: 'local', orgId: 'x', name: 'x', visibility: 'private' }),
+      ).rejects.toThrow();
     });
 
     it('stores documents with chunks and finds them lexically, within the collections asked', async () => {
       await store.documents.putMany([
-        doc('sp', 'F1', 'Chèque énergie', ['Le chèque énergie aide à payer les factures.', 'Montant du chèque selon les revenus.']),
+        doc('sp', 'F1', 'Chèque énergie', [
+          'Le chèque énergie aide à payer les factures.',
+          'Montant du chèque selon les revenus.',
+        ]),
         doc('sp', 'F2', 'Passeport', ['Demander un passeport en mairie.']),
       ]);
-      await store.documents.put(doc('local', 'horaires.md', 'Horaires de la mairie', ['La mairie ouvre à 8h30 pour les passeports.']));
-      const hits = await store.search.lexical({ terms: analyze('chèque energie'), collectionIds: ['sp'], limit: 10, weights: W });
+      await store.documents.put(
+        doc('local', 'horaires.md', 'Horaires de la mairie', ['La mairie ouvre à 8h30 pour les passeports.']),
+      );
+      const hits = await store.search.lexical({
+        terms: analyze('chèque energie'),
+        collectionIds: ['sp'],
+        limit: 10,
+        weights: W,
+      });
       expect(hits.length).toBe(2);
       const docs = await store.search.hydrate(hits.map((h) => h.chunkId));
       expect(docs.map((d) => d.document.externalId)).toEqual(['F1', 'F1']);
       expect(docs[0].document.url).toContain('F1');
-      const pass = await store.search.lexical({ terms: analyze('passeport'), collectionIds: ['sp'], limit: 10, weights: W });
-      expect((await store.search.hydrate(pass.map((h) => h.chunkId))).map((d) => d.document.externalId)).toEqual(['F2']);
-      const both = await store.search.lexical({ terms: analyze('passeport'), collectionIds: ['sp', 'local'], limit: 10, weights: W });
+      const pass = await store.search.lexical({
+        terms: analyze('passeport'),
+        collectionIds: ['sp'],
+        limit: 10,
+        weights: W,
+      });
+      expect(
+        (await store.search.hydrate(pass.map((h) => h.chunkId))).map((d) => d.document.externalId),
+      ).toEqual(['F2']);
+      const both = await store.search.lexical({
+        terms: analyze('passeport'),
+        collectionIds: ['sp', 'local'],
+        limit: 10,
+        weights: W,
+      });
       expect(both).toHaveLength(2);
-      expect(await store.search.lexical({ terms: [], collectionIds: ['sp'], limit: 10, weights: W })).toEqual([]);
-      expect(await store.search.lexical({ terms: ['zzzz'], collectionIds: ['sp'], limit: 10, weights: W })).toEqual([]);
+      expect(await store.search.lexical({ terms: [], collectionIds: ['sp'], limit: 10, weights: W })).toEqual(
+        [],
+      );
+      expect(
+        await store.search.lexical({ terms: ['zzzz'], collectionIds: ['sp'], limit: 10, weights: W }),
+      ).toEqual([]);
     });
 
     it('counts in how many chunks each term occurs', async () => {
@@ -92,21 +131,36 @@ export function storeContract(name: string, open: () => Promise<Store>, cleanup?
         doc('sp', 'F10', 'Allocation logement', ['Conditions de ressources.']),
         doc('sp', 'F11', 'Impôts', ['Les revenus comprennent une allocation logement parfois.']),
       ]);
-      const hits = await store.search.lexical({ terms: analyze('allocation logement'), collectionIds: ['sp'], limit: 10, weights: W });
+      const hits = await store.search.lexical({
+        terms: analyze('allocation logement'),
+        collectionIds: ['sp'],
+        limit: 10,
+        weights: W,
+      });
       expect(hits[0].documentId).toBe((await store.documents.getByExternalId('sp', 'F10'))!.id);
       expect(hits[0].score).toBeGreaterThan(hits[1].score);
     });
 
     it('replaces a document atomically and keeps its id', async () => {
-      const first = await store.documents.put(doc('sp', 'F1', 'Chèque énergie', ['Ancien texte sur le chèque.'], 'h1'));
-      const second = await store.documents.put(doc('sp', 'F1', 'Chèque énergie', ['Nouveau texte sur la prime.'], 'h2'));
+      const first = await store.documents.put(
+        doc('sp', 'F1', 'Chèque énergie', ['Ancien texte sur le chèque.'], 'h1'),
+      );
+      const second = await store.documents.put(
+        doc('sp', 'F1', 'Chèque énergie', ['Nouveau texte sur la prime.'], 'h2'),
+      );
       expect(second.id).toBe(first.id);
       expect(second.hash).toBe('h2');
       expect(await store.documents.count('sp')).toBe(1);
       expect((await store.documents.hashes('sp')).get('F1')).toBe('h2');
-      expect(await store.search.lexical({ terms: analyze('ancien'), collectionIds: ['sp'], limit: 5, weights: W })).toEqual([]);
-      expect(await store.search.lexical({ terms: analyze('prime'), collectionIds: ['sp'], limit: 5, weights: W })).toHaveLength(1);
-      expect((await store.documents.chunks(first.id)).map((c) => c.text)).toEqual(['Nouveau texte sur la prime.']);
+      expect(
+        await store.search.lexical({ terms: analyze('ancien'), collectionIds: ['sp'], limit: 5, weights: W }),
+      ).toEqual([]);
+      expect(
+        await store.search.lexical({ terms: analyze('prime'), collectionIds: ['sp'], limit: 5, weights: W }),
+      ).toHaveLength(1);
+      expect((await store.documents.chunks(first.id)).map((c) => c.text)).toEqual([
+        'Nouveau texte sur la prime.',
+      ]);
       expect(await store.documents.markdown(first.id)).toBe('Nouveau texte sur la prime.');
       expect((await store.documents.findByHash('sp', 'h2'))?.id).toBe(first.id);
     });
@@ -120,9 +174,20 @@ export function storeContract(name: string, open: () => Promise<Store>, cleanup?
       }
       await store.documents.delete(d.id);
       expect(await store.documents.get(d.id)).toBeNull();
-      expect(await store.search.lexical({ terms: analyze('cantine'), collectionIds: ['local'], limit: 5, weights: W })).toEqual([]);
+      expect(
+        await store.search.lexical({
+          terms: analyze('cantine'),
+          collectionIds: ['local'],
+          limit: 5,
+          weights: W,
+        }),
+      ).toEqual([]);
       if (store.info.vectors) {
-        const dense = await store.search.dense({ vector: new Float32Array([1, 0, 0, 0]), collectionIds: ['local'], limit: 5 });
+        const dense = await store.search.dense({
+          vector: new Float32Array([1, 0, 0, 0]),
+          collectionIds: ['local'],
+          limit: 5,
+        });
         expect(dense).toEqual([]);
       }
       expect(await store.documents.deleteMissing('local', new Set())).toBe(1);
@@ -131,7 +196,9 @@ export function storeContract(name: string, open: () => Promise<Store>, cleanup?
 
     it('finds nearest vectors within the collections asked', async () => {
       if (!store.info.vectors) {
-        await expect(store.search.dense({ vector: new Float32Array([1, 0]), collectionIds: ['sp'], limit: 1 })).rejects.toThrow();
+        await expect(
+          store.search.dense({ vector: new Float32Array([1, 0]), collectionIds: ['sp'], limit: 1 }),
+        ).rejects.toThrow();
         return;
       }
       await store.documents.putMany([doc('sp', 'F1', 'Un', ['alpha']), doc('sp', 'F2', 'Deux', ['beta'])]);
@@ -139,9 +206,15 @@ export function storeContract(name: string, open: () => Promise<Store>, cleanup?
       const pending = await store.search.chunksWithoutVector(10);
       expect(pending).toHaveLength(3);
       const vec: Record<string, number[]> = { alpha: [1, 0, 0], beta: [0, 1, 0], gamma: [0.9, 0.1, 0] };
-      await store.search.putVectors(pending.map((c) => ({ chunkId: c.id, vector: new Float32Array(vec[c.text]) })));
+      await store.search.putVectors(
+        pending.map((c) => ({ chunkId: c.id, vector: new Float32Array(vec[c.text]) })),
+      );
       expect(await store.search.chunksWithoutVector(10)).toHaveLength(0);
-      const hits = await store.search.dense({ vector: new Float32Array([1, 0, 0]), collectionIds: ['sp'], limit: 2 });
+      const hits = await store.search.dense({
+        vector: new Float32Array([1, 0, 0]),
+        collectionIds: ['sp'],
+        limit: 2,
+      });
       const hydrated = await store.search.hydrate(hits.map((h) => h.chunkId));
       expect(hydrated.map((h) => h.text)).toEqual(['alpha', 'beta']);
       expect(hits[0].score).toBeGreaterThan(hits[1].score);
@@ -156,7 +229,14 @@ export function storeContract(name: string, open: () => Promise<Store>, cleanup?
       await store.collections.delete('local');
       expect(await store.collections.get('local')).toBeNull();
       expect(await store.documents.count('local')).toBe(0);
-      expect(await store.search.lexical({ terms: analyze('cantine'), collectionIds: ['local'], limit: 5, weights: W })).toEqual([]);
+      expect(
+        await store.search.lexical({
+          terms: analyze('cantine'),
+          collectionIds: ['local'],
+          limit: 5,
+          weights: W,
+        }),
+      ).toEqual([]);
     });
   });
 }

@@ -40,7 +40,13 @@ if (reason && process.env.CI === 'true') {
     () => schemas.dropCurrent(),
   );
   let accountsUrl = '';
-  storeAccountsContract('postgres', async () => openPostgresStore({ url: (accountsUrl = await schemas.next()), maxConnections: 4, logger: quiet }), () => schemas.dropCurrent(), () => openPostgresStore({ url: accountsUrl, maxConnections: 4, logger: quiet }));
+  storeAccountsContract(
+    'postgres',
+    async () =>
+      openPostgresStore({ url: (accountsUrl = await schemas.next()), maxConnections: 4, logger: quiet }),
+    () => schemas.dropCurrent(),
+    () => openPostgresStore({ url: accountsUrl, maxConnections: 4, logger: quiet }),
+  );
 
   describe('postgres schema', () => {
     const created: string[] = [];

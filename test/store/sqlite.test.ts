@@ -16,7 +16,12 @@ storeContract(
   },
   async () => rmSync(dir, { recursive: true, force: true }),
 );
-storeAccountsContract('sqlite', async () => openSqliteStore((dir = mkdtempSync(join(tmpdir(), 'guichet-store-')))), async () => rmSync(dir, { recursive: true, force: true }), async () => openSqliteStore(dir));
+storeAccountsContract(
+  'sqlite',
+  async () => openSqliteStore((dir = mkdtempSync(join(tmpdir(), 'guichet-store-')))),
+  async () => rmSync(dir, { recursive: true, force: true }),
+  async () => openSqliteStore(dir),
+);
 
 describe('sqlite data folder problems', () => {
   it('reports a corrupted database and leaves the file as it was', () => {

@@ -16,40 +16,58 @@ export function registerAsk(program: Command): void {
     .option('--org <id>', 'organisation dont les collections sont interrogées', 'default')
     .option('--collection <id...>', 'collections interrogées (défaut : national + celles de l’organisation)')
     .option('--json', 'sortie JSON')
-    .action(async (question: string, opts: { model: string; k: string; org: string; collection?: string[]; json?: boolean }) => {
-      const k = parseK(opts.k);
-      await withServices(async (s) => {
-        if (opts.collection) await assertReadableCollections(s.store, opts.collection, opts.org);
-        const collections = opts.collection ?? (await defaultCollectionsFor(s.store, opts.org));
-        const deps = { store: s.store, router: s.router, embedQuery: s.embedQuery, rrfK: s.config.search.rrf_k };
-        const controller = new AbortController();
-        process.once('SIGINT', () => controller.abort());
-        const plan = await prepareAnswer(deps, {
-          model: opts.model,
-          messages: [{ role: 'user', content: question }],
-          retrieval: { collections, k },
-          params: {},
-          signal: controller.signal,
-          privacy: await answerPrivacyFor({ store: s.store, config: s.config, orgId: opts.org }),
-        });
-        const result = await completeAnswer(deps, plan);
-        if (opts.json) {
-          process.stdout.write(
-            JSON.stringify({ answer: result.text, model: result.servedBy?.key ?? null, citations: result.citations, usage: result.usage }) + '\n',
-          );
-          return;
-        }
-        const lines = [result.text, ''];
-        const cited = (result.citations ?? []).filter((c) => c.cited);
-        if (cited.length) {
-          lines.push('Sources :');
-          for (const c of cited) {
-            const where = c.url ?? `${c.collection_name} › ${c.title}`;
-            lines.push(`[${c.index}] ${c.title}${c.date ? ` (mise à jour ${c.date})` : ''} — ${where}`);
+    .action(
+      async (
+        question: string,
+        opts: { model: string; k: string; org: string; collection?: string[]; json?: boolean },
+      ) => {
+        const k = parseK(opts.k);
+        await withServices(async (s) => {
+          if (opts.collection) await assertReadableCollections(s.store, opts.collection, opts.org);
+          const collections = opts.collection ?? (await defaultCollectionsFor(s.store, opts.org));
+          const deps = {
+            store: s.store,
+            router: s.router,
+            embedQuery: s.embedQuery,
+            rrfK: s.config.search.rrf_k,
+          };
+          const controller = new AbortController();
+          process.once('SIGINT', () => controller.abort());
+          const plan = await prepareAnswer(deps, {
+            model: opts.model,
+            messages: [{ role: 'user', content: question }],
+            retrieval: { collections, k },
+            params: {},
+            signal: controller.signal,
+            privacy: await answerPrivacyFor({ store: s.store, config: s.config, orgId: opts.org }),
+          });
+          const result = await completeAnswer(deps, plan);
+          if (opts.json) {
+            process.stdout.write(
+              JSON.stringify({
+                answer: result.text,
+                model: result.servedBy?.key ?? null,
+                citations: result.citations,
+                usage: result.usage,
+              }) + '\n',
+            );
+            return;
           }
-        }
-        lines.push('', `Réponse produite par une IA (${result.servedBy?.key ?? 'aucun modèle appelé'}) : vérifiez-la avant de la transmettre.`);
-        process.stdout.write(lines.join('\n') + '\n');
-      });
-    });
+          const lines = [result.text, ''];
+          const cited = (result.citations ?? []).filter((c) => c.cited);
+          if (cited.length) {
+            lines.push('Sources :');
+            for (const c of cited) {
+              const where = c.url ?? `${c.collection_name} › ${c.title}`;
+              lines.push(`[${c.index}] ${c.title}${c.date ? ` (mise à jour ${c.date})` : ''} — ${where}`);
+            }
+          }
+          lines.push(
+            '',
+            `Réponse produite par une IA (${result.servedBy?.key ?? 'aucun modèle appelé'}) : vérifiez-la avant de la transmettre.`,
+          );
+          process.stdout.write(lines.join('\n') + '\n');
+        });
+      },
+    );
 }

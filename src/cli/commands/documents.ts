@@ -44,7 +44,12 @@ export function collectFiles(paths: string[]): { files: string[]; missing: AddOu
 /** Adds files and folders to a collection, one outcome per file; a failure never stops the others. */
 export async function addDocuments(
   services: Services,
-  o: { orgId: string; collectionId: string; paths: string[]; onProgress?: (done: number, total: number) => void },
+  o: {
+    orgId: string;
+    collectionId: string;
+    paths: string[];
+    onProgress?: (done: number, total: number) => void;
+  },
 ): Promise<AddOutcome[]> {
   // An unknown or read-only collection fails the whole command at once, not file by file.
   await getWritableCollection({ store: services.store, orgId: o.orgId, id: o.collectionId });
@@ -57,7 +62,10 @@ export async function addDocuments(
     try {
       const size = statSync(path).size;
       if (size > maxBytes) {
-        throw new AppError('payload_too_large', `dépasse la taille maximale acceptée (${Math.ceil(maxBytes / 1024 / 1024)} Mo)`);
+        throw new AppError(
+          'payload_too_large',
+          `dépasse la taille maximale acceptée (${Math.ceil(maxBytes / 1024 / 1024)} Mo)`,
+        );
       }
       const r = await ingestDocument({
         store: services.store,
@@ -71,7 +79,11 @@ export async function addDocuments(
       });
       outcomes.push({ path, status: r.status, documentId: r.document.id });
     } catch (e) {
-      outcomes.push({ path, status: 'failed', reason: isAppError(e) ? e.message : `erreur inattendue : ${(e as Error)?.message ?? e}` });
+      outcomes.push({
+        path,
+        status: 'failed',
+        reason: isAppError(e) ? e.message : `erreur inattendue : ${(e as Error)?.message ?? e}`,
+      });
     }
   }
   o.onProgress?.(files.length, files.length);
@@ -89,7 +101,9 @@ export function formatAddSummary(outcomes: AddOutcome[], seconds: number): strin
 }
 
 export function registerDocuments(program: Command): void {
-  const cmd = program.command('documents').description("Gérer les documents des collections d'une organisation");
+  const cmd = program
+    .command('documents')
+    .description("Gérer les documents des collections d'une organisation");
   cmd
     .command('add')
     .description('Ajouter des fichiers (ou des dossiers, parcourus récursivement) à une collection')
@@ -113,7 +127,9 @@ export function registerDocuments(program: Command): void {
           progress.stop();
         }
         const seconds = (Date.now() - started) / 1000;
-        process.stdout.write((o.json ? JSON.stringify({ seconds, outcomes }) : formatAddSummary(outcomes, seconds)) + '\n');
+        process.stdout.write(
+          (o.json ? JSON.stringify({ seconds, outcomes }) : formatAddSummary(outcomes, seconds)) + '\n',
+        );
         if (outcomes.some((x) => x.status === 'failed')) process.exitCode = 1;
       });
     });
@@ -127,7 +143,8 @@ export function registerDocuments(program: Command): void {
       await withServices(async ({ store }) => {
         const r = await listDocuments({ store, orgId: o.org, collectionId: o.collection, limit: 1000 });
         if (o.json) return void process.stdout.write(`${JSON.stringify(r)}\n`);
-        for (const d of r.documents) process.stdout.write(`${d.id}\t${d.externalId}\t${d.chunkCount} passages\t${d.updatedAt}\n`);
+        for (const d of r.documents)
+          process.stdout.write(`${d.id}\t${d.externalId}\t${d.chunkCount} passages\t${d.updatedAt}\n`);
         process.stdout.write(`${r.total} documents\n`);
       });
     });

@@ -17,7 +17,8 @@ function formatReport(r: RetrievalReport): string {
   ];
   if (r.misses.length) {
     lines.push(`Manqués (${r.misses.length}) :`);
-    for (const m of r.misses) lines.push(`  - ${m.id} « ${m.question} » attendu ${m.expected.join('|')}, obtenu ${m.got.join(', ')}`);
+    for (const m of r.misses)
+      lines.push(`  - ${m.id} « ${m.question} » attendu ${m.expected.join('|')}, obtenu ${m.got.join(', ')}`);
   }
   return lines.join('\n');
 }
@@ -57,24 +58,32 @@ export function registerEvalAnswers(program: Command): void {
     .option('--k <n>', 'sources par réponse', '5')
     .option('--collection <id...>', 'collections interrogées (défaut : service-public)')
     .option('--json', 'sortie JSON')
-    .action(async (opts: { questions: string; model: string; k: string; json?: boolean; collection?: string[] }) => {
-      const k = parseK(opts.k);
-      await withServices(async (s) => {
-        const report = await evaluateAnswers({
-          deps: { store: s.store, router: s.router, embedQuery: s.embedQuery, rrfK: s.config.search.rrf_k },
-          file: opts.questions,
-          model: opts.model,
-          collections: opts.collection ?? [SERVICE_PUBLIC_COLLECTION],
-          k,
+    .action(
+      async (opts: {
+        questions: string;
+        model: string;
+        k: string;
+        json?: boolean;
+        collection?: string[];
+      }) => {
+        const k = parseK(opts.k);
+        await withServices(async (s) => {
+          const report = await evaluateAnswers({
+            deps: { store: s.store, router: s.router, embedQuery: s.embedQuery, rrfK: s.config.search.rrf_k },
+            file: opts.questions,
+            model: opts.model,
+            collections: opts.collection ?? [SERVICE_PUBLIC_COLLECTION],
+            k,
+          });
+          if (opts.json) return void process.stdout.write(JSON.stringify(report) + '\n');
+          const lines = [
+            `Modèle : ${report.model}`,
+            `Questions avec réponse : ${report.answerable} — citent une fiche attendue : ${(report.grounded_rate * 100).toFixed(1)} % (refus à tort : ${report.false_refusals})`,
+            `Questions sans réponse : ${report.unanswerable} — « aucune source » : ${(report.refusal_rate * 100).toFixed(1)} %`,
+            ...report.failures.map((f) => `  - ${f.id} « ${f.question} » : ${f.reason}`),
+          ];
+          process.stdout.write(lines.join('\n') + '\n');
         });
-        if (opts.json) return void process.stdout.write(JSON.stringify(report) + '\n');
-        const lines = [
-          `Modèle : ${report.model}`,
-          `Questions avec réponse : ${report.answerable} — citent une fiche attendue : ${(report.grounded_rate * 100).toFixed(1)} % (refus à tort : ${report.false_refusals})`,
-          `Questions sans réponse : ${report.unanswerable} — « aucune source » : ${(report.refusal_rate * 100).toFixed(1)} %`,
-          ...report.failures.map((f) => `  - ${f.id} « ${f.question} » : ${f.reason}`),
-        ];
-        process.stdout.write(lines.join('\n') + '\n');
-      });
-    });
+      },
+    );
 }

@@ -34,7 +34,9 @@ export function registerIngest(program: Command): void {
   const ingest = program.command('ingest').description('Indexer une source de connaissances');
   ingest
     .command('service-public')
-    .description('Indexer le corpus « Vos droits et démarches » (paquet intégré, ou zip/dossier XML de la DILA)')
+    .description(
+      'Indexer le corpus « Vos droits et démarches » (paquet intégré, ou zip/dossier XML de la DILA)',
+    )
     .option('--source <zip|dossier>', 'vosdroits-latest.zip de la DILA, ou un dossier de fichiers XML')
     .action(async (opts: { source?: string }) => {
       await withServices(async (services) => {

@@ -14,7 +14,13 @@ export function registerKeys(program: Command): void {
     .action(async (o: { org: string; role: string; name?: string; expires: string }) => {
       const days = parseExpiry(o.expires);
       await withServices(async ({ store }) => {
-        const { key, record } = await createApiKey({ store, orgId: o.org, role: o.role, name: o.name, expiresInDays: days ?? undefined });
+        const { key, record } = await createApiKey({
+          store,
+          orgId: o.org,
+          role: o.role,
+          name: o.name,
+          expiresInDays: days ?? undefined,
+        });
         process.stdout.write(`${key}\n`);
         process.stderr.write(
           `Clé ${record.id} (${record.role}, ${record.orgId}${record.expiresAt ? `, expire le ${record.expiresAt}` : ''}) : ` +
@@ -29,8 +35,14 @@ export function registerKeys(program: Command): void {
     .action(async (o: { org?: string }) => {
       await withServices(async ({ store }) => {
         for (const k of await store.accounts.keys.list(o.org)) {
-          const state = k.revokedAt ? 'révoquée' : k.expiresAt && Date.parse(k.expiresAt) <= Date.now() ? 'expirée' : 'active';
-          process.stdout.write(`${k.id}\tgch_${k.prefix}…\t${k.orgId}\t${k.role}\t${state}\t${k.name}\tdernier usage : ${k.lastUsedAt ?? 'jamais'}\n`);
+          const state = k.revokedAt
+            ? 'révoquée'
+            : k.expiresAt && Date.parse(k.expiresAt) <= Date.now()
+              ? 'expirée'
+              : 'active';
+          process.stdout.write(
+            `${k.id}\tgch_${k.prefix}…\t${k.orgId}\t${k.role}\t${state}\t${k.name}\tdernier usage : ${k.lastUsedAt ?? 'jamais'}\n`,
+          );
         }
       });
     });

@@ -11,12 +11,15 @@ import { withAudit } from '../../privacy/services.js';
 function privacyCommand(program: Command): Command {
   return (
     program.commands.find((c) => c.name() === 'privacy') ??
-    program.command('privacy').description('Données personnelles : détection, pseudonymisation, conservation, droits des personnes')
+    program
+      .command('privacy')
+      .description('Données personnelles : détection, pseudonymisation, conservation, droits des personnes')
   );
 }
 
 const userId = (v: unknown): string => {
-  if (typeof v !== 'string' || !/^[\w.-]{1,100}$/.test(v)) throw new AppError('invalid_request', 'Identifiant d’utilisateur invalide (--user).');
+  if (typeof v !== 'string' || !/^[\w.-]{1,100}$/.test(v))
+    throw new AppError('invalid_request', 'Identifiant d’utilisateur invalide (--user).');
   return v;
 };
 
@@ -25,12 +28,16 @@ export function registerPrivacy(program: Command): void {
   const privacy = privacyCommand(program);
   privacy
     .command('purge')
-    .description('Supprimer ce qui dépasse la durée de conservation (privacy.retention) ; les nombres sont inscrits au journal d’audit')
+    .description(
+      'Supprimer ce qui dépasse la durée de conservation (privacy.retention) ; les nombres sont inscrits au journal d’audit',
+    )
     .option('--json', 'sortie JSON')
     .action(async (opts: { json?: boolean }) => {
       await withServices(async (s) => {
         const { audit } = withAudit(s);
-        const r = await runAsActor({ via: 'cli' }, () => purgeExpiredData({ store: s.store, audit, retention: s.config.privacy.retention, via: 'cli' }));
+        const r = await runAsActor({ via: 'cli' }, () =>
+          purgeExpiredData({ store: s.store, audit, retention: s.config.privacy.retention, via: 'cli' }),
+        );
         if (opts.json) return void process.stdout.write(JSON.stringify(r) + '\n');
         const c = r.counts;
         process.stdout.write(
@@ -46,7 +53,9 @@ export function registerPrivacy(program: Command): void {
     .action(async (opts: { user: string }) => {
       const id = userId(opts.user);
       await withServices(async (s) => {
-        const data = await runAsActor({ via: 'cli' }, () => exportSubjectData({ store: s.store, audit: withAudit(s).audit, userId: id }));
+        const data = await runAsActor({ via: 'cli' }, () =>
+          exportSubjectData({ store: s.store, audit: withAudit(s).audit, userId: id }),
+        );
         process.stdout.write(JSON.stringify(data, null, 2) + '\n');
       });
     });
@@ -58,8 +67,11 @@ export function registerPrivacy(program: Command): void {
     .action(async (opts: { user: string; json?: boolean }) => {
       const id = userId(opts.user);
       await withServices(async (s) => {
-        const counts = await runAsActor({ via: 'cli' }, () => eraseSubjectData({ store: s.store, audit: withAudit(s).audit, userId: id }));
-        if (opts.json) return void process.stdout.write(JSON.stringify({ user_id: id, erased: counts }) + '\n');
+        const counts = await runAsActor({ via: 'cli' }, () =>
+          eraseSubjectData({ store: s.store, audit: withAudit(s).audit, userId: id }),
+        );
+        if (opts.json)
+          return void process.stdout.write(JSON.stringify({ user_id: id, erased: counts }) + '\n');
         process.stdout.write(
           `Utilisateur ${id} effacé : ${counts.conversations} conversation(s), ${counts.feedback} avis, ${counts.sessions} session(s), ` +
             `${counts.apiKeys} clé(s) ; ${counts.usageAnonymised} mesure(s) d’usage anonymisée(s).\n`,
@@ -68,7 +80,9 @@ export function registerPrivacy(program: Command): void {
     });
   privacy
     .command('register')
-    .description('Fiche du registre des traitements (article 30 du RGPD), en Markdown, générée depuis la configuration')
+    .description(
+      'Fiche du registre des traitements (article 30 du RGPD), en Markdown, générée depuis la configuration',
+    )
     .action(() => {
       process.stdout.write(processingRegisterMarkdown(loadConfig()));
     });

@@ -32,19 +32,23 @@ export function registerSearch(program: Command): void {
     .option('--org <id>', 'organisation dont les collections sont interrogées', 'default')
     .option('--collection <id...>', 'collections à interroger (défaut : national + celles de l’organisation)')
     .option('--json', 'sortie JSON')
-    .action(async (question: string, opts: { k: string; org: string; json?: boolean; collection?: string[] }) => {
-      const k = parseK(opts.k);
-      await withServices(async (services) => {
-        if (opts.collection) await assertReadableCollections(services.store, opts.collection, opts.org);
-        const hits = await searchWithLocal({
-          store: services.store,
-          query: question,
-          k,
-          collectionIds: opts.collection ?? (await defaultCollectionsFor(services.store, opts.org)),
-          embedQuery: services.embedQuery,
-          rrfK: services.config.search.rrf_k,
+    .action(
+      async (question: string, opts: { k: string; org: string; json?: boolean; collection?: string[] }) => {
+        const k = parseK(opts.k);
+        await withServices(async (services) => {
+          if (opts.collection) await assertReadableCollections(services.store, opts.collection, opts.org);
+          const hits = await searchWithLocal({
+            store: services.store,
+            query: question,
+            k,
+            collectionIds: opts.collection ?? (await defaultCollectionsFor(services.store, opts.org)),
+            embedQuery: services.embedQuery,
+            rrfK: services.config.search.rrf_k,
+          });
+          process.stdout.write(
+            (opts.json ? JSON.stringify({ query: question, results: hits }) : formatHits(hits)) + '\n',
+          );
         });
-        process.stdout.write((opts.json ? JSON.stringify({ query: question, results: hits }) : formatHits(hits)) + '\n');
-      });
-    });
+      },
+    );
 }

@@ -15,7 +15,9 @@ import { jobQueue } from '../../jobs/index.js';
 export function registerServe(program: Command): void {
   program
     .command('serve')
-    .description("Démarrer le serveur (API, interface) ; au premier démarrage, indexe d'abord le corpus intégré")
+    .description(
+      "Démarrer le serveur (API, interface) ; au premier démarrage, indexe d'abord le corpus intégré",
+    )
     .option('--port <port>', "port d'écoute (défaut : PORT ou 8080)")
     .option('--host <hôte>', "adresse d'écoute (défaut : HOST ou 127.0.0.1)")
     .action(async (opts: { port?: string; host?: string }) => {
@@ -37,18 +39,25 @@ export function registerServe(program: Command): void {
       }
       const { audit } = withAudit(services);
       const audited = auditAvailable(services);
-      if (audited) await audit.append({
-        type: 'config.loaded',
-        actor: { via: 'system' },
-        data: { config_sha256: configFingerprint(config), providers: config.providers.map((p) => p.id), pseudonymise: config.privacy.pseudonymise },
-      });
-      const stopPurge = !audited ? () => undefined : schedulePurge({
-        store,
-        audit,
-        retention: config.privacy.retention,
-        hours: config.privacy.purge_interval_hours,
-        logger,
-      });
+      if (audited)
+        await audit.append({
+          type: 'config.loaded',
+          actor: { via: 'system' },
+          data: {
+            config_sha256: configFingerprint(config),
+            providers: config.providers.map((p) => p.id),
+            pseudonymise: config.privacy.pseudonymise,
+          },
+        });
+      const stopPurge = !audited
+        ? () => undefined
+        : schedulePurge({
+            store,
+            audit,
+            retention: config.privacy.retention,
+            hours: config.privacy.purge_interval_hours,
+            logger,
+          });
       // Works on queued jobs (pg-boss: those of every replica, including a dead one's).
       const jobs = await jobQueue(services);
       const app = createApp(services);

@@ -23,7 +23,8 @@ export function registerUsers(program: Command): void {
     .requiredOption('--org <id>', 'organisation')
     .action(async (o: { org: string }) => {
       await withServices(async ({ store }) => {
-        for (const u of await store.accounts.users.list(o.org)) process.stdout.write(`${u.id}\t${u.email}\t${u.role}\t${u.name}\n`);
+        for (const u of await store.accounts.users.list(o.org))
+          process.stdout.write(`${u.id}\t${u.email}\t${u.role}\t${u.name}\n`);
       });
     });
 }

@@ -7,7 +7,13 @@ export function auditActor(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const p = c.get('principal');
     return runAsActor(
-      { userId: p?.userId ?? null, keyId: p?.keyId ?? null, orgId: p?.orgId ?? null, via: p?.via ?? 'system', requestId: c.get('requestId') },
+      {
+        userId: p?.userId ?? null,
+        keyId: p?.keyId ?? null,
+        orgId: p?.orgId ?? null,
+        via: p?.via ?? 'system',
+        requestId: c.get('requestId'),
+      },
       () => next(),
     );
   };

@@ -8,7 +8,10 @@ import type { AppEnv } from '../env.js';
  * Puts the caller on the context (`principal`): a Bearer API key, else a browser session through
  * `resolveSession` (OIDC). Anything else is a 401 `invalid_api_key`, the same for every failure.
  */
-export function authenticate(o: { store: Store; resolveSession?: SessionResolver }): MiddlewareHandler<AppEnv> {
+export function authenticate(o: {
+  store: Store;
+  resolveSession?: SessionResolver;
+}): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const header = c.req.header('authorization');
     if (header !== undefined) {
@@ -24,4 +27,3 @@ export function authenticate(o: { store: Store; resolveSession?: SessionResolver
     return next();
   };
 }
-

@@ -2,7 +2,12 @@ import type { MiddlewareHandler } from 'hono';
 import { can } from '../../accounts/permissions.js';
 import { AppError } from '../../shared/errors.js';
 import type { AppEnv } from '../env.js';
-import { compileRoutes, permissionFor, ROUTE_PERMISSIONS, type RoutePermission } from './route-permissions.js';
+import {
+  compileRoutes,
+  permissionFor,
+  ROUTE_PERMISSIONS,
+  type RoutePermission,
+} from './route-permissions.js';
 
 /** Checks the route's permission (from the route table) against the principal's role: 403 otherwise. */
 export function authorize(routes: RoutePermission[] = ROUTE_PERMISSIONS): MiddlewareHandler<AppEnv> {
@@ -10,11 +15,17 @@ export function authorize(routes: RoutePermission[] = ROUTE_PERMISSIONS): Middle
   return async (c, next) => {
     const permission = permissionFor(compiled, c.req.method, c.req.path);
     if (!permission) {
-      throw new AppError('forbidden', `Aucune permission n'est déclarée pour ${c.req.method} ${c.req.path} : accès refusé.`);
+      throw new AppError(
+        'forbidden',
+        `Aucune permission n'est déclarée pour ${c.req.method} ${c.req.path} : accès refusé.`,
+      );
     }
     const { role } = c.get('principal');
     if (!can(role, permission)) {
-      throw new AppError('forbidden', `Votre rôle (${role}) ne permet pas cette action (permission ${permission} requise).`);
+      throw new AppError(
+        'forbidden',
+        `Votre rôle (${role}) ne permet pas cette action (permission ${permission} requise).`,
+      );
     }
     return next();
   };

@@ -25,7 +25,12 @@ export function trackUsage(deps: AccountsDeps): MiddlewareHandler<AppEnv> {
     states.set(c.req.raw, state);
     // Bridge for routes reporting through `http/usage-hook.ts` (`reportUsage`).
     const recorder = (r: UsageReport) =>
-      void recordUsage(c, { model: r.model, promptTokens: r.usage.promptTokens, completionTokens: r.usage.completionTokens, ttftMs: r.ttftMs });
+      void recordUsage(c, {
+        model: r.model,
+        promptTokens: r.usage.promptTokens,
+        completionTokens: r.usage.completionTokens,
+        ttftMs: r.ttftMs,
+      });
     c.set('usageRecorder' as never, recorder as never);
     await next();
     if (state.recorded) {
@@ -56,14 +61,26 @@ export async function recordUsage(c: Context<AppEnv>, u: ModelUsage): Promise<vo
   const state = states.get(c.req.raw);
   if (!state || state.recorded) return;
   state.recorded = true;
-  state.pending = write(c, state, { model: u.model, promptTokens: u.promptTokens, completionTokens: u.completionTokens, ttftMs: u.ttftMs ?? null, status: u.status });
+  state.pending = write(c, state, {
+    model: u.model,
+    promptTokens: u.promptTokens,
+    completionTokens: u.completionTokens,
+    ttftMs: u.ttftMs ?? null,
+    status: u.status,
+  });
   await state.pending;
 }
 
 async function write(
   c: Context<AppEnv>,
   state: UsageState,
-  u: { model: string | null; promptTokens: number; completionTokens: number; ttftMs: number | null; status?: number },
+  u: {
+    model: string | null;
+    promptTokens: number;
+    completionTokens: number;
+    ttftMs: number | null;
+    status?: number;
+  },
 ): Promise<void> {
   state.recorded = true;
   try {

@@ -11,32 +11,60 @@ const auditRoute = createRoute({
   summary: "Parcourir le journal d'audit chaîné (admin : son organisation ; superadmin : tout)",
   request: {
     query: z.object({
-      after: z.coerce.number().int().min(0).optional().openapi({ description: 'Numéro de la dernière entrée déjà lue' }),
+      after: z.coerce
+        .number()
+        .int()
+        .min(0)
+        .optional()
+        .openapi({ description: 'Numéro de la dernière entrée déjà lue' }),
       limit: z.coerce.number().int().min(1).max(500).default(100),
     }),
   },
-  responses: { 200: { description: 'Entrées, dans l’ordre', content: { 'application/json': { schema: z.object({}).passthrough() } } }, ...errors },
+  responses: {
+    200: {
+      description: 'Entrées, dans l’ordre',
+      content: { 'application/json': { schema: z.object({}).passthrough() } },
+    },
+    ...errors,
+  },
 });
 
 const flowsRoute = createRoute({
   method: 'get',
   path: '/v1/admin/data-flows',
-  summary: 'Flux de données sortants et souveraineté des points de sortie (requêtes envoyées depuis le démarrage)',
-  responses: { 200: { description: 'Rapport', content: { 'application/json': { schema: z.object({}).passthrough() } } }, ...errors },
+  summary:
+    'Flux de données sortants et souveraineté des points de sortie (requêtes envoyées depuis le démarrage)',
+  responses: {
+    200: { description: 'Rapport', content: { 'application/json': { schema: z.object({}).passthrough() } } },
+    ...errors,
+  },
 });
 
 const verifyRoute = createRoute({
   method: 'post',
   path: '/v1/admin/audit/verify',
-  summary: "Vérifier l'intégrité du journal d'audit chaîné (modification, suppression ou permutation d'entrées)",
-  responses: { 200: { description: 'Résultat de la vérification', content: { 'application/json': { schema: z.object({}).passthrough() } } }, ...errors },
+  summary:
+    "Vérifier l'intégrité du journal d'audit chaîné (modification, suppression ou permutation d'entrées)",
+  responses: {
+    200: {
+      description: 'Résultat de la vérification',
+      content: { 'application/json': { schema: z.object({}).passthrough() } },
+    },
+    ...errors,
+  },
 });
 
 const retentionRoute = createRoute({
   method: 'get',
   path: '/v1/admin/retention',
   summary: 'Durées de conservation en vigueur, par catégorie de données, et fréquence de la purge',
-  responses: { 200: { description: 'Durées (jours ; 0 = pas de purge automatique)', content: { 'application/json': { schema: z.object({}).passthrough() } } }, ...errors },
+  responses: {
+    200: {
+      description: 'Durées (jours ; 0 = pas de purge automatique)',
+      content: { 'application/json': { schema: z.object({}).passthrough() } },
+    },
+    ...errors,
+  },
 });
 
 export function registerAuditRoutes(app: OpenAPIHono<AppEnv>, services: Services): void {
@@ -44,10 +72,19 @@ export function registerAuditRoutes(app: OpenAPIHono<AppEnv>, services: Services
     const q = c.req.valid('query');
     const p = c.get('principal');
     const audit = (services.audit ??= new AuditLog(services.store));
-    const data = await audit.page({ afterSeq: q.after, limit: q.limit, orgId: p.role === 'superadmin' ? undefined : p.orgId });
+    const data = await audit.page({
+      afterSeq: q.after,
+      limit: q.limit,
+      orgId: p.role === 'superadmin' ? undefined : p.orgId,
+    });
     const last = data[data.length - 1];
     return c.json(
-      { object: 'list', data, has_more: data.length === q.limit, next_after: last ? last.seq : null } as unknown as Record<string, never>,
+      {
+        object: 'list',
+        data,
+        has_more: data.length === q.limit,
+        next_after: last ? last.seq : null,
+      } as unknown as Record<string, never>,
       200,
     );
   });
@@ -56,7 +93,11 @@ export function registerAuditRoutes(app: OpenAPIHono<AppEnv>, services: Services
     const v = await audit.verify();
     // The chain is global: report counts and places, never other organisations' entries.
     return c.json(
-      { ok: v.ok, entries: v.entries, problems: v.problems.map((p) => ({ seq: p.seq, kind: p.kind, message: p.message })) } as unknown as Record<string, never>,
+      {
+        ok: v.ok,
+        entries: v.entries,
+        problems: v.problems.map((p) => ({ seq: p.seq, kind: p.kind, message: p.message })),
+      } as unknown as Record<string, never>,
       200,
     );
   });
@@ -76,6 +117,12 @@ export function registerAuditRoutes(app: OpenAPIHono<AppEnv>, services: Services
     );
   });
   app.openapi(flowsRoute, async (c) => {
-    return c.json(dataFlowReport(services.config, services.egress.stats(), services.startedAt) as unknown as Record<string, never>, 200);
+    return c.json(
+      dataFlowReport(services.config, services.egress.stats(), services.startedAt) as unknown as Record<
+        string,
+        never
+      >,
+      200,
+    );
   });
 }

@@ -12,7 +12,8 @@ import type { AppEnv } from '../env.js';
 import { errors } from './admin/shared.js';
 
 const Visibility = z.enum(['private', 'shared']).openapi({
-  description: '`private` : visible de votre seule organisation ; `shared` : lisible par toutes les organisations.',
+  description:
+    '`private` : visible de votre seule organisation ; `shared` : lisible par toutes les organisations.',
 });
 
 const CreateCollection = z
@@ -25,7 +26,11 @@ const CreateCollection = z
   .openapi('CreateCollection');
 
 const UpdateCollection = z
-  .object({ name: z.string().min(1).max(200).optional(), description: z.string().max(2000).optional(), visibility: Visibility.optional() })
+  .object({
+    name: z.string().min(1).max(200).optional(),
+    description: z.string().max(2000).optional(),
+    visibility: Visibility.optional(),
+  })
   .strict()
   .openapi('UpdateCollection');
 
@@ -46,7 +51,10 @@ export const CollectionSchema = z
   .openapi('Collection');
 
 const IdParam = z.object({ id: z.string().min(1).max(200) });
-const json = (schema: z.ZodTypeAny, description: string) => ({ description, content: { 'application/json': { schema } } });
+const json = (schema: z.ZodTypeAny, description: string) => ({
+  description,
+  content: { 'application/json': { schema } },
+});
 
 const create = createRoute({
   method: 'post',
@@ -59,7 +67,10 @@ const list = createRoute({
   method: 'get',
   path: '/v1/collections',
   summary: 'Lister les collections lisibles : nationale, de votre organisation, partagées',
-  responses: { 200: json(z.object({ object: z.literal('list'), data: z.array(CollectionSchema) }), 'Collections'), ...errors },
+  responses: {
+    200: json(z.object({ object: z.literal('list'), data: z.array(CollectionSchema) }), 'Collections'),
+    ...errors,
+  },
 });
 const get = createRoute({
   method: 'get',
@@ -72,7 +83,10 @@ const patch = createRoute({
   method: 'patch',
   path: '/v1/collections/{id}',
   summary: 'Modifier une collection de votre organisation (la collection nationale est en lecture seule)',
-  request: { params: IdParam, body: { content: { 'application/json': { schema: UpdateCollection } }, required: true } },
+  request: {
+    params: IdParam,
+    body: { content: { 'application/json': { schema: UpdateCollection } }, required: true },
+  },
   responses: { 200: json(CollectionSchema, 'Collection modifiée'), ...errors },
 });
 const remove = createRoute({
@@ -81,7 +95,10 @@ const remove = createRoute({
   summary: 'Supprimer une collection avec tous ses documents',
   request: { params: IdParam },
   responses: {
-    200: json(z.object({ id: z.string(), object: z.literal('collection'), deleted: z.literal(true) }), 'Collection supprimée'),
+    200: json(
+      z.object({ id: z.string(), object: z.literal('collection'), deleted: z.literal(true) }),
+      'Collection supprimée',
+    ),
     ...errors,
   },
 });
@@ -114,7 +131,11 @@ export function registerCollectionRoutes(app: OpenAPIHono<AppEnv>, services: Ser
     return c.json({ object: 'list' as const, data: all.map(collectionJson) }, 200);
   });
   app.openapi(get, async (c) => {
-    const found = await getCollection({ store, orgId: c.get('principal').orgId, id: c.req.valid('param').id });
+    const found = await getCollection({
+      store,
+      orgId: c.get('principal').orgId,
+      id: c.req.valid('param').id,
+    });
     return c.json(collectionJson(found), 200);
   });
   app.openapi(patch, async (c) => {
@@ -127,7 +148,11 @@ export function registerCollectionRoutes(app: OpenAPIHono<AppEnv>, services: Ser
     return c.json(collectionJson(updated), 200);
   });
   app.openapi(remove, async (c) => {
-    const gone = await deleteCollection({ store, orgId: c.get('principal').orgId, id: c.req.valid('param').id });
+    const gone = await deleteCollection({
+      store,
+      orgId: c.get('principal').orgId,
+      id: c.req.valid('param').id,
+    });
     return c.json({ id: gone.id, object: 'collection' as const, deleted: true as const }, 200);
   });
 }

@@ -94,12 +94,9 @@ const routes = {
         z.object({
           object: z.literal('list'),
           data: z.array(ConversationSchema),
-          retention_days: z
-            .number()
-            .int()
-            .openapi({
-              description: 'Conservées ce nombre de jours après le dernier message ; 0 = sans purge',
-            }),
+          retention_days: z.number().int().openapi({
+            description: 'Conservées ce nombre de jours après le dernier message ; 0 = sans purge',
+          }),
           max_question_chars: z.number().int(),
         }),
         'Conversations',

@@ -50,11 +50,24 @@ const DocumentSchema = z
   })
   .openapi('Document');
 
-const UploadResult = DocumentSchema.extend({ duplicate: z.boolean(), replaced: z.boolean() }).openapi('UploadedDocument');
-const Chunk = z.object({ id: z.string(), ordinal: z.number().int(), path: z.array(z.string()), text: z.string(), tokens: z.number() });
-const DocumentWithChunks = DocumentSchema.extend({ markdown: z.string(), chunks: z.array(Chunk) }).openapi('DocumentWithChunks');
+const UploadResult = DocumentSchema.extend({ duplicate: z.boolean(), replaced: z.boolean() }).openapi(
+  'UploadedDocument',
+);
+const Chunk = z.object({
+  id: z.string(),
+  ordinal: z.number().int(),
+  path: z.array(z.string()),
+  text: z.string(),
+  tokens: z.number(),
+});
+const DocumentWithChunks = DocumentSchema.extend({ markdown: z.string(), chunks: z.array(Chunk) }).openapi(
+  'DocumentWithChunks',
+);
 const IdParam = z.object({ id: z.string().min(1).max(200) });
-const json = (schema: z.ZodTypeAny, description: string) => ({ description, content: { 'application/json': { schema } } });
+const json = (schema: z.ZodTypeAny, description: string) => ({
+  description,
+  content: { 'application/json': { schema } },
+});
 
 const upload = createRoute({
   method: 'post',
@@ -67,7 +80,11 @@ const upload = createRoute({
     body: {
       content: {
         'multipart/form-data': {
-          schema: z.object({ file: z.any().openapi({ type: 'string', format: 'binary' }), collection: z.string(), metadata: z.string().optional() }),
+          schema: z.object({
+            file: z.any().openapi({ type: 'string', format: 'binary' }),
+            collection: z.string(),
+            metadata: z.string().optional(),
+          }),
         },
       },
       required: true,
@@ -93,7 +110,10 @@ const list = createRoute({
     }),
   },
   responses: {
-    200: json(z.object({ object: z.literal('list'), data: z.array(DocumentSchema), total: z.number().int() }), 'Documents'),
+    200: json(
+      z.object({ object: z.literal('list'), data: z.array(DocumentSchema), total: z.number().int() }),
+      'Documents',
+    ),
     ...errors,
   },
 });
@@ -110,7 +130,10 @@ const remove = createRoute({
   summary: 'Supprimer un document (et ses passages et vecteurs de toutes les recherches)',
   request: { params: IdParam },
   responses: {
-    200: json(z.object({ id: z.string(), object: z.literal('document'), deleted: z.literal(true) }), 'Document supprimé'),
+    200: json(
+      z.object({ id: z.string(), object: z.literal('document'), deleted: z.literal(true) }),
+      'Document supprimé',
+    ),
     ...errors,
   },
 });
@@ -134,30 +157,49 @@ export function documentJson(d: StoredDocument) {
   };
 }
 
-const chunkJson = (c: StoredChunk) => ({ id: c.id, ordinal: c.ordinal, path: c.path, text: c.text, tokens: c.tokens });
+const chunkJson = (c: StoredChunk) => ({
+  id: c.id,
+  ordinal: c.ordinal,
+  path: c.path,
+  text: c.text,
+  tokens: c.tokens,
+});
 
 /** Reads the multipart form; a truncated or interrupted body is a 400, never a 500. */
 async function readUpload(c: Context<AppEnv>) {
   const type = c.req.header('content-type') ?? '';
   if (!/^multipart\/form-data\b/i.test(type)) {
-    throw new AppError('unsupported_media_type', 'Envoyez le document en multipart/form-data (champs file, collection, metadata).');
+    throw new AppError(
+      'unsupported_media_type',
+      'Envoyez le document en multipart/form-data (champs file, collection, metadata).',
+    );
   }
   let form: Record<string, unknown>;
   try {
     form = await c.req.parseBody();
   } catch (e) {
     if (e instanceof AppError) throw e;
-    throw new AppError('invalid_request', 'Envoi incomplet ou mal formé (multipart/form-data) : le fichier n’a pas été enregistré, renvoyez-le.', {
-      cause: e,
-    });
+    throw new AppError(
+      'invalid_request',
+      'Envoi incomplet ou mal formé (multipart/form-data) : le fichier n’a pas été enregistré, renvoyez-le.',
+      {
+        cause: e,
+      },
+    );
   }
   const file = form.file;
   if (!(file instanceof File)) {
-    throw new AppError('invalid_request', 'Le champ « file » (le fichier à ajouter) est obligatoire.', { param: 'file' });
+    throw new AppError('invalid_request', 'Le champ « file » (le fichier à ajouter) est obligatoire.', {
+      param: 'file',
+    });
   }
   const collection = form.collection;
   if (typeof collection !== 'string' || !collection.trim()) {
-    throw new AppError('invalid_request', `Le champ « collection » est obligatoire (fichier « ${file.name} »).`, { param: 'collection' });
+    throw new AppError(
+      'invalid_request',
+      `Le champ « collection » est obligatoire (fichier « ${file.name} »).`,
+      { param: 'collection' },
+    );
   }
   let metadata: Record<string, unknown> | undefined;
   if (form.metadata !== undefined) {
@@ -169,7 +211,11 @@ async function readUpload(c: Context<AppEnv>) {
     }
     const ok = z.record(z.string(), z.unknown()).safeParse(parsed);
     if (!ok.success) {
-      throw new AppError('invalid_request', `Le champ « metadata » de « ${file.name} » doit être un objet JSON.`, { param: 'metadata' });
+      throw new AppError(
+        'invalid_request',
+        `Le champ « metadata » de « ${file.name} » doit être un objet JSON.`,
+        { param: 'metadata' },
+      );
     }
     metadata = ok.data;
   }
@@ -205,15 +251,28 @@ export function registerDocumentRoutes(app: OpenAPIHono<AppEnv>, services: Servi
   });
   app.openapi(list, async (c) => {
     const q = c.req.valid('query');
-    const r = await listDocuments({ store, orgId: c.get('principal').orgId, collectionId: q.collection, limit: q.limit, offset: q.offset });
+    const r = await listDocuments({
+      store,
+      orgId: c.get('principal').orgId,
+      collectionId: q.collection,
+      limit: q.limit,
+      offset: q.offset,
+    });
     return c.json({ object: 'list' as const, data: r.documents.map(documentJson), total: r.total }, 200);
   });
   app.openapi(get, async (c) => {
     const r = await getDocument({ store, orgId: c.get('principal').orgId, id: c.req.valid('param').id });
-    return c.json({ ...documentJson(r.document), markdown: r.markdown, chunks: r.chunks.map(chunkJson) }, 200);
+    return c.json(
+      { ...documentJson(r.document), markdown: r.markdown, chunks: r.chunks.map(chunkJson) },
+      200,
+    );
   });
   app.openapi(remove, async (c) => {
-    const gone = await deleteDocument({ store, orgId: c.get('principal').orgId, id: c.req.valid('param').id });
+    const gone = await deleteDocument({
+      store,
+      orgId: c.get('principal').orgId,
+      id: c.req.valid('param').id,
+    });
     return c.json({ id: gone.id, object: 'document' as const, deleted: true as const }, 200);
   });
 }

@@ -15,7 +15,12 @@ const SearchRequest = z
   .strict()
   .openapi('SearchRequest');
 
-const Passage = z.object({ chunk_id: z.string(), path: z.array(z.string()), text: z.string(), score: z.number() });
+const Passage = z.object({
+  chunk_id: z.string(),
+  path: z.array(z.string()),
+  text: z.string(),
+  score: z.number(),
+});
 
 const SearchHit = z
   .object({
@@ -34,14 +39,21 @@ const SearchHit = z
   })
   .openapi('SearchHit');
 
-const SearchResponse = z.object({ object: z.literal('list'), data: z.array(SearchHit) }).openapi('SearchResponse');
+const SearchResponse = z
+  .object({ object: z.literal('list'), data: z.array(SearchHit) })
+  .openapi('SearchResponse');
 
 const route = createRoute({
   method: 'post',
   path: '/v1/search',
   summary: 'Rechercher dans les connaissances (service-public.fr et collections locales)',
   request: { body: { content: { 'application/json': { schema: SearchRequest } }, required: true } },
-  responses: { 200: { description: 'Publications trouvées', content: { 'application/json': { schema: SearchResponse } } } },
+  responses: {
+    200: {
+      description: 'Publications trouvées',
+      content: { 'application/json': { schema: SearchResponse } },
+    },
+  },
 });
 
 export function registerSearchRoutes(app: OpenAPIHono<AppEnv>, services: Services): void {
@@ -74,7 +86,12 @@ export function registerSearchRoutes(app: OpenAPIHono<AppEnv>, services: Service
           date: h.date,
           breadcrumb: h.breadcrumb,
           score: h.score,
-          passages: h.passages.map((p) => ({ chunk_id: p.chunkId, path: p.path, text: p.text, score: p.score })),
+          passages: h.passages.map((p) => ({
+            chunk_id: p.chunkId,
+            path: p.path,
+            text: p.text,
+            score: p.score,
+          })),
         })),
       },
       200,

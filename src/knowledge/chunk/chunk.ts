@@ -71,5 +71,10 @@ export function chunkSections(sections: Section[], options: ChunkOptions): Chunk
       }
     }
   }
-  return drafts.map((d, ordinal) => ({ ordinal, path: d.path, text: d.text, tokens: estimateTokens(d.text) }));
+  return drafts.map((d, ordinal) => ({
+    ordinal,
+    path: d.path,
+    text: d.text,
+    tokens: estimateTokens(d.text),
+  }));
 }

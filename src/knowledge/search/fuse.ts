@@ -46,7 +46,13 @@ export function groupByDocument(
   for (const hit of [...hits].sort((a, b) => b.score - a.score)) {
     const g = groups.get(hit.documentId);
     if (!g) {
-      groups.set(hit.documentId, { documentId: hit.documentId, score: hit.score, chunks: [hit], n: 1, weight: aggregation.decay });
+      groups.set(hit.documentId, {
+        documentId: hit.documentId,
+        score: hit.score,
+        chunks: [hit],
+        n: 1,
+        weight: aggregation.decay,
+      });
       continue;
     }
     if (g.n < aggregation.depth) {

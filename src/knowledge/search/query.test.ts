@@ -9,8 +9,12 @@ describe('query terms', () => {
   });
 
   it('adds the administration’s words for an acronym or a familiar word', () => {
-    expect(queryTerms('la CAF me réclame')).toEqual(expect.arrayContaining(analyze("caisse d'allocations familiales")));
-    expect(queryTerms("j'ai paumé ma carte d'identité")).toEqual(expect.arrayContaining(analyze('perdu carte nationale')));
+    expect(queryTerms('la CAF me réclame')).toEqual(
+      expect.arrayContaining(analyze("caisse d'allocations familiales")),
+    );
+    expect(queryTerms("j'ai paumé ma carte d'identité")).toEqual(
+      expect.arrayContaining(analyze('perdu carte nationale')),
+    );
   });
 
   it('prefers the longest key at a position', () => {
@@ -20,13 +24,20 @@ describe('query terms', () => {
 
   it('has folded keys made of words the analyzer reads the same way', () => {
     for (const key of Object.keys(EXPANSIONS)) {
-      expect(key).toBe(key.toLowerCase().normalize('NFD').replace(/[\u0300-\u036f]/g, ''));
+      expect(key).toBe(
+        key
+          .toLowerCase()
+          .normalize('NFD')
+          .replace(/[\u0300-\u036f]/g, ''),
+      );
       expect(key).not.toMatch(/['’-]/);
       expect(expansionTerms(key).length).toBeGreaterThan(0);
     }
   });
 
   it('is bounded', () => {
-    expect(queryTerms('mot '.repeat(10_000) + Array.from({ length: 200 }, (_, i) => `terme${i}`).join(' ')).length).toBeLessThanOrEqual(48);
+    expect(
+      queryTerms('mot '.repeat(10_000) + Array.from({ length: 200 }, (_, i) => `terme${i}`).join(' ')).length,
+    ).toBeLessThanOrEqual(48);
   });
 });

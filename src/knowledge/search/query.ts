@@ -24,7 +24,7 @@ for (const [k, v] of Object.entries(EXPANSIONS)) {
 export function expansionTerms(text: string): string[] {
   const folded = words(text).map(fold);
   const out: string[] = [];
-  for (let i = 0; i < folded.length; ) {
+  for (let i = 0; i < folded.length;) {
     const match = BY_FIRST_WORD.get(folded[i])?.find(({ key }) => key.every((w, j) => folded[i + j] === w));
     if (match) {
       out.push(...match.terms);

@@ -9,8 +9,12 @@ import { RedisRateLimiter } from './limiter.js';
 export function createLimiter(config: Pick<Config, 'accounts' | 'redis_url'>, store: Store): RateLimiter {
   const mode = config.accounts.limiter;
   if (mode === 'redis' && !config.redis_url) {
-    throw new AppError('config_invalid', 'accounts.limiter vaut « redis » mais REDIS_URL (redis_url) n’est pas défini.');
+    throw new AppError(
+      'config_invalid',
+      'accounts.limiter vaut « redis » mais REDIS_URL (redis_url) n’est pas défini.',
+    );
   }
-  if (mode === 'redis' || (mode === 'auto' && config.redis_url)) return new RedisRateLimiter(config.redis_url!);
+  if (mode === 'redis' || (mode === 'auto' && config.redis_url))
+    return new RedisRateLimiter(config.redis_url!);
   return new StoreRateLimiter(store.accounts.counters);
 }

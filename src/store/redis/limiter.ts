@@ -35,7 +35,10 @@ type Consume = (numKeys: number, ...args: (string | number)[]) => Promise<number
 export class RedisRateLimiter implements RateLimiter {
   private readonly redis: Redis;
 
-  constructor(url: string, private readonly namespace = 'guichet:rl:') {
+  constructor(
+    url: string,
+    private readonly namespace = 'guichet:rl:',
+  ) {
     this.redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 2, enableOfflineQueue: true });
     this.redis.defineCommand('guichetConsume', { lua: SCRIPT });
     this.redis.on('error', () => {}); // reported per call below
@@ -49,7 +52,11 @@ export class RedisRateLimiter implements RateLimiter {
     try {
       reply = await ((this.redis as any).guichetConsume as Consume)(checks.length, ...args);
     } catch (e) {
-      throw new AppError('service_unavailable', 'Le service de limitation de débit (Redis) est injoignable.', { cause: e });
+      throw new AppError(
+        'service_unavailable',
+        'Le service de limitation de débit (Redis) est injoignable.',
+        { cause: e },
+      );
     }
     const [ok, index, ...rest] = reply.map(Number);
     const used = checks.map((_, i) => rest[i] ?? 0);

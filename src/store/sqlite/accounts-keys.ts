@@ -19,7 +19,17 @@ export class SqliteApiKeys implements ApiKeyRepo {
           `INSERT INTO api_keys (id, org_id, user_id, name, role, prefix, hash, created_at, expires_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
-        .run(id, input.orgId, input.userId, input.name, input.role, input.prefix, input.hash, new Date().toISOString(), input.expiresAt);
+        .run(
+          id,
+          input.orgId,
+          input.userId,
+          input.name,
+          input.role,
+          input.prefix,
+          input.hash,
+          new Date().toISOString(),
+          input.expiresAt,
+        );
     } catch (e) {
       if (isUniqueViolation(e)) throw new AppError('conflict', 'Préfixe de clé déjà utilisé.');
       throw e;

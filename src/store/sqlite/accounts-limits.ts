@@ -8,7 +8,9 @@ export class SqliteQuotas implements QuotaRepo {
   constructor(private readonly db: Db) {}
 
   async get(scope: QuotaScope, subjectId: string): Promise<QuotaLimits | null> {
-    const r = this.db.prepare('SELECT * FROM quotas WHERE scope = ? AND subject_id = ?').get(scope, subjectId);
+    const r = this.db
+      .prepare('SELECT * FROM quotas WHERE scope = ? AND subject_id = ?')
+      .get(scope, subjectId);
     return r ? toQuota(r) : null;
   }
 
@@ -18,7 +20,15 @@ export class SqliteQuotas implements QuotaRepo {
         `INSERT OR REPLACE INTO quotas (scope, subject_id, requests_per_minute, requests_per_day,
            tokens_per_minute, tokens_per_day, monthly_credits) VALUES (?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(scope, subjectId, l.requestsPerMinute, l.requestsPerDay, l.tokensPerMinute, l.tokensPerDay, l.monthlyCredits);
+      .run(
+        scope,
+        subjectId,
+        l.requestsPerMinute,
+        l.requestsPerDay,
+        l.tokensPerMinute,
+        l.tokensPerDay,
+        l.monthlyCredits,
+      );
     return (await this.get(scope, subjectId))!;
   }
 }
@@ -45,7 +55,9 @@ export class SqliteCounters implements CounterRepo {
       const used = checks.map((c) => (this.read.get(c.key, now) as number | undefined) ?? 0);
       const denied = checks.findIndex((c, i) => !fits(used[i], c));
       if (denied >= 0) return { allowed: false, used, denied };
-      const after = checks.map((c, i) => (c.cost === 0 ? used[i] : (this.add.get(c.key, c.cost, c.resetAt) as number)));
+      const after = checks.map((c, i) =>
+        c.cost === 0 ? used[i] : (this.add.get(c.key, c.cost, c.resetAt) as number),
+      );
       return { allowed: true, used: after, denied: -1 };
     });
   }

@@ -57,7 +57,8 @@ export class SqliteUsers implements UserRepo {
         .prepare('INSERT INTO users (id, email, name, org_id, role, created_at) VALUES (?, ?, ?, ?, ?, ?)')
         .run(id, input.email, input.name, input.orgId, input.role, new Date().toISOString());
     } catch (e) {
-      if (isUniqueViolation(e)) throw new AppError('conflict', `Un utilisateur avec l'adresse ${input.email} existe déjà.`);
+      if (isUniqueViolation(e))
+        throw new AppError('conflict', `Un utilisateur avec l'adresse ${input.email} existe déjà.`);
       throw e;
     }
     return (await this.get(id))!;
@@ -74,6 +75,9 @@ export class SqliteUsers implements UserRepo {
   }
 
   async list(orgId: string): Promise<User[]> {
-    return this.db.prepare('SELECT * FROM users WHERE org_id = ? ORDER BY created_at, id').all(orgId).map(toUser);
+    return this.db
+      .prepare('SELECT * FROM users WHERE org_id = ? ORDER BY created_at, id')
+      .all(orgId)
+      .map(toUser);
   }
 }

@@ -42,8 +42,20 @@ export class SqliteUsage implements UsageRepo {
 
   async record(u: UsageRecord): Promise<void> {
     this.insert.run(
-      u.at, u.orgId, u.userId, u.keyId, u.endpoint, u.model, u.promptTokens, u.completionTokens,
-      u.credits, u.latencyMs, u.ttftMs, u.status, u.energyWh, u.carbonG,
+      u.at,
+      u.orgId,
+      u.userId,
+      u.keyId,
+      u.endpoint,
+      u.model,
+      u.promptTokens,
+      u.completionTokens,
+      u.credits,
+      u.latencyMs,
+      u.ttftMs,
+      u.status,
+      u.energyWh,
+      u.carbonG,
     );
   }
 

@@ -9,11 +9,21 @@ function toEntry(r: any): AuditEntry {
   let data: Record<string, unknown> = {};
   try {
     const parsed: unknown = JSON.parse(r.data);
-    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) data = parsed as Record<string, unknown>;
+    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed))
+      data = parsed as Record<string, unknown>;
   } catch {
     data = { unreadable: String(r.data).slice(0, 64) };
   }
-  return { seq: r.seq, at: r.at, type: r.type, orgId: r.org_id, actor: r.actor, data, prevHash: r.prev_hash, hash: r.hash };
+  return {
+    seq: r.seq,
+    at: r.at,
+    type: r.type,
+    orgId: r.org_id,
+    actor: r.actor,
+    data,
+    prevHash: r.prev_hash,
+    hash: r.hash,
+  };
 }
 
 export class SqliteAudit implements AuditRepo {
@@ -22,16 +32,24 @@ export class SqliteAudit implements AuditRepo {
   async append(entry: NewAuditEntry, seal: (seq: number, prevHash: string) => string): Promise<AuditEntry> {
     const run = this.db.transaction(() => {
       const last = this.db.prepare('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1').get() as
-        | { seq: number; hash: string }
-        | undefined;
-      const anchor = last ? null : ((this.db.prepare("SELECT value FROM meta WHERE key = 'audit.anchor'").get() as { value: string } | undefined)?.value ?? null);
+        { seq: number; hash: string } | undefined;
+      const anchor = last
+        ? null
+        : ((
+            this.db.prepare("SELECT value FROM meta WHERE key = 'audit.anchor'").get() as
+              { value: string } | undefined
+          )?.value ?? null);
       const seq = last ? last.seq + 1 : anchor ? Number(anchor.split(':')[0]) + 1 : 1;
       const prevHash = last ? last.hash : anchor ? anchor.split(':')[1] : GENESIS_HASH;
       const hash = seal(seq, prevHash);
       this.db
-        .prepare('INSERT INTO audit_log (seq, at, type, org_id, actor, data, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+        .prepare(
+          'INSERT INTO audit_log (seq, at, type, org_id, actor, data, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+        )
         .run(seq, entry.at, entry.type, entry.orgId, entry.actor, JSON.stringify(entry.data), prevHash, hash);
-      this.db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('audit.head', ?)").run(`${seq}:${hash}`);
+      this.db
+        .prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('audit.head', ?)")
+        .run(`${seq}:${hash}`);
       return { ...entry, seq, prevHash, hash };
     });
     return run.immediate();
@@ -39,8 +57,12 @@ export class SqliteAudit implements AuditRepo {
 
   async list(page: { afterSeq?: number; limit: number; orgId?: string }): Promise<AuditEntry[]> {
     const rows = page.orgId
-      ? this.db.prepare('SELECT * FROM audit_log WHERE seq > ? AND org_id = ? ORDER BY seq LIMIT ?').all(page.afterSeq ?? 0, page.orgId, page.limit)
-      : this.db.prepare('SELECT * FROM audit_log WHERE seq > ? ORDER BY seq LIMIT ?').all(page.afterSeq ?? 0, page.limit);
+      ? this.db
+          .prepare('SELECT * FROM audit_log WHERE seq > ? AND org_id = ? ORDER BY seq LIMIT ?')
+          .all(page.afterSeq ?? 0, page.orgId, page.limit)
+      : this.db
+          .prepare('SELECT * FROM audit_log WHERE seq > ? ORDER BY seq LIMIT ?')
+          .all(page.afterSeq ?? 0, page.limit);
     return rows.map(toEntry);
   }
 
@@ -48,24 +70,34 @@ export class SqliteAudit implements AuditRepo {
     const found = await this.findSubject(userId);
     if (found) return found;
     const subject = `sub_${randomBytes(10).toString('hex')}`;
-    this.db.prepare('INSERT OR IGNORE INTO audit_subjects (user_id, subject) VALUES (?, ?)').run(userId, subject);
+    this.db
+      .prepare('INSERT OR IGNORE INTO audit_subjects (user_id, subject) VALUES (?, ?)')
+      .run(userId, subject);
     return (await this.findSubject(userId))!;
   }
 
   async findSubject(userId: string): Promise<string | null> {
-    const r = this.db.prepare('SELECT subject FROM audit_subjects WHERE user_id = ?').get(userId) as { subject: string } | undefined;
+    const r = this.db.prepare('SELECT subject FROM audit_subjects WHERE user_id = ?').get(userId) as
+      { subject: string } | undefined;
     return r?.subject ?? null;
   }
 
   async deleteBefore(before: string): Promise<{ deleted: number; last: AuditEntry | null }> {
-    return this.db.transaction(() => {
-      const max = (this.db.prepare('SELECT MAX(seq) AS m FROM audit_log').get() as { m: number | null }).m ?? 0;
-      const last = this.db.prepare('SELECT * FROM audit_log WHERE at < ? AND seq < ? ORDER BY seq DESC LIMIT 1').get(before, max);
-      if (!last) return { deleted: 0, last: null };
-      const entry = toEntry(last);
-      const { changes } = this.db.prepare('DELETE FROM audit_log WHERE seq <= ?').run(entry.seq);
-      this.db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('audit.anchor', ?)").run(`${entry.seq}:${entry.hash}`);
-      return { deleted: changes, last: entry };
-    }).immediate();
+    return this.db
+      .transaction(() => {
+        const max =
+          (this.db.prepare('SELECT MAX(seq) AS m FROM audit_log').get() as { m: number | null }).m ?? 0;
+        const last = this.db
+          .prepare('SELECT * FROM audit_log WHERE at < ? AND seq < ? ORDER BY seq DESC LIMIT 1')
+          .get(before, max);
+        if (!last) return { deleted: 0, last: null };
+        const entry = toEntry(last);
+        const { changes } = this.db.prepare('DELETE FROM audit_log WHERE seq <= ?').run(entry.seq);
+        this.db
+          .prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('audit.anchor', ?)")
+          .run(`${entry.seq}:${entry.hash}`);
+        return { deleted: changes, last: entry };
+      })
+      .immediate();
   }
 }

@@ -17,7 +17,16 @@ export class SqliteCollections implements CollectionRepo {
           `INSERT INTO collections (id, org_id, name, description, visibility, builtin, created_at, updated_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
         )
-        .run(id, input.orgId, input.name, input.description ?? '', input.visibility, input.builtin ? 1 : 0, now, now);
+        .run(
+          id,
+          input.orgId,
+          input.name,
+          input.description ?? '',
+          input.visibility,
+          input.builtin ? 1 : 0,
+          now,
+          now,
+        );
     } catch (e) {
       if (String((e as Error).message).includes('UNIQUE')) {
         throw new AppError('conflict', `La collection ${id} existe déjà.`);
@@ -50,7 +59,9 @@ export class SqliteCollections implements CollectionRepo {
     if (!current) throw new AppError('not_found', `Collection introuvable : ${id}`);
     const next = { ...current, ...patch };
     this.db
-      .prepare('UPDATE collections SET name = ?, description = ?, visibility = ?, updated_at = ? WHERE id = ?')
+      .prepare(
+        'UPDATE collections SET name = ?, description = ?, visibility = ?, updated_at = ? WHERE id = ?',
+      )
       .run(next.name, next.description, next.visibility, new Date().toISOString(), id);
     return (await this.get(id))!;
   }

@@ -50,7 +50,9 @@ export class SqliteConversations implements ConversationRepo {
     const id = newId('conv');
     const now = new Date().toISOString();
     this.db
-      .prepare('INSERT INTO conversations (id, org_id, user_id, title, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)')
+      .prepare(
+        'INSERT INTO conversations (id, org_id, user_id, title, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)',
+      )
       .run(id, input.orgId, input.userId, input.title ?? '', now, now);
     return (await this.get(id))!;
   }
@@ -68,7 +70,9 @@ export class SqliteConversations implements ConversationRepo {
   }
 
   async rename(id: string, title: string): Promise<Conversation | null> {
-    this.db.prepare('UPDATE conversations SET title = ?, updated_at = ? WHERE id = ?').run(title, new Date().toISOString(), id);
+    this.db
+      .prepare('UPDATE conversations SET title = ?, updated_at = ? WHERE id = ?')
+      .run(title, new Date().toISOString(), id);
     return this.get(id);
   }
 
@@ -87,20 +91,38 @@ export class SqliteConversations implements ConversationRepo {
     const now = new Date().toISOString();
     this.db.transaction(() => {
       this.db
-        .prepare('INSERT INTO messages (id, conversation_id, role, content, created_at, citations, complete) VALUES (?, ?, ?, ?, ?, ?, ?)')
-        .run(id, input.conversationId, input.role, input.content, now, JSON.stringify(input.citations ?? []), input.complete === false ? 0 : 1);
+        .prepare(
+          'INSERT INTO messages (id, conversation_id, role, content, created_at, citations, complete) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        )
+        .run(
+          id,
+          input.conversationId,
+          input.role,
+          input.content,
+          now,
+          JSON.stringify(input.citations ?? []),
+          input.complete === false ? 0 : 1,
+        );
       this.db.prepare('UPDATE conversations SET updated_at = ? WHERE id = ?').run(now, input.conversationId);
     })();
     return toMessage(this.db.prepare('SELECT * FROM messages WHERE id = ?').get(id));
   }
 
-  async updateMessage(id: string, patch: { content?: string; citations?: unknown[]; complete?: boolean }): Promise<StoredMessage | null> {
+  async updateMessage(
+    id: string,
+    patch: { content?: string; citations?: unknown[]; complete?: boolean },
+  ): Promise<StoredMessage | null> {
     const r = this.db.prepare('SELECT * FROM messages WHERE id = ?').get(id);
     if (!r) return null;
     const m = toMessage(r);
     this.db
       .prepare('UPDATE messages SET content = ?, citations = ?, complete = ? WHERE id = ?')
-      .run(patch.content ?? m.content, JSON.stringify(patch.citations ?? m.citations), (patch.complete ?? m.complete) ? 1 : 0, id);
+      .run(
+        patch.content ?? m.content,
+        JSON.stringify(patch.citations ?? m.citations),
+        (patch.complete ?? m.complete) ? 1 : 0,
+        id,
+      );
     return toMessage(this.db.prepare('SELECT * FROM messages WHERE id = ?').get(id));
   }
 
@@ -116,12 +138,26 @@ export class SqliteConversations implements ConversationRepo {
   ): Promise<Feedback> {
     const id = newId('fb');
     this.db
-      .prepare('INSERT INTO feedback (id, message_id, org_id, user_id, rating, tags, comment, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
-      .run(id, input.messageId, input.orgId, input.userId, input.rating, JSON.stringify(input.tags ?? []), input.comment ?? '', new Date().toISOString());
+      .prepare(
+        'INSERT INTO feedback (id, message_id, org_id, user_id, rating, tags, comment, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      )
+      .run(
+        id,
+        input.messageId,
+        input.orgId,
+        input.userId,
+        input.rating,
+        JSON.stringify(input.tags ?? []),
+        input.comment ?? '',
+        new Date().toISOString(),
+      );
     return toFeedback(this.db.prepare('SELECT * FROM feedback WHERE id = ?').get(id));
   }
 
   async feedback(messageId: string): Promise<Feedback[]> {
-    return this.db.prepare('SELECT * FROM feedback WHERE message_id = ? ORDER BY created_at').all(messageId).map(toFeedback);
+    return this.db
+      .prepare('SELECT * FROM feedback WHERE message_id = ? ORDER BY created_at')
+      .all(messageId)
+      .map(toFeedback);
   }
 }

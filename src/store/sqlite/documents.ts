@@ -77,7 +77,14 @@ export class SqliteDocuments implements DocumentRepo {
           now,
         );
       for (const c of input.chunks) {
-        const info = this.insertChunk.run(docId, input.collectionId, c.ordinal, JSON.stringify(c.path), c.text, c.tokens);
+        const info = this.insertChunk.run(
+          docId,
+          input.collectionId,
+          c.ordinal,
+          JSON.stringify(c.path),
+          c.text,
+          c.tokens,
+        );
         this.insertFts.run(info.lastInsertRowid, c.lexical.title, c.lexical.headings, c.lexical.body);
       }
       return docId;
@@ -105,7 +112,9 @@ export class SqliteDocuments implements DocumentRepo {
 
   async list(collectionId: string, page = { limit: 100, offset: 0 }): Promise<StoredDocument[]> {
     return this.db
-      .prepare(`SELECT ${DOC_COLUMNS} FROM documents WHERE collection_id = ? ORDER BY external_id LIMIT ? OFFSET ?`)
+      .prepare(
+        `SELECT ${DOC_COLUMNS} FROM documents WHERE collection_id = ? ORDER BY external_id LIMIT ? OFFSET ?`,
+      )
       .all(collectionId, page.limit, page.offset)
       .map(toDocument);
   }
@@ -127,7 +136,8 @@ export class SqliteDocuments implements DocumentRepo {
   }
 
   async markdown(id: string): Promise<string | null> {
-    const r = this.db.prepare('SELECT markdown FROM documents WHERE id = ?').get(id) as { markdown: string } | undefined;
+    const r = this.db.prepare('SELECT markdown FROM documents WHERE id = ?').get(id) as
+      { markdown: string } | undefined;
     return r ? r.markdown : null;
   }
 

@@ -11,7 +11,8 @@ import { SqliteSearch } from './search.js';
 class SqliteMeta implements MetaRepo {
   constructor(private readonly db: Db) {}
   async get(key: string): Promise<string | null> {
-    const r = this.db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined;
+    const r = this.db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as
+      { value: string } | undefined;
     return r ? r.value : null;
   }
   async set(key: string, value: string): Promise<void> {
@@ -30,7 +31,11 @@ export class SqliteStore implements Store {
   readonly conversations: SqliteConversations;
   readonly personalData: SqlitePersonalData;
 
-  constructor(readonly db: Db, file: string, vectors: boolean) {
+  constructor(
+    readonly db: Db,
+    file: string,
+    vectors: boolean,
+  ) {
     this.info = { adapter: 'sqlite', location: file, vectors, schemaVersion: schemaVersion(db) };
     this.collections = new SqliteCollections(db);
     this.documents = new SqliteDocuments(db);

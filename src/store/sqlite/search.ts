@@ -1,5 +1,12 @@
 import { AppError } from '../../shared/errors.js';
-import type { ChunkHit, ChunkWithDocument, DenseQuery, LexicalQuery, SearchRepo, StoredChunk } from '../spec.js';
+import type {
+  ChunkHit,
+  ChunkWithDocument,
+  DenseQuery,
+  LexicalQuery,
+  SearchRepo,
+  StoredChunk,
+} from '../spec.js';
 import type { Db } from './open.js';
 import { CHUNK_COLUMNS, DOC_COLUMNS, toChunk, toDocument } from './rows.js';
 import { ensureVectorTable, vectorTableExists } from './vectors.js';
@@ -38,7 +45,10 @@ export class SqliteSearch implements SearchRepo {
 
   async dense(q: DenseQuery): Promise<ChunkHit[]> {
     if (!this.vectorsAvailable) {
-      throw new AppError('service_unavailable', "La recherche vectorielle n'est pas disponible (extension sqlite-vec absente).");
+      throw new AppError(
+        'service_unavailable',
+        "La recherche vectorielle n'est pas disponible (extension sqlite-vec absente).",
+      );
     }
     if (!vectorTableExists(this.db) || q.collectionIds.length === 0 || q.limit <= 0) return [];
     const placeholders = q.collectionIds.map(() => '?').join(', ');
@@ -49,7 +59,11 @@ export class SqliteSearch implements SearchRepo {
          WHERE v.embedding MATCH ? AND k = ? AND v.collection_id IN (${placeholders})
          ORDER BY v.distance`,
       )
-      .all(Buffer.from(q.vector.buffer, q.vector.byteOffset, q.vector.byteLength), q.limit, ...q.collectionIds) as {
+      .all(
+        Buffer.from(q.vector.buffer, q.vector.byteOffset, q.vector.byteLength),
+        q.limit,
+        ...q.collectionIds,
+      ) as {
       rowid: number;
       document_id: string;
       distance: number;
@@ -60,12 +74,17 @@ export class SqliteSearch implements SearchRepo {
   async putVectors(items: { chunkId: string; vector: Float32Array }[]): Promise<void> {
     if (items.length === 0) return;
     if (!this.vectorsAvailable) {
-      throw new AppError('service_unavailable', "La recherche vectorielle n'est pas disponible (extension sqlite-vec absente).");
+      throw new AppError(
+        'service_unavailable',
+        "La recherche vectorielle n'est pas disponible (extension sqlite-vec absente).",
+      );
     }
     ensureVectorTable(this.db, items[0].vector.length);
     const getColl = this.db.prepare('SELECT collection_id FROM chunks WHERE rowid = ?');
     const del = this.db.prepare('DELETE FROM chunk_vectors WHERE chunk_rowid = ?');
-    const ins = this.db.prepare('INSERT INTO chunk_vectors (chunk_rowid, collection_id, embedding) VALUES (?, ?, ?)');
+    const ins = this.db.prepare(
+      'INSERT INTO chunk_vectors (chunk_rowid, collection_id, embedding) VALUES (?, ?, ?)',
+    );
     const mark = this.db.prepare('UPDATE chunks SET has_vector = 1 WHERE rowid = ?');
     this.db.transaction(() => {
       for (const { chunkId, vector } of items) {
@@ -91,9 +110,13 @@ export class SqliteSearch implements SearchRepo {
     const { n } = this.db.prepare('SELECT COUNT(*) AS n FROM chunks').get() as { n: number };
     const df = new Map<string, number>(unique.map((t) => [t, 0]));
     if (unique.length > 0) {
-      this.db.exec(`CREATE VIRTUAL TABLE IF NOT EXISTS temp.chunks_vocab USING fts5vocab(main, chunks_fts, 'row')`);
+      this.db.exec(
+        `CREATE VIRTUAL TABLE IF NOT EXISTS temp.chunks_vocab USING fts5vocab(main, chunks_fts, 'row')`,
+      );
       const rows = this.db
-        .prepare(`SELECT term, doc FROM temp.chunks_vocab WHERE term IN (${unique.map(() => '?').join(', ')})`)
+        .prepare(
+          `SELECT term, doc FROM temp.chunks_vocab WHERE term IN (${unique.map(() => '?').join(', ')})`,
+        )
         .all(...unique) as { term: string; doc: number }[];
       for (const r of rows) df.set(r.term, r.doc);
     }

@@ -7,8 +7,7 @@ export function vectorTableExists(db: Db): boolean {
 /** Creates the sqlite-vec table on first use, when the embedding dimension is known. */
 export function ensureVectorTable(db: Db, dimensions: number): void {
   const row = db.prepare(`SELECT value FROM meta WHERE key = 'vector_dimensions'`).get() as
-    | { value: string }
-    | undefined;
+    { value: string } | undefined;
   if (row && Number(row.value) !== dimensions) {
     throw new Error(
       `Les vecteurs existants ont ${row.value} dimensions, le modèle d'embeddings en produit ${dimensions}. ` +
@@ -21,5 +20,7 @@ export function ensureVectorTable(db: Db, dimensions: number): void {
     collection_id TEXT,
     embedding float[${dimensions}] distance_metric=cosine
   )`);
-  db.prepare(`INSERT OR REPLACE INTO meta (key, value) VALUES ('vector_dimensions', ?)`).run(String(dimensions));
+  db.prepare(`INSERT OR REPLACE INTO meta (key, value) VALUES ('vector_dimensions', ?)`).run(
+    String(dimensions),
+  );
 }

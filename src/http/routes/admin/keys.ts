@@ -15,7 +15,9 @@ const CreateKey = z
   .openapi('CreateApiKey');
 
 const CreatedKey = ApiKeySchema.extend({
-  key: z.string().openapi({ description: 'La clé complète : affichée une seule fois, elle n’est jamais conservée.' }),
+  key: z
+    .string()
+    .openapi({ description: 'La clé complète : affichée une seule fois, elle n’est jamais conservée.' }),
 }).openapi('CreatedApiKey');
 
 const create = createRoute({
@@ -23,7 +25,10 @@ const create = createRoute({
   path: '/v1/keys',
   summary: 'Créer une clé d’API (developer et plus ; la clé est affichée une seule fois)',
   request: { body: { content: { 'application/json': { schema: CreateKey } }, required: true } },
-  responses: { 201: { description: 'Clé créée', content: { 'application/json': { schema: CreatedKey } } }, ...errors },
+  responses: {
+    201: { description: 'Clé créée', content: { 'application/json': { schema: CreatedKey } } },
+    ...errors,
+  },
 });
 
 const list = createRoute({
@@ -32,7 +37,12 @@ const list = createRoute({
   summary: "Lister les clés de l'organisation (sans leur secret)",
   request: { query: z.object({ org_id: OrgIdQuery }) },
   responses: {
-    200: { description: 'Clés', content: { 'application/json': { schema: z.object({ object: z.literal('list'), data: z.array(ApiKeySchema) }) } } },
+    200: {
+      description: 'Clés',
+      content: {
+        'application/json': { schema: z.object({ object: z.literal('list'), data: z.array(ApiKeySchema) }) },
+      },
+    },
     ...errors,
   },
 });
@@ -42,7 +52,10 @@ const revoke = createRoute({
   path: '/v1/keys/{id}',
   summary: 'Révoquer une clé',
   request: { params: z.object({ id: z.string().min(1).max(100) }) },
-  responses: { 200: { description: 'Clé révoquée', content: { 'application/json': { schema: ApiKeySchema } } }, ...errors },
+  responses: {
+    200: { description: 'Clé révoquée', content: { 'application/json': { schema: ApiKeySchema } } },
+    ...errors,
+  },
 });
 
 export function registerKeyRoutes(app: OpenAPIHono<AppEnv>, services: Services): void {
@@ -63,11 +76,18 @@ export function registerKeyRoutes(app: OpenAPIHono<AppEnv>, services: Services):
   });
   app.openapi(list, async (c) => {
     const orgId = await targetOrg(services.store, c.get('principal'), c.req.valid('query').org_id);
-    return c.json({ object: 'list' as const, data: (await services.store.accounts.keys.list(orgId)).map(apiKeyJson) }, 200);
+    return c.json(
+      { object: 'list' as const, data: (await services.store.accounts.keys.list(orgId)).map(apiKeyJson) },
+      200,
+    );
   });
   app.openapi(revoke, async (c) => {
     const p = c.get('principal');
-    const key = await revokeApiKey({ store: services.store, id: c.req.valid('param').id, orgId: p.role === 'superadmin' ? undefined : p.orgId });
+    const key = await revokeApiKey({
+      store: services.store,
+      id: c.req.valid('param').id,
+      orgId: p.role === 'superadmin' ? undefined : p.orgId,
+    });
     return c.json(apiKeyJson(key), 200);
   });
 }

@@ -11,7 +11,9 @@ const Me = z
     role: RoleSchema,
     organisation: z.object({ id: z.string(), name: z.string() }),
     user: z.object({ id: z.string(), email: z.string(), name: z.string() }).nullable(),
-    key: z.object({ id: z.string(), name: z.string(), prefix: z.string(), expires_at: z.string().nullable() }).nullable(),
+    key: z
+      .object({ id: z.string(), name: z.string(), prefix: z.string(), expires_at: z.string().nullable() })
+      .nullable(),
     permissions: z.array(z.string()),
   })
   .openapi('Me');
@@ -20,7 +22,10 @@ const route = createRoute({
   method: 'get',
   path: '/v1/me',
   summary: 'Qui suis-je : organisation, rôle, clé ou session, permissions',
-  responses: { 200: { description: 'Identité de l’appelant', content: { 'application/json': { schema: Me } } }, ...errors },
+  responses: {
+    200: { description: 'Identité de l’appelant', content: { 'application/json': { schema: Me } } },
+    ...errors,
+  },
 });
 
 export function registerMeRoutes(app: OpenAPIHono<AppEnv>, services: Services): void {
@@ -39,7 +44,9 @@ export function registerMeRoutes(app: OpenAPIHono<AppEnv>, services: Services): 
         role: p.role,
         organisation: { id: p.orgId, name: org?.name ?? p.orgId },
         user: user ? { id: user.id, email: user.email, name: user.name } : null,
-        key: key ? { id: key.id, name: key.name, prefix: `gch_${key.prefix}`, expires_at: key.expiresAt } : null,
+        key: key
+          ? { id: key.id, name: key.name, prefix: `gch_${key.prefix}`, expires_at: key.expiresAt }
+          : null,
         permissions: (Object.keys(PERMISSIONS) as Permission[]).filter((perm) => can(p.role, perm)),
       },
       200,

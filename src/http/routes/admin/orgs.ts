@@ -46,7 +46,10 @@ const create = createRoute({
   path: '/v1/organisations',
   summary: 'Créer une organisation (superadmin)',
   request: { body: { content: { 'application/json': { schema: CreateOrg } }, required: true } },
-  responses: { 201: { description: 'Organisation créée', content: { 'application/json': { schema: OrgSchema } } }, ...errors },
+  responses: {
+    201: { description: 'Organisation créée', content: { 'application/json': { schema: OrgSchema } } },
+    ...errors,
+  },
 });
 
 const list = createRoute({
@@ -54,7 +57,12 @@ const list = createRoute({
   path: '/v1/organisations',
   summary: 'Lister les organisations (superadmin)',
   responses: {
-    200: { description: 'Organisations', content: { 'application/json': { schema: z.object({ object: z.literal('list'), data: z.array(OrgSchema) }) } } },
+    200: {
+      description: 'Organisations',
+      content: {
+        'application/json': { schema: z.object({ object: z.literal('list'), data: z.array(OrgSchema) }) },
+      },
+    },
     ...errors,
   },
 });

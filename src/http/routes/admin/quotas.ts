@@ -7,7 +7,12 @@ import type { Services } from '../../../services.js';
 import type { AppEnv } from '../../env.js';
 import { errors, OrgIdQuery, targetOrg } from './shared.js';
 
-const limit = z.number().int().min(0).nullable().openapi({ description: 'Entier positif ou nul ; null = pas de limite' });
+const limit = z
+  .number()
+  .int()
+  .min(0)
+  .nullable()
+  .openapi({ description: 'Entier positif ou nul ; null = pas de limite' });
 const Limits = z.object({
   requests_per_minute: limit,
   requests_per_day: limit,
@@ -15,7 +20,12 @@ const Limits = z.object({
   tokens_per_day: limit,
   monthly_credits: limit,
 });
-const QuotaSchema = Limits.extend({ object: z.literal('quota'), org_id: z.string(), key_id: z.string().nullable(), source: z.enum(['stored', 'default']) }).openapi('Quota');
+const QuotaSchema = Limits.extend({
+  object: z.literal('quota'),
+  org_id: z.string(),
+  key_id: z.string().nullable(),
+  source: z.enum(['stored', 'default']),
+}).openapi('Quota');
 const SetQuota = Limits.partial()
   .extend({ key_id: z.string().min(1).max(100).optional(), org_id: OrgIdQuery })
   .strict()
@@ -34,16 +44,23 @@ const get = createRoute({
   path: '/v1/quotas',
   summary: "Quotas de l'organisation, ou d'une de ses clés (admin)",
   request: { query: z.object({ key_id: z.string().min(1).max(100).optional(), org_id: OrgIdQuery }) },
-  responses: { 200: { description: 'Quotas en vigueur', content: { 'application/json': { schema: QuotaSchema } } }, ...errors },
+  responses: {
+    200: { description: 'Quotas en vigueur', content: { 'application/json': { schema: QuotaSchema } } },
+    ...errors,
+  },
 });
 
 const put = createRoute({
   method: 'put',
   path: '/v1/quotas',
   summary: "Fixer les quotas de l'organisation, ou d'une de ses clés avec key_id (admin)",
-  description: 'Les champs absents valent null (pas de limite). Un crédit = accounts.credits.tokens_per_credit jetons (réglable par modèle).',
+  description:
+    'Les champs absents valent null (pas de limite). Un crédit = accounts.credits.tokens_per_credit jetons (réglable par modèle).',
   request: { body: { content: { 'application/json': { schema: SetQuota } }, required: true } },
-  responses: { 200: { description: 'Quotas enregistrés', content: { 'application/json': { schema: QuotaSchema } } }, ...errors },
+  responses: {
+    200: { description: 'Quotas enregistrés', content: { 'application/json': { schema: QuotaSchema } } },
+    ...errors,
+  },
 });
 
 export function registerQuotaRoutes(app: OpenAPIHono<AppEnv>, services: Services): void {
@@ -57,7 +74,16 @@ export function registerQuotaRoutes(app: OpenAPIHono<AppEnv>, services: Services
     }
     const stored = await services.store.accounts.quotas.get(q.key_id ? 'key' : 'org', q.key_id ?? orgId);
     const limits = stored ?? limitsFromConfig(q.key_id ? defaults.key : defaults.org);
-    return c.json({ object: 'quota' as const, org_id: orgId, key_id: q.key_id ?? null, source: stored ? ('stored' as const) : ('default' as const), ...toJson(limits) }, 200);
+    return c.json(
+      {
+        object: 'quota' as const,
+        org_id: orgId,
+        key_id: q.key_id ?? null,
+        source: stored ? ('stored' as const) : ('default' as const),
+        ...toJson(limits),
+      },
+      200,
+    );
   });
   app.openapi(put, async (c) => {
     const b = c.req.valid('json');
@@ -74,6 +100,15 @@ export function registerQuotaRoutes(app: OpenAPIHono<AppEnv>, services: Services
         monthlyCredits: b.monthly_credits ?? null,
       },
     });
-    return c.json({ object: 'quota' as const, org_id: orgId, key_id: b.key_id ?? null, source: 'stored' as const, ...toJson(r.limits) }, 200);
+    return c.json(
+      {
+        object: 'quota' as const,
+        org_id: orgId,
+        key_id: b.key_id ?? null,
+        source: 'stored' as const,
+        ...toJson(r.limits),
+      },
+      200,
+    );
   });
 }

@@ -4,9 +4,21 @@ import { AppError } from '../../../shared/errors.js';
 import type { Store } from '../../../store/spec.js';
 
 export const RoleSchema = z.enum(['agent', 'developer', 'admin', 'superadmin']);
-export const OrgIdQuery = z.string().min(1).max(64).optional().openapi({ description: 'Autre organisation (superadmin seulement)' });
+export const OrgIdQuery = z
+  .string()
+  .min(1)
+  .max(64)
+  .optional()
+  .openapi({ description: 'Autre organisation (superadmin seulement)' });
 export const ErrorSchema = z
-  .object({ error: z.object({ message: z.string(), type: z.string(), param: z.string().nullable(), code: z.string().nullable() }) })
+  .object({
+    error: z.object({
+      message: z.string(),
+      type: z.string(),
+      param: z.string().nullable(),
+      code: z.string().nullable(),
+    }),
+  })
   .openapi('Error');
 
 export const errors = {

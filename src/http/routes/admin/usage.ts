@@ -48,7 +48,11 @@ const Usage = z
   })
   .openapi('Usage');
 
-const instant = z.string().max(40).optional().openapi({ description: 'Date ou instant ISO 8601 (UTC)', example: '2026-01-01' });
+const instant = z
+  .string()
+  .max(40)
+  .optional()
+  .openapi({ description: 'Date ou instant ISO 8601 (UTC)', example: '2026-01-01' });
 
 const route = createRoute({
   method: 'get',
@@ -71,13 +75,17 @@ const route = createRoute({
       limit: z.coerce.number().int().min(1).max(1000).default(100),
     }),
   },
-  responses: { 200: { description: 'Consommation', content: { 'application/json': { schema: Usage } } }, ...errors },
+  responses: {
+    200: { description: 'Consommation', content: { 'application/json': { schema: Usage } } },
+    ...errors,
+  },
 });
 
 function parseInstant(value: string | undefined, param: string): string | undefined {
   if (value === undefined) return undefined;
   const t = Date.parse(value);
-  if (Number.isNaN(t)) throw new AppError('invalid_request', `Date invalide (${param}) : « ${value} ».`, { param });
+  if (Number.isNaN(t))
+    throw new AppError('invalid_request', `Date invalide (${param}) : « ${value} ».`, { param });
   return new Date(t).toISOString();
 }
 
@@ -94,11 +102,27 @@ const totalsJson = (t: UsageTotals) => ({
 export function registerUsageRoutes(app: OpenAPIHono<AppEnv>, services: Services): void {
   app.openapi(route, async (c) => {
     const q = c.req.valid('query');
-    const filter = { orgId: c.get('principal').orgId, from: parseInstant(q.from, 'from'), to: parseInstant(q.to, 'to'), model: q.model, limit: q.limit };
+    const filter = {
+      orgId: c.get('principal').orgId,
+      from: parseInstant(q.from, 'from'),
+      to: parseInstant(q.to, 'to'),
+      model: q.model,
+      limit: q.limit,
+    };
     const usage = services.store.accounts.usage;
-    const base = { object: 'usage' as const, org_id: filter.orgId, from: filter.from ?? null, to: filter.to ?? null, model: q.model ?? null, totals: totalsJson(await usage.totals(filter)) };
+    const base = {
+      object: 'usage' as const,
+      org_id: filter.orgId,
+      from: filter.from ?? null,
+      to: filter.to ?? null,
+      model: q.model ?? null,
+      totals: totalsJson(await usage.totals(filter)),
+    };
     if (q.group === 'day') {
-      return c.json({ ...base, days: (await usage.daily(filter)).map((d) => ({ day: d.day, ...totalsJson(d) })) }, 200);
+      return c.json(
+        { ...base, days: (await usage.daily(filter)).map((d) => ({ day: d.day, ...totalsJson(d) })) },
+        200,
+      );
     }
     const rows = await usage.list(filter);
     return c.json(

@@ -7,7 +7,15 @@ import type { AppEnv } from '../../env.js';
 import { errors, OrgIdQuery, RoleSchema, targetOrg } from './shared.js';
 
 const UserSchema = z
-  .object({ id: z.string(), object: z.literal('user'), email: z.string(), name: z.string(), org_id: z.string(), role: RoleSchema, created_at: z.string() })
+  .object({
+    id: z.string(),
+    object: z.literal('user'),
+    email: z.string(),
+    name: z.string(),
+    org_id: z.string(),
+    role: RoleSchema,
+    created_at: z.string(),
+  })
   .openapi('User');
 
 const AddUser = z
@@ -20,14 +28,25 @@ const AddUser = z
   .strict()
   .openapi('AddUser');
 
-const json = (u: User) => ({ id: u.id, object: 'user' as const, email: u.email, name: u.name, org_id: u.orgId, role: u.role, created_at: u.createdAt });
+const json = (u: User) => ({
+  id: u.id,
+  object: 'user' as const,
+  email: u.email,
+  name: u.name,
+  org_id: u.orgId,
+  role: u.role,
+  created_at: u.createdAt,
+});
 
 const add = createRoute({
   method: 'post',
   path: '/v1/users',
   summary: "Ajouter une personne à l'organisation (admin)",
   request: { body: { content: { 'application/json': { schema: AddUser } }, required: true } },
-  responses: { 201: { description: 'Personne ajoutée', content: { 'application/json': { schema: UserSchema } } }, ...errors },
+  responses: {
+    201: { description: 'Personne ajoutée', content: { 'application/json': { schema: UserSchema } } },
+    ...errors,
+  },
 });
 
 const list = createRoute({
@@ -36,7 +55,12 @@ const list = createRoute({
   summary: "Lister les personnes de l'organisation (admin)",
   request: { query: z.object({ org_id: OrgIdQuery }) },
   responses: {
-    200: { description: 'Personnes', content: { 'application/json': { schema: z.object({ object: z.literal('list'), data: z.array(UserSchema) }) } } },
+    200: {
+      description: 'Personnes',
+      content: {
+        'application/json': { schema: z.object({ object: z.literal('list'), data: z.array(UserSchema) }) },
+      },
+    },
     ...errors,
   },
 });
@@ -54,6 +78,9 @@ export function registerUserRoutes(app: OpenAPIHono<AppEnv>, services: Services)
   });
   app.openapi(list, async (c) => {
     const orgId = await targetOrg(services.store, c.get('principal'), c.req.valid('query').org_id);
-    return c.json({ object: 'list' as const, data: (await services.store.accounts.users.list(orgId)).map(json) }, 200);
+    return c.json(
+      { object: 'list' as const, data: (await services.store.accounts.users.list(orgId)).map(json) },
+      200,
+    );
   });
 }

@@ -1,7 +1,10 @@
 import { z } from '@hono/zod-openapi';
 
 const TextPart = z.object({ type: z.literal('text'), text: z.string() });
-const Content = z.union([z.string(), z.array(z.union([TextPart, z.object({ type: z.string() }).passthrough()]))]);
+const Content = z.union([
+  z.string(),
+  z.array(z.union([TextPart, z.object({ type: z.string() }).passthrough()])),
+]);
 
 export const ChatMessageSchema = z.object({
   role: z.enum(['system', 'developer', 'user', 'assistant', 'tool']),
@@ -35,7 +38,10 @@ export const ChatCompletionRequest = z
     top_p: z.number().min(0).max(1).nullable().optional(),
     max_tokens: z.number().int().min(1).max(131072).nullable().optional(),
     max_completion_tokens: z.number().int().min(1).max(131072).nullable().optional(),
-    stop: z.union([z.string(), z.array(z.string()).max(4)]).nullable().optional(),
+    stop: z
+      .union([z.string(), z.array(z.string()).max(4)])
+      .nullable()
+      .optional(),
     seed: z.number().int().nullable().optional(),
     n: z.literal(1).nullable().optional(),
     user: z.string().max(256).optional(),
@@ -46,7 +52,11 @@ export const ChatCompletionRequest = z
 export const CitationSchema = z
   .object({
     index: z.number().int(),
-    id: z.string().openapi({ description: 'Identifiant de fiche (F33667) ou, pour un document local, son nom de fichier' }),
+    id: z
+      .string()
+      .openapi({
+        description: 'Identifiant de fiche (F33667) ou, pour un document local, son nom de fichier',
+      }),
     document_id: z.string().openapi({ description: 'Document stocké : GET /v1/documents/{document_id}' }),
     title: z.string(),
     url: z.string().nullable(),
@@ -75,8 +85,16 @@ export const ChatCompletionResponse = z
     usage: z.object({ prompt_tokens: z.number(), completion_tokens: z.number(), total_tokens: z.number() }),
     citations: z.array(CitationSchema).optional(),
     guichet: z
-      .object({ ai_generated: z.literal(true), model: z.string().nullable(), sources: z.number().int(), no_source: z.boolean() })
-      .openapi({ description: 'Marqueur de transparence (AI Act) : réponse générée par une IA, modèle et sources utilisés.' }),
+      .object({
+        ai_generated: z.literal(true),
+        model: z.string().nullable(),
+        sources: z.number().int(),
+        no_source: z.boolean(),
+      })
+      .openapi({
+        description:
+          'Marqueur de transparence (AI Act) : réponse générée par une IA, modèle et sources utilisés.',
+      }),
   })
   .openapi('ChatCompletion');
 

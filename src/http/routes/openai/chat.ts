@@ -22,12 +22,16 @@ export const GUICHET_MODEL = 'guichet';
 const route = createRoute({
   method: 'post',
   path: '/v1/chat/completions',
-  summary: 'Réponse à une conversation (compatible OpenAI), fondée sur les sources pour le modèle « guichet »',
+  summary:
+    'Réponse à une conversation (compatible OpenAI), fondée sur les sources pour le modèle « guichet »',
   request: { body: { content: { 'application/json': { schema: ChatCompletionRequest } }, required: true } },
   responses: {
     200: {
       description: 'Réponse (JSON, ou flux SSE au format OpenAI si stream=true)',
-      content: { 'application/json': { schema: ChatCompletionResponse }, 'text/event-stream': { schema: { type: 'string' } } },
+      content: {
+        'application/json': { schema: ChatCompletionResponse },
+        'text/event-stream': { schema: { type: 'string' } },
+      },
     },
   },
 });
@@ -41,7 +45,9 @@ function toMessages(body: ChatCompletionRequest): ChatMessage[] {
           ? m.content.map((p) => ('text' in p && typeof p.text === 'string' ? p.text : '')).join('')
           : '';
     if (m.role !== 'assistant' && !content.trim() && i === body.messages.length - 1) {
-      throw new AppError('invalid_request', 'Le dernier message est vide.', { param: `messages[${i}].content` });
+      throw new AppError('invalid_request', 'Le dernier message est vide.', {
+        param: `messages[${i}].content`,
+      });
     }
     return { role: m.role === 'developer' ? 'system' : m.role, content };
   });
@@ -61,7 +67,9 @@ function marker(r: AnswerResult, noSource: boolean) {
     model: r.servedBy?.key ?? null,
     sources: r.citations?.length ?? 0,
     no_source: noSource,
-    ...(r.privacy ? { pseudonymised: r.privacy.pseudonymised, unknown_placeholders: r.privacy.unknownPlaceholders } : {}),
+    ...(r.privacy
+      ? { pseudonymised: r.privacy.pseudonymised, unknown_placeholders: r.privacy.unknownPlaceholders }
+      : {}),
   };
 }
 
@@ -82,7 +90,12 @@ export function registerChatRoutes(app: OpenAPIHono<AppEnv>, services: Services)
     services.router.resolve(body.model); // unknown model → 404 before any work
     const controller = new AbortController();
     const signal = AbortSignal.any([c.req.raw.signal, controller.signal]);
-    const deps = { store: services.store, router: services.router, embedQuery: services.embedQuery, rrfK: services.config.search.rrf_k };
+    const deps = {
+      store: services.store,
+      router: services.router,
+      embedQuery: services.embedQuery,
+      rrfK: services.config.search.rrf_k,
+    };
     const stop = body.stop == null ? undefined : Array.isArray(body.stop) ? body.stop : [body.stop];
     const plan = await prepareAnswer(deps, {
       model: body.model,
@@ -111,7 +124,13 @@ export function registerChatRoutes(app: OpenAPIHono<AppEnv>, services: Services)
           object: 'chat.completion' as const,
           created,
           model: body.model,
-          choices: [{ index: 0, message: { role: 'assistant' as const, content: result.text }, finish_reason: result.finishReason }],
+          choices: [
+            {
+              index: 0,
+              message: { role: 'assistant' as const, content: result.text },
+              finish_reason: result.finishReason,
+            },
+          ],
           usage: usageJson(result),
           ...(result.citations ? { citations: result.citations } : {}),
           guichet: marker(result, noSource),
@@ -125,7 +144,13 @@ export function registerChatRoutes(app: OpenAPIHono<AppEnv>, services: Services)
     return streamSSE(c, async (stream) => {
       stream.onAbort(() => controller.abort());
       const chunk = (delta: Record<string, unknown>, finish: string | null) =>
-        JSON.stringify({ id, object: 'chat.completion.chunk', created, model: body.model, choices: [{ index: 0, delta, finish_reason: finish }] });
+        JSON.stringify({
+          id,
+          object: 'chat.completion.chunk',
+          created,
+          model: body.model,
+          choices: [{ index: 0, delta, finish_reason: finish }],
+        });
       let ttftMs: number | null = null;
       try {
         await stream.writeSSE({ data: chunk({ role: 'assistant', content: '' }, null) });
@@ -154,8 +179,15 @@ export function registerChatRoutes(app: OpenAPIHono<AppEnv>, services: Services)
         await stream.writeSSE({ data: '[DONE]' });
       } catch (e) {
         if (signal.aborted) return;
-        const err = e instanceof AppError ? e : new AppError('upstream_error', 'Le modèle a échoué pendant la génération.');
-        await stream.writeSSE({ data: JSON.stringify({ error: { message: err.message, type: err.type, param: null, code: err.code } }) });
+        const err =
+          e instanceof AppError
+            ? e
+            : new AppError('upstream_error', 'Le modèle a échoué pendant la génération.');
+        await stream.writeSSE({
+          data: JSON.stringify({
+            error: { message: err.message, type: err.type, param: null, code: err.code },
+          }),
+        });
         await stream.writeSSE({ data: '[DONE]' });
       }
     }) as never;

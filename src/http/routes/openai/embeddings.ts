@@ -15,7 +15,13 @@ const EmbeddingRequest = z
 const EmbeddingResponse = z
   .object({
     object: z.literal('list'),
-    data: z.array(z.object({ object: z.literal('embedding'), index: z.number().int(), embedding: z.union([z.array(z.number()), z.string()]) })),
+    data: z.array(
+      z.object({
+        object: z.literal('embedding'),
+        index: z.number().int(),
+        embedding: z.union([z.array(z.number()), z.string()]),
+      }),
+    ),
     model: z.string(),
     usage: z.object({ prompt_tokens: z.number(), total_tokens: z.number() }),
   })
@@ -26,7 +32,9 @@ const route = createRoute({
   path: '/v1/embeddings',
   summary: 'Vecteurs (embeddings) de textes, avec un modèle d’embeddings configuré',
   request: { body: { content: { 'application/json': { schema: EmbeddingRequest } }, required: true } },
-  responses: { 200: { description: 'Vecteurs', content: { 'application/json': { schema: EmbeddingResponse } } } },
+  responses: {
+    200: { description: 'Vecteurs', content: { 'application/json': { schema: EmbeddingResponse } } },
+  },
 });
 
 export function registerEmbeddingRoutes(app: OpenAPIHono<AppEnv>, services: Services): void {
@@ -34,7 +42,11 @@ export function registerEmbeddingRoutes(app: OpenAPIHono<AppEnv>, services: Serv
     const body = c.req.valid('json');
     const texts = typeof body.input === 'string' ? [body.input] : body.input;
     const result = await services.router.embed(body.model, texts, c.req.raw.signal);
-    reportUsage(c, { model: result.servedBy.key, usage: { promptTokens: result.promptTokens, completionTokens: 0 }, ttftMs: null });
+    reportUsage(c, {
+      model: result.servedBy.key,
+      usage: { promptTokens: result.promptTokens, completionTokens: 0 },
+      ttftMs: null,
+    });
     const base64 = body.encoding_format === 'base64';
     return c.json(
       {
@@ -42,7 +54,9 @@ export function registerEmbeddingRoutes(app: OpenAPIHono<AppEnv>, services: Serv
         data: result.vectors.map((v, index) => ({
           object: 'embedding' as const,
           index,
-          embedding: base64 ? Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64') : Array.from(v),
+          embedding: base64
+            ? Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64')
+            : Array.from(v),
         })),
         model: body.model,
         usage: { prompt_tokens: result.promptTokens, total_tokens: result.promptTokens },

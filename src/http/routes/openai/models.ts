@@ -10,7 +10,11 @@ const ModelSchema = z
     object: z.literal('model'),
     created: z.number().int(),
     owned_by: z.string(),
-    guichet: z.object({ kind: z.enum(['alias', 'model']), local: z.boolean(), targets: z.array(z.string()).optional() }),
+    guichet: z.object({
+      kind: z.enum(['alias', 'model']),
+      local: z.boolean(),
+      targets: z.array(z.string()).optional(),
+    }),
   })
   .openapi('Model');
 
@@ -21,7 +25,9 @@ const listRoute = createRoute({
   responses: {
     200: {
       description: 'Liste des modèles',
-      content: { 'application/json': { schema: z.object({ object: z.literal('list'), data: z.array(ModelSchema) }) } },
+      content: {
+        'application/json': { schema: z.object({ object: z.literal('list'), data: z.array(ModelSchema) }) },
+      },
     },
   },
 });
@@ -43,7 +49,9 @@ export function registerModelRoutes(app: OpenAPIHono<AppEnv>, services: Services
     owned_by: m.provider,
     guichet: { kind: m.kind, local: m.local, ...(m.targets ? { targets: m.targets } : {}) },
   });
-  app.openapi(listRoute, (c) => c.json({ object: 'list' as const, data: services.router.list().map(toJson) }, 200));
+  app.openapi(listRoute, (c) =>
+    c.json({ object: 'list' as const, data: services.router.list().map(toJson) }, 200),
+  );
   app.openapi(getRoute, (c) => {
     const { id } = c.req.valid('param');
     const found = services.router.list().find((m) => m.id === id);
