@@ -52,11 +52,9 @@ export const ChatCompletionRequest = z
 export const CitationSchema = z
   .object({
     index: z.number().int(),
-    id: z
-      .string()
-      .openapi({
-        description: 'Identifiant de fiche (F33667) ou, pour un document local, son nom de fichier',
-      }),
+    id: z.string().openapi({
+      description: 'Identifiant de fiche (F33667) ou, pour un document local, son nom de fichier',
+    }),
     document_id: z.string().openapi({ description: 'Document stocké : GET /v1/documents/{document_id}' }),
     title: z.string(),
     url: z.string().nullable(),
