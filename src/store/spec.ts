@@ -175,6 +175,14 @@ export interface SearchRepo {
    * occurs (over the whole index). Used to judge whether results are relevant at all.
    */
   termStats(terms: string[]): Promise<{ chunks: number; df: Map<string, number> }>;
+  /**
+   * Within some collections: how many documents they hold, and in how many of those documents each
+   * term occurs. Only asked for terms that are rare in the whole index (cheap to count).
+   */
+  scopeStats(
+    terms: string[],
+    collectionIds: string[],
+  ): Promise<{ documents: number; df: Map<string, number> }>;
   /** Loads chunks with their documents, in the order of the ids given. */
   hydrate(chunkIds: string[]): Promise<ChunkWithDocument[]>;
 }

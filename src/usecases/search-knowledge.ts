@@ -68,6 +68,32 @@ export const KIND_PRIORS: Record<string, number> = {
   ressource: 0.7,
 };
 
+/** Terms rarer than this (chunks containing them, whole index) are checked against the scope. */
+const SCOPE_CHECK_MAX_DF = 2000;
+/** A term found in at least this share of the scope's documents tells them apart no more than a stop word. */
+const SCOPE_STOP_SHARE = 0.5;
+const SCOPE_MIN_DOCUMENTS = 5;
+
+/**
+ * BM25 weighs terms by their rarity in the WHOLE index; within one organisation's collection, a
+ * term rare nationally may stand in nearly every document (the town's own name, its postcode): it
+ * then ranks documents by how often they repeat it. Such scope-wide terms are dropped from the
+ * query, as a scope-local IDF would make them weigh nothing; at least two terms are kept.
+ */
+async function scopeTerms(store: Store, terms: string[], collectionIds: string[]): Promise<string[]> {
+  if (terms.length <= 2) return terms;
+  const { df } = await store.search.termStats(terms);
+  const rare = terms.filter((t) => (df.get(t) ?? 0) > 0 && (df.get(t) ?? 0) <= SCOPE_CHECK_MAX_DF);
+  if (rare.length === 0) return terms;
+  const scope = await store.search.scopeStats(rare, collectionIds);
+  if (scope.documents < SCOPE_MIN_DOCUMENTS) return terms;
+  const widespread = new Set(
+    rare.filter((t) => (scope.df.get(t) ?? 0) / scope.documents >= SCOPE_STOP_SHARE),
+  );
+  const kept = terms.filter((t) => !widespread.has(t));
+  return kept.length >= 2 ? kept : terms;
+}
+
 /** Hybrid search over the store: lexical BM25 and (when configured) dense vectors, fused by RRF. */
 export async function searchKnowledge(o: SearchKnowledgeOptions): Promise<PublicationHit[]> {
   const k = Math.min(Math.max(1, Math.floor(o.k ?? 5)), MAX_K);
@@ -86,7 +112,7 @@ export async function searchKnowledge(o: SearchKnowledgeOptions): Promise<Public
   if (method !== 'dense') {
     lists.push(
       await o.store.search.lexical({
-        terms: queryTerms(query),
+        terms: await scopeTerms(o.store, queryTerms(query), o.collectionIds),
         collectionIds: o.collectionIds,
         limit: pool,
         weights: LEXICAL_WEIGHTS,

@@ -126,6 +126,23 @@ export function storeContract(name: string, open: () => Promise<Store>, cleanup?
       expect(stats.df.get('inconnu')).toBe(0);
     });
 
+    it('counts, within collections, in how many documents a term occurs', async () => {
+      await store.documents.putMany([
+        doc('sp', 'F1', 'Chèque énergie', ['Le chèque énergie.', 'Montant du chèque.']),
+        doc('sp', 'F2', 'Passeport', ['Demander un passeport ou un chèque.']),
+      ]);
+      await store.documents.put(doc('local', 'a.md', 'Mairie', ['Chèque emploi à la mairie.']));
+      const [cheque, passeport] = analyze('chèque passeport');
+      const sp = await store.search.scopeStats([cheque, passeport], ['sp']);
+      expect(sp.documents).toBe(2);
+      expect(sp.df.get(cheque)).toBe(2);
+      expect(sp.df.get(passeport)).toBe(1);
+      const local = await store.search.scopeStats([cheque, passeport], ['local']);
+      expect(local.documents).toBe(1);
+      expect(local.df.get(cheque)).toBe(1);
+      expect(local.df.get(passeport)).toBe(0);
+    });
+
     it('ranks a title match above a body-only match', async () => {
       await store.documents.putMany([
         doc('sp', 'F10', 'Allocation logement', ['Conditions de ressources.']),

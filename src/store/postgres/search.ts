@@ -111,6 +111,30 @@ export class PostgresSearch implements SearchRepo {
     return { chunks: Number(rows[0]?.n ?? 0), df };
   }
 
+  async scopeStats(
+    terms: string[],
+    collectionIds: string[],
+  ): Promise<{ documents: number; df: Map<string, number> }> {
+    const unique = [...new Set(terms)].slice(0, 50);
+    const df = new Map<string, number>(unique.map((t) => [t, 0]));
+    if (collectionIds.length === 0) return { documents: 0, df };
+    const docs = await this.pool.query<{ n: string }>(
+      `SELECT COUNT(*) AS n FROM documents WHERE collection_id = ANY($1::text[])`,
+      [collectionIds],
+    );
+    if (unique.length > 0) {
+      const { rows } = await this.pool.query<{ term: string; n: string }>(
+        `SELECT p.term, COUNT(DISTINCT c.document_id) AS n
+         FROM lexical_postings p JOIN chunks c ON c.rowid = p.chunk_rowid
+         WHERE p.term = ANY($1::text[]) AND p.collection_id = ANY($2::text[])
+         GROUP BY p.term`,
+        [unique, collectionIds],
+      );
+      for (const r of rows) df.set(r.term, Number(r.n));
+    }
+    return { documents: Number(docs.rows[0]?.n ?? 0), df };
+  }
+
   async hydrate(chunkIds: string[]): Promise<ChunkWithDocument[]> {
     const ids = chunkIds.filter((id) => ROWID.test(id));
     if (ids.length === 0) return [];

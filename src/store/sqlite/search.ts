@@ -123,6 +123,25 @@ export class SqliteSearch implements SearchRepo {
     return { chunks: n, df };
   }
 
+  async scopeStats(
+    terms: string[],
+    collectionIds: string[],
+  ): Promise<{ documents: number; df: Map<string, number> }> {
+    const unique = [...new Set(terms)].slice(0, 50);
+    const df = new Map<string, number>(unique.map((t) => [t, 0]));
+    if (collectionIds.length === 0) return { documents: 0, df };
+    const inList = collectionIds.map(() => '?').join(', ');
+    const { n } = this.db
+      .prepare(`SELECT COUNT(*) AS n FROM documents WHERE collection_id IN (${inList})`)
+      .get(...collectionIds) as { n: number };
+    const count = this.db.prepare(
+      `SELECT COUNT(DISTINCT c.document_id) AS n FROM chunks_fts f JOIN chunks c ON c.rowid = f.rowid
+       WHERE chunks_fts MATCH ? AND c.collection_id IN (${inList})`,
+    );
+    for (const t of unique) df.set(t, (count.get(ftsTerm(t), ...collectionIds) as { n: number }).n);
+    return { documents: n, df };
+  }
+
   async hydrate(chunkIds: string[]): Promise<ChunkWithDocument[]> {
     if (chunkIds.length === 0) return [];
     const placeholders = chunkIds.map(() => '?').join(', ');
