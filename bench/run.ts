@@ -1,11 +1,12 @@
 /**
- * `npm run bench [-- ingest|search|proxy|privacy …]`: runs the benchmarks and writes BENCHMARKS.md.
+ * `npm run bench [-- ingest|search|proxy|privacy|postgres …]`: runs the benchmarks and writes BENCHMARKS.md.
  * Without arguments, everything. Machines are shared and noisy: figures are medians and ratios
  * measured within one run.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { benchIngest } from './ingest.js';
+import { benchPostgres } from './postgres.js';
 import { benchPrivacy } from './privacy.js';
 import { benchProxy } from './proxy.js';
 import { benchSearch } from './search.js';
@@ -20,4 +21,5 @@ if (want('ingest') || !dataDir || !existsSync(join(dataDir, 'guichet.sqlite'))) 
 if (want('search')) await benchSearch({ dataDir, label: 'SQLite', target: '20 ms' });
 if (want('proxy')) await benchProxy(dataDir);
 if (want('privacy')) benchPrivacy();
+if (want('postgres')) await benchPostgres();
 console.log('BENCHMARKS.md mis à jour.');

@@ -82,13 +82,17 @@ const SCOPE_MIN_DOCUMENTS = 5;
  */
 async function scopeTerms(store: Store, terms: string[], collectionIds: string[]): Promise<string[]> {
   if (terms.length <= 2) return terms;
+  const { documents } = await store.search.scopeStats([], collectionIds);
+  if (documents < SCOPE_MIN_DOCUMENTS) return terms;
+  // A term can stand in half of the scope's documents only if at least that many chunks hold it:
+  // for the national corpus no rare term qualifies, and nothing more is asked of the store.
   const { df } = await store.search.termStats(terms);
-  const rare = terms.filter((t) => (df.get(t) ?? 0) > 0 && (df.get(t) ?? 0) <= SCOPE_CHECK_MAX_DF);
-  if (rare.length === 0) return terms;
-  const scope = await store.search.scopeStats(rare, collectionIds);
-  if (scope.documents < SCOPE_MIN_DOCUMENTS) return terms;
+  const floor = SCOPE_STOP_SHARE * documents;
+  const candidates = terms.filter((t) => (df.get(t) ?? 0) >= floor && (df.get(t) ?? 0) <= SCOPE_CHECK_MAX_DF);
+  if (candidates.length === 0) return terms;
+  const scope = await store.search.scopeStats(candidates, collectionIds);
   const widespread = new Set(
-    rare.filter((t) => (scope.df.get(t) ?? 0) / scope.documents >= SCOPE_STOP_SHARE),
+    candidates.filter((t) => (scope.df.get(t) ?? 0) / documents >= SCOPE_STOP_SHARE),
   );
   const kept = terms.filter((t) => !widespread.has(t));
   return kept.length >= 2 ? kept : terms;
