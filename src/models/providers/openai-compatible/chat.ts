@@ -12,9 +12,14 @@ import {
   type ProviderContext,
 } from './transport.js';
 
+/** `guichet_*` keys of `extra` are for Guichet's built-in models (sources, query): never sent upstream. */
+function passThrough(extra: Record<string, unknown> | undefined): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(extra ?? {}).filter(([k]) => !k.startsWith('guichet_')));
+}
+
 function requestBody(req: ChatRequest, stream: boolean): Record<string, unknown> {
   return {
-    ...req.extra,
+    ...passThrough(req.extra),
     model: req.model,
     messages: req.messages.map((m) => ({ role: m.role, content: m.content })),
     temperature: req.temperature,

@@ -76,7 +76,7 @@ describe('openai-compatible chat', () => {
       ...req(live()),
       temperature: 0.2,
       stop: ['\n\n'],
-      extra: { top_k: 5 },
+      extra: { top_k: 5, guichet_sources: [{ index: 1 }], guichet_query: 'question' },
     });
     expect(result).toEqual({
       text: 'Bonjour.',
@@ -84,6 +84,8 @@ describe('openai-compatible chat', () => {
       usage: { promptTokens: 12, completionTokens: 3 },
     });
     const seen = upstream!.requests[0];
+    expect(seen.body).not.toHaveProperty('guichet_sources');
+    expect(seen.body).not.toHaveProperty('guichet_query');
     expect(seen.path).toBe('/v1/chat/completions');
     expect(seen.headers.authorization).toBe('Bearer sk-test');
     expect(seen.body).toMatchObject({
