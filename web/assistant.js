@@ -213,34 +213,67 @@ function assistantMessage(ctx) {
   return el;
 }
 
-/** Answer text with its [n] markers turned into links to the sources panel. */
+/**
+ * Answer text rendered from its light Markdown (paragraphs, bullet lists, **bold**, links) without
+ * ever using innerHTML, with its [n] markers turned into links to the sources panel.
+ */
 function linkedText(text, citations, ctx, msgId) {
-  const p = h('p', { class: 'gc-answer-text fr-mb-0' });
   const known = new Set(citations.map((c) => c.index));
-  let last = 0;
-  for (const m of text.matchAll(/\[(\d{1,2})\]/g)) {
-    const n = Number(m[1]);
-    if (!known.has(n)) continue;
-    p.append(text.slice(last, m.index));
-    p.append(
-      h(
-        'a',
-        {
-          class: 'gc-cite',
-          href: `#src-${msgId}-${n}`,
-          'aria-label': `Source ${n}`,
-          onclick: (e) => {
-            e.preventDefault();
-            showSources(ctx, citations, msgId, n);
-          },
-        },
-        `[${n}]`,
-      ),
-    );
-    last = m.index + m[0].length;
+  const inline = (line) => {
+    const out = [];
+    const re = /\[(\d{1,2})\]|\*\*([^*]+)\*\*|\[([^\]]+)\]\((https?:\/\/[^\s)]+)\)/g;
+    let last = 0;
+    for (const m of line.matchAll(re)) {
+      out.push(line.slice(last, m.index));
+      if (m[1] !== undefined && known.has(Number(m[1]))) {
+        const n = Number(m[1]);
+        out.push(
+          h(
+            'a',
+            {
+              class: 'gc-cite',
+              href: `#src-${msgId}-${n}`,
+              'aria-label': `Source ${n}`,
+              onclick: (e) => {
+                e.preventDefault();
+                showSources(ctx, citations, msgId, n);
+              },
+            },
+            `[${n}]`,
+          ),
+        );
+      } else if (m[2] !== undefined) out.push(h('strong', {}, m[2]));
+      else if (m[3] !== undefined) out.push(h('a', { href: m[4], target: '_blank', rel: 'noopener' }, m[3]));
+      else out.push(m[0]);
+      last = m.index + m[0].length;
+    }
+    out.push(line.slice(last));
+    return out;
+  };
+  const root = h('div', { class: 'gc-answer-text' });
+  let list = null;
+  let para = [];
+  const flush = () => {
+    if (para.length) root.append(h('p', { class: 'fr-mb-1w' }, ...inline(para.join(' '))));
+    para = [];
+  };
+  for (const raw of text.split('\n')) {
+    const line = raw.trim();
+    const item = /^(?:[-*•]|\d+\.)\s+(.*)$/.exec(line);
+    if (item) {
+      flush();
+      if (!list) root.append((list = h('ul', { class: 'fr-mb-1w' })));
+      list.append(h('li', {}, ...inline(item[1])));
+    } else if (!line) {
+      flush();
+      list = null;
+    } else {
+      list = null;
+      para.push(line);
+    }
   }
-  p.append(text.slice(last));
-  return p;
+  flush();
+  return root;
 }
 
 function showSources(ctx, citations, msgId, focus) {
@@ -308,7 +341,11 @@ function plainText(text, citations) {
     (c) =>
       `[${c.index}] ${c.title}${c.url ? ` – ${c.url}` : c.local ? ` – document local (${c.collection_name ?? c.collection})` : ''}`,
   );
-  return `${text.trim()}\n\nSources :\n${lines.join('\n') || '(aucune)'}\n\nRéponse préparée avec l’aide d’une intelligence artificielle et vérifiée par votre conseiller.`;
+  const plain = text
+    .trim()
+    .replace(/\*\*([^*]+)\*\*/g, '$1')
+    .replace(/\[([^\]]+)\]\((https?:\/\/[^\s)]+)\)/g, '$1 ($2)');
+  return `${plain}\n\nSources :\n${lines.join('\n') || '(aucune)'}\n\nRéponse préparée avec l’aide d’une intelligence artificielle et vérifiée par votre conseiller.`;
 }
 
 async function copy(text, button) {

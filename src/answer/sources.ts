@@ -58,6 +58,18 @@ export function citedIndexes(text: string, max: number): Set<number> {
   return cited;
 }
 
+/** A passage as plain text for a citation: no Markdown link targets, emphasis or table rules. */
+export function plainSnippet(markdown: string, max = 300): string {
+  const text = markdown
+    .replace(/\[([^\]]+)\]\([^)]*\)/g, '$1')
+    .replace(/[*_`#>]+/g, '')
+    .replace(/\|\s*:?-{3,}:?\s*/g, '')
+    .replace(/\s*\|\s*/g, ' ; ')
+    .replace(/\s+/g, ' ')
+    .trim();
+  return text.length > max ? `${text.slice(0, max).replace(/\s+\S*$/, '')}…` : text;
+}
+
 export function toCitations(sources: Source[], answer: string): Citation[] {
   const cited = citedIndexes(answer, sources.length);
   return sources.map((s) => ({
@@ -70,7 +82,7 @@ export function toCitations(sources: Source[], answer: string): Citation[] {
     collection_name: s.collectionName,
     local: s.local,
     date: s.date,
-    snippet: (s.passages[0] ?? '').replace(/\s+/g, ' ').slice(0, 300),
+    snippet: plainSnippet(s.passages[0] ?? ''),
     cited: cited.has(s.index),
   }));
 }
