@@ -1,19 +1,10 @@
 import type { ApiKey, Organisation, QuotaLimits, UsageRecord, User } from '../../accounts/model.js';
+import { jsonArray } from '../shared-rows.js';
 
 // `pg` returns BIGINT (and SUM/COUNT) as strings: numbers are converted here, nulls kept.
 
 export const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
 const numOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
-
-/** A JSON array kept as text; anything unreadable reads as empty. */
-export function jsonArray(raw: unknown): unknown[] {
-  try {
-    const v: unknown = JSON.parse(String(raw));
-    return Array.isArray(v) ? v : [];
-  } catch {
-    return [];
-  }
-}
 
 export function toOrganisation(r: any): Organisation {
   return {

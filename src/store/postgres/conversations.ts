@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Conversation, ConversationRepo, Feedback, StoredMessage } from '../privacy-spec.js';
-import { jsonArray } from './accounts-rows.js';
+import { jsonArray, toFeedback } from '../shared-rows.js';
 import { withTx, type Pool } from './db.js';
 
 const newId = (p: string) => `${p}_${randomUUID().replace(/-/g, '').slice(0, 20)}`;
@@ -23,17 +23,6 @@ const toMessage = (r: any): StoredMessage => ({
   createdAt: r.created_at,
   citations: jsonArray(r.citations),
   complete: r.complete === true,
-});
-
-const toFeedback = (r: any): Feedback => ({
-  id: r.id,
-  messageId: r.message_id,
-  orgId: r.org_id,
-  userId: r.user_id,
-  rating: r.rating,
-  tags: jsonArray(r.tags).filter((t): t is string => typeof t === 'string'),
-  comment: r.comment,
-  createdAt: r.created_at,
 });
 
 export class PostgresConversations implements ConversationRepo {

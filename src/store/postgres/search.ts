@@ -1,3 +1,4 @@
+import { attachDocuments } from '../shared-rows.js';
 import type {
   ChunkHit,
   ChunkWithDocument,
@@ -142,18 +143,9 @@ export class PostgresSearch implements SearchRepo {
       await this.pool.query(`SELECT ${CHUNK_COLUMNS} FROM chunks WHERE rowid = ANY($1::bigint[])`, [ids])
     ).rows.map(toChunk);
     const docIds = [...new Set(chunks.map((c) => c.documentId))];
-    const docs = new Map(
-      (
-        await this.pool.query(`SELECT ${DOC_COLUMNS} FROM documents WHERE id = ANY($1::text[])`, [docIds])
-      ).rows.map((r) => {
-        const d = toDocument(r);
-        return [d.id, d] as const;
-      }),
-    );
-    const byId = new Map(chunks.map((c) => [c.id, c]));
-    return chunkIds
-      .map((id) => byId.get(id))
-      .filter((c): c is StoredChunk => !!c && docs.has(c.documentId))
-      .map((c) => ({ ...c, document: docs.get(c.documentId)! }));
+    const documents = (
+      await this.pool.query(`SELECT ${DOC_COLUMNS} FROM documents WHERE id = ANY($1::text[])`, [docIds])
+    ).rows.map(toDocument);
+    return attachDocuments(chunkIds, chunks, documents);
   }
 }

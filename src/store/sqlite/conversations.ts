@@ -1,17 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Conversation, ConversationRepo, Feedback, StoredMessage } from '../privacy-spec.js';
 import type { Db } from './open.js';
+import { jsonArray, toFeedback } from '../shared-rows.js';
+
+export { toFeedback };
 
 const newId = (p: string) => `${p}_${randomUUID().replace(/-/g, '').slice(0, 20)}`;
-
-function jsonArray(raw: unknown): unknown[] {
-  try {
-    const v: unknown = JSON.parse(String(raw));
-    return Array.isArray(v) ? v : [];
-  } catch {
-    return [];
-  }
-}
 
 export const toConversation = (r: any): Conversation => ({
   id: r.id,
@@ -30,17 +24,6 @@ export const toMessage = (r: any): StoredMessage => ({
   createdAt: r.created_at,
   citations: jsonArray(r.citations),
   complete: r.complete === 1,
-});
-
-export const toFeedback = (r: any): Feedback => ({
-  id: r.id,
-  messageId: r.message_id,
-  orgId: r.org_id,
-  userId: r.user_id,
-  rating: r.rating,
-  tags: jsonArray(r.tags).filter((t): t is string => typeof t === 'string'),
-  comment: r.comment,
-  createdAt: r.created_at,
 });
 
 export class SqliteConversations implements ConversationRepo {

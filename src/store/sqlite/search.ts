@@ -1,3 +1,4 @@
+import { attachDocuments } from '../shared-rows.js';
 import { AppError } from '../../shared/errors.js';
 import type {
   ChunkHit,
@@ -150,19 +151,10 @@ export class SqliteSearch implements SearchRepo {
       .all(...chunkIds.map((id) => Number(id)))
       .map(toChunk);
     const docIds = [...new Set(chunks.map((c) => c.documentId))];
-    const docs = new Map(
-      this.db
-        .prepare(`SELECT ${DOC_COLUMNS} FROM documents WHERE id IN (${docIds.map(() => '?').join(', ')})`)
-        .all(...docIds)
-        .map((r) => {
-          const d = toDocument(r);
-          return [d.id, d] as const;
-        }),
-    );
-    const byId = new Map(chunks.map((c) => [c.id, c]));
-    return chunkIds
-      .map((id) => byId.get(id))
-      .filter((c): c is StoredChunk => !!c && docs.has(c.documentId))
-      .map((c) => ({ ...c, document: docs.get(c.documentId)! }));
+    const documents = this.db
+      .prepare(`SELECT ${DOC_COLUMNS} FROM documents WHERE id IN (${docIds.map(() => '?').join(', ')})`)
+      .all(...docIds)
+      .map(toDocument);
+    return attachDocuments(chunkIds, chunks, documents);
   }
 }
