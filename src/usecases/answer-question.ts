@@ -7,7 +7,7 @@ import { judgeRelevance } from '../answer/relevance.js';
 import { outOfScopeKind } from '../answer/scope.js';
 import { toCitations, toSources, type Citation, type Source } from '../answer/sources.js';
 import type { QueryEmbedder } from './search-knowledge.js';
-import { builtinIds, searchWithLocal } from './search-with-local.js';
+import { scopeCollections, searchWithLocal } from './search-with-local.js';
 import { createStreamRestorer, Pseudonymiser } from '../privacy/pseudonymise.js';
 import { DEFAULT_ANSWER_PRIVACY, routableModel, type AnswerPrivacy } from '../privacy/answer-privacy.js';
 
@@ -112,9 +112,9 @@ export async function prepareAnswer(deps: AnswerDeps, request: AnswerRequest): P
     rrfK: deps.rrfK,
     signal: request.signal,
   });
-  const collections = await deps.store.collections.list();
-  const names = new Map(collections.map((c) => [c.id, c.name]));
-  const national = await builtinIds(deps.store, request.retrieval.collections);
+  const searched = await scopeCollections(deps.store, request.retrieval.collections);
+  const names = new Map(searched.map((c) => [c.id, c.name]));
+  const national = new Set(searched.filter((c) => c.builtin).map((c) => c.id));
   const sources = toSources(hits, names, national);
   const scope = outOfScopeKind(lastUser);
   const localHit = sources.some((s) => s.local);

@@ -10,7 +10,7 @@
 import { judgeRelevance } from '../answer/relevance.js';
 import { analyze } from '../knowledge/analyze/french.js';
 import { EXPANSIONS } from '../knowledge/search/expansions.js';
-import type { Store } from '../store/spec.js';
+import type { Collection, Store } from '../store/spec.js';
 import { searchKnowledge, type PublicationHit, type SearchKnowledgeOptions } from './search-knowledge.js';
 
 /**
@@ -28,10 +28,14 @@ export function localSlots(k: number): number {
 }
 
 /** Ids of the built-in (national) collections among these. */
+/** The collections of a search scope that exist (read one by one: never every organisation's list). */
+export async function scopeCollections(store: Store, ids: string[]): Promise<Collection[]> {
+  const found = await Promise.all([...new Set(ids)].map((id) => store.collections.get(id)));
+  return found.filter((c): c is Collection => c !== null);
+}
+
 export async function builtinIds(store: Store, ids: string[]): Promise<Set<string>> {
-  const all = await store.collections.list();
-  const builtin = new Set(all.filter((c) => c.builtin).map((c) => c.id));
-  return new Set(ids.filter((id) => builtin.has(id)));
+  return new Set((await scopeCollections(store, ids)).filter((c) => c.builtin).map((c) => c.id));
 }
 
 export async function searchWithLocal(
