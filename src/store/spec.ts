@@ -185,6 +185,14 @@ export interface SearchRepo {
   ): Promise<{ documents: number; df: Map<string, number> }>;
   /** Loads chunks with their documents, in the order of the ids given. */
   hydrate(chunkIds: string[]): Promise<ChunkWithDocument[]>;
+  /**
+   * Long-running processes (the server): keep an in-memory copy of the lexical index, used while it
+   * matches the store's current state (same ranking as the store's own query, much faster). Resolves
+   * true once a current copy is ready. One-shot commands never call it.
+   */
+  warmLexical(log?: { info?(message: string): void; warn(message: string): void }): Promise<boolean>;
+  /** State of that copy (for `doctor`, metrics and logs). */
+  lexicalCache(): { ready: boolean; chunks: number; postings: number };
 }
 
 export interface MetaRepo {

@@ -4,6 +4,7 @@
 import { beforeEach, afterEach, describe, expect, it } from 'vitest';
 import type { DocumentInput, Store } from '../../src/store/spec.js';
 import { analyze } from '../../src/knowledge/analyze/french.js';
+import { loadCorpus, QUERIES, rankedHits } from './bm25-corpus.js';
 
 function doc(
   collectionId: string,
@@ -255,5 +256,68 @@ export function storeContract(name: string, open: () => Promise<Store>, cleanup?
         }),
       ).toEqual([]);
     });
+
+    it('keeps an in-memory lexical copy that ranks like the store and follows its writes', async () => {
+      const docs = await loadCorpus(40, 'sp');
+      await store.documents.putMany(docs);
+      await store.documents.putMany(docs.slice(0, 8).map((d) => ({ ...d, collectionId: 'local' })));
+      for (const d of docs.slice(10, 14)) {
+        await store.documents.put({ ...d, hash: 'v2', chunks: d.chunks.slice(0, 1) });
+      }
+      await store.documents.delete((await store.documents.getByExternalId('sp', docs[20].externalId))!.id);
+      const scopes = [['sp'], ['sp', 'local'], ['local']];
+      const reference = [];
+      for (const q of QUERIES) for (const c of scopes) reference.push(await rankedHits(store, q, c));
+      const stats = await store.search.termStats(QUERIES.flatMap((q) => analyze(q)));
+      expect(store.search.lexicalCache().ready).toBe(false);
+
+      expect(await store.search.warmLexical()).toBe(true);
+      const cache = store.search.lexicalCache();
+      expect(cache.ready).toBe(true);
+      expect(cache.chunks).toBe(stats.chunks);
+      let i = 0;
+      let compared = 0;
+      for (const q of QUERIES) {
+        for (const c of scopes) {
+          const expected = reference[i++];
+          const actual = await rankedHits(store, q, c);
+          expect(actual.map((h) => h.key).sort(), q).toEqual(expected.map((h) => h.key).sort());
+          const got = new Map(actual.map((h) => [h.key, h.score]));
+          for (const h of expected) expect(Math.abs(got.get(h.key)! - h.score) / h.score).toBeLessThan(1e-9);
+          // Same order up to ties: scores along the store's ranking never increase.
+          const along = expected.map((h) => got.get(h.key)!);
+          along.forEach((x, j) => j > 0 && expect(x).toBeLessThanOrEqual(along[j - 1] * (1 + 1e-9)));
+          compared += expected.length;
+        }
+      }
+      expect(compared).toBeGreaterThan(100);
+      expect(await store.search.termStats(QUERIES.flatMap((q) => analyze(q)))).toEqual(stats);
+
+      // A write makes the copy stale: the very next search sees it, before and after the rebuild.
+      const find = async (words: string) =>
+        (
+          await store.search.hydrate(
+            (
+              await store.search.lexical({
+                terms: analyze(words),
+                collectionIds: ['local'],
+                limit: 5,
+                weights: W,
+              })
+            ).map((h) => h.chunkId),
+          )
+        ).map((h) => h.document.externalId);
+      const added = await store.documents.put(
+        doc('local', 'kermesse.md', 'Kermesse', ['La kermesse de juin.']),
+      );
+      expect(await find('kermesse')).toEqual(['kermesse.md']);
+      expect(await store.search.warmLexical()).toBe(true);
+      expect(store.search.lexicalCache().chunks).toBe(stats.chunks + 1);
+      expect(await find('kermesse')).toEqual(['kermesse.md']);
+      await store.documents.delete(added.id);
+      expect(await find('kermesse')).toEqual([]);
+      expect(await store.search.warmLexical()).toBe(true);
+      expect(await find('kermesse')).toEqual([]);
+    }, 60_000);
   });
 }

@@ -60,3 +60,63 @@ describe('sqlite data folder problems', () => {
     await b.close();
   });
 });
+
+describe('sqlite in-memory lexical copy', () => {
+  it('sees at once what another process wrote to the same data folder', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'guichet-memory-'));
+    const server = openSqliteStore(d);
+    const other = openSqliteStore(d);
+    try {
+      await server.collections.create({ id: 'c', orgId: 'o', name: 'C', visibility: 'private' });
+      const put = (store: typeof server, id: string, words: string) =>
+        store.documents.put({
+          collectionId: 'c',
+          externalId: id,
+          title: id,
+          description: '',
+          url: null,
+          kind: 'fiche',
+          audience: null,
+          breadcrumb: [],
+          date: null,
+          markdown: words,
+          hash: id,
+          metadata: {},
+          chunks: [
+            {
+              ordinal: 0,
+              path: [],
+              text: words,
+              tokens: 2,
+              lexical: { title: id, headings: '', body: words },
+            },
+          ],
+        });
+      const find = async (term: string) =>
+        (
+          await server.search.lexical({
+            terms: [term],
+            collectionIds: ['c'],
+            limit: 5,
+            weights: { title: 4, headings: 2, body: 1 },
+          })
+        ).length;
+      await put(server, 'a', 'cantin scolair');
+      expect(await server.search.warmLexical()).toBe(true);
+      expect(await find('cantin')).toBe(1);
+      // `guichet documents add` run while the server is up: another connection writes.
+      await put(other, 'b', 'cantin menu');
+      expect(await find('menu')).toBe(1);
+      expect(await find('cantin')).toBe(2);
+      await other.documents.delete((await other.documents.getByExternalId('c', 'a'))!.id);
+      expect(await find('scolair')).toBe(0);
+      expect(await server.search.warmLexical()).toBe(true);
+      expect(server.search.lexicalCache().chunks).toBe(1);
+      expect(await find('cantin')).toBe(1);
+    } finally {
+      await other.close();
+      await server.close();
+      rmSync(d, { recursive: true, force: true });
+    }
+  });
+});

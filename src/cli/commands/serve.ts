@@ -31,6 +31,13 @@ export function registerServe(program: Command): void {
         const summary = await runIngestWithProgress(services);
         process.stderr.write(formatIngestSummary(summary) + '\n');
       }
+      if (config.search.memory_index) {
+        // In the background: until the copy is ready (about a second), the store answers searches.
+        void store.search.warmLexical({
+          info: (m) => logger.info(m),
+          warn: (m) => logger.warn(m),
+        });
+      }
       await ensureDefaultOrganisation(store, DEFAULT_ORG_ID);
       if ((await store.accounts.keys.count()) === 0) {
         process.stderr.write(

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { DocumentInput, DocumentRepo, StoredChunk, StoredDocument } from '../spec.js';
 import { lockLexicalStats, mapForeignKey, withTx, type Client, type Pool } from './db.js';
-import { insertPostings, postingsOf } from './lexical.js';
+import { postingsOf } from '../lexical/bm25.js';
+import { insertPostings } from './lexical.js';
 import { CHUNK_COLUMNS, DOC_COLUMNS, toChunk, toDocument } from './rows.js';
 
 /**

@@ -1,46 +1,10 @@
 /**
- * BM25 exactly as SQLite FTS5's `bm25(chunks_fts, wTitle, wHeadings, wBody)` computes it, so that an
- * install moved from SQLite to PostgreSQL keeps the same search results (see fts5_aux.c,
- * fts5Bm25Function): k1 = 1.2, b = 0.75; idf(t) = ln((N − n_t + 0.5) / (n_t + 0.5)), 1e-6 when ≤ 0;
- * f = Σ_columns w_c·tf_c; D = tokens of the row (all columns); avgdl and N over the whole index.
+ * BM25 exactly as SQLite FTS5 computes it (lexical/bm25.ts), in SQL over a postings table, so that an
+ * install moved from SQLite to PostgreSQL keeps the same search results.
  */
-import type { LexicalFields, LexicalQuery } from '../spec.js';
+import type { LexicalQuery } from '../spec.js';
+import { queryPhrases, type Postings } from '../lexical/bm25.js';
 import type { Client, Pool } from './db.js';
-
-/** Token characters of FTS5's unicode61 tokenizer (categories L*, N*, Co), lower-cased like it. */
-const TOKEN = /[\p{L}\p{N}\p{Co}]+/gu;
-
-export function tokenize(text: string): string[] {
-  return text.toLowerCase().match(TOKEN) ?? [];
-}
-
-/**
- * Longer terms cannot sit in a B-tree entry (about 2.7 kB): they still count in the chunk length
- * but are not indexed. Our analyzer never produces such terms from real text.
- */
-const MAX_TERM_BYTES = 2000;
-
-export interface Postings {
-  /** Total tokens of the chunk over the three fields (FTS5's xColumnSize(-1)). */
-  length: number;
-  /** term → [tf title, tf headings, tf body] */
-  terms: Map<string, [number, number, number]>;
-}
-
-export function postingsOf(fields: LexicalFields): Postings {
-  const terms = new Map<string, [number, number, number]>();
-  let length = 0;
-  [fields.title, fields.headings, fields.body].forEach((text, col) => {
-    for (const t of tokenize(text)) {
-      length++;
-      if (t.length * 4 > MAX_TERM_BYTES && Buffer.byteLength(t) > MAX_TERM_BYTES) continue;
-      let tf = terms.get(t);
-      if (!tf) terms.set(t, (tf = [0, 0, 0]));
-      tf[col]++;
-    }
-  });
-  return { length, terms };
-}
 
 /** Inserts the postings of freshly inserted chunks in one statement (the triggers keep the stats). */
 export async function insertPostings(
@@ -71,20 +35,6 @@ export async function insertPostings(
        AS u(t, r, l, a, b, c)`,
     [term, rowid, len, tfT, tfH, tfB, collectionId],
   );
-}
-
-/**
- * FTS5 phrases of a query: the SQLite adapter de-duplicates the raw terms and quotes each one;
- * FTS5 then tokenizes every quoted string. Single-token phrases are kept (duplicates after
- * lower-casing included: FTS5 scores them twice); multi-token phrases never come out of our analyzer.
- */
-export function queryPhrases(terms: string[]): string[] {
-  const out: string[] = [];
-  for (const raw of new Set(terms.filter((t) => t.length > 0))) {
-    const tokens = tokenize(raw);
-    if (tokens.length === 1) out.push(tokens[0]);
-  }
-  return out;
 }
 
 /**

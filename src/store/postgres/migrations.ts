@@ -288,4 +288,29 @@ export const MIGRATIONS: Migration[] = [
       CREATE INDEX feedback_message ON feedback (message_id);
     `,
   },
+  {
+    version: 4,
+    name: 'lexical_version',
+    // A counter bumped by every statement that writes chunks, in the writer's transaction: replicas
+    // holding an in-memory copy of the lexical index (store/lexical) know when it is stale.
+    up: `
+      ALTER TABLE lexical_stats ADD COLUMN version BIGINT NOT NULL DEFAULT 0;
+      CREATE OR REPLACE FUNCTION lexical_chunks_added() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        UPDATE lexical_stats SET
+          chunk_count = chunk_count + (SELECT count(*) FROM new_chunks),
+          token_count = token_count + (SELECT coalesce(sum(lexical_length), 0) FROM new_chunks),
+          version = version + 1;
+        RETURN NULL;
+      END $$;
+      CREATE OR REPLACE FUNCTION lexical_chunks_removed() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        UPDATE lexical_stats SET
+          chunk_count = chunk_count - (SELECT count(*) FROM old_chunks),
+          token_count = token_count - (SELECT coalesce(sum(lexical_length), 0) FROM old_chunks),
+          version = version + 1;
+        RETURN NULL;
+      END $$;
+    `,
+  },
 ];

@@ -13,7 +13,8 @@ import { openSqliteStore, type SqliteStore } from '../sqlite/index.js';
 import { vectorTableExists } from '../sqlite/vectors.js';
 import { lockLexicalStats, withTx } from './db.js';
 import { openPostgresStore, type PostgresStore, type PostgresStoreOptions } from './index.js';
-import { insertPostings, postingsOf } from './lexical.js';
+import { postingsOf } from '../lexical/bm25.js';
+import { insertPostings } from './lexical.js';
 
 type Row = Record<string, unknown>;
 

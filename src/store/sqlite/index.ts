@@ -48,6 +48,7 @@ export class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
+    this.search.close();
     if (this.db.open) this.db.close();
   }
 }

@@ -205,4 +205,18 @@ export const MIGRATIONS: Migration[] = [
       CREATE INDEX feedback_user ON feedback (user_id);
     `,
   },
+  {
+    version: 5,
+    name: 'lexical_version',
+    // A counter bumped by every chunk written or deleted, in the writer's transaction: processes
+    // holding an in-memory copy of the lexical index (store/lexical) know when it is stale.
+    sql: `
+      CREATE TABLE lexical_version (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL);
+      INSERT INTO lexical_version (id, version) VALUES (1, 0);
+      CREATE TRIGGER chunks_lexical_insert AFTER INSERT ON chunks
+        BEGIN UPDATE lexical_version SET version = version + 1 WHERE id = 1; END;
+      CREATE TRIGGER chunks_lexical_delete AFTER DELETE ON chunks
+        BEGIN UPDATE lexical_version SET version = version + 1 WHERE id = 1; END;
+    `,
+  },
 ];

@@ -8,7 +8,9 @@ import type {
   SearchRepo,
   StoredChunk,
 } from '../spec.js';
+import { LexicalCache, type LexicalCacheLogger } from '../lexical/lexical-cache.js';
 import type { Db } from './open.js';
+import { SqliteLexicalSource } from './lexical-source.js';
 import { CHUNK_COLUMNS, DOC_COLUMNS, toChunk, toDocument } from './rows.js';
 import { ensureVectorTable, vectorTableExists } from './vectors.js';
 
@@ -18,12 +20,34 @@ function ftsTerm(term: string): string {
 }
 
 export class SqliteSearch implements SearchRepo {
+  private readonly memory: LexicalCache;
+
   constructor(
     private readonly db: Db,
     private readonly vectorsAvailable: boolean,
-  ) {}
+  ) {
+    this.memory = new LexicalCache(new SqliteLexicalSource(db));
+  }
+
+  warmLexical(log?: LexicalCacheLogger): Promise<boolean> {
+    return this.memory.warm(log);
+  }
+
+  lexicalCache(): { ready: boolean; chunks: number; postings: number } {
+    return this.memory.describe();
+  }
+
+  close(): void {
+    this.memory.close();
+  }
 
   async lexical(q: LexicalQuery): Promise<ChunkHit[]> {
+    const index = await this.memory.fresh();
+    return index ? index.search(q) : this.lexicalFts(q);
+  }
+
+  /** The same search answered by FTS5 itself (and the reference the in-memory copy is tested against). */
+  async lexicalFts(q: LexicalQuery): Promise<ChunkHit[]> {
     const terms = [...new Set(q.terms.filter((t) => t.length > 0))];
     if (terms.length === 0 || q.collectionIds.length === 0 || q.limit <= 0) return [];
     const match = terms.map(ftsTerm).join(' OR ');
@@ -108,6 +132,8 @@ export class SqliteSearch implements SearchRepo {
 
   async termStats(terms: string[]): Promise<{ chunks: number; df: Map<string, number> }> {
     const unique = [...new Set(terms)].slice(0, 200);
+    const index = await this.memory.fresh();
+    if (index) return { chunks: index.chunks, df: new Map(unique.map((t) => [t, index.df(t)])) };
     const { n } = this.db.prepare('SELECT COUNT(*) AS n FROM chunks').get() as { n: number };
     const df = new Map<string, number>(unique.map((t) => [t, 0]));
     if (unique.length > 0) {

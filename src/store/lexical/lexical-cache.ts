@@ -1,0 +1,129 @@
+import { MemoryIndexBuilder, MemoryLexicalIndex } from './memory-index.js';
+
+/** What a store adapter gives the in-memory index: its lexical version and a consistent snapshot. */
+export interface LexicalSnapshotSource {
+  /**
+   * The store's lexical version: changes with every write to the lexical index (a counter kept by
+   * the database itself, so writes of other processes and replicas are seen too). Must be cheap.
+   */
+  version(): Promise<string>;
+  /**
+   * Feeds every chunk of one consistent state of the index to the builder, yielding to the event
+   * loop now and then; returns that state's version, or null when it changed while being read.
+   */
+  load(builder: MemoryIndexBuilder): Promise<string | null>;
+}
+
+export interface LexicalCacheLogger {
+  info?(message: string): void;
+  warn(message: string): void;
+}
+
+/** Pause before reading the index again after it changed during a load (an ingestion is running). */
+const RETRY_MS = 1000;
+
+/**
+ * The in-memory lexical index of one process, kept in step with the store: a search uses it only
+ * when its version is the store's current one; otherwise the search is answered by the store's own
+ * query (same ranking, slower) while a fresh copy is built in the background. Off until `warm()`:
+ * a one-shot CLI command never pays for building it.
+ */
+export class LexicalCache {
+  private index: MemoryLexicalIndex | null = null;
+  private building: Promise<boolean> | null = null;
+  private enabled = false;
+  private closed = false;
+  private retry: NodeJS.Timeout | null = null;
+
+  private log?: LexicalCacheLogger;
+
+  constructor(private readonly source: LexicalSnapshotSource) {}
+
+  /** Turns the cache on and builds it; resolves true once a current copy is ready. */
+  warm(log?: LexicalCacheLogger): Promise<boolean> {
+    this.log = log ?? this.log;
+    this.enabled = true;
+    return this.rebuild();
+  }
+
+  /** The in-memory index if it matches the store's current version, else null (rebuild started). */
+  async fresh(): Promise<MemoryLexicalIndex | null> {
+    if (!this.enabled || this.closed) return null;
+    const version = await this.source.version();
+    if (this.index && this.index.version === version) return this.index;
+    void this.rebuild();
+    return null;
+  }
+
+  /** Memory held by the copy, for `doctor` and logs. */
+  describe(): { ready: boolean; chunks: number; postings: number } {
+    return {
+      ready: this.index !== null,
+      chunks: this.index?.chunks ?? 0,
+      postings: this.index?.postings ?? 0,
+    };
+  }
+
+  close(): void {
+    this.closed = true;
+    this.index = null;
+    if (this.retry) clearTimeout(this.retry);
+  }
+
+  private rebuild(): Promise<boolean> {
+    this.building ??= this.build().finally(() => {
+      this.building = null;
+    });
+    return this.building;
+  }
+
+  private async build(): Promise<boolean> {
+    if (this.closed) return false;
+    const started = performance.now();
+    let next: MemoryLexicalIndex;
+    try {
+      const builder = new MemoryIndexBuilder();
+      const version = await this.source.load(builder);
+      if (version === null) {
+        this.scheduleRetry();
+        return false;
+      }
+      if (!builder.exact) {
+        this.log?.warn(
+          "Index lexical en mémoire non utilisé : une valeur dépasse ce qu'il sait représenter ; la recherche interroge la base.",
+        );
+        this.enabled = false;
+        return false;
+      }
+      next = builder.finish(version);
+    } catch (e) {
+      if (this.closed) return false;
+      this.log?.warn(
+        `Index lexical en mémoire non construit (${(e as Error).message}) : la recherche interroge la base, nouvel essai plus tard.`,
+      );
+      this.scheduleRetry();
+      return false;
+    }
+    if (this.closed) return false;
+    this.index = next;
+    this.log?.info?.(
+      `Index lexical en mémoire prêt : ${next.chunks} passages, ${next.postings} entrées, en ${Math.round(performance.now() - started)} ms.`,
+    );
+    // A write may have landed between the load and now: the next search checks the version again.
+    return true;
+  }
+
+  private scheduleRetry(): void {
+    if (this.closed || this.retry) return;
+    this.retry = setTimeout(() => {
+      this.retry = null;
+      void this.rebuild();
+    }, RETRY_MS);
+    this.retry.unref();
+  }
+}
+
+/** Lets the event loop serve other work between two pages of a long load. */
+export function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}

@@ -1,0 +1,105 @@
+import { describe, expect, it } from 'vitest';
+import { LexicalCache, type LexicalSnapshotSource } from './lexical-cache.js';
+import { MemoryIndexBuilder } from './memory-index.js';
+import { postingsOf } from './bm25.js';
+
+const W = { title: 4, headings: 2, body: 1 };
+
+function build(version = '1') {
+  const b = new MemoryIndexBuilder();
+  b.add(10, 'd1', 'sp', postingsOf({ title: 'passeport', headings: '', body: 'demand passeport mairi' }));
+  b.add(11, 'd1', 'sp', postingsOf({ title: 'passeport', headings: 'delai', body: 'delai fabriqu' }));
+  b.add(20, 'd2', 'local', postingsOf({ title: 'mairi horair', headings: '', body: 'mairi ouvert lund' }));
+  b.add(30, 'd3', 'sp', postingsOf({ title: 'cart identit', headings: '', body: 'demand cart' }));
+  for (let i = 0; i < 4; i++)
+    b.add(40 + i, 'd4', 'sp', postingsOf({ title: '', headings: '', body: 'autr chos' }));
+  return b.finish(version);
+}
+
+describe('in-memory lexical index', () => {
+  it('scores with FTS5 BM25: idf, weighted frequency, length normalisation', () => {
+    const index = build();
+    const hits = index.search({ terms: ['passeport'], collectionIds: ['sp'], limit: 10, weights: W });
+    // N = 8 chunks, 25 tokens: avgdl 3.125; "passeport" in 2 chunks: idf = ln(6.5 / 2.5).
+    const avgdl = 25 / 8;
+    const idf = (n: number) => Math.log((8 - n + 0.5) / (n + 0.5));
+    const score = (f: number, len: number, idf: number) =>
+      idf * ((f * 2.2) / (f + 1.2 * (0.25 + (0.75 * len) / avgdl)));
+    expect(hits.map((h) => h.chunkId)).toEqual(['10', '11']);
+    expect(hits[0].score).toBeCloseTo(score(4 + 1, 4, idf(2)), 14);
+    expect(hits[1].score).toBeCloseTo(score(4, 4, idf(2)), 14);
+    const demand = index.search({
+      terms: ['demand', 'mairi'],
+      collectionIds: ['sp', 'local'],
+      limit: 10,
+      weights: W,
+    });
+    expect(demand.map((h) => h.chunkId)).toEqual(['10', '20', '30']);
+    expect(demand[0].score).toBeCloseTo(score(1, 4, idf(2)) + score(1, 4, idf(2)), 14);
+    expect(demand[1].score).toBeCloseTo(score(4 + 1, 5, idf(2)), 14);
+    expect(demand[2].score).toBeCloseTo(score(1, 4, idf(2)), 14);
+    expect(index.df('mairi')).toBe(2);
+    expect(index.df('absent')).toBe(0);
+  });
+
+  it('filters by collection, cuts at the limit, breaks ties by rowid and forgets the previous search', () => {
+    const index = build();
+    const q = { terms: ['passeport'], collectionIds: ['local'], limit: 10, weights: W };
+    expect(index.search(q)).toEqual([]);
+    expect(index.search({ ...q, collectionIds: ['nowhere'] })).toEqual([]);
+    expect(index.search({ ...q, terms: [] })).toEqual([]);
+    expect(index.search({ ...q, limit: 0 })).toEqual([]);
+    const all = index.search({ terms: ['demand'], collectionIds: ['sp'], limit: 1, weights: W });
+    expect(all).toHaveLength(1);
+    const again = index.search({ terms: ['demand'], collectionIds: ['sp'], limit: 5, weights: W });
+    // Chunks 10 and 30 hold "demand" once in 4 tokens: a tie, broken by rowid.
+    expect(again.map((h) => h.chunkId)).toEqual(['10', '30']);
+    expect(again[0].score).toBe(again[1].score);
+    expect(again[0].score).toBe(all[0].score);
+    const tie = index.search({
+      terms: ['passeport'],
+      collectionIds: ['sp'],
+      limit: 5,
+      weights: { title: 1, headings: 1, body: 0 },
+    });
+    expect(tie.map((h) => h.chunkId)).toEqual(['10', '11']);
+    expect(tie[0].score).toBe(tie[1].score);
+  });
+
+  it('is used only while its version is the store’s, and rebuilt when the store changes', async () => {
+    let version = 1;
+    let loads = 0;
+    let changeDuringLoad = false;
+    const source: LexicalSnapshotSource = {
+      version: async () => String(version),
+      load: async (b) => {
+        loads++;
+        b.add(1, 'd', 'sp', postingsOf({ title: 'a', headings: '', body: `v${version}` }));
+        if (changeDuringLoad) {
+          changeDuringLoad = false;
+          version++;
+          return null;
+        }
+        return String(version);
+      },
+    };
+    const cache = new LexicalCache(source);
+    expect(await cache.fresh()).toBeNull();
+    expect(loads).toBe(0);
+    expect(await cache.warm()).toBe(true);
+    expect((await cache.fresh())?.df('v1')).toBe(1);
+    expect(loads).toBe(1);
+    version = 2;
+    expect(await cache.fresh()).toBeNull();
+    expect(await cache.warm()).toBe(true);
+    expect((await cache.fresh())?.df('v2')).toBe(1);
+    changeDuringLoad = true;
+    version = 3;
+    expect(await cache.fresh()).toBeNull();
+    expect(await cache.warm()).toBe(false);
+    expect(await cache.warm()).toBe(true);
+    expect((await cache.fresh())?.df('v4')).toBe(1);
+    cache.close();
+    expect(await cache.fresh()).toBeNull();
+  });
+});

@@ -1,0 +1,70 @@
+import type { Postings } from '../lexical/bm25.js';
+import type { LexicalSnapshotSource } from '../lexical/lexical-cache.js';
+import type { MemoryIndexBuilder } from '../lexical/memory-index.js';
+import type { Pool } from './db.js';
+
+const PAGE = 2000;
+
+/**
+ * The postings table read page by page inside one REPEATABLE READ transaction (one snapshot,
+ * whatever other replicas write meanwhile), versioned by `lexical_stats.version`.
+ */
+export class PostgresLexicalSource implements LexicalSnapshotSource {
+  constructor(private readonly pool: Pool) {}
+
+  async version(): Promise<string> {
+    const { rows } = await this.pool.query<{ version: string }>(
+      'SELECT version::text AS version FROM lexical_stats WHERE id',
+    );
+    return rows[0]?.version ?? '0';
+  }
+
+  async load(builder: MemoryIndexBuilder): Promise<string | null> {
+    const c = await this.pool.connect();
+    try {
+      await c.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      const { rows: v } = await c.query<{ version: string }>(
+        'SELECT version::text AS version FROM lexical_stats WHERE id',
+      );
+      let last = '0';
+      for (;;) {
+        // Terms are letters and digits only (bm25.ts tokenize): a space separates the fields.
+        const { rows } = await c.query<{
+          rowid: string;
+          document_id: string;
+          collection_id: string;
+          length: number;
+          postings: string | null;
+        }>(
+          `SELECT ch.rowid::text AS rowid, ch.document_id, ch.collection_id, ch.lexical_length AS length,
+             (SELECT string_agg(p.term || ' ' || p.tf_title || ' ' || p.tf_headings || ' ' || p.tf_body, ' ')
+              FROM lexical_postings p WHERE p.chunk_rowid = ch.rowid) AS postings
+           FROM chunks ch WHERE ch.rowid > $1::bigint ORDER BY ch.rowid LIMIT ${PAGE}`,
+          [last],
+        );
+        for (const r of rows) {
+          builder.add(Number(r.rowid), r.document_id, r.collection_id, parsePostings(r.length, r.postings));
+        }
+        if (rows.length < PAGE) break;
+        last = rows[rows.length - 1].rowid;
+      }
+      await c.query('COMMIT');
+      return v[0]?.version ?? '0';
+    } catch (e) {
+      await c.query('ROLLBACK').catch(() => undefined);
+      throw e;
+    } finally {
+      c.release();
+    }
+  }
+}
+
+function parsePostings(length: number, text: string | null): Postings {
+  const terms = new Map<string, [number, number, number]>();
+  if (text) {
+    const f = text.split(' ');
+    for (let i = 0; i + 3 < f.length; i += 4)
+      terms.set(f[i], [Number(f[i + 1]), Number(f[i + 2]), Number(f[i + 3])]);
+  }
+  return { length, terms };
+}
