@@ -77,6 +77,16 @@ const upload = (r: RunningServer, key: string, collection: string, name: string,
   return fetch(`${r.url}/v1/documents`, { method: 'POST', headers: headers(key, false), body: form });
 };
 
+/** Waits until a replica answers searches from its in-memory copy of the lexical index. */
+async function memoryIndexReady(r: RunningServer): Promise<boolean> {
+  for (let i = 0; i < 200; i++) {
+    const h = (await (await fetch(`${r.url}/health`)).json()) as { lexical_memory_index?: boolean };
+    if (h.lexical_memory_index) return true;
+    await new Promise((res) => setTimeout(res, 100));
+  }
+  return false;
+}
+
 beforeAll(async () => {
   if (missing) return;
   db = await createDatabase();
@@ -91,6 +101,8 @@ beforeAll(async () => {
   adminKey = (await createApiKey({ store, orgId: DEFAULT_ORG_ID, role: 'admin', name: 'répliques' })).key;
   replicas = await Promise.all([1, 2, 3].map(() => startServer(env)));
   expect(new Set(replicas.map((r) => r.url)).size).toBe(3);
+  // Each replica searches an in-memory copy of the index: what one writes must reach the others' copies.
+  for (const r of replicas) expect(await memoryIndexReady(r)).toBe(true);
 }, 400_000);
 
 afterAll(async () => {
@@ -116,6 +128,10 @@ describe.skipIf(missing !== null)('three replicas on one PostgreSQL and one Redi
     const found = await post(b, '/v1/search', adminKey, { query: `code ${SECRET} conciliateur` });
     expect(found.status).toBe(200);
     expect(await found.text()).toContain(documentId);
+    // Once b has rebuilt its copy from PostgreSQL, the copy finds the document too.
+    expect(await memoryIndexReady(b)).toBe(true);
+    const again = await post(b, '/v1/search', adminKey, { query: `code ${SECRET} conciliateur` });
+    expect(await again.text()).toContain(documentId);
 
     const chat = await post(c, '/v1/chat/completions', adminKey, {
       model: 'guichet',

@@ -82,6 +82,14 @@ export function createMetrics(services: Services): AppMetrics {
       this.set({ state: 'waiting' }, pool.waitingCount);
     },
   });
+  new Gauge({
+    name: 'guichet_lexical_memory_index_postings',
+    help: "Entrées de la copie en mémoire de l'index lexical (0 : la base répond aux recherches)",
+    registers: [registry],
+    collect() {
+      this.set(services.store.search.lexicalCache().postings);
+    },
+  });
   countUpstreamFailures(services.router, (provider) => upstreamErrors.inc({ provider }));
 
   return {

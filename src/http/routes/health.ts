@@ -8,6 +8,7 @@ export function registerHealthRoutes(app: OpenAPIHono<AppEnv>, services: Service
       status: 'ok',
       store: services.store.info.adapter,
       vectors: services.store.info.vectors,
+      lexical_memory_index: services.store.search.lexicalCache().ready,
       uptime_s: Math.round((Date.now() - services.startedAt.getTime()) / 1000),
     });
   });

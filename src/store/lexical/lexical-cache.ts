@@ -32,6 +32,8 @@ export class LexicalCache {
   private index: MemoryLexicalIndex | null = null;
   private building: Promise<boolean> | null = null;
   private enabled = false;
+  /** The last version check found the copy behind the store (cleared by the next successful build). */
+  private stale = false;
   private closed = false;
   private retry: NodeJS.Timeout | null = null;
 
@@ -51,14 +53,15 @@ export class LexicalCache {
     if (!this.enabled || this.closed) return null;
     const version = await this.source.version();
     if (this.index && this.index.version === version) return this.index;
+    this.stale = true;
     void this.rebuild();
     return null;
   }
 
-  /** Memory held by the copy, for `doctor` and logs. */
+  /** State of the copy as last seen (ready: built and not known to be behind the store). */
   describe(): { ready: boolean; chunks: number; postings: number } {
     return {
-      ready: this.index !== null,
+      ready: this.index !== null && !this.stale,
       chunks: this.index?.chunks ?? 0,
       postings: this.index?.postings ?? 0,
     };
@@ -106,6 +109,7 @@ export class LexicalCache {
     }
     if (this.closed) return false;
     this.index = next;
+    this.stale = false;
     this.log?.info?.(
       `Index lexical en mémoire prêt : ${next.chunks} passages, ${next.postings} entrées, en ${Math.round(performance.now() - started)} ms.`,
     );
