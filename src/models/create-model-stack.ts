@@ -43,7 +43,7 @@ export function createModelStack(
   const providers: Provider[] = [];
   for (const p of config.providers) {
     if (p.type === 'openai-compatible') {
-      const provider = createOpenAiCompatibleProvider(p, { fetch: egress, env: options.env });
+      const provider = createOpenAiCompatibleProvider(p, { egress, env: options.env });
       providers.push(provider);
       for (const m of p.models) {
         router.register(provider.chatModel(m));

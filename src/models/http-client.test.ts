@@ -1,3 +1,4 @@
+import { Agent } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AppError } from '../shared/errors.js';
 import { createEgressFetch } from './http-client.js';
@@ -62,5 +63,88 @@ describe('egress-controlled fetch', () => {
 
   it('refuses an invalid allow-list at construction', () => {
     expect(() => createEgressFetch(['pas une origine'])).toThrow(/Origine réseau invalide/);
+  });
+});
+
+describe('egress-controlled request (node:http, keep-alive)', () => {
+  const live = () => new AbortController().signal;
+
+  it('sends the body with its length, reuses the connection, counts and reports each request', async () => {
+    upstream = await startUpstream((r, res) => res.end(`${r.method} ${r.headers['content-length']}`));
+    const seen: unknown[] = [];
+    const egress = createEgressFetch([upstream.origin], (info) => seen.push(info));
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      const url = `${upstream.origin}/v1/chat/completions`;
+      const first = await egress.request(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{"é":1}',
+        signal: live(),
+        agent,
+      });
+      const socket = first.body.socket;
+      expect([first.status, await first.text()]).toEqual([200, 'POST 8']);
+      const second = await egress.request(url, { method: 'GET', headers: {}, signal: live(), agent });
+      expect(second.body.socket).toBe(socket);
+      expect(await second.text()).toBe('GET undefined');
+      expect(egress.stats().requests).toEqual({ [upstream.origin]: 2 });
+      expect(seen).toEqual([
+        { origin: upstream.origin, path: '/v1/chat/completions' },
+        { origin: upstream.origin, path: '/v1/chat/completions' },
+      ]);
+    } finally {
+      agent.destroy();
+    }
+  });
+
+  it('refuses an undeclared origin without sending anything, and never follows a redirect', async () => {
+    const elsewhere = await startUpstream((_r, res) => res.end('fuite'));
+    try {
+      upstream = await startUpstream((_r, res) => {
+        res.writeHead(307, { location: `${elsewhere.origin}/collect` });
+        res.end();
+      });
+      const egress = createEgressFetch([upstream.origin]);
+      for (const url of [`${elsewhere.origin}/v1`, 'file:///etc/passwd', 'pas une url']) {
+        const e = await egress.request(url, { method: 'GET', headers: {}, signal: live() }).catch((x) => x);
+        expect(e).toBeInstanceOf(AppError);
+        expect((e as AppError).code).toBe('egress_refused');
+      }
+      const res = await egress.request(`${upstream.origin}/v1/models`, {
+        method: 'POST',
+        headers: {},
+        body: '{}',
+        signal: live(),
+      });
+      expect(res.status).toBe(307);
+      await res.text();
+      expect(elsewhere.requests).toHaveLength(0);
+      expect(egress.stats().refused).toEqual({ [elsewhere.origin]: 1, invalide: 2 });
+    } finally {
+      await elsewhere.close();
+    }
+  });
+
+  it('an abort closes the connection before the answer and while the body is read', async () => {
+    upstream = await startUpstream((_r, res) => {
+      if (upstream!.requests.length === 2) res.write('début');
+    });
+    const egress = createEgressFetch([upstream.origin]);
+    const ac = new AbortController();
+    const closed = upstream.nextEarlyClose();
+    const pending = egress.request(upstream.origin, { method: 'GET', headers: {}, signal: ac.signal });
+    setTimeout(() => ac.abort(new DOMException('Requête annulée', 'AbortError')), 50);
+    expect(await pending.catch((e: unknown) => (e as Error).name)).toBe('AbortError');
+    await closed;
+
+    const ac2 = new AbortController();
+    const res = await egress.request(upstream.origin, { method: 'GET', headers: {}, signal: ac2.signal });
+    const closed2 = upstream.nextEarlyClose();
+    const body = res.text();
+    setTimeout(() => ac2.abort(), 50);
+    await expect(body).rejects.toBeInstanceOf(Error);
+    await closed2;
+    expect(upstream.closedEarly).toBe(2);
   });
 });

@@ -2,14 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { readSseData, SseLineTooLongError } from './providers/openai-compatible/sse.js';
 import { Semaphore } from './semaphore.js';
 
-function streamOf(parts: string[]): ReadableStream<Uint8Array> {
+async function* chunksOf(chunks: Uint8Array[]): AsyncGenerator<Uint8Array> {
+  for (const c of chunks) yield c;
+}
+
+function streamOf(parts: string[]): AsyncIterable<Uint8Array> {
   const enc = new TextEncoder();
-  return new ReadableStream({
-    start(c) {
-      for (const p of parts) c.enqueue(enc.encode(p));
-      c.close();
-    },
-  });
+  return chunksOf(parts.map((p) => enc.encode(p)));
 }
 
 async function all(parts: string[], max?: number): Promise<string[]> {
@@ -29,15 +28,8 @@ describe('SSE reader', () => {
 
   it('decodes UTF-8 split inside a character', async () => {
     const bytes = new TextEncoder().encode('data: é€\n\n');
-    const s = new ReadableStream<Uint8Array>({
-      start(c) {
-        c.enqueue(bytes.slice(0, 7));
-        c.enqueue(bytes.slice(7));
-        c.close();
-      },
-    });
     const out: string[] = [];
-    for await (const d of readSseData(s)) out.push(d);
+    for await (const d of readSseData(chunksOf([bytes.slice(0, 7), bytes.slice(7)]))) out.push(d);
     expect(out).toEqual(['é€']);
   });
 

@@ -65,7 +65,7 @@ export async function* streamChat(ctx: ProviderContext, req: ChatRequest): Async
   let usage: UpstreamUsage = null;
   let ended = false;
   try {
-    const type = call.response.headers.get('content-type') ?? '';
+    const type = call.response.header('content-type') ?? '';
     if (type.includes('application/json')) {
       // Some servers ignore `stream: true` and answer in one piece.
       const parsed = chatCompletionSchema.safeParse(safeJson(await call.response.text()).value);
@@ -80,8 +80,8 @@ export async function* streamChat(ctx: ProviderContext, req: ChatRequest): Async
       ended = true;
       return;
     }
-    if (!call.response.body) throw malformed(ctx, 'flux vide');
-    for await (const data of readSseData(call.response.body)) {
+    // Not destroyed when the loop stops at [DONE]: the connection goes back to the pool.
+    for await (const data of readSseData(call.response.body.iterator({ destroyOnReturn: false }))) {
       call.deadline.reset();
       if (data.trim() === '[DONE]') {
         ended = true;

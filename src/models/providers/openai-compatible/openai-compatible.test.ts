@@ -38,7 +38,7 @@ async function setup(handler: Handler, extra: Record<string, unknown> = {}) {
   });
   const egress = createEgressFetch([upstream.origin]);
   const provider = createOpenAiCompatibleProvider(config.providers[0] as any, {
-    fetch: egress,
+    egress,
     env: { TEST_KEY: 'sk-test' },
   });
   return { provider, model: provider.chatModel('m1'), egress, upstream };
@@ -286,9 +286,12 @@ describe('openai-compatible chat', () => {
         },
       ],
     });
-    expect(() => createOpenAiCompatibleProvider(config.providers[0] as any, { fetch, env: {} })).toThrow(
-      /ABSENT_KEY/,
-    );
+    expect(() =>
+      createOpenAiCompatibleProvider(config.providers[0] as any, {
+        egress: createEgressFetch([]),
+        env: {},
+      }),
+    ).toThrow(/ABSENT_KEY/);
   });
 });
 

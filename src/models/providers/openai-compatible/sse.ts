@@ -6,13 +6,12 @@
 export class SseLineTooLongError extends Error {}
 
 export async function* readSseData(
-  body: ReadableStream<Uint8Array>,
+  body: AsyncIterable<Uint8Array>,
   maxLineLength = 1_000_000,
 ): AsyncGenerator<string> {
   const decoder = new TextDecoder();
   let buffer = '';
   let data: string[] = [];
-  const reader = body.getReader();
 
   function* takeLines(final: boolean): Generator<string> {
     for (;;) {
@@ -39,18 +38,12 @@ export async function* readSseData(
     if (field === 'data') data.push(value);
   }
 
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      buffer += done ? decoder.decode() : decoder.decode(value, { stream: true });
-      for (const line of takeLines(done)) yield* handle(line);
-      if (done) {
-        if (buffer) yield* handle(buffer);
-        if (data.length > 0) yield data.join('\n');
-        return;
-      }
-    }
-  } finally {
-    await reader.cancel().catch(() => {});
+  for await (const value of body) {
+    buffer += decoder.decode(value, { stream: true });
+    for (const line of takeLines(false)) yield* handle(line);
   }
+  buffer += decoder.decode();
+  for (const line of takeLines(true)) yield* handle(line);
+  if (buffer) yield* handle(buffer);
+  if (data.length > 0) yield data.join('\n');
 }

@@ -1,6 +1,8 @@
+import type { Agent } from 'node:http';
 import type { z } from 'zod';
 import { isAppError } from '../../../shared/errors.js';
 import { createDeadline, type Deadline } from '../../deadline.js';
+import type { EgressFetch, EgressResponse } from '../../http-client.js';
 import type { Semaphore } from '../../semaphore.js';
 import { UpstreamError, isRetryableStatus, throwIfCallerAborted } from '../../upstream-error.js';
 import { upstreamErrorSchema } from './schemas.js';
@@ -11,13 +13,15 @@ export interface ProviderContext {
   baseUrl: string;
   apiKey: string | undefined;
   timeoutMs: number;
-  fetch: typeof fetch;
+  egress: EgressFetch;
+  /** Keep-alive connections to this upstream, as many as `semaphore` permits. */
+  agent: Agent;
   semaphore: Semaphore;
 }
 
 /** An open upstream call: holds a concurrency permit until `close()`. */
 export interface UpstreamCall {
-  response: Response;
+  response: EgressResponse;
   deadline: Deadline;
   close(): void;
 }
@@ -51,7 +55,7 @@ export function toUpstreamError(
   });
 }
 
-async function statusError(ctx: ProviderContext, res: Response): Promise<UpstreamError> {
+async function statusError(ctx: ProviderContext, res: EgressResponse): Promise<UpstreamError> {
   const status = res.status;
   const body = await res.text().catch(() => '');
   const parsed = upstreamErrorSchema.safeParse(safeJson(body).value);
@@ -63,7 +67,7 @@ async function statusError(ctx: ProviderContext, res: Response): Promise<Upstrea
   const detail = detailRaw ? ` : ${detailRaw.slice(0, 200)}` : '';
   const retryable = isRetryableStatus(status);
   if (status === 429) {
-    const retryAfter = res.headers.get('retry-after');
+    const retryAfter = res.header('retry-after');
     return new UpstreamError(
       'service_unavailable',
       `Le fournisseur « ${ctx.id} » est saturé (HTTP 429), réessayez plus tard.`,
@@ -109,27 +113,44 @@ export async function openCall(
   throwIfCallerAborted(caller);
   const deadline = createDeadline(caller, ctx.timeoutMs);
   let release: (() => void) | undefined;
+  let response: EgressResponse | undefined;
   const close = () => {
     deadline.clear();
     release?.();
+    if (response) drain(response);
   };
   try {
     release = await ctx.semaphore.acquire(deadline.signal);
     const headers: Record<string, string> = { accept: 'application/json, text/event-stream' };
     if (ctx.apiKey) headers.authorization = `Bearer ${ctx.apiKey}`;
     if (body !== undefined) headers['content-type'] = 'application/json';
-    const response = await ctx.fetch(ctx.baseUrl + path, {
+    response = await ctx.egress.request(ctx.baseUrl + path, {
       method: body === undefined ? 'GET' : 'POST',
       headers,
       body: body === undefined ? undefined : JSON.stringify(body),
       signal: deadline.signal,
+      agent: ctx.agent,
     });
-    if (!response.ok) throw await statusError(ctx, response);
+    if (response.status < 200 || response.status >= 300) throw await statusError(ctx, response);
     return { response, deadline, close };
   } catch (e) {
     close();
     throw toUpstreamError(e, ctx, deadline, caller);
   }
+}
+
+/**
+ * A reader may stop at `[DONE]` before the end of the HTTP response: the rest is read and dropped so
+ * that the connection returns to the pool; one that does not end within a second is closed.
+ */
+function drain(response: EgressResponse): void {
+  const body = response.body;
+  if (body.readableEnded || body.destroyed) return;
+  body.resume();
+  if (body.complete) return;
+  const timer = setTimeout(() => body.destroy(), 1000);
+  timer.unref();
+  body.once('close', () => clearTimeout(timer));
 }
 
 /** One JSON request → a validated answer. */
