@@ -198,6 +198,12 @@ export interface SearchRepo {
 export interface MetaRepo {
   get(key: string): Promise<string | null>;
   set(key: string, value: string): Promise<void>;
+  /**
+   * Runs `fn` while holding a lock named `name` across every process sharing the store (PostgreSQL:
+   * a session advisory lock, released if the process dies; SQLite: within the process). `onWait` is
+   * called once when another holder makes us wait.
+   */
+  exclusive<T>(name: string, fn: () => Promise<T>, onWait?: () => void): Promise<T>;
 }
 
 export interface Store {

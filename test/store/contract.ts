@@ -319,5 +319,28 @@ export function storeContract(name: string, open: () => Promise<Store>, cleanup?
       expect(await store.search.warmLexical()).toBe(true);
       expect(await find('kermesse')).toEqual([]);
     }, 60_000);
+
+    it('runs the holders of a named lock one at a time', async () => {
+      let inside = 0;
+      let most = 0;
+      let waits = 0;
+      const run = (v: number) =>
+        store.meta.exclusive(
+          'test-lock',
+          async () => {
+            most = Math.max(most, ++inside);
+            await new Promise((r) => setTimeout(r, 50));
+            inside--;
+            if (v === 2) throw new Error('échec voulu');
+            return v;
+          },
+          () => waits++,
+        );
+      const results = await Promise.allSettled([run(1), run(2), run(3)]);
+      expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+      expect(most).toBe(1);
+      expect(waits).toBeGreaterThanOrEqual(1);
+      expect(await store.meta.exclusive('test-lock', async () => 'ok')).toBe('ok');
+    });
   });
 }

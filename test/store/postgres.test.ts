@@ -72,6 +72,54 @@ if (reason && process.env.CI === 'true') {
       expect(rows.map((r) => r.version)).toEqual(MIGRATIONS.map((m) => m.version));
     });
 
+    it('runs one holder of a named lock at a time across processes, and frees it on failure', async () => {
+      const db = await createDatabase();
+      created.push(db.name);
+      const stores = await Promise.all(
+        [1, 2, 3].map(() => openPostgresStore({ url: db.url, maxConnections: 3, logger: quiet })),
+      );
+      try {
+        const events: string[] = [];
+        let waits = 0;
+        let inside = 0;
+        let most = 0;
+        const first = stores.map((s, i) =>
+          s.meta.exclusive(
+            'first-ingest',
+            async () => {
+              most = Math.max(most, ++inside);
+              events.push(`start ${i}`);
+              await new Promise((r) => setTimeout(r, 150));
+              events.push(`end ${i}`);
+              inside--;
+              if (i === 1) throw new Error('échec voulu');
+              return i;
+            },
+            () => waits++,
+          ),
+        );
+        const results = await Promise.allSettled(first);
+        expect(most).toBe(1);
+        expect(waits).toBe(2);
+        expect(results.filter((r) => r.status === 'rejected')).toHaveLength(1);
+        for (let k = 0; k < events.length; k += 2) {
+          expect(events[k + 1]).toBe(events[k].replace('start', 'end'));
+        }
+        // Not held any more, whatever happened inside: the next holder runs without waiting.
+        let waited = false;
+        expect(
+          await stores[1].meta.exclusive(
+            'first-ingest',
+            async () => 'libre',
+            () => (waited = true),
+          ),
+        ).toBe('libre');
+        expect(waited).toBe(false);
+      } finally {
+        await Promise.all(stores.map((s) => s.close()));
+      }
+    });
+
     it('refuses a foreign database and leaves it untouched', async () => {
       const db = await createDatabase();
       created.push(db.name);

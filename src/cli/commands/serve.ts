@@ -27,9 +27,20 @@ export function registerServe(program: Command): void {
       const services = await openServices({ server });
       const { store, config, logger } = services;
       if ((await store.documents.count(SERVICE_PUBLIC_COLLECTION)) === 0) {
-        process.stderr.write('Premier démarrage : indexation du corpus service-public.fr intégré…\n');
-        const summary = await runIngestWithProgress(services);
-        process.stderr.write(formatIngestSummary(summary) + '\n');
+        // Replicas started together on an empty database: one indexes, the others wait for it.
+        await store.meta.exclusive(
+          'first-ingest',
+          async () => {
+            if ((await store.documents.count(SERVICE_PUBLIC_COLLECTION)) > 0) return;
+            process.stderr.write('Premier démarrage : indexation du corpus service-public.fr intégré…\n');
+            const summary = await runIngestWithProgress(services);
+            process.stderr.write(formatIngestSummary(summary) + '\n');
+          },
+          () =>
+            process.stderr.write(
+              "Une autre instance indexe le corpus service-public.fr : attente de la fin de l'indexation…\n",
+            ),
+        );
       }
       if (config.search.memory_index) {
         // In the background: until the copy is ready (about a second), the store answers searches.

@@ -9,6 +9,7 @@ import { PostgresCollections } from './collections.js';
 import { redactUrl, type Pool, type StoreLogger } from './db.js';
 import { PostgresDocuments } from './documents.js';
 import { migrate } from './migrate.js';
+import { LocalLocks } from '../local-locks.js';
 import { PostgresSearch, type VectorSupport } from './search.js';
 import { VECTORS_UNAVAILABLE } from './vectors.js';
 
@@ -24,6 +25,37 @@ export interface PostgresStoreOptions {
 
 class PostgresMeta implements MetaRepo {
   constructor(private readonly pool: Pool) {}
+
+  private readonly locks = new LocalLocks();
+
+  /** In this process first, then across processes. */
+  exclusive<T>(name: string, fn: () => Promise<T>, onWait?: () => void): Promise<T> {
+    return this.locks.run(name, () => this.advisory(name, fn, onWait), onWait);
+  }
+
+  private async advisory<T>(name: string, fn: () => Promise<T>, onWait?: () => void): Promise<T> {
+    // A session lock on a connection held for the whole run: it dies with the process. With a
+    // one-connection pool, holding it would starve `fn` itself: then only the in-process lock.
+    if ((this.pool.options.max ?? 10) < 2) return fn();
+    const c = await this.pool.connect();
+    const key = [LOCK_CLASS, name];
+    let locked = false;
+    try {
+      const { rows } = await c.query<{ ok: boolean }>(
+        'SELECT pg_try_advisory_lock($1, hashtext($2)) AS ok',
+        key,
+      );
+      if (!rows[0]?.ok) {
+        onWait?.();
+        await c.query('SELECT pg_advisory_lock($1, hashtext($2))', key);
+      }
+      locked = true;
+      return await fn();
+    } finally {
+      if (locked) await c.query('SELECT pg_advisory_unlock($1, hashtext($2))', key).catch(() => undefined);
+      c.release();
+    }
+  }
   async get(key: string): Promise<string | null> {
     const { rows } = await this.pool.query<{ value: string }>('SELECT value FROM meta WHERE key = $1', [key]);
     return rows[0] ? rows[0].value : null;
@@ -70,6 +102,9 @@ export class PostgresStore implements Store {
     await this.pool.end();
   }
 }
+
+/** First key of Guichet's named advisory locks ('guic' in ASCII); the second is the name's hash. */
+const LOCK_CLASS = 0x67756963;
 
 const defaultLogger: StoreLogger = { warn: (m) => console.warn(m) };
 

@@ -7,9 +7,17 @@ import { SqliteCollections } from './collections.js';
 import { SqliteDocuments } from './documents.js';
 import { openDatabase, schemaVersion, type Db } from './open.js';
 import { SqliteSearch } from './search.js';
+import { LocalLocks } from '../local-locks.js';
 
 class SqliteMeta implements MetaRepo {
+  private readonly locks = new LocalLocks();
   constructor(private readonly db: Db) {}
+
+  /** One process writes a SQLite file at a time: a lock per name within the process is enough. */
+  exclusive<T>(name: string, fn: () => Promise<T>, onWait?: () => void): Promise<T> {
+    return this.locks.run(name, fn, onWait);
+  }
+
   async get(key: string): Promise<string | null> {
     const r = this.db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as
       { value: string } | undefined;
