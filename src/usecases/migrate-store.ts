@@ -32,8 +32,8 @@ export interface MigrateStoreSummary {
 /**
  * Copies a whole SQLite install into an empty PostgreSQL database: ids kept (documents, chunks,
  * keys, conversations, audit entries), so citations, API keys and the audit chain remain valid.
- * The lexical index is rebuilt from each chunk exactly as ingestion builds it (`lexicalFields`),
- * since SQLite's contentless FTS5 table cannot be read back.
+ * The lexical index is rebuilt from each chunk exactly as ingestion builds it (`lexicalFields`):
+ * the same function whatever the SQLite file's history (its FTS5 table was contentless before v0.1).
  */
 export async function migrateStore(o: MigrateStoreOptions): Promise<MigrateStoreSummary> {
   const started = Date.now();
