@@ -16,6 +16,7 @@ import type { Store } from '../../src/store/spec.js';
 import { migrateStore } from '../../src/usecases/migrate-store.js';
 import { storeContract } from './contract.js';
 import { storeAccountsContract } from './contract-accounts.js';
+import { plainDocument } from './plain-document.js';
 
 let db: PGlite;
 let server: PGLiteSocketServer;
@@ -90,27 +91,7 @@ describe('pglite specifics', () => {
       await sqlite.collections.create({ id: 'c', orgId: 'o', name: 'C', visibility: 'private' });
       const texts = ['cantine scolaire', 'horaires de la mairie', 'état civil', 'urbanisme'];
       for (const [i, text] of texts.entries()) {
-        await sqlite.documents.put({
-          collectionId: 'c',
-          externalId: `d${i}`,
-          title: text,
-          description: '',
-          url: null,
-          kind: 'fiche',
-          audience: null,
-          breadcrumb: [],
-          date: null,
-          markdown: text,
-          hash: `h${i}`,
-          metadata: {},
-          chunks: [0, 1].map((ordinal) => ({
-            ordinal,
-            path: [],
-            text: `${text} ${ordinal}`,
-            tokens: 3,
-            lexical: { title: text, headings: '', body: text },
-          })),
-        });
+        await sqlite.documents.put(plainDocument('c', `d${i}`, [`${text} 0`, `${text} 1`]));
       }
       const chunks = await sqlite.search.chunksWithoutVector(100);
       expect(chunks).toHaveLength(8);

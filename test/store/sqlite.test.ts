@@ -6,6 +6,7 @@ import { openSqliteStore } from '../../src/store/sqlite/index.js';
 import { MIGRATIONS } from '../../src/store/sqlite/migrations.js';
 import { storeContract } from './contract.js';
 import { storeAccountsContract } from './contract-accounts.js';
+import { plainDocument } from './plain-document.js';
 
 let dir = '';
 storeContract(
@@ -69,29 +70,7 @@ describe('sqlite in-memory lexical copy', () => {
     try {
       await server.collections.create({ id: 'c', orgId: 'o', name: 'C', visibility: 'private' });
       const put = (store: typeof server, id: string, words: string) =>
-        store.documents.put({
-          collectionId: 'c',
-          externalId: id,
-          title: id,
-          description: '',
-          url: null,
-          kind: 'fiche',
-          audience: null,
-          breadcrumb: [],
-          date: null,
-          markdown: words,
-          hash: id,
-          metadata: {},
-          chunks: [
-            {
-              ordinal: 0,
-              path: [],
-              text: words,
-              tokens: 2,
-              lexical: { title: id, headings: '', body: words },
-            },
-          ],
-        });
+        store.documents.put(plainDocument('c', id, [words]));
       const find = async (term: string) =>
         (
           await server.search.lexical({

@@ -1,4 +1,5 @@
 import { fits, type LimitCheck, type LimitResult } from '../../accounts/limiter.js';
+import { accountsChanged } from '../../accounts/lookup-cache.js';
 import type { QuotaLimits, QuotaScope } from '../../accounts/model.js';
 import type { CounterRepo, QuotaRepo } from '../accounts-spec.js';
 import { num, toQuota } from './accounts-rows.js';
@@ -33,6 +34,7 @@ export class PostgresQuotas implements QuotaRepo {
         l.monthlyCredits,
       ],
     );
+    accountsChanged();
     return toQuota(rows[0]);
   }
 }

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { accountsChanged } from '../../accounts/lookup-cache.js';
 import type { ApiKey, Organisation, User } from '../../accounts/model.js';
 import { AppError } from '../../shared/errors.js';
 import type {
@@ -149,6 +150,7 @@ export class PostgresApiKeys implements ApiKeyRepo {
       at,
       id,
     ]);
+    accountsChanged();
     return this.get(id);
   }
 

@@ -1,3 +1,4 @@
+import { accountsChanged } from '../../accounts/lookup-cache.js';
 import type { ErasureCounts, PersonalDataRepo, PurgeCounts, SubjectData } from '../privacy-spec.js';
 import { withTx, type Pool } from './db.js';
 
@@ -38,7 +39,7 @@ export class PostgresPersonalData implements PersonalDataRepo {
   }
 
   async erase(userId: string): Promise<ErasureCounts> {
-    return withTx(this.pool, async (c) => {
+    const counts = await withTx(this.pool, async (c) => {
       const n = async (sql: string, params: unknown[]) => (await c.query(sql, params)).rowCount ?? 0;
       // Lock the user first: a concurrent key creation or sign-in for this user waits for the erasure.
       await c.query('SELECT id FROM users WHERE id = $1 FOR UPDATE', [userId]);
@@ -66,6 +67,8 @@ export class PostgresPersonalData implements PersonalDataRepo {
       const users = await n('DELETE FROM users WHERE id = $1', [userId]);
       return { users, apiKeys, sessions, conversations, messages, feedback, usageAnonymised, auditSubjects };
     });
+    accountsChanged(); // the user's keys are gone
+    return counts;
   }
 
   async purgeConversations(

@@ -9,7 +9,7 @@ import type {
 } from '../spec.js';
 import { withTx, type Pool } from './db.js';
 import { searchLexical } from './lexical.js';
-import { LexicalCache, type LexicalCacheLogger } from '../lexical/lexical-cache.js';
+import { MemoryBackedSearch, type TermStats } from '../lexical/memory-backed-search.js';
 import { PostgresLexicalSource } from './lexical-source.js';
 import { CHUNK_COLUMNS, DOC_COLUMNS, toChunk, toDocument } from './rows.js';
 import {
@@ -28,36 +28,17 @@ export interface VectorSupport {
   iterativeScan: boolean;
 }
 
-export class PostgresSearch implements SearchRepo {
+export class PostgresSearch extends MemoryBackedSearch implements SearchRepo {
   private dimensions: number | null = null;
-  private readonly memory: LexicalCache;
 
   constructor(
     private readonly pool: Pool,
     private readonly vectors: VectorSupport,
   ) {
-    this.memory = new LexicalCache(new PostgresLexicalSource(pool));
+    super(new PostgresLexicalSource(pool));
   }
 
-  warmLexical(log?: LexicalCacheLogger): Promise<boolean> {
-    return this.memory.warm(log);
-  }
-
-  lexicalCache(): { ready: boolean; chunks: number; postings: number } {
-    return this.memory.describe();
-  }
-
-  close(): void {
-    this.memory.close();
-  }
-
-  async lexical(q: LexicalQuery): Promise<ChunkHit[]> {
-    const index = await this.memory.fresh();
-    return index ? index.search(q) : searchLexical(this.pool, q);
-  }
-
-  /** The same search answered by PostgreSQL's own query (the reference of the in-memory copy). */
-  lexicalSql(q: LexicalQuery): Promise<ChunkHit[]> {
+  storeLexical(q: LexicalQuery): Promise<ChunkHit[]> {
     return searchLexical(this.pool, q);
   }
 
@@ -123,10 +104,7 @@ export class PostgresSearch implements SearchRepo {
     return rows.map(toChunk);
   }
 
-  async termStats(terms: string[]): Promise<{ chunks: number; df: Map<string, number> }> {
-    const unique = [...new Set(terms)].slice(0, 200);
-    const index = await this.memory.fresh();
-    if (index) return { chunks: index.chunks, df: new Map(unique.map((t) => [t, index.df(t)])) };
+  protected async storeTermStats(unique: string[]): Promise<TermStats> {
     const df = new Map<string, number>(unique.map((t) => [t, 0]));
     const { rows } = await this.pool.query<{ n: string; term: string | null; df: string | null }>(
       `SELECT s.chunk_count AS n, t.term, t.chunk_count AS df

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { accountsChanged } from '../../accounts/lookup-cache.js';
 import type { ApiKey } from '../../accounts/model.js';
 import { AppError } from '../../shared/errors.js';
 import type { ApiKeyRepo, NewApiKey } from '../accounts-spec.js';
@@ -60,6 +61,7 @@ export class SqliteApiKeys implements ApiKeyRepo {
 
   async revoke(id: string, at: string): Promise<ApiKey | null> {
     this.db.prepare('UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(at, id);
+    accountsChanged();
     return this.get(id);
   }
 

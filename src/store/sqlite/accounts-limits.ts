@@ -1,4 +1,5 @@
 import { fits, type LimitCheck, type LimitResult } from '../../accounts/limiter.js';
+import { accountsChanged } from '../../accounts/lookup-cache.js';
 import type { QuotaLimits, QuotaScope } from '../../accounts/model.js';
 import type { CounterRepo, QuotaRepo } from '../accounts-spec.js';
 import { toQuota } from './accounts-rows.js';
@@ -29,6 +30,7 @@ export class SqliteQuotas implements QuotaRepo {
         l.tokensPerDay,
         l.monthlyCredits,
       );
+    accountsChanged();
     return (await this.get(scope, subjectId))!;
   }
 }

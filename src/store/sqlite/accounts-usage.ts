@@ -31,35 +31,84 @@ function toTotals(r: any): UsageTotals {
   };
 }
 
+/** Buffered rows are written at most this long after their request (and before any read). */
+export const USAGE_FLUSH_MS = 250;
+const MAX_BUFFERED = 1000;
+
+/**
+ * Usage rows are buffered and written together, in one transaction, every `USAGE_FLUSH_MS` (or
+ * every `MAX_BUFFERED` rows): one commit instead of one per request. Reads through this store
+ * (usage lists and totals, personal data, purge) write the buffer first, and so does `close()`;
+ * another process reading the file sees rows at most `USAGE_FLUSH_MS` late. Quotas do not read
+ * these rows (they have their own counters, updated at once).
+ */
 export class SqliteUsage implements UsageRepo {
   private readonly insert;
+  private readonly insertAll;
+  private buffer: UsageRecord[] = [];
+  private timer: NodeJS.Timeout | undefined;
+
   constructor(private readonly db: Db) {
     this.insert = db.prepare(
       `INSERT INTO usage (at, org_id, user_id, key_id, endpoint, model, prompt_tokens, completion_tokens,
          credits, latency_ms, ttft_ms, status, energy_wh, carbon_g) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
+    this.insertAll = db.transaction((rows: UsageRecord[]) => {
+      for (const u of rows) {
+        this.insert.run(
+          u.at,
+          u.orgId,
+          u.userId,
+          u.keyId,
+          u.endpoint,
+          u.model,
+          u.promptTokens,
+          u.completionTokens,
+          u.credits,
+          u.latencyMs,
+          u.ttftMs,
+          u.status,
+          u.energyWh,
+          u.carbonG,
+        );
+      }
+    });
   }
 
   async record(u: UsageRecord): Promise<void> {
-    this.insert.run(
-      u.at,
-      u.orgId,
-      u.userId,
-      u.keyId,
-      u.endpoint,
-      u.model,
-      u.promptTokens,
-      u.completionTokens,
-      u.credits,
-      u.latencyMs,
-      u.ttftMs,
-      u.status,
-      u.energyWh,
-      u.carbonG,
-    );
+    this.buffer.push(u);
+    if (this.buffer.length >= MAX_BUFFERED) this.flush();
+    else this.timer ??= setTimeout(() => this.flushQuietly(), USAGE_FLUSH_MS).unref();
+  }
+
+  /** Writes the buffered rows now (synchronous: nothing else touches the database meanwhile). */
+  flush(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.buffer.length === 0 || !this.db.open) return;
+    const rows = this.buffer;
+    this.buffer = [];
+    try {
+      this.insertAll.immediate(rows);
+    } catch (e) {
+      // Kept for the next attempt (database busy beyond its timeout, disk full…), within the bound.
+      this.buffer = rows.concat(this.buffer).slice(-MAX_BUFFERED * 10);
+      throw e;
+    }
+  }
+
+  private flushQuietly(): void {
+    try {
+      this.flush();
+    } catch (e) {
+      process.emitWarning(
+        `Lignes d'usage non écrites, nouvel essai au prochain envoi : ${(e as Error).message}`,
+      );
+    }
   }
 
   async list(f: UsageFilter): Promise<UsageRecord[]> {
+    this.flush();
     const w = where(f);
     return this.db
       .prepare(`SELECT * FROM usage WHERE ${w.sql} ORDER BY at DESC, id DESC LIMIT ?`)
@@ -68,11 +117,13 @@ export class SqliteUsage implements UsageRepo {
   }
 
   async totals(f: UsageFilter): Promise<UsageTotals> {
+    this.flush();
     const w = where(f);
     return toTotals(this.db.prepare(`SELECT ${SUMS} FROM usage WHERE ${w.sql}`).get(...w.params));
   }
 
   async daily(f: UsageFilter): Promise<UsageDay[]> {
+    this.flush();
     const w = where(f);
     return this.db
       .prepare(`SELECT substr(at, 1, 10) AS day, ${SUMS} FROM usage WHERE ${w.sql} GROUP BY day ORDER BY day`)

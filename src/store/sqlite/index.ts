@@ -52,10 +52,11 @@ export class SqliteStore implements Store {
     this.accounts = new SqliteAccounts(db);
     this.audit = new SqliteAudit(db);
     this.conversations = new SqliteConversations(db);
-    this.personalData = new SqlitePersonalData(db);
+    this.personalData = new SqlitePersonalData(db, () => this.accounts.usage.flush());
   }
 
   async close(): Promise<void> {
+    this.accounts.usage.flush();
     this.search.close();
     if (this.db.open) this.db.close();
   }

@@ -1,3 +1,4 @@
+import { accountsChanged } from '../../accounts/lookup-cache.js';
 import type { ErasureCounts, PersonalDataRepo, PurgeCounts, SubjectData } from '../privacy-spec.js';
 import type { Db } from './open.js';
 
@@ -10,9 +11,14 @@ function clean(rows: unknown[], drop: string[] = []): Record<string, unknown>[] 
 }
 
 export class SqlitePersonalData implements PersonalDataRepo {
-  constructor(private readonly db: Db) {}
+  /** `flushUsage`: writes the usage rows still buffered (see accounts-usage.ts) before reading them. */
+  constructor(
+    private readonly db: Db,
+    private readonly flushUsage: () => void = () => {},
+  ) {}
 
   async collect(userId: string): Promise<SubjectData> {
+    this.flushUsage();
     const db = this.db;
     const conversations = db
       .prepare('SELECT * FROM conversations WHERE user_id = ? ORDER BY created_at')
@@ -42,8 +48,9 @@ export class SqlitePersonalData implements PersonalDataRepo {
   }
 
   async erase(userId: string): Promise<ErasureCounts> {
+    this.flushUsage(); // buffered rows naming the user are anonymised too
     const db = this.db;
-    return db
+    const counts = db
       .transaction((): ErasureCounts => {
         const keyIds = (
           db.prepare('SELECT id FROM api_keys WHERE user_id = ?').all(userId) as { id: string }[]
@@ -84,6 +91,8 @@ export class SqlitePersonalData implements PersonalDataRepo {
         };
       })
       .immediate();
+    accountsChanged(); // the user's keys are gone
+    return counts;
   }
 
   async purgeConversations(
@@ -110,6 +119,7 @@ export class SqlitePersonalData implements PersonalDataRepo {
   }
 
   async purgeUsage(before: string): Promise<number> {
+    this.flushUsage();
     return this.db.prepare('DELETE FROM usage WHERE at < ?').run(before).changes;
   }
 }

@@ -8,7 +8,7 @@ import type {
   SearchRepo,
   StoredChunk,
 } from '../spec.js';
-import { LexicalCache, type LexicalCacheLogger } from '../lexical/lexical-cache.js';
+import { MemoryBackedSearch, type TermStats } from '../lexical/memory-backed-search.js';
 import type { Db } from './open.js';
 import { SqliteLexicalSource } from './lexical-source.js';
 import { CHUNK_COLUMNS, DOC_COLUMNS, toChunk, toDocument } from './rows.js';
@@ -19,35 +19,15 @@ function ftsTerm(term: string): string {
   return `"${term.replace(/"/g, '""')}"`;
 }
 
-export class SqliteSearch implements SearchRepo {
-  private readonly memory: LexicalCache;
-
+export class SqliteSearch extends MemoryBackedSearch implements SearchRepo {
   constructor(
     private readonly db: Db,
     private readonly vectorsAvailable: boolean,
   ) {
-    this.memory = new LexicalCache(new SqliteLexicalSource(db));
+    super(new SqliteLexicalSource(db));
   }
 
-  warmLexical(log?: LexicalCacheLogger): Promise<boolean> {
-    return this.memory.warm(log);
-  }
-
-  lexicalCache(): { ready: boolean; chunks: number; postings: number } {
-    return this.memory.describe();
-  }
-
-  close(): void {
-    this.memory.close();
-  }
-
-  async lexical(q: LexicalQuery): Promise<ChunkHit[]> {
-    const index = await this.memory.fresh();
-    return index ? index.search(q) : this.lexicalFts(q);
-  }
-
-  /** The same search answered by FTS5 itself (and the reference the in-memory copy is tested against). */
-  async lexicalFts(q: LexicalQuery): Promise<ChunkHit[]> {
+  async storeLexical(q: LexicalQuery): Promise<ChunkHit[]> {
     const terms = [...new Set(q.terms.filter((t) => t.length > 0))];
     if (terms.length === 0 || q.collectionIds.length === 0 || q.limit <= 0) return [];
     const match = terms.map(ftsTerm).join(' OR ');
@@ -130,10 +110,7 @@ export class SqliteSearch implements SearchRepo {
       .map(toChunk);
   }
 
-  async termStats(terms: string[]): Promise<{ chunks: number; df: Map<string, number> }> {
-    const unique = [...new Set(terms)].slice(0, 200);
-    const index = await this.memory.fresh();
-    if (index) return { chunks: index.chunks, df: new Map(unique.map((t) => [t, index.df(t)])) };
+  protected async storeTermStats(unique: string[]): Promise<TermStats> {
     const { n } = this.db.prepare('SELECT COUNT(*) AS n FROM chunks').get() as { n: number };
     const df = new Map<string, number>(unique.map((t) => [t, 0]));
     if (unique.length > 0) {
