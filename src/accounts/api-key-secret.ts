@@ -45,9 +45,12 @@ export function parseApiKey(text: string): string | null {
 
 const DUMMY_HASH = hashApiKey(KEY_PREFIX + 'x'.repeat(VISIBLE_CHARS + SECRET_CHARS));
 
-/** Constant-time comparison of the presented key with a stored hash (or a dummy when none). */
-export function keyMatches(key: string, storedHash: string | null): boolean {
-  const presented = Buffer.from(hashApiKey(key), 'hex');
+/**
+ * Constant-time comparison of the presented key with a stored hash (or a dummy when none).
+ * `presentedHash`: `hashApiKey(key)` when the caller already has it.
+ */
+export function keyMatches(key: string, storedHash: string | null, presentedHash = hashApiKey(key)): boolean {
+  const presented = Buffer.from(presentedHash, 'hex');
   const stored = Buffer.from(storedHash ?? DUMMY_HASH, 'hex');
   const same = stored.length === presented.length && timingSafeEqual(presented, stored);
   return same && storedHash !== null;

@@ -1,6 +1,7 @@
 import { AppError } from '../shared/errors.js';
 import type { AccountsDeps } from './deps.js';
-import type { Principal, QuotaLimits } from './model.js';
+import { accountsGeneration, lookupCache } from './lookup-cache.js';
+import type { Principal, QuotaLimits, QuotaScope } from './model.js';
 import { rateLimitHeaders, requestChecks, scopesOf, type ScopeLimits } from './quotas.js';
 import type { QuotaLimitsConfig } from './config.js';
 
@@ -14,12 +15,26 @@ export function limitsFromConfig(c: QuotaLimitsConfig): QuotaLimits {
   };
 }
 
+/** How long stored limits are kept in memory (see lookup-cache.ts: a change here applies at once). */
+export const LIMITS_CACHE_MS = 2_000;
+
+/** Stored limits of an organisation or key (null: none stored), remembered for `LIMITS_CACHE_MS`. */
+async function storedLimits(deps: AccountsDeps, scope: QuotaScope, id: string): Promise<QuotaLimits | null> {
+  const cache = lookupCache<QuotaLimits | null>(deps.store, 'quotas', LIMITS_CACHE_MS);
+  const key = `${scope}:${id}`;
+  const cached = cache.get(key);
+  if (cached !== undefined) return cached;
+  const readAt = accountsGeneration();
+  const limits = await deps.store.accounts.quotas.get(scope, id);
+  cache.set(key, limits, readAt);
+  return limits;
+}
+
 /** Limits in force for a principal: stored ones (admin API) win over the configured defaults. */
 export async function scopesFor(deps: AccountsDeps, p: Principal): Promise<ScopeLimits[]> {
-  const quotas = deps.store.accounts.quotas;
-  const org = (await quotas.get('org', p.orgId)) ?? limitsFromConfig(deps.config.quotas.org);
+  const org = (await storedLimits(deps, 'org', p.orgId)) ?? limitsFromConfig(deps.config.quotas.org);
   const key = p.keyId
-    ? ((await quotas.get('key', p.keyId)) ?? limitsFromConfig(deps.config.quotas.key))
+    ? ((await storedLimits(deps, 'key', p.keyId)) ?? limitsFromConfig(deps.config.quotas.key))
     : null;
   return scopesOf(p, org, key);
 }

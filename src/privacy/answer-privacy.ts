@@ -1,3 +1,5 @@
+import { accountsGeneration, lookupCache } from '../accounts/lookup-cache.js';
+import type { Organisation } from '../accounts/model.js';
 import type { Config } from '../config/schema.js';
 import type { Sovereignty } from '../models/config.js';
 import type { ModelRef, ModelRouter } from '../models/router.js';
@@ -24,6 +26,9 @@ export function providerSovereignty(config: Config, provider: string): Sovereign
   return p && p.type === 'openai-compatible' ? p.sovereignty : undefined;
 }
 
+/** How long an organisation's record is kept in memory (its `sensitive` flag is set at creation). */
+export const ORG_CACHE_MS = 2_000;
+
 /** The policy of an organisation: configuration, its override, and its `sensitive` flag. */
 export async function answerPrivacyFor(o: {
   store: Store;
@@ -31,7 +36,13 @@ export async function answerPrivacyFor(o: {
   orgId: string;
 }): Promise<AnswerPrivacy> {
   const override = o.config.privacy.organisations[o.orgId]?.pseudonymise;
-  const org = await o.store.accounts.orgs.get(o.orgId).catch(() => null);
+  const cache = lookupCache<Organisation>(o.store, 'orgs', ORG_CACHE_MS);
+  let org = cache.get(o.orgId) ?? null;
+  if (!org) {
+    const readAt = accountsGeneration();
+    org = await o.store.accounts.orgs.get(o.orgId).catch(() => null);
+    if (org) cache.set(o.orgId, org, readAt);
+  }
   return {
     pseudonymise: override ?? o.config.privacy.pseudonymise,
     ...(org?.sensitive

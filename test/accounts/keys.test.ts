@@ -1,6 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KEY_CACHE_MS } from '../../src/accounts/authenticate-api-key.js';
+import { createApiKey } from '../../src/accounts/create-api-key.js';
+import { DEFAULT_ORG_ID } from '../../src/accounts/model.js';
 import { bearer, createTestKey, startTestApp, type RunningApp } from '../helpers/accounts.js';
 
 let app: RunningApp;
@@ -100,16 +103,31 @@ describe('API keys', () => {
     expect((await get('/v1/me', k.key)).status).toBe(401);
   });
 
-  it('refuses an expired key', async () => {
-    const key = await createTestKey(app.services.store, { role: 'agent', expiresInDays: 1 / 24 });
+  it('refuses a key once it expires, even while it is remembered', async () => {
+    // Valid for one more second (an hour-long validity that started 59 min 59 s ago).
+    const { key, record } = await createApiKey({
+      store: app.services.store,
+      orgId: DEFAULT_ORG_ID,
+      role: 'agent',
+      expiresInDays: 1 / 24,
+      now: Date.now() - 3_600_000 + 1_000,
+    });
     expect((await get('/v1/me', key)).status).toBe(200);
-    const stored = await app.services.store.accounts.keys.findByPrefix(key.slice(4, 12));
-    (app.services.store as any).db
-      .prepare('UPDATE api_keys SET expires_at = ? WHERE id = ?')
-      .run(new Date(Date.now() - 1000).toISOString(), stored!.id);
+    await new Promise((r) => setTimeout(r, Date.parse(record.expiresAt!) - Date.now() + 20));
     const r = await get('/v1/me', key);
     expect(r.status).toBe(401);
     expect((await r.json()).error.code).toBe('invalid_api_key');
+  });
+
+  it('a revocation made by another process applies within KEY_CACHE_MS', async () => {
+    const key = await createTestKey(app.services.store, { role: 'agent' });
+    expect((await get('/v1/me', key)).status).toBe(200);
+    // Written straight to the file, as another replica or `guichet keys revoke` would.
+    (app.services.store as any).db
+      .prepare('UPDATE api_keys SET revoked_at = ? WHERE prefix = ?')
+      .run(new Date().toISOString(), key.slice(4, 12));
+    await new Promise((r) => setTimeout(r, KEY_CACHE_MS + 20));
+    expect((await get('/v1/me', key)).status).toBe(401);
   });
 
   it('writes the last-used time at most once a minute', async () => {

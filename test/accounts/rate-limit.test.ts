@@ -77,6 +77,25 @@ for (const adapter of adapters) {
       expect((await fetch(`${app.url}/v1/me`, { headers: bearer(admin) })).status).toBe(200);
     });
 
+    it('applies new limits to the very next request, even those of a key just used', async () => {
+      const key = await createTestKey(app.services.store, { role: 'agent' });
+      const left = 60_000 - (Date.now() % 60_000);
+      if (left < 8_000) await new Promise((r) => setTimeout(r, left + 50));
+      // No limit yet: remembered as such for a moment (lookup-cache.ts).
+      expect((await fetch(`${app.url}/v1/me`, { headers: bearer(key) })).status).toBe(200);
+      const keyId = (await (await fetch(`${app.url}/v1/me`, { headers: bearer(key) })).json()).key.id;
+      const set = await fetch(`${app.url}/v1/quotas`, {
+        method: 'PUT',
+        headers: bearer(admin),
+        body: JSON.stringify({ key_id: keyId, requests_per_minute: 2 }),
+      });
+      expect(set.status).toBe(200);
+      const statuses = [];
+      for (let i = 0; i < 3; i++)
+        statuses.push((await fetch(`${app.url}/v1/me`, { headers: bearer(key) })).status);
+      expect(statuses).toEqual([200, 200, 429]);
+    });
+
     it('answers 429 insufficient_quota once the monthly credits are spent', async () => {
       const orgId = `org-credits-${adapter.name.length}`;
       const key = await createTestKey(app.services.store, { orgId, role: 'admin' });
