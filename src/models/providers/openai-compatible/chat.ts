@@ -89,8 +89,12 @@ export async function* streamChat(ctx: ProviderContext, req: ChatRequest): Async
       }
       const json = safeJson(data);
       if (!json.ok) throw malformed(ctx, 'événement SSE qui n’est pas du JSON');
-      const upstreamError = upstreamErrorSchema.safeParse(json.value);
-      if (upstreamError.success) {
+      // Only an event with an `error` member can be an error event: the others are parsed once.
+      const upstreamError =
+        json.value !== null && typeof json.value === 'object' && 'error' in json.value
+          ? upstreamErrorSchema.safeParse(json.value)
+          : null;
+      if (upstreamError?.success) {
         throw new UpstreamError(
           'upstream_error',
           `Le fournisseur « ${ctx.id} » a interrompu la génération.`,
