@@ -1,6 +1,7 @@
 /**
  * One signal for an upstream call: aborted when the caller aborts, when `ms` pass without `reset()`,
  * or on `cancel()` (the consumer stopped reading). `timedOut` tells a timeout from the caller's abort.
+ * `clear()` ends it: the timer stops and the caller's abort is no longer followed.
  */
 export interface Deadline {
   readonly signal: AbortSignal;
@@ -15,6 +16,10 @@ export function createDeadline(caller: AbortSignal, ms: number): Deadline {
   const own = new AbortController();
   let timedOut = false;
   let timer: NodeJS.Timeout | undefined;
+  // The caller's abort is forwarded by hand (AbortSignal.any costs more, on every model call).
+  const forward = () => own.abort(caller.reason);
+  if (caller.aborted) forward();
+  else caller.addEventListener('abort', forward, { once: true });
   const arm = () => {
     clearTimeout(timer);
     if (own.signal.aborted) return;
@@ -25,7 +30,7 @@ export function createDeadline(caller: AbortSignal, ms: number): Deadline {
   };
   arm();
   return {
-    signal: AbortSignal.any([caller, own.signal]),
+    signal: own.signal,
     get timedOut() {
       return timedOut && !caller.aborted;
     },
@@ -34,6 +39,9 @@ export function createDeadline(caller: AbortSignal, ms: number): Deadline {
       clearTimeout(timer);
       own.abort(new DOMException('Lecture interrompue', 'AbortError'));
     },
-    clear: () => clearTimeout(timer),
+    clear: () => {
+      clearTimeout(timer);
+      caller.removeEventListener('abort', forward);
+    },
   };
 }

@@ -7,7 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startUpstream, type FakeUpstream } from '../../src/models/testing/fake-upstream.js';
+import { chunk, sendSse, startUpstream, type FakeUpstream } from '../../src/models/testing/fake-upstream.js';
 import { openSqliteStore } from '../../src/store/sqlite/index.js';
 import { copyCorpus } from '../helpers/corpus.js';
 import { createTestKey } from '../helpers/accounts.js';
@@ -34,6 +34,14 @@ beforeAll(async () => {
       return;
     }
     const last = req.body.messages[req.body.messages.length - 1].content;
+    if (last === 'attente') return; // never answers: the client gives up first
+    if (last === 'flux lent') {
+      return void sendSse(
+        res,
+        Array.from({ length: 200 }, (_, i) => chunk(`t${i} `)),
+        20,
+      );
+    }
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(
       JSON.stringify({
@@ -67,6 +75,32 @@ afterAll(async () => {
 });
 
 describe('OpenAI client against guichet serve', () => {
+  it('a client that goes away closes the upstream connection (answer awaited, stream under way)', async () => {
+    for (const [content, stream] of [
+      ['attente', false],
+      ['flux lent', true],
+    ] as const) {
+      const closed = upstream.nextEarlyClose();
+      const ac = new AbortController();
+      const pending = fetch(`${server.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'echo-chat', stream, messages: [{ role: 'user', content }] }),
+        signal: ac.signal,
+      });
+      if (stream) {
+        const reader = (await pending).body!.getReader();
+        await reader.read();
+        ac.abort();
+        await reader.closed.catch(() => null);
+      } else {
+        setTimeout(() => ac.abort(), 300);
+        await pending.catch(() => null);
+      }
+      await closed;
+    }
+  });
+
   it('lists and retrieves models', async () => {
     const models = await client.models.list();
     const ids = models.data.map((m) => m.id);

@@ -88,8 +88,9 @@ export function registerChatRoutes(app: OpenAPIHono<AppEnv>, services: Services)
       if (asked) await assertReadableCollections(services.store, asked, orgId);
     }
     services.router.resolve(body.model); // unknown model → 404 before any work
-    const controller = new AbortController();
-    const signal = AbortSignal.any([c.req.raw.signal, controller.signal]);
+    // A stream is also stopped when its client goes away mid-answer (onAbort below).
+    const controller = body.stream ? new AbortController() : null;
+    const signal = controller ? AbortSignal.any([c.req.raw.signal, controller.signal]) : c.req.raw.signal;
     const deps = {
       store: services.store,
       router: services.router,
@@ -142,7 +143,7 @@ export function registerChatRoutes(app: OpenAPIHono<AppEnv>, services: Services)
     const includeUsage = body.stream_options?.include_usage === true;
     const started = performance.now();
     return streamSSE(c, async (stream) => {
-      stream.onAbort(() => controller.abort());
+      stream.onAbort(() => controller!.abort());
       const chunk = (delta: Record<string, unknown>, finish: string | null) =>
         JSON.stringify({
           id,
