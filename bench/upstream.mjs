@@ -1,5 +1,10 @@
 // A fast OpenAI-compatible upstream for the proxy benchmark (a separate process, loopback only).
+// Model `fast` answers at once; model `paced` streams PACED_TOKENS tokens PACED_INTERVAL_MS apart
+// (set by bench/proxy.ts), like a model server generating tokens one by one.
 import { createServer } from 'node:http';
+
+const PACED_TOKENS = Number(process.env.PACED_TOKENS ?? 16);
+const PACED_INTERVAL_MS = Number(process.env.PACED_INTERVAL_MS ?? 10);
 
 const completion = JSON.stringify({
   id: 'bench',
@@ -16,6 +21,18 @@ const server = createServer((req, res) => {
   let body = '';
   req.on('data', (d) => (body += d));
   req.on('end', () => {
+    if (body.includes('"model":"paced"')) {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      let sent = 0;
+      const timer = setInterval(() => {
+        if (sent < PACED_TOKENS) return void res.write(chunk(`jeton${sent++} `, null));
+        clearInterval(timer);
+        res.write(chunk(null, 'stop'));
+        res.end('data: [DONE]\n\n');
+      }, PACED_INTERVAL_MS);
+      res.on('close', () => clearInterval(timer));
+      return;
+    }
     if (body.includes('"stream":true')) {
       res.writeHead(200, { 'content-type': 'text/event-stream' });
       res.write(chunk('Réponse', null));
