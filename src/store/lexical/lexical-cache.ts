@@ -19,8 +19,11 @@ export interface LexicalCacheLogger {
   warn(message: string): void;
 }
 
-/** Pause before reading the index again after it changed during a load (an ingestion is running). */
-const RETRY_MS = 1000;
+/**
+ * A stale copy is rebuilt once the store's version has stood still this long: during an ingestion
+ * (thousands of writes) the store answers, instead of rebuilding a copy that is stale at once.
+ */
+const QUIET_MS = 500;
 
 /**
  * The in-memory lexical index of one process, kept in step with the store: a search uses it only
@@ -35,7 +38,7 @@ export class LexicalCache {
   /** The last version check found the copy behind the store (cleared by the next successful build). */
   private stale = false;
   private closed = false;
-  private retry: NodeJS.Timeout | null = null;
+  private timer: NodeJS.Timeout | null = null;
 
   private log?: LexicalCacheLogger;
 
@@ -54,7 +57,7 @@ export class LexicalCache {
     const version = await this.source.version();
     if (this.index && this.index.version === version) return this.index;
     this.stale = true;
-    void this.rebuild();
+    this.rebuildWhenQuiet(version);
     return null;
   }
 
@@ -70,7 +73,7 @@ export class LexicalCache {
   close(): void {
     this.closed = true;
     this.index = null;
-    if (this.retry) clearTimeout(this.retry);
+    if (this.timer) clearTimeout(this.timer);
   }
 
   private rebuild(): Promise<boolean> {
@@ -88,7 +91,7 @@ export class LexicalCache {
       const builder = new MemoryIndexBuilder();
       const version = await this.source.load(builder);
       if (version === null) {
-        this.scheduleRetry();
+        this.rebuildWhenQuiet(await this.source.version());
         return false;
       }
       if (!builder.exact) {
@@ -104,7 +107,7 @@ export class LexicalCache {
       this.log?.warn(
         `Index lexical en mémoire non construit (${(e as Error).message}) : la recherche interroge la base, nouvel essai plus tard.`,
       );
-      this.scheduleRetry();
+      this.rebuildWhenQuiet(null);
       return false;
     }
     if (this.closed) return false;
@@ -117,13 +120,17 @@ export class LexicalCache {
     return true;
   }
 
-  private scheduleRetry(): void {
-    if (this.closed || this.retry) return;
-    this.retry = setTimeout(() => {
-      this.retry = null;
-      void this.rebuild();
-    }, RETRY_MS);
-    this.retry.unref();
+  /** Rebuilds once the version read now (null: unknown) is still the store's after a quiet pause. */
+  private rebuildWhenQuiet(seen: string | null): void {
+    if (this.closed || this.timer || this.building) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      void this.source.version().then(
+        (now) => (now === seen ? void this.rebuild() : this.rebuildWhenQuiet(now)),
+        () => this.rebuildWhenQuiet(null),
+      );
+    }, QUIET_MS);
+    this.timer.unref();
   }
 }
 

@@ -102,4 +102,29 @@ describe('in-memory lexical index', () => {
     cache.close();
     expect(await cache.fresh()).toBeNull();
   });
+
+  it('waits for the store to stand still before rebuilding a stale copy (an ingestion is running)', async () => {
+    let version = 1;
+    let loads = 0;
+    const cache = new LexicalCache({
+      version: async () => String(version),
+      load: async (b) => {
+        loads++;
+        b.add(1, 'd', 'sp', postingsOf({ title: 'a', headings: '', body: 'b' }));
+        return String(version);
+      },
+    });
+    expect(await cache.warm()).toBe(true);
+    for (let i = 0; i < 10; i++) {
+      version++; // a write every 100 ms: the copy would be stale as soon as built
+      expect(await cache.fresh()).toBeNull();
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(loads).toBe(1);
+    expect(cache.describe().ready).toBe(false);
+    for (let i = 0; i < 40 && !cache.describe().ready; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(loads).toBe(2);
+    expect((await cache.fresh())?.version).toBe(String(version));
+    cache.close();
+  });
 });
