@@ -1,6 +1,6 @@
 // The admin console: collections and documents, people and keys, quotas, usage, feedback, privacy.
 import { api, can, headers } from './api.js';
-import { alertBox, field, fmtDate, fmtDay, fmtNum, h, select, table, unavailable } from './ui.js';
+import { alertBox, field, fieldset, fmtDate, fmtDay, fmtNum, h, select, table, unavailable } from './ui.js';
 import { barChart } from './chart.js';
 
 const SECTIONS = [
@@ -97,19 +97,7 @@ async function documents(body) {
   ]);
   if (can('collections:write'))
     create.append(
-      h(
-        'fieldset',
-        { class: 'fr-fieldset' },
-        h('legend', { class: 'fr-fieldset__legend' }, 'Créer une collection'),
-        h('div', { class: 'fr-fieldset__element' }, name.group),
-        h('div', { class: 'fr-fieldset__element' }, desc.group),
-        h('div', { class: 'fr-fieldset__element' }, vis.group),
-        h(
-          'div',
-          { class: 'fr-fieldset__element' },
-          h('button', { class: 'fr-btn', type: 'submit' }, 'Créer la collection'),
-        ),
-      ),
+      fieldset('Créer une collection', [name.group, desc.group, vis.group], 'Créer la collection'),
     );
   body.append(
     table(
@@ -368,19 +356,7 @@ async function comptes(body) {
         }
       },
     },
-    h(
-      'fieldset',
-      { class: 'fr-fieldset' },
-      h('legend', { class: 'fr-fieldset__legend' }, 'Créer une clé d’API'),
-      h('div', { class: 'fr-fieldset__element' }, keyName.group),
-      h('div', { class: 'fr-fieldset__element' }, keyRole.group),
-      h('div', { class: 'fr-fieldset__element' }, keyDays.group),
-      h(
-        'div',
-        { class: 'fr-fieldset__element' },
-        h('button', { class: 'fr-btn', type: 'submit' }, 'Créer la clé'),
-      ),
-    ),
+    fieldset('Créer une clé d’API', [keyName.group, keyRole.group, keyDays.group], 'Créer la clé'),
   );
   created.dataset.created = '1';
   body.append(
@@ -461,19 +437,7 @@ async function comptes(body) {
           }
         },
       },
-      h(
-        'fieldset',
-        { class: 'fr-fieldset' },
-        h('legend', { class: 'fr-fieldset__legend' }, 'Ajouter une personne'),
-        h('div', { class: 'fr-fieldset__element' }, email.group),
-        h('div', { class: 'fr-fieldset__element' }, uname.group),
-        h('div', { class: 'fr-fieldset__element' }, role.group),
-        h(
-          'div',
-          { class: 'fr-fieldset__element' },
-          h('button', { class: 'fr-btn', type: 'submit' }, 'Ajouter'),
-        ),
-      ),
+      fieldset('Ajouter une personne', [email.group, uname.group, role.group], 'Ajouter'),
     );
     body.append(
       h('h3', { class: 'fr-h4 fr-mt-4w' }, 'Personnes et rôles'),
@@ -518,22 +482,11 @@ async function quotas(body) {
         }
       },
     },
-    h(
-      'fieldset',
-      { class: 'fr-fieldset' },
-      h(
-        'legend',
-        { class: 'fr-fieldset__legend' },
-        `Quotas et crédits de l’organisation (${q.source === 'stored' ? 'fixés' : 'par défaut'})`,
-      ),
-      inputs.map(([, f]) =>
-        h('div', { class: 'fr-fieldset__element fr-fieldset__element--inline' }, f.group),
-      ),
-      h(
-        'div',
-        { class: 'fr-fieldset__element' },
-        h('button', { class: 'fr-btn', type: 'submit' }, 'Enregistrer les quotas'),
-      ),
+    fieldset(
+      `Quotas et crédits de l’organisation (${q.source === 'stored' ? 'fixés' : 'par défaut'})`,
+      inputs.map(([, f]) => f.group),
+      'Enregistrer les quotas',
+      { inline: true },
     ),
     msg,
   );

@@ -119,3 +119,22 @@ export function select(label, options, attrs = {}) {
     input: el,
   };
 }
+
+/**
+ * A DSFR form fieldset: its legend, one element per field group (inline ones side by side) and the
+ * submit button.
+ */
+export function fieldset(legend, groups, submitLabel, { inline = false } = {}) {
+  const element = inline ? 'fr-fieldset__element fr-fieldset__element--inline' : 'fr-fieldset__element';
+  return h(
+    'fieldset',
+    { class: 'fr-fieldset' },
+    h('legend', { class: 'fr-fieldset__legend' }, legend),
+    groups.map((g) => h('div', { class: element }, g)),
+    h(
+      'div',
+      { class: 'fr-fieldset__element' },
+      h('button', { class: 'fr-btn', type: 'submit' }, submitLabel),
+    ),
+  );
+}
