@@ -3,7 +3,16 @@
  * by the SQLite and PostgreSQL schemas).
  */
 import type { Feedback } from './privacy-spec.js';
-import type { ChunkWithDocument, StoredChunk, StoredDocument } from './spec.js';
+import type { ChunkWithDocument, Collection, StoredChunk, StoredDocument } from './spec.js';
+
+// The adapters' drivers differ in types only: better-sqlite3 returns booleans as 0/1 and JSON
+// columns as text; `pg` returns booleans, parses JSON columns, and BIGINT as decimal strings.
+
+/** A boolean column (SQLite 0/1, PostgreSQL boolean). */
+export const flag = (v: unknown): boolean => v === true || v === 1;
+
+/** A JSON column (SQLite text, PostgreSQL already parsed). */
+export const json = (v: unknown): any => (typeof v === 'string' ? JSON.parse(v) : v);
 
 /** A JSON array kept as text; anything unreadable reads as empty. */
 export function jsonArray(raw: unknown): unknown[] {
@@ -39,3 +48,53 @@ export function attachDocuments(
     .filter((c): c is StoredChunk => !!c && docs.has(c.documentId))
     .map((c) => ({ ...c, document: docs.get(c.documentId)! }));
 }
+
+export function toCollection(r: any): Collection {
+  return {
+    id: r.id,
+    orgId: r.org_id,
+    name: r.name,
+    description: r.description,
+    visibility: r.visibility,
+    builtin: flag(r.builtin),
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+}
+
+export function toDocument(r: any): StoredDocument {
+  return {
+    id: r.id,
+    collectionId: r.collection_id,
+    externalId: r.external_id,
+    title: r.title,
+    description: r.description,
+    url: r.url,
+    kind: r.kind,
+    audience: r.audience,
+    breadcrumb: json(r.breadcrumb),
+    date: r.date,
+    hash: r.hash,
+    metadata: json(r.metadata),
+    chunkCount: r.chunk_count,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+}
+
+/** Chunk ids are the rowid in decimal, whatever the driver returns (number or string). */
+export function toChunk(r: any): StoredChunk {
+  return {
+    id: String(r.rowid),
+    documentId: r.document_id,
+    collectionId: r.collection_id,
+    ordinal: r.ordinal,
+    path: json(r.path),
+    text: r.text,
+    tokens: r.tokens,
+  };
+}
+
+export const DOC_COLUMNS =
+  'id, collection_id, external_id, title, description, url, kind, audience, breadcrumb, date, hash, metadata, chunk_count, created_at, updated_at';
+export const CHUNK_COLUMNS = 'rowid, document_id, collection_id, ordinal, path, text, tokens';

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import { toCollection } from '../shared-rows.js';
 import { AppError } from '../../shared/errors.js';
 import type { Collection, CollectionRepo, NewCollection } from '../spec.js';
 import { lockLexicalStats, sqlState, withTx, type Pool } from './db.js';
 import { deleteChunksWhere } from './documents.js';
-import { toCollection } from './rows.js';
 
 export class PostgresCollections implements CollectionRepo {
   constructor(private readonly pool: Pool) {}

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import { CHUNK_COLUMNS, DOC_COLUMNS, toChunk, toDocument } from '../shared-rows.js';
 import type { DocumentInput, DocumentRepo, StoredChunk, StoredDocument } from '../spec.js';
 import { lockLexicalStats, mapForeignKey, withTx, type Client, type Pool } from './db.js';
 import { postingsOf } from '../lexical/bm25.js';
 import { insertPostings } from './lexical.js';
-import { CHUNK_COLUMNS, DOC_COLUMNS, toChunk, toDocument } from './rows.js';
 
 /**
  * Deletes chunks matching a condition (on `chunks`) with their postings; vectors follow by cascade.

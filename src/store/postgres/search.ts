@@ -1,4 +1,4 @@
-import { attachDocuments } from '../shared-rows.js';
+import { attachDocuments, CHUNK_COLUMNS, DOC_COLUMNS, toChunk, toDocument } from '../shared-rows.js';
 import type {
   ChunkHit,
   ChunkWithDocument,
@@ -11,7 +11,6 @@ import { withTx, type Pool } from './db.js';
 import { searchLexical } from './lexical.js';
 import { MemoryBackedSearch, type TermStats } from '../lexical/memory-backed-search.js';
 import { PostgresLexicalSource } from './lexical-source.js';
-import { CHUNK_COLUMNS, DOC_COLUMNS, toChunk, toDocument } from './rows.js';
 import {
   checkDimensions,
   ensureVectorTable,

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { toCollection } from '../shared-rows.js';
 import { AppError } from '../../shared/errors.js';
 import type { Collection, CollectionRepo, NewCollection } from '../spec.js';
 import type { Db } from './open.js';
-import { toCollection } from './rows.js';
 import { deleteChunksWhere } from './documents.js';
 
 export class SqliteCollections implements CollectionRepo {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { CHUNK_COLUMNS, DOC_COLUMNS, toChunk, toDocument } from '../shared-rows.js';
 import type { DocumentInput, DocumentRepo, StoredChunk, StoredDocument } from '../spec.js';
 import type { Db } from './open.js';
-import { CHUNK_COLUMNS, DOC_COLUMNS, toChunk, toDocument } from './rows.js';
 import { vectorTableExists } from './vectors.js';
 
 /** Deletes chunks matching a condition from the chunk table, the FTS index and the vector table. */

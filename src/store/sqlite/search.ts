@@ -1,4 +1,4 @@
-import { attachDocuments } from '../shared-rows.js';
+import { attachDocuments, CHUNK_COLUMNS, DOC_COLUMNS, toChunk, toDocument } from '../shared-rows.js';
 import { AppError } from '../../shared/errors.js';
 import type {
   ChunkHit,
@@ -11,7 +11,6 @@ import type {
 import { MemoryBackedSearch, type TermStats } from '../lexical/memory-backed-search.js';
 import type { Db } from './open.js';
 import { SqliteLexicalSource } from './lexical-source.js';
-import { CHUNK_COLUMNS, DOC_COLUMNS, toChunk, toDocument } from './rows.js';
 import { ensureVectorTable, vectorTableExists } from './vectors.js';
 
 /** Quotes an analyzed term for an FTS5 query (terms are letters and digits, but never trust it). */
