@@ -53,5 +53,6 @@ Commande : \`npm run bench -- postgres\` (base neuve, puis \`VACUUM ANALYZE\` av
     databaseUrl: url.toString(),
     label: 'PostgreSQL',
     target: '30 ms',
+    command: 'postgres',
   });
 }

@@ -18,7 +18,7 @@ let dataDir = process.env.GUICHET_BENCH_DATA_DIR ?? '';
 if (want('ingest') || !dataDir || !existsSync(join(dataDir, 'guichet.sqlite'))) {
   dataDir = benchIngest().dataDir;
 }
-if (want('search')) await benchSearch({ dataDir, label: 'SQLite', target: '20 ms' });
+if (want('search')) await benchSearch({ dataDir, label: 'SQLite', target: '20 ms', command: 'search' });
 if (want('proxy')) await benchProxy(dataDir);
 if (want('privacy')) benchPrivacy();
 if (want('postgres')) await benchPostgres();

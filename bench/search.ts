@@ -33,6 +33,8 @@ export async function benchSearch(o: {
   databaseUrl?: string;
   label: string;
   target: string;
+  /** The `npm run bench --` argument that produces this section. */
+  command: string;
 }): Promise<number[]> {
   const questions = readFileSync(RAG_DEV, 'utf8')
     .split('\n')
@@ -61,11 +63,11 @@ ${row('`guichet serve` (copie de l’index lexical en mémoire)', times, `p95 �
 ${row(`${engine} seule (CLI, ou pendant une reconstruction)`, direct, '—')}
 
 La copie en mémoire donne exactement le classement de la base (mêmes scores BM25 à 1e-9 près, vérifié par le
-contrat du magasin sur les trois moteurs) ; elle est reconstruite en arrière-plan à chaque écriture de l'index,
-la base répondant entre-temps. Construction : ${fmt(build)} ms pour ${cache.chunks} passages et ${cache.postings} entrées ;
+contrat du magasin sur les trois moteurs) ; après une écriture dans l'index (ici ou sur une autre instance), elle
+est reconstruite en arrière-plan dès que l'index n'a plus changé depuis 0,5 s, la base répondant entre-temps. Construction : ${fmt(build)} ms pour ${cache.chunks} passages et ${cache.postings} entrées ;
 RSS du processus de mesure après construction : ${Math.round(rss / 2 ** 20)} Mio.
 
-Commande : \`npm run bench -- search\`.`,
+Commande : \`npm run bench -- ${o.command}\`.`,
   );
   console.log(
     `search ${o.label}: memory p50 ${fmt(percentile(times, 50))} p95 ${fmt(percentile(times, 95))} p99 ${fmt(percentile(times, 99))}; store p50 ${fmt(percentile(direct, 50))} p95 ${fmt(percentile(direct, 95))}; build ${fmt(build)} ms`,
