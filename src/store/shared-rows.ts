@@ -2,6 +2,7 @@
  * Row-to-model pieces that are the same for every adapter (column names and JSON text are shared
  * by the SQLite and PostgreSQL schemas).
  */
+import type { ApiKey, Organisation, QuotaLimits, UsageRecord, User } from '../accounts/model.js';
 import type { Feedback } from './privacy-spec.js';
 import type { ChunkWithDocument, Collection, StoredChunk, StoredDocument } from './spec.js';
 
@@ -10,6 +11,10 @@ import type { ChunkWithDocument, Collection, StoredChunk, StoredDocument } from 
 
 /** A boolean column (SQLite 0/1, PostgreSQL boolean). */
 export const flag = (v: unknown): boolean => v === true || v === 1;
+
+/** A number column (`pg` returns BIGINT, SUM and COUNT as strings); null reads as 0. */
+export const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
+const numOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 
 /** A JSON column (SQLite text, PostgreSQL already parsed). */
 export const json = (v: unknown): any => (typeof v === 'string' ? JSON.parse(v) : v);
@@ -98,3 +103,64 @@ export function toChunk(r: any): StoredChunk {
 export const DOC_COLUMNS =
   'id, collection_id, external_id, title, description, url, kind, audience, breadcrumb, date, hash, metadata, chunk_count, created_at, updated_at';
 export const CHUNK_COLUMNS = 'rowid, document_id, collection_id, ordinal, path, text, tokens';
+
+export function toOrganisation(r: any): Organisation {
+  return {
+    id: r.id,
+    name: r.name,
+    siret: r.siret,
+    emailDomains: jsonArray(r.email_domains).filter((d): d is string => typeof d === 'string'),
+    sensitive: flag(r.sensitive),
+    allowSelfSignup: flag(r.allow_self_signup),
+    createdAt: r.created_at,
+  };
+}
+
+export function toUser(r: any): User {
+  return { id: r.id, email: r.email, name: r.name, orgId: r.org_id, role: r.role, createdAt: r.created_at };
+}
+
+export function toApiKey(r: any): ApiKey {
+  return {
+    id: r.id,
+    orgId: r.org_id,
+    userId: r.user_id,
+    name: r.name,
+    role: r.role,
+    prefix: r.prefix,
+    hash: r.hash,
+    createdAt: r.created_at,
+    expiresAt: r.expires_at,
+    revokedAt: r.revoked_at,
+    lastUsedAt: r.last_used_at,
+  };
+}
+
+export function toQuota(r: any): QuotaLimits {
+  return {
+    requestsPerMinute: numOrNull(r.requests_per_minute),
+    requestsPerDay: numOrNull(r.requests_per_day),
+    tokensPerMinute: numOrNull(r.tokens_per_minute),
+    tokensPerDay: numOrNull(r.tokens_per_day),
+    monthlyCredits: numOrNull(r.monthly_credits),
+  };
+}
+
+export function toUsage(r: any): UsageRecord {
+  return {
+    at: r.at,
+    orgId: r.org_id,
+    userId: r.user_id,
+    keyId: r.key_id,
+    endpoint: r.endpoint,
+    model: r.model,
+    promptTokens: num(r.prompt_tokens),
+    completionTokens: num(r.completion_tokens),
+    credits: num(r.credits),
+    latencyMs: num(r.latency_ms),
+    ttftMs: numOrNull(r.ttft_ms),
+    status: num(r.status),
+    energyWh: numOrNull(r.energy_wh),
+    carbonG: numOrNull(r.carbon_g),
+  };
+}

@@ -2,7 +2,7 @@ import { fits, type LimitCheck, type LimitResult } from '../../accounts/limiter.
 import { accountsChanged } from '../../accounts/lookup-cache.js';
 import type { QuotaLimits, QuotaScope } from '../../accounts/model.js';
 import type { CounterRepo, QuotaRepo } from '../accounts-spec.js';
-import { num, toQuota } from './accounts-rows.js';
+import { num, toQuota } from '../shared-rows.js';
 import { withTx, type Pool } from './db.js';
 
 export class PostgresQuotas implements QuotaRepo {

@@ -10,7 +10,7 @@ import type {
   OrganisationRepo,
   UserRepo,
 } from '../accounts-spec.js';
-import { toApiKey, toOrganisation, toUser } from './accounts-rows.js';
+import { toApiKey, toOrganisation, toUser } from '../shared-rows.js';
 import { sqlState, type Pool } from './db.js';
 
 const newId = (p: string) => `${p}_${randomUUID().replace(/-/g, '').slice(0, 20)}`;

@@ -1,6 +1,6 @@
 import type { UsageRecord } from '../../accounts/model.js';
 import type { UsageDay, UsageFilter, UsageRepo, UsageTotals } from '../accounts-spec.js';
-import { num, toUsage } from './accounts-rows.js';
+import { num, toUsage } from '../shared-rows.js';
 import type { Pool } from './db.js';
 
 const SUMS = `count(*) AS requests, coalesce(sum(prompt_tokens), 0) AS prompt_tokens,

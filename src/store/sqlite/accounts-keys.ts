@@ -3,7 +3,8 @@ import { accountsChanged } from '../../accounts/lookup-cache.js';
 import type { ApiKey } from '../../accounts/model.js';
 import { AppError } from '../../shared/errors.js';
 import type { ApiKeyRepo, NewApiKey } from '../accounts-spec.js';
-import { isUniqueViolation, toApiKey } from './accounts-rows.js';
+import { isUniqueViolation } from './constraints.js';
+import { toApiKey } from '../shared-rows.js';
 import type { Db } from './open.js';
 
 export class SqliteApiKeys implements ApiKeyRepo {

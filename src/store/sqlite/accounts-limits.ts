@@ -2,7 +2,7 @@ import { fits, type LimitCheck, type LimitResult } from '../../accounts/limiter.
 import { accountsChanged } from '../../accounts/lookup-cache.js';
 import type { QuotaLimits, QuotaScope } from '../../accounts/model.js';
 import type { CounterRepo, QuotaRepo } from '../accounts-spec.js';
-import { toQuota } from './accounts-rows.js';
+import { toQuota } from '../shared-rows.js';
 import type { Db } from './open.js';
 
 export class SqliteQuotas implements QuotaRepo {

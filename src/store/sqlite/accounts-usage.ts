@@ -1,6 +1,6 @@
 import type { UsageRecord } from '../../accounts/model.js';
 import type { UsageDay, UsageFilter, UsageRepo, UsageTotals } from '../accounts-spec.js';
-import { toUsage } from './accounts-rows.js';
+import { toUsage } from '../shared-rows.js';
 import type { Db } from './open.js';
 
 const SUMS = `COUNT(*) AS requests, COALESCE(SUM(prompt_tokens), 0) AS prompt_tokens,
