@@ -20,13 +20,16 @@ export function createDeadline(caller: AbortSignal, ms: number): Deadline {
   const forward = () => own.abort(caller.reason);
   if (caller.aborted) forward();
   else caller.addEventListener('abort', forward, { once: true });
+  const fire = () => {
+    timedOut = true;
+    own.abort(new DOMException('Délai dépassé', 'TimeoutError'));
+  };
+  let cleared = false;
+  // Restarted on every streamed event: the same timer is refreshed rather than replaced.
   const arm = () => {
-    clearTimeout(timer);
-    if (own.signal.aborted) return;
-    timer = setTimeout(() => {
-      timedOut = true;
-      own.abort(new DOMException('Délai dépassé', 'TimeoutError'));
-    }, ms);
+    if (own.signal.aborted || cleared) return void clearTimeout(timer);
+    if (timer) timer.refresh();
+    else timer = setTimeout(fire, ms);
   };
   arm();
   return {
@@ -40,6 +43,7 @@ export function createDeadline(caller: AbortSignal, ms: number): Deadline {
       own.abort(new DOMException('Lecture interrompue', 'AbortError'));
     },
     clear: () => {
+      cleared = true;
       clearTimeout(timer);
       caller.removeEventListener('abort', forward);
     },

@@ -147,4 +147,54 @@ describe('egress-controlled request (node:http, keep-alive)', () => {
     await closed2;
     expect(upstream.closedEarly).toBe(2);
   });
+
+  it('reads a body chunk by chunk, holding the rest while the reader is behind', async () => {
+    const parts = Array.from({ length: 50 }, (_, i) => `morceau ${i} ${'x'.repeat(4000)}|`);
+    upstream = await startUpstream(async (_r, res) => {
+      for (const p of parts) {
+        res.write(p);
+        await new Promise((r) => setImmediate(r));
+      }
+      res.end();
+    });
+    const egress = createEgressFetch([upstream.origin]);
+    const res = await egress.request(upstream.origin, { method: 'GET', headers: {}, signal: live() });
+    let text = '';
+    for await (const chunk of res.chunks()) {
+      text += chunk.toString('utf8');
+      await new Promise((r) => setTimeout(r, 2)); // a slow reader
+    }
+    expect(text).toBe(parts.join(''));
+  });
+
+  it('a body cut before its end fails; a reader that stops leaves the body to be drained', async () => {
+    upstream = await startUpstream((r, res) => {
+      res.write('début');
+      if (r.path === '/coupe') setTimeout(() => res.destroy(), 20);
+      else setTimeout(() => res.end('fin'), 20);
+    });
+    const egress = createEgressFetch([upstream.origin]);
+    const cut = await egress.request(`${upstream.origin}/coupe`, {
+      method: 'GET',
+      headers: {},
+      signal: live(),
+    });
+    const read = async () => {
+      for await (const chunk of cut.chunks()) void chunk;
+    };
+    await expect(read()).rejects.toBeInstanceOf(Error);
+
+    const whole = await egress.request(`${upstream.origin}/entier`, {
+      method: 'GET',
+      headers: {},
+      signal: live(),
+    });
+    for await (const chunk of whole.chunks()) {
+      expect(chunk.toString()).toBe('début');
+      break;
+    }
+    whole.body.resume();
+    await new Promise((r) => whole.body.once('end', r));
+    expect(whole.body.complete).toBe(true);
+  });
 });

@@ -43,6 +43,11 @@ export interface EgressResponse {
   /** The body as a Node stream of Buffers. */
   readonly body: IncomingMessage;
   text(): Promise<string>;
+  /**
+   * The body's chunks as they arrive. `return()` (a reader stopping early) leaves the body as it
+   * is: the caller drains or destroys it. A body cut before its end fails, like `text()`.
+   */
+  chunks(): AsyncIterableIterator<Buffer>;
 }
 
 export type EgressFetch = typeof fetch & {
@@ -221,5 +226,93 @@ class NodeResponse implements EgressResponse {
         if (!res.complete) reject(res.errored ?? new Error('connexion interrompue'));
       });
     });
+  }
+
+  chunks(): AsyncIterableIterator<Buffer> {
+    return new BodyChunks(this.body);
+  }
+}
+
+/**
+ * A body read in flowing mode: each chunk goes from the socket's `data` event to the waiting
+ * reader, without the tick and `read()` per chunk of Node's own stream iterator (one per streamed
+ * token on the relay's hot path). The body is paused while a chunk waits to be read.
+ */
+class BodyChunks implements AsyncIterableIterator<Buffer> {
+  private readonly queue: Buffer[] = [];
+  private ended = false;
+  private failure: unknown = null;
+  private waiter: { resolve: (r: IteratorResult<Buffer>) => void; reject: (e: unknown) => void } | null =
+    null;
+
+  constructor(private readonly body: IncomingMessage) {
+    body.on('data', this.onData);
+    body.on('end', this.onEnd);
+    body.on('error', this.onError);
+    body.on('close', this.onClose);
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  next(): Promise<IteratorResult<Buffer>> {
+    if (this.failure !== null) return Promise.reject(this.failure);
+    const chunk = this.queue.shift();
+    if (chunk !== undefined) {
+      if (this.queue.length === 0 && !this.ended) this.body.resume();
+      return Promise.resolve({ value: chunk, done: false });
+    }
+    if (this.ended) return Promise.resolve({ value: undefined, done: true });
+    return new Promise((resolve, reject) => (this.waiter = { resolve, reject }));
+  }
+
+  return(): Promise<IteratorResult<Buffer>> {
+    this.detach();
+    this.ended = true;
+    this.queue.length = 0;
+    return Promise.resolve({ value: undefined, done: true });
+  }
+
+  private readonly onData = (chunk: Buffer): void => {
+    const w = this.waiter;
+    if (w) {
+      this.waiter = null;
+      w.resolve({ value: chunk, done: false });
+      return;
+    }
+    this.queue.push(chunk);
+    this.body.pause();
+  };
+
+  private readonly onEnd = (): void => {
+    this.ended = true;
+    this.detach();
+    const w = this.waiter;
+    this.waiter = null;
+    w?.resolve({ value: undefined, done: true });
+  };
+
+  private readonly onError = (e: unknown): void => this.fail(e);
+
+  /** Closed before its end (abort, timeout, reset). */
+  private readonly onClose = (): void => {
+    if (!this.ended && !this.body.complete)
+      this.fail(this.body.errored ?? new Error('connexion interrompue'));
+  };
+
+  private fail(e: unknown): void {
+    this.failure ??= e;
+    this.detach();
+    const w = this.waiter;
+    this.waiter = null;
+    w?.reject(this.failure);
+  }
+
+  private detach(): void {
+    this.body.off('data', this.onData);
+    this.body.off('end', this.onEnd);
+    this.body.off('error', this.onError);
+    this.body.off('close', this.onClose);
   }
 }

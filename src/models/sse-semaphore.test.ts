@@ -33,6 +33,18 @@ describe('SSE reader', () => {
     expect(out).toEqual(['é€']);
   });
 
+  it('gives the events read before an endless line, and many events of one chunk in order', async () => {
+    const out: string[] = [];
+    const read = async () => {
+      for await (const d of readSseData(streamOf(['data: a\n\ndata: b\n\n' + 'x'.repeat(50)]), 10))
+        out.push(d);
+    };
+    await expect(read()).rejects.toBeInstanceOf(SseLineTooLongError);
+    expect(out).toEqual(['a', 'b']);
+    const many = Array.from({ length: 1000 }, (_, i) => `data: ${i}\r\n\r\n`).join('');
+    expect(await all([many])).toEqual(Array.from({ length: 1000 }, (_, i) => String(i)));
+  });
+
   it('refuses an endless line', async () => {
     await expect(all(['x'.repeat(50)], 10)).rejects.toBeInstanceOf(SseLineTooLongError);
   });

@@ -1,8 +1,8 @@
 import type { ChatDelta, ChatRequest, ChatResult, FinishReason, Usage } from '../../spec.js';
 import { estimatePromptTokens, estimateTokens } from '../../usage.js';
 import { UpstreamError } from '../../upstream-error.js';
-import { chatChunkSchema, chatCompletionSchema, upstreamErrorSchema, type UpstreamUsage } from './schemas.js';
-import { SseLineTooLongError, readSseData } from './sse.js';
+import { chatCompletionSchema, readChatChunk, upstreamErrorSchema, type UpstreamUsage } from './schemas.js';
+import { SseDataParser, SseLineTooLongError } from './sse.js';
 import {
   malformed,
   openCall,
@@ -58,6 +58,8 @@ export async function completeChat(ctx: ProviderContext, req: ChatRequest): Prom
   return { text, finishReason: mapFinishReason(choice.finish_reason), usage: usageOf(body.usage, req, text) };
 }
 
+const DONE = Symbol('[DONE]');
+
 export async function* streamChat(ctx: ProviderContext, req: ChatRequest): AsyncGenerator<ChatDelta> {
   const call = await openCall(ctx, '/chat/completions', requestBody(req, true), req.signal);
   let text = '';
@@ -80,13 +82,13 @@ export async function* streamChat(ctx: ProviderContext, req: ChatRequest): Async
       ended = true;
       return;
     }
-    // Not destroyed when the loop stops at [DONE]: the connection goes back to the pool.
-    for await (const data of readSseData(call.response.body.iterator({ destroyOnReturn: false }))) {
+    // The events of each network chunk are parsed at once (no promise per event); the body is not
+    // destroyed when the loop stops at [DONE]: the connection goes back to the pool.
+    const parser = new SseDataParser();
+    /** One event's data: its text, if any; DONE at `[DONE]`. */
+    const onEvent = (data: string): string | typeof DONE | null => {
       call.deadline.reset();
-      if (data.trim() === '[DONE]') {
-        ended = true;
-        break;
-      }
+      if (data.trim() === '[DONE]') return DONE;
       const json = safeJson(data);
       if (!json.ok) throw malformed(ctx, 'événement SSE qui n’est pas du JSON');
       // Only an event with an `error` member can be an error event: the others are parsed once.
@@ -104,17 +106,38 @@ export async function* streamChat(ctx: ProviderContext, req: ChatRequest): Async
           },
         );
       }
-      const chunk = chatChunkSchema.safeParse(json.value);
+      const chunk = readChatChunk(json.value);
       if (!chunk.success) throw malformed(ctx, 'événement SSE de structure inattendue', chunk.error);
       if (chunk.data.usage) usage = chunk.data.usage;
-      for (const choice of chunk.data.choices.slice(0, 1)) {
-        const piece = choice.delta?.content;
-        if (piece) {
-          text += piece;
-          yield { type: 'text', text: piece };
+      const choice = chunk.data.choices[0];
+      if (!choice) return null;
+      if (choice.finish_reason) finish = choice.finish_reason;
+      const piece = choice.delta?.content;
+      if (!piece) return null;
+      text += piece;
+      return piece;
+    };
+    read: {
+      for await (const value of call.response.chunks()) {
+        for (const data of parser.push(value)) {
+          const piece = onEvent(data);
+          if (piece === DONE) {
+            ended = true;
+            break read;
+          }
+          if (piece !== null) yield { type: 'text', text: piece };
         }
-        if (choice.finish_reason) finish = choice.finish_reason;
+        parser.check();
       }
+      for (const data of parser.end()) {
+        const piece = onEvent(data);
+        if (piece === DONE) {
+          ended = true;
+          break read;
+        }
+        if (piece !== null) yield { type: 'text', text: piece };
+      }
+      parser.check();
     }
     if (!ended && !finish) throw malformed(ctx, 'flux interrompu avant la fin de la réponse');
     ended = true;
