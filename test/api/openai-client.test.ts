@@ -35,6 +35,18 @@ beforeAll(async () => {
     }
     const last = req.body.messages[req.body.messages.length - 1].content;
     if (last === 'attente') return; // never answers: the client gives up first
+    if (last === 'flux court') {
+      return void sendSse(res, [
+        chunk('Bon'),
+        chunk('jour « ici »'),
+        JSON.stringify({ choices: [], usage: { prompt_tokens: 9, completion_tokens: 2 } }),
+        chunk(null, 'stop'),
+        '[DONE]',
+      ]);
+    }
+    if (last === 'flux en panne') {
+      return void sendSse(res, [chunk('Début'), JSON.stringify({ error: { message: 'panne' } })]);
+    }
     if (last === 'flux lent') {
       return void sendSse(
         res,
@@ -99,6 +111,74 @@ describe('OpenAI client against guichet serve', () => {
       }
       await closed;
     }
+  });
+
+  it('relays a plain model’s stream in OpenAI chunks, records its usage, and ends an upstream failure with an error event', async () => {
+    const events = async (content: string) => {
+      const res = await fetch(`${server.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          model: 'echo-chat',
+          stream: true,
+          stream_options: { include_usage: true },
+          messages: [{ role: 'user', content }],
+        }),
+      });
+      expect(res.headers.get('content-type')).toBe('text/event-stream');
+      expect(res.headers.get('x-request-id')).toBeTruthy();
+      const raw = await res.text();
+      expect(raw.endsWith('\n\ndata: [DONE]\n\n')).toBe(true);
+      return raw
+        .split('\n\n')
+        .filter((e) => e && e !== 'data: [DONE]')
+        .map((e) => e.replace(/^data: /, ''));
+    };
+    /** The exact bytes of a text chunk of the stream that began with `head`. */
+    const textChunk = (head: string, content: string) =>
+      JSON.stringify({
+        id: JSON.parse(head).id,
+        object: 'chat.completion.chunk',
+        created: JSON.parse(head).created,
+        model: 'echo-chat',
+        choices: [{ index: 0, delta: { content }, finish_reason: null }],
+      });
+    const ok = await events('flux court');
+    const first = JSON.parse(ok[0]);
+    expect(first.choices).toEqual([
+      { index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null },
+    ]);
+    expect(ok.slice(1, 3)).toEqual([textChunk(ok[0], 'Bon'), textChunk(ok[0], 'jour « ici »')]);
+    expect(JSON.parse(ok[3]).choices).toEqual([{ index: 0, delta: {}, finish_reason: 'stop' }]);
+    const last = JSON.parse(ok[4]);
+    expect(last.choices).toEqual([]);
+    expect(last.usage).toEqual({ prompt_tokens: 9, completion_tokens: 2, total_tokens: 11 });
+    expect(last.guichet).toMatchObject({ ai_generated: true, model: 'loopback:echo-chat' });
+    expect(ok).toHaveLength(5);
+    // The usage row of the stream (written once it ended; read through the store, which flushes).
+    await expect
+      .poll(async () => {
+        const r = await fetch(`${server.url}/v1/usage?limit=50`, {
+          headers: { authorization: `Bearer ${key}` },
+        });
+        const body = (await r.json()) as {
+          data: { model: string | null; prompt_tokens: number; ttft_ms: number | null }[];
+        };
+        return body.data.find((u) => u.model === 'loopback:echo-chat' && u.prompt_tokens === 9) ?? null;
+      })
+      .toMatchObject({ completion_tokens: 2, status: 200, ttft_ms: expect.any(Number) });
+
+    const failed = await events('flux en panne');
+    expect(failed[1]).toBe(textChunk(failed[0], 'Début'));
+    expect(JSON.parse(failed[2])).toEqual({
+      error: {
+        message: 'Le fournisseur « loopback » a interrompu la génération.',
+        type: expect.any(String),
+        param: null,
+        code: 'upstream_error',
+      },
+    });
+    expect(failed).toHaveLength(3);
   });
 
   it('lists and retrieves models', async () => {

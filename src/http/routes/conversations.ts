@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
-import { streamSSE } from 'hono/streaming';
 import type { Services } from '../../services.js';
 import { AppError } from '../../shared/errors.js';
 import type { Conversation, StoredMessage } from '../../store/privacy-spec.js';
@@ -15,6 +14,7 @@ import {
 } from '../../usecases/manage-conversations.js';
 import { defaultCollectionsFor } from '../../usecases/visible-collections.js';
 import type { AppEnv } from '../env.js';
+import { sseResponse } from '../sse.js';
 import { reportUsage } from '../usage-hook.js';
 import { errors } from './admin/shared.js';
 
@@ -374,70 +374,72 @@ export function registerConversationRoutes(app: OpenAPIHono<AppEnv>, services: S
       extra: Record<string, unknown> = {},
     ) => JSON.stringify({ ...head, choices: [{ index: 0, delta, finish_reason: finish }], ...extra });
 
-    return streamSSE(c, async (stream) => {
-      stream.onAbort(() => controller.abort());
-      let text = '';
-      let done = false;
-      let ttftMs: number | null = null;
-      try {
-        await stream.writeSSE({
-          data: chunk({ role: 'assistant', content: '' }, null, {
-            guichet: { conversation_id: conv.id, user_message_id: userMessage.id, message_id: answer.id },
-          }),
-        });
-        for await (const event of streamAnswer(deps, plan)) {
-          if (signal.aborted) break;
-          if (event.type === 'text') {
-            ttftMs ??= performance.now() - started;
-            text += event.text;
-            await stream.writeSSE({ data: chunk({ content: event.text }, null) });
-            continue;
-          }
-          const r = event.result;
-          await store.conversations.updateMessage(answer.id, {
-            content: r.text,
-            citations: r.citations ?? [],
-            complete: r.finishReason !== 'error',
-          });
-          done = true;
-          reportUsage(c, { model: r.servedBy?.key ?? 'guichet', usage: r.usage, ttftMs });
-          await stream.writeSSE({ data: chunk({}, r.finishReason) });
-          await stream.writeSSE({
-            data: JSON.stringify({
-              ...head,
-              choices: [],
-              citations: r.citations ?? [],
-              guichet: {
-                ai_generated: true,
-                model: r.servedBy?.key ?? null,
-                sources: r.citations?.length ?? 0,
-                no_source: plan.fixedAnswer !== null,
-              },
+    return sseResponse(
+      c,
+      () => controller.abort(),
+      async (out) => {
+        let text = '';
+        let done = false;
+        let ttftMs: number | null = null;
+        try {
+          await out.send(
+            chunk({ role: 'assistant', content: '' }, null, {
+              guichet: { conversation_id: conv.id, user_message_id: userMessage.id, message_id: answer.id },
             }),
-          });
-        }
-        await stream.writeSSE({ data: '[DONE]' });
-      } catch (e) {
-        if (!signal.aborted) {
-          const err =
-            e instanceof AppError
-              ? e
-              : new AppError('upstream_error', 'Le modèle a échoué pendant la génération.');
-          await stream
-            .writeSSE({
-              data: JSON.stringify({
+          );
+          for await (const event of streamAnswer(deps, plan)) {
+            if (signal.aborted) break;
+            if (event.type === 'text') {
+              ttftMs ??= performance.now() - started;
+              text += event.text;
+              const slow = out.send(chunk({ content: event.text }, null));
+              if (slow) await slow;
+              continue;
+            }
+            const r = event.result;
+            await store.conversations.updateMessage(answer.id, {
+              content: r.text,
+              citations: r.citations ?? [],
+              complete: r.finishReason !== 'error',
+            });
+            done = true;
+            reportUsage(c, { model: r.servedBy?.key ?? 'guichet', usage: r.usage, ttftMs });
+            await out.send(chunk({}, r.finishReason));
+            await out.send(
+              JSON.stringify({
+                ...head,
+                choices: [],
+                citations: r.citations ?? [],
+                guichet: {
+                  ai_generated: true,
+                  model: r.servedBy?.key ?? null,
+                  sources: r.citations?.length ?? 0,
+                  no_source: plan.fixedAnswer !== null,
+                },
+              }),
+            );
+          }
+          await out.send('[DONE]');
+        } catch (e) {
+          if (!signal.aborted) {
+            const err =
+              e instanceof AppError
+                ? e
+                : new AppError('upstream_error', 'Le modèle a échoué pendant la génération.');
+            await out.send(
+              JSON.stringify({
                 error: { message: err.message, type: err.type, param: null, code: err.code },
               }),
-            })
-            .catch(() => {});
+            );
+          }
+        } finally {
+          // An interrupted answer is kept as it stands, marked incomplete (never as a full answer).
+          if (!done)
+            await store.conversations
+              .updateMessage(answer.id, { content: text, complete: false })
+              .catch(() => {});
         }
-      } finally {
-        // An interrupted answer is kept as it stands, marked incomplete (never as a full answer).
-        if (!done)
-          await store.conversations
-            .updateMessage(answer.id, { content: text, complete: false })
-            .catch(() => {});
-      }
-    }) as never;
+      },
+    ) as never;
   });
 }

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
-import { streamSSE } from 'hono/streaming';
 import type { ChatMessage } from '../../../models/spec.js';
 import type { Services } from '../../../services.js';
 import { AppError } from '../../../shared/errors.js';
@@ -16,6 +15,7 @@ import { ChatCompletionRequest, ChatCompletionResponse } from './chat-schemas.js
 import { assertReadableCollections, defaultCollectionsFor } from '../../../usecases/visible-collections.js';
 import { reportUsage } from '../../usage-hook.js';
 import { answerPrivacyFor } from '../../../privacy/answer-privacy.js';
+import { sseResponse } from '../../sse.js';
 
 export const GUICHET_MODEL = 'guichet';
 
@@ -71,6 +71,24 @@ function marker(r: AnswerResult, noSource: boolean) {
       ? { pseudonymised: r.privacy.pseudonymised, unknown_placeholders: r.privacy.unknownPlaceholders }
       : {}),
   };
+}
+
+/**
+ * The JSON of a stream's chunks. A text chunk is the bytes `chunk({ content: text }, null)` gives,
+ * its constant part serialised once: one JSON.stringify of the text per relayed token.
+ */
+export function chunkJson(id: string, created: number, model: string) {
+  const chunk = (delta: Record<string, unknown>, finish: string | null) =>
+    JSON.stringify({
+      id,
+      object: 'chat.completion.chunk',
+      created,
+      model,
+      choices: [{ index: 0, delta, finish_reason: finish }],
+    });
+  const tail = '},"finish_reason":null}]}';
+  const head = `${chunk({}, null).slice(0, -tail.length - 1)}{"content":`;
+  return { chunk, textChunk: (text: string) => `${head}${JSON.stringify(text)}${tail}` };
 }
 
 export function registerChatRoutes(app: OpenAPIHono<AppEnv>, services: Services): void {
@@ -142,55 +160,53 @@ export function registerChatRoutes(app: OpenAPIHono<AppEnv>, services: Services)
 
     const includeUsage = body.stream_options?.include_usage === true;
     const started = performance.now();
-    return streamSSE(c, async (stream) => {
-      stream.onAbort(() => controller!.abort());
-      const chunk = (delta: Record<string, unknown>, finish: string | null) =>
-        JSON.stringify({
-          id,
-          object: 'chat.completion.chunk',
-          created,
-          model: body.model,
-          choices: [{ index: 0, delta, finish_reason: finish }],
-        });
-      let ttftMs: number | null = null;
-      try {
-        await stream.writeSSE({ data: chunk({ role: 'assistant', content: '' }, null) });
-        for await (const event of streamAnswer(deps, plan)) {
-          if (event.type === 'text') {
-            ttftMs ??= performance.now() - started;
-            await stream.writeSSE({ data: chunk({ content: event.text }, null) });
-            continue;
+    const { chunk, textChunk } = chunkJson(id, created, body.model);
+    return sseResponse(
+      c,
+      () => controller!.abort(),
+      async (out) => {
+        let ttftMs: number | null = null;
+        try {
+          await out.send(chunk({ role: 'assistant', content: '' }, null));
+          for await (const event of streamAnswer(deps, plan)) {
+            if (event.type === 'text') {
+              ttftMs ??= performance.now() - started;
+              // A promise only when the client reads slowly: then the upstream waits too.
+              const slow = out.send(textChunk(event.text));
+              if (slow) await slow;
+              continue;
+            }
+            const r = event.result;
+            await out.send(chunk({}, r.finishReason));
+            await out.send(
+              JSON.stringify({
+                id,
+                object: 'chat.completion.chunk',
+                created,
+                model: body.model,
+                choices: [],
+                ...(r.citations ? { citations: r.citations } : {}),
+                guichet: marker(r, noSource),
+                ...(includeUsage ? { usage: usageJson(r) } : {}),
+              }),
+            );
+            reportUsage(c, { model: r.servedBy?.key ?? body.model, usage: r.usage, ttftMs });
           }
-          const r = event.result;
-          await stream.writeSSE({ data: chunk({}, r.finishReason) });
-          await stream.writeSSE({
-            data: JSON.stringify({
-              id,
-              object: 'chat.completion.chunk',
-              created,
-              model: body.model,
-              choices: [],
-              ...(r.citations ? { citations: r.citations } : {}),
-              guichet: marker(r, noSource),
-              ...(includeUsage ? { usage: usageJson(r) } : {}),
+          await out.send('[DONE]');
+        } catch (e) {
+          if (signal.aborted) return;
+          const err =
+            e instanceof AppError
+              ? e
+              : new AppError('upstream_error', 'Le modèle a échoué pendant la génération.');
+          await out.send(
+            JSON.stringify({
+              error: { message: err.message, type: err.type, param: null, code: err.code },
             }),
-          });
-          reportUsage(c, { model: r.servedBy?.key ?? body.model, usage: r.usage, ttftMs });
+          );
+          await out.send('[DONE]');
         }
-        await stream.writeSSE({ data: '[DONE]' });
-      } catch (e) {
-        if (signal.aborted) return;
-        const err =
-          e instanceof AppError
-            ? e
-            : new AppError('upstream_error', 'Le modèle a échoué pendant la génération.');
-        await stream.writeSSE({
-          data: JSON.stringify({
-            error: { message: err.message, type: err.type, param: null, code: err.code },
-          }),
-        });
-        await stream.writeSSE({ data: '[DONE]' });
-      }
-    }) as never;
+      },
+    ) as never;
   });
 }
