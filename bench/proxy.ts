@@ -38,6 +38,9 @@ function cpuMs(pid: number): number {
 /** The `paced` model of bench/upstream.mjs: tokens streamed one by one, like a model server. */
 const PACED_TOKENS = 16;
 const PACED_INTERVAL_MS = 10;
+/** The `paced-long` model: the same with more tokens; the CPU difference is that of the events. */
+const PACED_LONG_TOKENS = 116;
+const PACED_LONG_REQUESTS = 640;
 
 /**
  * Chat completions through Guichet (auth, quota, usage, routing, SSE re-encoding) to a fast loopback
@@ -46,7 +49,12 @@ const PACED_INTERVAL_MS = 10;
 export async function benchProxy(corpusDataDir: string): Promise<void> {
   const upstream = spawn(process.execPath, [UPSTREAM], {
     stdio: ['ignore', 'pipe', 'inherit'],
-    env: { ...process.env, PACED_TOKENS: String(PACED_TOKENS), PACED_INTERVAL_MS: String(PACED_INTERVAL_MS) },
+    env: {
+      ...process.env,
+      PACED_TOKENS: String(PACED_TOKENS),
+      PACED_LONG_TOKENS: String(PACED_LONG_TOKENS),
+      PACED_INTERVAL_MS: String(PACED_INTERVAL_MS),
+    },
   });
   const upPort = (await waitFor(upstream, /PORT (\d+)/))[1];
   const dataDir = mkdtempSync(join(tmpdir(), 'guichet-bench-proxy-'));
@@ -58,7 +66,7 @@ export async function benchProxy(corpusDataDir: string): Promise<void> {
   const config = join(dataDir, 'guichet.yaml');
   writeFileSync(
     config,
-    `providers:\n  - id: bench\n    type: openai-compatible\n    base_url: http://127.0.0.1:${upPort}/v1\n    models: [fast, paced]\n    local: true\n    max_concurrency: 512\n`,
+    `providers:\n  - id: bench\n    type: openai-compatible\n    base_url: http://127.0.0.1:${upPort}/v1\n    models: [fast, paced, paced-long]\n    local: true\n    max_concurrency: 512\n`,
   );
   const guichet = spawn(process.execPath, [BIN, 'serve', '--port', '0'], {
     env: { ...process.env, GUICHET_DATA_DIR: dataDir, GUICHET_CONFIG: config, GUICHET_LOG_LEVEL: 'warn' },
@@ -107,9 +115,19 @@ export async function benchProxy(corpusDataDir: string): Promise<void> {
     messages: [{ role: 'user', content: 'Bonjour.' }],
   });
   const pacedDirect = await throughput(() => post(direct, pacedBody, {}), 2000, 64);
+  const cpuBeforePaced = cpuMs(guichet.pid!);
   const pacedVia = await throughput(() => post(via, pacedBody, auth), 2000, 64);
+  const cpuPaced = (cpuMs(guichet.pid!) - cpuBeforePaced) / 2000;
   const pacedDirect2 = await throughput(() => post(direct, pacedBody, {}), 2000, 64);
   const bestPaced = Math.max(pacedDirect, pacedDirect2);
+  // The same streams with 100 more tokens each: the CPU added per request, over 100, is that of one
+  // relayed event (read, parsed, re-encoded, written), the request's own cost cancelling out.
+  const longBody = pacedBody.replace('"paced"', '"paced-long"');
+  const cpuBeforeLong = cpuMs(guichet.pid!);
+  await throughput(() => post(via, longBody, auth), PACED_LONG_REQUESTS, 64);
+  const cpuLong = (cpuMs(guichet.pid!) - cpuBeforeLong) / PACED_LONG_REQUESTS;
+  const cpuPerEvent = (cpuLong - cpuPaced) / (PACED_LONG_TOKENS - PACED_TOKENS);
+  const coreShare = cpuPerEvent * 64 * (1000 / PACED_INTERVAL_MS); // ms of CPU per second
   guichet.kill('SIGTERM');
   upstream.kill('SIGTERM');
 
@@ -134,6 +152,7 @@ Même amont rapide sur la boucle locale (processus séparé), requêtes envoyée
 | débit, concurrence 64 (4 000 req.) | ${bestDirect.toFixed(0)} req/s | ${rpsVia.toFixed(0)} req/s | ${((rpsVia / bestDirect) * 100).toFixed(0)} % | ≥ 70 % |
 | temps CPU de \`guichet serve\` par requête relayée (passe ci-dessus) | — | ${fmt(cpuPerRequest)} ms | — | — |
 | débit, concurrence 64, amont qui diffuse ${PACED_TOKENS} jetons à ${PACED_INTERVAL_MS} ms d'intervalle (2 000 req.) | ${bestPaced.toFixed(0)} req/s | ${pacedVia.toFixed(0)} req/s | ${((pacedVia / bestPaced) * 100).toFixed(0)} % | (indicatif) |
+| temps CPU de \`guichet serve\` par événement SSE relayé (${PACED_LONG_REQUESTS} flux de ${PACED_LONG_TOKENS} jetons comparés aux flux de ${PACED_TOKENS}) | — | ${fmt(cpuPerEvent, 3)} ms | ${((coreShare / 1000) * 100).toFixed(0)} % d'un cœur pour 64 flux à ${Math.round(1000 / PACED_INTERVAL_MS)} jetons/s | ≤ 0.05 ms |
 
 Le générateur de charge, l'amont et Guichet partagent les ${cores} cœurs de la machine ; le débit direct retenu est le meilleur de deux passes encadrant la passe via Guichet.
 
@@ -144,13 +163,15 @@ cœurs : si le générateur et l'amont gardent leur coût par requête, tenir 70
 ≈ ${fmt(budget, 3)} ms de CPU par requête relayée, hors de portée d'un relais HTTP écrit en Node.js qui analyse et
 réémet chaque requête.${rpsVia / bestDirect < 0.7 ? " L'objectif de 70 % n'est donc pas atteint dans cette configuration." : ''}
 
-La dernière ligne, ajoutée pour information, reprend la même concurrence avec un amont qui se comporte comme un serveur
+Les deux dernières lignes, ajoutées pour information, reprennent la même concurrence avec un amont qui se comporte comme un serveur
 de modèle : ${PACED_TOKENS} jetons diffusés à ${PACED_INTERVAL_MS} ms d'intervalle (environ ${Math.round(1000 / PACED_INTERVAL_MS)} jetons par seconde,
-un petit modèle rapide). Le débit est alors fixé par l'amont, et le rapport dit quelle part le relais en retire ; elle
-ne remplace pas la ligne de l'objectif, mesurée sur l'amont rapide.
+un petit modèle rapide). Le débit est alors fixé par l'amont, et le rapport dit quelle part le relais en retire ; elles
+ne remplacent pas la ligne de l'objectif, mesurée sur l'amont rapide. La dernière en tire le coût CPU d'un
+événement relayé : l'écart de temps CPU par requête entre des flux de ${PACED_LONG_TOKENS} et de ${PACED_TOKENS} jetons, divisé par les
+${PACED_LONG_TOKENS - PACED_TOKENS} événements de différence (temps utilisateur et système du processus, lecture et écriture des sockets comprises).
 Commande : \`npm run bench -- proxy\`.`,
   );
   console.log(
-    `proxy: +${fmt(added50)} ms p50, +${fmt(added99)} p99, ttft +${fmt(addedTtft)}, throughput ${((rpsVia / bestDirect) * 100).toFixed(0)}%, cpu ${fmt(cpuPerRequest)} ms/req, paced ${((pacedVia / bestPaced) * 100).toFixed(0)}%`,
+    `proxy: +${fmt(added50)} ms p50, +${fmt(added99)} p99, ttft +${fmt(addedTtft)}, throughput ${((rpsVia / bestDirect) * 100).toFixed(0)}%, cpu ${fmt(cpuPerRequest)} ms/req, paced ${((pacedVia / bestPaced) * 100).toFixed(0)}%, cpu ${fmt(cpuPerEvent, 3)} ms/event`,
   );
 }

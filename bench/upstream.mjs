@@ -1,10 +1,12 @@
 // A fast OpenAI-compatible upstream for the proxy benchmark (a separate process, loopback only).
 // Model `fast` answers at once; model `paced` streams PACED_TOKENS tokens PACED_INTERVAL_MS apart
-// (set by bench/proxy.ts), like a model server generating tokens one by one.
+// (set by bench/proxy.ts), like a model server generating tokens one by one; `paced-long` streams
+// PACED_LONG_TOKENS the same way (the difference between the two gives the cost of one event).
 import { createServer } from 'node:http';
 
 const PACED_TOKENS = Number(process.env.PACED_TOKENS ?? 16);
 const PACED_INTERVAL_MS = Number(process.env.PACED_INTERVAL_MS ?? 10);
+const PACED_LONG_TOKENS = Number(process.env.PACED_LONG_TOKENS ?? 116);
 
 const completion = JSON.stringify({
   id: 'bench',
@@ -21,11 +23,16 @@ const server = createServer((req, res) => {
   let body = '';
   req.on('data', (d) => (body += d));
   req.on('end', () => {
-    if (body.includes('"model":"paced"')) {
+    const paced = body.includes('"model":"paced"')
+      ? PACED_TOKENS
+      : body.includes('"model":"paced-long"')
+        ? PACED_LONG_TOKENS
+        : 0;
+    if (paced > 0) {
       res.writeHead(200, { 'content-type': 'text/event-stream' });
       let sent = 0;
       const timer = setInterval(() => {
-        if (sent < PACED_TOKENS) return void res.write(chunk(`jeton${sent++} `, null));
+        if (sent < paced) return void res.write(chunk(`jeton${sent++} `, null));
         clearInterval(timer);
         res.write(chunk(null, 'stop'));
         res.end('data: [DONE]\n\n');
