@@ -229,6 +229,32 @@ export function storeAccountsContract(
       expect((await store.accounts.usage.totals({ orgId: 'org-c' })).requests).toBe(0);
     });
 
+    it('reads usage back as soon as it is recorded, in recording order, and another replica soon after', async () => {
+      const at = '2025-04-01T10:00:00.000Z';
+      // Recorded without waiting for one another, as concurrent requests do (adapters may buffer them).
+      await Promise.all(
+        Array.from({ length: 30 }, (_, i) => store.accounts.usage.record(usage({ at, promptTokens: i }))),
+      );
+      const listed = await store.accounts.usage.list({ orgId: 'org-a', limit: 100 });
+      expect(listed.map((r) => r.promptTokens)).toEqual(Array.from({ length: 30 }, (_, i) => 29 - i));
+      expect(await store.accounts.usage.totals({ orgId: 'org-a' })).toMatchObject({
+        requests: 30,
+        promptTokens: 435,
+      });
+      await store.accounts.usage.record(usage({ at: '2025-04-02T00:00:00.000Z' }));
+      const days = await store.accounts.usage.daily({ orgId: 'org-a' });
+      expect(days.map((d) => [d.day, d.requests])).toEqual([
+        ['2025-04-01', 30],
+        ['2025-04-02', 1],
+      ]);
+      if (!openTwin) return;
+      const other = (twin = await openTwin());
+      await store.accounts.usage.record(usage({ at: '2025-04-03T00:00:00.000Z' }));
+      await expect
+        .poll(async () => (await other.accounts.usage.totals({ orgId: 'org-a' })).requests, { timeout: 5000 })
+        .toBe(32);
+    });
+
     it('keeps sessions and uses a sign-in request once', async () => {
       const u = await store.accounts.users.create({
         email: 's@a.fr',

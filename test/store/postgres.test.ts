@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
+import { USAGE_FLUSH_MS } from '../../src/store/postgres/accounts-usage.js';
 import { openPostgresStore } from '../../src/store/postgres/index.js';
 import { MIGRATIONS } from '../../src/store/postgres/migrations.js';
 import { openSqliteStore } from '../../src/store/sqlite/index.js';
@@ -47,6 +48,87 @@ if (reason && process.env.CI === 'true') {
     () => schemas.dropCurrent(),
     () => openPostgresStore({ url: accountsUrl, maxConnections: 4, logger: quiet }),
   );
+
+  describe('postgres usage rows written in batches', () => {
+    const row = (userId: string | null, keyId: string | null, i: number) => ({
+      at: new Date(Date.now() - i).toISOString(),
+      orgId: 'default',
+      userId,
+      keyId,
+      endpoint: 'POST /v1/chat/completions',
+      model: 'm',
+      promptTokens: 10,
+      completionTokens: 4,
+      credits: 0.014,
+      latencyMs: 3,
+      ttftMs: null,
+      status: 200,
+      energyWh: null,
+      carbonG: null,
+    });
+
+    it('one INSERT per flush, within USAGE_FLUSH_MS; read at once through the store; written on close', async () => {
+      const url = await schemas.next();
+      const store = await openPostgresStore({ url, maxConnections: 4, logger: quiet });
+      const other = new pg.Client({ connectionString: url });
+      await other.connect();
+      const inTable = async () => Number((await other.query('SELECT count(*) AS n FROM usage')).rows[0].n);
+      const inserts: string[] = [];
+      const query = store.pool.query.bind(store.pool);
+      store.pool.query = ((sql: unknown, ...rest: unknown[]) => {
+        if (typeof sql === 'string' && sql.startsWith('INSERT INTO usage')) inserts.push(sql);
+        return (query as (...a: unknown[]) => unknown)(sql, ...rest);
+      }) as typeof store.pool.query;
+      try {
+        for (let i = 0; i < 50; i++) await store.accounts.usage.record(row(null, null, i));
+        expect(await inTable()).toBe(0); // buffered
+        expect((await store.accounts.usage.totals({ orgId: 'default' })).requests).toBe(50);
+        expect(inserts).toHaveLength(1);
+        await store.accounts.usage.record(row(null, null, 50));
+        await new Promise((r) => setTimeout(r, USAGE_FLUSH_MS + 150));
+        expect(await inTable()).toBe(51);
+        expect(inserts).toHaveLength(2);
+        await store.accounts.usage.record(row(null, null, 51));
+        await store.close();
+        expect(await inTable()).toBe(52);
+      } finally {
+        await store.close();
+        await other.end();
+      }
+    });
+
+    it('an erasure also anonymises the rows still in the buffer; an export includes them', async () => {
+      const store = await openPostgresStore({ url: await schemas.next(), maxConnections: 4, logger: quiet });
+      try {
+        await store.accounts.orgs.create({ id: 'default', name: 'Défaut' });
+        const user = await store.accounts.users.create({
+          email: 'a@b.fr',
+          name: 'A',
+          orgId: 'default',
+          role: 'agent',
+        });
+        await store.accounts.usage.record(row(user.id, null, 0));
+        expect((await store.personalData.collect(user.id)).usage).toHaveLength(1);
+        await store.accounts.usage.record(row(user.id, null, 1));
+        // A row recorded once the erasure's transaction has begun (its `pool.connect()`) stays in
+        // the buffer until the erasure is over: it is anonymised there.
+        const connect = store.pool.connect.bind(store.pool);
+        let during = 0;
+        store.pool.connect = ((...args: unknown[]) => {
+          if (args.length === 0) void store.accounts.usage.record(row(user.id, null, 10 + during++));
+          return (connect as (...a: unknown[]) => unknown)(...args);
+        }) as typeof store.pool.connect;
+        expect((await store.personalData.erase(user.id)).usageAnonymised).toBe(3);
+        store.pool.connect = connect;
+        expect(during).toBe(1);
+        const rows = await store.accounts.usage.list({ orgId: 'default' });
+        expect(rows).toHaveLength(3);
+        expect(rows.every((r) => r.userId === null && r.keyId === null)).toBe(true);
+      } finally {
+        await store.close();
+      }
+    });
+  });
 
   describe('postgres schema', () => {
     const created: string[] = [];

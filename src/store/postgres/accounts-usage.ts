@@ -1,7 +1,7 @@
 import type { UsageRecord } from '../../accounts/model.js';
 import type { UsageDay, UsageFilter, UsageRepo, UsageTotals } from '../accounts-spec.js';
 import { num, toUsage } from '../shared-rows.js';
-import type { Pool } from './db.js';
+import { withTx, type Client, type Pool } from './db.js';
 
 const SUMS = `count(*) AS requests, coalesce(sum(prompt_tokens), 0) AS prompt_tokens,
   coalesce(sum(completion_tokens), 0) AS completion_tokens, coalesce(sum(credits), 0) AS credits,
@@ -31,34 +31,140 @@ function toTotals(r: any): UsageTotals {
   };
 }
 
+/** Buffered rows are written at most this long after their request (and before any read). */
+export const USAGE_FLUSH_MS = 250;
+/** Rows per INSERT (14 parameters each, far below PostgreSQL's 65 535), and a flush at once at this count. */
+const MAX_BUFFERED = 1000;
+const COLUMNS = 14;
+
+function values(u: UsageRecord): unknown[] {
+  return [
+    u.at,
+    u.orgId,
+    u.userId,
+    u.keyId,
+    u.endpoint,
+    u.model,
+    Math.round(u.promptTokens),
+    Math.round(u.completionTokens),
+    u.credits,
+    Math.round(u.latencyMs),
+    u.ttftMs === null ? null : Math.round(u.ttftMs),
+    u.status,
+    u.energyWh,
+    u.carbonG,
+  ];
+}
+
+/** One multi-row INSERT, in recording order (ids, hence the `at DESC, id DESC` order, follow it). */
+async function insertRows(db: Pool | Client, rows: UsageRecord[]): Promise<void> {
+  const params: unknown[] = [];
+  const tuples: string[] = [];
+  for (const u of rows) {
+    const base = params.length;
+    params.push(...values(u));
+    tuples.push(`(${Array.from({ length: COLUMNS }, (_, i) => `$${base + i + 1}`).join(', ')})`);
+  }
+  await db.query(
+    `INSERT INTO usage (at, org_id, user_id, key_id, endpoint, model, prompt_tokens, completion_tokens,
+       credits, latency_ms, ttft_ms, status, energy_wh, carbon_g) VALUES ${tuples.join(', ')}`,
+    params,
+  );
+}
+
+/**
+ * Usage rows are buffered and written together, one multi-row INSERT every `USAGE_FLUSH_MS` (or
+ * at `MAX_BUFFERED` rows): one round trip and one commit instead of one per request. Writes run one
+ * after the other; reads through this store (usage lists and totals, personal data, erasure,
+ * purge) wait for the buffer to be written first, and so does `close()`. Another replica sees rows
+ * at most `USAGE_FLUSH_MS` late; a killed process loses at most that. Quotas do not read these
+ * rows (they have their own counters, updated at once).
+ */
 export class PostgresUsage implements UsageRepo {
+  private buffer: UsageRecord[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  /** The last write (or work run between writes): each one starts after the previous one. */
+  private chain: Promise<unknown> = Promise.resolve();
+
   constructor(private readonly pool: Pool) {}
 
   async record(u: UsageRecord): Promise<void> {
-    await this.pool.query(
-      `INSERT INTO usage (at, org_id, user_id, key_id, endpoint, model, prompt_tokens, completion_tokens,
-         credits, latency_ms, ttft_ms, status, energy_wh, carbon_g)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
-      [
-        u.at,
-        u.orgId,
-        u.userId,
-        u.keyId,
-        u.endpoint,
-        u.model,
-        Math.round(u.promptTokens),
-        Math.round(u.completionTokens),
-        u.credits,
-        Math.round(u.latencyMs),
-        u.ttftMs === null ? null : Math.round(u.ttftMs),
-        u.status,
-        u.energyWh,
-        u.carbonG,
-      ],
-    );
+    this.buffer.push(u);
+    if (this.buffer.length >= MAX_BUFFERED) await this.flushQuietly();
+    else this.timer ??= setTimeout(() => void this.flushQuietly(), USAGE_FLUSH_MS).unref();
+  }
+
+  /** Writes the buffered rows; resolves once every row recorded before the call is in the table. */
+  flush(): Promise<void> {
+    return this.afterFlush(async () => undefined);
+  }
+
+  /**
+   * Writes the buffered rows, then runs `fn` before any later write: what `fn` reads or changes
+   * includes every row recorded before the call (rows recorded meanwhile stay in the buffer).
+   */
+  afterFlush<T>(fn: () => Promise<T>): Promise<T> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    const run = this.chain.then(async () => {
+      await this.writeBuffer();
+      return fn();
+    });
+    this.chain = run.catch(() => undefined);
+    return run;
+  }
+
+  /**
+   * Clears the user and key ids of the rows still in the buffer that name this user or these keys
+   * (an erasure, run through `afterFlush`); returns how many rows changed.
+   */
+  anonymiseBuffered(userId: string, keyIds: string[]): number {
+    let n = 0;
+    this.buffer = this.buffer.map((u) => {
+      if (u.userId === userId) {
+        n++;
+        return { ...u, userId: null, keyId: null };
+      }
+      if (u.keyId !== null && keyIds.includes(u.keyId)) {
+        n++;
+        return { ...u, keyId: null };
+      }
+      return u;
+    });
+    return n;
+  }
+
+  private async writeBuffer(): Promise<void> {
+    if (this.buffer.length === 0) return;
+    const rows = this.buffer;
+    this.buffer = [];
+    try {
+      if (rows.length <= MAX_BUFFERED) await insertRows(this.pool, rows);
+      else {
+        await withTx(this.pool, async (c) => {
+          for (let i = 0; i < rows.length; i += MAX_BUFFERED)
+            await insertRows(c, rows.slice(i, i + MAX_BUFFERED));
+        });
+      }
+    } catch (e) {
+      // Kept for the next attempt (connection lost, server restarting…), within the bound.
+      this.buffer = rows.concat(this.buffer).slice(-MAX_BUFFERED * 10);
+      throw e;
+    }
+  }
+
+  private async flushQuietly(): Promise<void> {
+    try {
+      await this.flush();
+    } catch (e) {
+      process.emitWarning(
+        `Lignes d'usage non écrites, nouvel essai au prochain envoi : ${(e as Error).message}`,
+      );
+    }
   }
 
   async list(f: UsageFilter): Promise<UsageRecord[]> {
+    await this.flush();
     const w = where(f);
     const { rows } = await this.pool.query(
       `SELECT * FROM usage WHERE ${w.sql} ORDER BY at DESC, id DESC LIMIT $${w.params.length + 1}`,
@@ -68,6 +174,7 @@ export class PostgresUsage implements UsageRepo {
   }
 
   async totals(f: UsageFilter): Promise<UsageTotals> {
+    await this.flush();
     const w = where(f);
     const { rows } = await this.pool.query(`SELECT ${SUMS} FROM usage WHERE ${w.sql}`, w.params);
     return toTotals(rows[0]);
@@ -75,6 +182,7 @@ export class PostgresUsage implements UsageRepo {
 
   /** Days are the first ten characters of the ISO instant: UTC, as recorded. */
   async daily(f: UsageFilter): Promise<UsageDay[]> {
+    await this.flush();
     const w = where(f);
     const { rows } = await this.pool.query(
       `SELECT substr(at, 1, 10) AS day, ${SUMS} FROM usage WHERE ${w.sql} GROUP BY 1 ORDER BY 1`,

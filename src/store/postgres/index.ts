@@ -92,13 +92,19 @@ export class PostgresStore implements Store {
     this.accounts = new PostgresAccounts(pool);
     this.audit = new PostgresAudit(pool);
     this.conversations = new PostgresConversations(pool);
-    this.personalData = new PostgresPersonalData(pool);
+    this.personalData = new PostgresPersonalData(pool, this.accounts.usage);
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     this.search.close();
+    // The usage rows still buffered (a clean shutdown loses none).
+    await this.accounts.usage
+      .flush()
+      .catch((e: unknown) =>
+        process.emitWarning(`Lignes d'usage perdues à la fermeture : ${(e as Error).message}`),
+      );
     await this.pool.end();
   }
 }

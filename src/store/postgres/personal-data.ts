@@ -1,5 +1,6 @@
 import { accountsChanged } from '../../accounts/lookup-cache.js';
 import type { ErasureCounts, PersonalDataRepo, PurgeCounts, SubjectData } from '../privacy-spec.js';
+import type { PostgresUsage } from './accounts-usage.js';
 import { withTx, type Pool } from './db.js';
 
 /** Rows as plain objects, without secrets (key hashes, session id hashes) nor internal row ids. */
@@ -10,10 +11,18 @@ function clean(rows: unknown[], drop: string[] = []): Record<string, unknown>[] 
   );
 }
 
+/**
+ * `usage` buffers its rows (see accounts-usage.ts): they are written before being read, and an
+ * erasure runs between two writes, so that rows recorded before it are anonymised too.
+ */
 export class PostgresPersonalData implements PersonalDataRepo {
-  constructor(private readonly pool: Pool) {}
+  constructor(
+    private readonly pool: Pool,
+    private readonly usage: Pick<PostgresUsage, 'flush' | 'afterFlush' | 'anonymiseBuffered'>,
+  ) {}
 
   async collect(userId: string): Promise<SubjectData> {
+    await this.usage.flush();
     const q = async (sql: string, params: unknown[]) => (await this.pool.query(sql, params)).rows;
     const conversations = await q('SELECT * FROM conversations WHERE user_id = $1 ORDER BY created_at', [
       userId,
@@ -39,7 +48,18 @@ export class PostgresPersonalData implements PersonalDataRepo {
   }
 
   async erase(userId: string): Promise<ErasureCounts> {
-    const counts = await withTx(this.pool, async (c) => {
+    const counts = await this.usage.afterFlush(async () => {
+      const { keyIds, ...erased } = await this.eraseRows(userId);
+      // Rows recorded while it ran are still in the buffer: anonymised there.
+      erased.usageAnonymised += this.usage.anonymiseBuffered(userId, keyIds);
+      return erased;
+    });
+    accountsChanged(); // the user's keys are gone
+    return counts;
+  }
+
+  private async eraseRows(userId: string): Promise<ErasureCounts & { keyIds: string[] }> {
+    return withTx(this.pool, async (c) => {
       const n = async (sql: string, params: unknown[]) => (await c.query(sql, params)).rowCount ?? 0;
       // Lock the user first: a concurrent key creation or sign-in for this user waits for the erasure.
       await c.query('SELECT id FROM users WHERE id = $1 FOR UPDATE', [userId]);
@@ -65,10 +85,18 @@ export class PostgresPersonalData implements PersonalDataRepo {
       const sessions = await n('DELETE FROM sessions WHERE user_id = $1', [userId]);
       const auditSubjects = await n('DELETE FROM audit_subjects WHERE user_id = $1', [userId]);
       const users = await n('DELETE FROM users WHERE id = $1', [userId]);
-      return { users, apiKeys, sessions, conversations, messages, feedback, usageAnonymised, auditSubjects };
+      return {
+        users,
+        apiKeys,
+        sessions,
+        conversations,
+        messages,
+        feedback,
+        usageAnonymised,
+        auditSubjects,
+        keyIds,
+      };
     });
-    accountsChanged(); // the user's keys are gone
-    return counts;
   }
 
   async purgeConversations(
@@ -92,6 +120,7 @@ export class PostgresPersonalData implements PersonalDataRepo {
   }
 
   async purgeUsage(before: string): Promise<number> {
+    await this.usage.flush();
     return (await this.pool.query('DELETE FROM usage WHERE at < $1', [before])).rowCount ?? 0;
   }
 }
