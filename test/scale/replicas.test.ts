@@ -221,4 +221,19 @@ describe.skipIf(missing !== null)('three replicas on one PostgreSQL and one Redi
     const again = await post(a, '/v1/search', adminKey, { query: SECRET });
     expect(await again.text()).toContain(documentId);
   }, 120_000);
+
+  it('a replica stopped (SIGTERM) just after answering loses none of its usage rows', async () => {
+    const b = replicas[1];
+    const created = await createApiKey({ store, orgId: DEFAULT_ORG_ID, role: 'agent', name: 'arrêt' });
+    for (let i = 0; i < 5; i++) {
+      const r = await fetch(`${b.url}/v1/models`, { headers: headers(created.key, false) });
+      expect(r.status).toBe(200);
+    }
+    // Stopped while the rows may still wait in the replica's buffer (250 ms): the timer or the
+    // store's close writes them (the close alone is checked in test/store/postgres.test.ts).
+    await b.stop();
+    expect(b.child.exitCode).toBe(0);
+    const rows = await store.accounts.usage.list({ orgId: DEFAULT_ORG_ID, limit: 1000 });
+    expect(rows.filter((r) => r.keyId === created.record.id)).toHaveLength(5);
+  }, 60_000);
 });

@@ -89,13 +89,23 @@ export function registerServe(program: Command): void {
       const shutdown = (signal: string) => {
         logger.info({ signal }, 'shutting down');
         stopPurge();
-        httpServer.close(() => {
-          void Promise.resolve(services.limiter?.close?.())
-            .then(() => jobs.close())
-            .then(() => store.close())
-            .then(() => process.exit(0));
-        });
-        setTimeout(() => process.exit(0), 5000).unref();
+        // Each step even if another failed: closing the store writes what it still buffers (usage rows).
+        const closeAll = async () => {
+          for (const close of [() => services.limiter?.close?.(), () => jobs.close(), () => store.close()]) {
+            try {
+              await close();
+            } catch (err) {
+              logger.error({ err }, 'shutdown step failed');
+            }
+          }
+          process.exit(0);
+        };
+        httpServer.close(() => void closeAll());
+        // Requests still running after 5 s (a long stream) are cut; the close above then runs.
+        setTimeout(() => {
+          if ('closeAllConnections' in httpServer) httpServer.closeAllConnections();
+        }, 5000).unref();
+        setTimeout(() => process.exit(0), 10_000).unref();
       };
       process.once('SIGTERM', () => shutdown('SIGTERM'));
       process.once('SIGINT', () => shutdown('SIGINT'));
