@@ -2,6 +2,7 @@ import { ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Context } from 'hono';
 import { streamSSE } from 'hono/streaming';
+import { AppError } from '../shared/errors.js';
 import type { AppEnv } from './env.js';
 
 /** Where a route writes its server-sent events. */
@@ -11,6 +12,17 @@ export interface SseSink {
    * once; a promise when the client reads slowly: wait for it before producing the next event.
    */
   send(data: string): Promise<void> | undefined;
+}
+
+/**
+ * The `data` of the event that reports a failure in the middle of a stream, in OpenAI's error
+ * shape (the status line is long gone): the error's own message when it is ours, a generic one
+ * otherwise (never an upstream's internals).
+ */
+export function streamErrorData(e: unknown): string {
+  const err =
+    e instanceof AppError ? e : new AppError('upstream_error', 'Le modèle a échoué pendant la génération.');
+  return JSON.stringify({ error: { message: err.message, type: err.type, param: null, code: err.code } });
 }
 
 /** Header of the Node response that @hono/node-server leaves alone (its RESPONSE_ALREADY_SENT). */

@@ -3,6 +3,7 @@
  * by the SQLite and PostgreSQL schemas).
  */
 import type { ApiKey, Organisation, QuotaLimits, UsageRecord, User } from '../accounts/model.js';
+import type { UsageTotals } from './accounts-spec.js';
 import type { Feedback } from './privacy-spec.js';
 import type { ChunkWithDocument, Collection, StoredChunk, StoredDocument } from './spec.js';
 
@@ -162,5 +163,17 @@ export function toUsage(r: any): UsageRecord {
     status: num(r.status),
     energyWh: numOrNull(r.energy_wh),
     carbonG: numOrNull(r.carbon_g),
+  };
+}
+
+/** Sums of usage rows (`pg` returns SUM and COUNT as strings). */
+export function toUsageTotals(r: any): UsageTotals {
+  return {
+    requests: num(r.requests),
+    promptTokens: num(r.prompt_tokens),
+    completionTokens: num(r.completion_tokens),
+    credits: num(r.credits),
+    energyWh: num(r.energy_wh),
+    carbonG: num(r.carbon_g),
   };
 }

@@ -14,7 +14,7 @@ import {
 } from '../../usecases/manage-conversations.js';
 import { defaultCollectionsFor } from '../../usecases/visible-collections.js';
 import type { AppEnv } from '../env.js';
-import { sseResponse } from '../sse.js';
+import { sseResponse, streamErrorData } from '../sse.js';
 import { reportUsage } from '../usage-hook.js';
 import { errors } from './admin/shared.js';
 
@@ -421,17 +421,7 @@ export function registerConversationRoutes(app: OpenAPIHono<AppEnv>, services: S
           }
           await out.send('[DONE]');
         } catch (e) {
-          if (!signal.aborted) {
-            const err =
-              e instanceof AppError
-                ? e
-                : new AppError('upstream_error', 'Le modèle a échoué pendant la génération.');
-            await out.send(
-              JSON.stringify({
-                error: { message: err.message, type: err.type, param: null, code: err.code },
-              }),
-            );
-          }
+          if (!signal.aborted) await out.send(streamErrorData(e));
         } finally {
           // An interrupted answer is kept as it stands, marked incomplete (never as a full answer).
           if (!done)

@@ -1,6 +1,6 @@
 import type { UsageRecord } from '../../accounts/model.js';
 import type { UsageDay, UsageFilter, UsageRepo, UsageTotals } from '../accounts-spec.js';
-import { num, toUsage } from '../shared-rows.js';
+import { toUsage, toUsageTotals } from '../shared-rows.js';
 import { withTx, type Client, type Pool } from './db.js';
 
 const SUMS = `count(*) AS requests, coalesce(sum(prompt_tokens), 0) AS prompt_tokens,
@@ -18,17 +18,6 @@ function where(f: UsageFilter): { sql: string; params: unknown[] } {
   if (f.to) add('at < ?', f.to);
   if (f.model) add('model = ?', f.model);
   return { sql: parts.join(' AND '), params };
-}
-
-function toTotals(r: any): UsageTotals {
-  return {
-    requests: num(r.requests),
-    promptTokens: num(r.prompt_tokens),
-    completionTokens: num(r.completion_tokens),
-    credits: num(r.credits),
-    energyWh: num(r.energy_wh),
-    carbonG: num(r.carbon_g),
-  };
 }
 
 /** Buffered rows are written at most this long after their request (and before any read). */
@@ -177,7 +166,7 @@ export class PostgresUsage implements UsageRepo {
     await this.flush();
     const w = where(f);
     const { rows } = await this.pool.query(`SELECT ${SUMS} FROM usage WHERE ${w.sql}`, w.params);
-    return toTotals(rows[0]);
+    return toUsageTotals(rows[0]);
   }
 
   /** Days are the first ten characters of the ISO instant: UTC, as recorded. */
@@ -188,6 +177,6 @@ export class PostgresUsage implements UsageRepo {
       `SELECT substr(at, 1, 10) AS day, ${SUMS} FROM usage WHERE ${w.sql} GROUP BY 1 ORDER BY 1`,
       w.params,
     );
-    return rows.map((r: any) => ({ day: r.day, ...toTotals(r) }));
+    return rows.map((r: any) => ({ day: r.day, ...toUsageTotals(r) }));
   }
 }

@@ -1,6 +1,6 @@
 import type { UsageRecord } from '../../accounts/model.js';
 import type { UsageDay, UsageFilter, UsageRepo, UsageTotals } from '../accounts-spec.js';
-import { toUsage } from '../shared-rows.js';
+import { toUsage, toUsageTotals } from '../shared-rows.js';
 import type { Db } from './open.js';
 
 const SUMS = `COUNT(*) AS requests, COALESCE(SUM(prompt_tokens), 0) AS prompt_tokens,
@@ -18,17 +18,6 @@ function where(f: UsageFilter): { sql: string; params: unknown[] } {
   if (f.to) add('at < ?', f.to);
   if (f.model) add('model = ?', f.model);
   return { sql: parts.join(' AND '), params };
-}
-
-function toTotals(r: any): UsageTotals {
-  return {
-    requests: r.requests,
-    promptTokens: r.prompt_tokens,
-    completionTokens: r.completion_tokens,
-    credits: r.credits,
-    energyWh: r.energy_wh,
-    carbonG: r.carbon_g,
-  };
 }
 
 /** Buffered rows are written at most this long after their request (and before any read). */
@@ -119,7 +108,7 @@ export class SqliteUsage implements UsageRepo {
   async totals(f: UsageFilter): Promise<UsageTotals> {
     this.flush();
     const w = where(f);
-    return toTotals(this.db.prepare(`SELECT ${SUMS} FROM usage WHERE ${w.sql}`).get(...w.params));
+    return toUsageTotals(this.db.prepare(`SELECT ${SUMS} FROM usage WHERE ${w.sql}`).get(...w.params));
   }
 
   async daily(f: UsageFilter): Promise<UsageDay[]> {
@@ -128,6 +117,6 @@ export class SqliteUsage implements UsageRepo {
     return this.db
       .prepare(`SELECT substr(at, 1, 10) AS day, ${SUMS} FROM usage WHERE ${w.sql} GROUP BY day ORDER BY day`)
       .all(...w.params)
-      .map((r: any) => ({ day: r.day, ...toTotals(r) }));
+      .map((r: any) => ({ day: r.day, ...toUsageTotals(r) }));
   }
 }

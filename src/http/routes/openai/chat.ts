@@ -15,7 +15,7 @@ import { ChatCompletionRequest, ChatCompletionResponse } from './chat-schemas.js
 import { assertReadableCollections, defaultCollectionsFor } from '../../../usecases/visible-collections.js';
 import { reportUsage } from '../../usage-hook.js';
 import { answerPrivacyFor } from '../../../privacy/answer-privacy.js';
-import { sseResponse } from '../../sse.js';
+import { sseResponse, streamErrorData } from '../../sse.js';
 
 export const GUICHET_MODEL = 'guichet';
 
@@ -195,15 +195,7 @@ export function registerChatRoutes(app: OpenAPIHono<AppEnv>, services: Services)
           await out.send('[DONE]');
         } catch (e) {
           if (signal.aborted) return;
-          const err =
-            e instanceof AppError
-              ? e
-              : new AppError('upstream_error', 'Le modèle a échoué pendant la génération.');
-          await out.send(
-            JSON.stringify({
-              error: { message: err.message, type: err.type, param: null, code: err.code },
-            }),
-          );
+          await out.send(streamErrorData(e));
           await out.send('[DONE]');
         }
       },
