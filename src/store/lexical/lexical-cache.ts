@@ -39,6 +39,8 @@ export class LexicalCache {
   private stale = false;
   private closed = false;
   private timer: NodeJS.Timeout | null = null;
+  /** Set by a build that could not finish: the version it saw (null: unknown), to retry once quiet. */
+  private retryFrom: string | null | undefined;
 
   private log?: LexicalCacheLogger;
 
@@ -79,6 +81,9 @@ export class LexicalCache {
   private rebuild(): Promise<boolean> {
     this.building ??= this.build().finally(() => {
       this.building = null;
+      const seen = this.retryFrom;
+      this.retryFrom = undefined;
+      if (seen !== undefined) this.rebuildWhenQuiet(seen);
     });
     return this.building;
   }
@@ -91,7 +96,7 @@ export class LexicalCache {
       const builder = new MemoryIndexBuilder();
       const version = await this.source.load(builder);
       if (version === null) {
-        this.rebuildWhenQuiet(await this.source.version());
+        this.retryFrom = await this.source.version();
         return false;
       }
       if (!builder.exact) {
@@ -107,7 +112,7 @@ export class LexicalCache {
       this.log?.warn(
         `Index lexical en mémoire non construit (${(e as Error).message}) : la recherche interroge la base, nouvel essai plus tard.`,
       );
-      this.rebuildWhenQuiet(null);
+      this.retryFrom = null;
       return false;
     }
     if (this.closed) return false;

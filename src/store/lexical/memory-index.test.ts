@@ -97,6 +97,10 @@ describe('in-memory lexical index', () => {
     version = 3;
     expect(await cache.fresh()).toBeNull();
     expect(await cache.warm()).toBe(false);
+    // Retried on its own once the store stood still, without waiting for a search.
+    for (let i = 0; i < 40 && !cache.describe().ready; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(cache.describe().ready).toBe(true);
+    expect(loads).toBe(4);
     expect(await cache.warm()).toBe(true);
     expect((await cache.fresh())?.df('v4')).toBe(1);
     cache.close();
