@@ -1,6 +1,18 @@
 // The admin console: collections and documents, people and keys, quotas, usage, feedback, privacy.
 import { api, can, headers } from './api.js';
-import { alertBox, field, fieldset, fmtDate, fmtDay, fmtNum, h, select, table, unavailable } from './ui.js';
+import {
+  alertBox,
+  confirmButton,
+  field,
+  fieldset,
+  fmtDate,
+  fmtDay,
+  fmtNum,
+  h,
+  select,
+  table,
+  unavailable,
+} from './ui.js';
 import { barChart } from './chart.js';
 
 const SECTIONS = [
@@ -121,23 +133,16 @@ async function documents(body) {
                 `Ouvrir « ${c.name} »`,
               ),
               can('collections:write')
-                ? h(
-                    'button',
-                    {
-                      class: 'fr-btn fr-btn--sm fr-btn--tertiary fr-icon-delete-line fr-btn--icon-left',
-                      type: 'button',
-                      onclick: async () => {
-                        if (!confirm(`Supprimer la collection « ${c.name} » et tous ses documents ?`)) return;
-                        try {
-                          await api(`/v1/collections/${encodeURIComponent(c.id)}`, { method: 'DELETE' });
-                          body.replaceChildren(h('h2', { class: 'fr-h3' }, 'Documents'));
-                          await documents(body);
-                        } catch (err) {
-                          zone.replaceChildren(alertBox('error', null, err.message));
-                        }
-                      },
-                    },
+                ? confirmButton(
                     'Supprimer',
+                    { class: 'fr-btn fr-btn--sm fr-btn--tertiary fr-icon-delete-line fr-btn--icon-left' },
+                    `Supprimer la collection « ${c.name} » et tous ses documents ?`,
+                    async () => {
+                      await api(`/v1/collections/${encodeURIComponent(c.id)}`, { method: 'DELETE' });
+                      body.replaceChildren(h('h2', { class: 'fr-h3' }, 'Documents'));
+                      await documents(body);
+                    },
+                    zone,
                   )
                 : null,
             )
@@ -377,30 +382,20 @@ async function comptes(body) {
           : h('span', { class: 'fr-badge fr-badge--sm fr-badge--success' }, 'Active'),
         k.revoked_at
           ? '—'
-          : h(
-              'button',
+          : confirmButton(
+              'Révoquer',
               {
                 class: 'fr-btn fr-btn--sm fr-btn--tertiary',
-                type: 'button',
                 title: `Révoquer la clé ${k.name}`,
                 dataset: { revoke: k.name },
-                onclick: async () => {
-                  if (
-                    !confirm(
-                      `Révoquer la clé « ${k.name} » ? Les applications qui l’utilisent seront refusées.`,
-                    )
-                  )
-                    return;
-                  try {
-                    await api(`/v1/keys/${encodeURIComponent(k.id)}`, { method: 'DELETE' });
-                    body.replaceChildren(h('h2', { class: 'fr-h3' }, 'Personnes et clés'));
-                    await comptes(body);
-                  } catch (err) {
-                    created.replaceChildren(alertBox('error', null, err.message));
-                  }
-                },
               },
-              'Révoquer',
+              `Révoquer la clé « ${k.name} » ? Les applications qui l’utilisent seront refusées.`,
+              async () => {
+                await api(`/v1/keys/${encodeURIComponent(k.id)}`, { method: 'DELETE' });
+                body.replaceChildren(h('h2', { class: 'fr-h3' }, 'Personnes et clés'));
+                await comptes(body);
+              },
+              created,
             ),
       ]),
     ),

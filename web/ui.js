@@ -138,3 +138,26 @@ export function fieldset(legend, groups, submitLabel, { inline = false } = {}) {
     ),
   );
 }
+
+/**
+ * A button that asks `question` first, then runs `action`; a failure is shown in `errorZone` as a
+ * DSFR alert (nothing is changed when the person says no).
+ */
+export function confirmButton(label, attrs, question, action, errorZone) {
+  return h(
+    'button',
+    {
+      type: 'button',
+      ...attrs,
+      onclick: async () => {
+        if (!confirm(question)) return;
+        try {
+          await action();
+        } catch (err) {
+          errorZone.replaceChildren(alertBox('error', null, err.message));
+        }
+      },
+    },
+    label,
+  );
+}
