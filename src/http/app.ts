@@ -56,13 +56,11 @@ export function createApp(services: Services): OpenAPIHono<AppEnv> {
   });
   const metrics = services.config.metrics.enabled ? createMetrics(services) : null;
   if (metrics) app.use('*', metrics.requests);
-  const requestLimit = bodyLimit({
-    maxSize: services.config.server.max_body_bytes,
-    onError: () => {
-      throw new AppError('payload_too_large', 'Le corps de la requête dépasse la taille autorisée.');
-    },
-  });
   const maxBody = services.config.server.max_body_bytes;
+  const tooLarge = () => {
+    throw new AppError('payload_too_large', 'Le corps de la requête dépasse la taille autorisée.');
+  };
+  const requestLimit = bodyLimit({ maxSize: maxBody, onError: tooLarge });
   const uploadLimit = uploadBodyLimit(services);
   // Document uploads have their own limit (documents.max_upload_bytes). A declared Content-Length
   // is checked here, as bodyLimit would: bodyLimit reads `c.req.raw.body`, which turns the server's
@@ -72,9 +70,7 @@ export function createApp(services: Services): OpenAPIHono<AppEnv> {
     if (c.req.method === 'GET' || c.req.method === 'HEAD') return next();
     const length = c.req.header('content-length');
     if (length === undefined || c.req.header('transfer-encoding') !== undefined) return requestLimit(c, next);
-    if (parseInt(length, 10) > maxBody) {
-      throw new AppError('payload_too_large', 'Le corps de la requête dépasse la taille autorisée.');
-    }
+    if (parseInt(length, 10) > maxBody) tooLarge();
     return next();
   });
   withAudit(services); // services.audit; every change through services.store is audited

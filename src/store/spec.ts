@@ -162,6 +162,13 @@ export interface DocumentRepo {
   deleteMissing(collectionId: string, keep: Set<string>): Promise<number>;
 }
 
+/** The in-memory lexical copy as last seen: built and not known to be behind the store, and its size. */
+export interface LexicalCacheState {
+  ready: boolean;
+  chunks: number;
+  postings: number;
+}
+
 export interface SearchRepo {
   lexical(query: LexicalQuery): Promise<ChunkHit[]>;
   /** Throws AppError('service_unavailable') when the store has no vector support. */
@@ -191,8 +198,8 @@ export interface SearchRepo {
    * true once a current copy is ready. One-shot commands never call it.
    */
   warmLexical(log?: { info?(message: string): void; warn(message: string): void }): Promise<boolean>;
-  /** State of that copy (for `doctor`, metrics and logs). */
-  lexicalCache(): { ready: boolean; chunks: number; postings: number };
+  /** State of that copy (for `/health`, metrics and logs). */
+  lexicalCache(): LexicalCacheState;
 }
 
 export interface MetaRepo {

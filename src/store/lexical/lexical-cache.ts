@@ -1,3 +1,4 @@
+import type { LexicalCacheState } from '../spec.js';
 import { MemoryIndexBuilder, MemoryLexicalIndex } from './memory-index.js';
 
 /** What a store adapter gives the in-memory index: its lexical version and a consistent snapshot. */
@@ -64,7 +65,7 @@ export class LexicalCache {
   }
 
   /** State of the copy as last seen (ready: built and not known to be behind the store). */
-  describe(): { ready: boolean; chunks: number; postings: number } {
+  describe(): LexicalCacheState {
     return {
       ready: this.index !== null && !this.stale,
       chunks: this.index?.chunks ?? 0,

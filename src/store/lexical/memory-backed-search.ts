@@ -1,4 +1,4 @@
-import type { ChunkHit, LexicalQuery } from '../spec.js';
+import type { ChunkHit, LexicalCacheState, LexicalQuery } from '../spec.js';
 import { LexicalCache, type LexicalCacheLogger, type LexicalSnapshotSource } from './lexical-cache.js';
 
 export type TermStats = { chunks: number; df: Map<string, number> };
@@ -24,7 +24,7 @@ export abstract class MemoryBackedSearch {
     return this.memory.warm(log);
   }
 
-  lexicalCache(): { ready: boolean; chunks: number; postings: number } {
+  lexicalCache(): LexicalCacheState {
     return this.memory.describe();
   }
 

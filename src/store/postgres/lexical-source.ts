@@ -4,6 +4,7 @@ import type { MemoryIndexBuilder } from '../lexical/memory-index.js';
 import type { Pool } from './db.js';
 
 const PAGE = 2000;
+const VERSION = 'SELECT version::text AS version FROM lexical_stats WHERE id';
 
 /**
  * The postings table read page by page inside one REPEATABLE READ transaction (one snapshot,
@@ -13,9 +14,7 @@ export class PostgresLexicalSource implements LexicalSnapshotSource {
   constructor(private readonly pool: Pool) {}
 
   async version(): Promise<string> {
-    const { rows } = await this.pool.query<{ version: string }>(
-      'SELECT version::text AS version FROM lexical_stats WHERE id',
-    );
+    const { rows } = await this.pool.query<{ version: string }>(VERSION);
     return rows[0]?.version ?? '0';
   }
 
@@ -23,9 +22,7 @@ export class PostgresLexicalSource implements LexicalSnapshotSource {
     const c = await this.pool.connect();
     try {
       await c.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-      const { rows: v } = await c.query<{ version: string }>(
-        'SELECT version::text AS version FROM lexical_stats WHERE id',
-      );
+      const { rows: v } = await c.query<{ version: string }>(VERSION);
       let last = '0';
       for (;;) {
         // Terms are letters and digits only (bm25.ts tokenize): a space separates the fields.
