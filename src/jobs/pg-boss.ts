@@ -1,5 +1,6 @@
 import PgBoss from 'pg-boss';
 import { AppError } from '../shared/errors.js';
+import type { MetaRepo } from '../store/spec.js';
 import type { Logger } from '../shared/logger.js';
 import {
   progressKey,
@@ -13,8 +14,11 @@ import {
 
 export interface PgBossQueueOptions {
   url: string;
-  /** Progress is written to the shared store, so that any replica can report it. */
-  meta: ProgressStore;
+  /**
+   * Progress is written to the shared store, so that any replica can report it; its named lock
+   * serialises queue creation across replicas.
+   */
+  meta: ProgressStore & Pick<MetaRepo, 'exclusive'>;
   logger?: Logger;
   expireSeconds: number;
   retryLimit: number;
@@ -82,8 +86,14 @@ export class PgBossJobQueue implements JobQueue {
       retryDelay: this.o.retryDelaySeconds,
       expireInSeconds: this.o.expireSeconds,
     };
-    await this.boss.createQueue(name, options); // idempotent (ON CONFLICT DO NOTHING)
-    await this.boss.updateQueue(name, options); // this replica's settings win
+    // pg-boss's create_queue is not safe when two replicas create the same new queue at once: the
+    // second one's INSERT waits for the first's transaction, which then needs a lock on the queue
+    // table (foreign key of the new partition) held by the second: PostgreSQL kills one with
+    // "deadlock detected". Replicas starting together therefore take turns.
+    await this.o.meta.exclusive(`jobs.queue.${name}`, async () => {
+      if (!(await this.boss.getQueue(name))) await this.boss.createQueue(name, options);
+      await this.boss.updateQueue(name, options); // this replica's settings win
+    });
     this.names.add(name);
   }
 

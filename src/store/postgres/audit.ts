@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import type { AuditEntry, AuditRepo, NewAuditEntry } from '../privacy-spec.js';
 import { withTx, type Client, type Pool } from './db.js';
+import { LOCK_KEY } from './locks.js';
 
 /** Hash placed before the first entry of the chain. */
 export const GENESIS_HASH = '0'.repeat(64);
 /** Transaction advisory lock taken by every writer of the chain, whatever the replica. */
-export const AUDIT_LOCK = '7453010932';
+export const AUDIT_LOCK = 'guichet.audit';
 
 function toEntry(r: any): AuditEntry {
   let data: Record<string, unknown> = {};
@@ -45,7 +46,7 @@ export class PostgresAudit implements AuditRepo {
 
   async append(entry: NewAuditEntry, seal: (seq: number, prevHash: string) => string): Promise<AuditEntry> {
     return withTx(this.pool, async (c) => {
-      await c.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_LOCK]);
+      await c.query(`SELECT pg_advisory_xact_lock(${LOCK_KEY})`, [AUDIT_LOCK]);
       const last = (await c.query('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1')).rows[0] as
         { seq: string; hash: string } | undefined;
       const anchor = last
@@ -95,7 +96,7 @@ export class PostgresAudit implements AuditRepo {
 
   async deleteBefore(before: string): Promise<{ deleted: number; last: AuditEntry | null }> {
     return withTx(this.pool, async (c) => {
-      await c.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_LOCK]);
+      await c.query(`SELECT pg_advisory_xact_lock(${LOCK_KEY})`, [AUDIT_LOCK]);
       const max = Number((await c.query('SELECT coalesce(max(seq), 0) AS m FROM audit_log')).rows[0].m);
       const row = (
         await c.query('SELECT * FROM audit_log WHERE at < $1 AND seq < $2 ORDER BY seq DESC LIMIT 1', [

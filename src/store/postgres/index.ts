@@ -9,6 +9,7 @@ import { PostgresCollections } from './collections.js';
 import { redactUrl, type Pool, type StoreLogger } from './db.js';
 import { PostgresDocuments } from './documents.js';
 import { migrate } from './migrate.js';
+import { LOCK_KEY } from './locks.js';
 import { LocalLocks } from '../local-locks.js';
 import { PostgresSearch, type VectorSupport } from './search.js';
 import { VECTORS_UNAVAILABLE } from './vectors.js';
@@ -38,21 +39,18 @@ class PostgresMeta implements MetaRepo {
     // one-connection pool, holding it would starve `fn` itself: then only the in-process lock.
     if ((this.pool.options.max ?? 10) < 2) return fn();
     const c = await this.pool.connect();
-    const key = [LOCK_CLASS, name];
+    const key = [`guichet.named.${name}`];
     let locked = false;
     try {
-      const { rows } = await c.query<{ ok: boolean }>(
-        'SELECT pg_try_advisory_lock($1, hashtext($2)) AS ok',
-        key,
-      );
+      const { rows } = await c.query<{ ok: boolean }>(`SELECT pg_try_advisory_lock(${LOCK_KEY}) AS ok`, key);
       if (!rows[0]?.ok) {
         onWait?.();
-        await c.query('SELECT pg_advisory_lock($1, hashtext($2))', key);
+        await c.query(`SELECT pg_advisory_lock(${LOCK_KEY})`, key);
       }
       locked = true;
       return await fn();
     } finally {
-      if (locked) await c.query('SELECT pg_advisory_unlock($1, hashtext($2))', key).catch(() => undefined);
+      if (locked) await c.query(`SELECT pg_advisory_unlock(${LOCK_KEY})`, key).catch(() => undefined);
       c.release();
     }
   }
@@ -109,9 +107,6 @@ export class PostgresStore implements Store {
   }
 }
 
-/** First key of Guichet's named advisory locks ('guic' in ASCII); the second is the name's hash. */
-const LOCK_CLASS = 0x67756963;
-
 const defaultLogger: StoreLogger = { warn: (m) => console.warn(m) };
 
 /** Opens a PostgreSQL store: connects a pool, runs pending migrations (safe with several replicas). */
@@ -123,9 +118,13 @@ export async function openPostgresStore(o: PostgresStoreOptions): Promise<Postgr
     max: o.maxConnections ?? 10,
     idleTimeoutMillis: o.idleTimeoutMs ?? 30_000,
     connectionTimeoutMillis: 10_000,
+    // Search queries are short: LLVM compilation (PostgreSQL's JIT) would cost more than it saves.
+    // Awaited by the pool before the connection is handed out (a 'connect' listener is not, and
+    // the first query then overlapped it: pg's deprecation warning, an error from pg 9 on).
+    onConnect: async (c: pg.ClientBase) => {
+      await c.query('SET jit = off').catch(() => undefined);
+    },
   });
-  // Search queries are short: LLVM compilation (PostgreSQL's JIT) would cost more than it saves.
-  pool.on('connect', (c) => void c.query('SET jit = off').catch(() => undefined));
   // An idle connection dropped by the server must not crash the process; the next query reconnects.
   pool.on('error', (e) => log.warn(`Connexion PostgreSQL perdue (${e.message}) : elle sera rouverte.`));
   let client;

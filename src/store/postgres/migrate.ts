@@ -1,9 +1,10 @@
 import { AppError } from '../../shared/errors.js';
 import type { Client, StoreLogger } from './db.js';
+import { LOCK_KEY } from './locks.js';
 import { MIGRATIONS, OPTIONAL_EXTENSIONS } from './migrations.js';
 
-/** Key of the session advisory lock taken while a replica sets the schema up ('guichet' in ASCII). */
-export const MIGRATION_LOCK = 0x67756963686574n;
+/** Name of the session advisory lock taken while a replica sets the schema up. */
+export const MIGRATION_LOCK = 'guichet.migrate';
 
 export interface SchemaState {
   version: number;
@@ -15,7 +16,7 @@ export interface SchemaState {
  * take turns: the first one migrates, the others then find nothing left to do.
  */
 export async function migrate(c: Client, log: StoreLogger): Promise<SchemaState> {
-  await c.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK.toString()]);
+  await c.query(`SELECT pg_advisory_lock(${LOCK_KEY})`, [MIGRATION_LOCK]);
   try {
     await refuseForeignSchema(c);
     const extensions = await ensureExtensions(c, log);
@@ -52,7 +53,7 @@ export async function migrate(c: Client, log: StoreLogger): Promise<SchemaState>
     }
     return { version: Math.max(latest, known), extensions };
   } finally {
-    await c.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK.toString()]).catch(() => undefined);
+    await c.query(`SELECT pg_advisory_unlock(${LOCK_KEY})`, [MIGRATION_LOCK]).catch(() => undefined);
   }
 }
 

@@ -1,9 +1,10 @@
 import { AppError } from '../../shared/errors.js';
 import { withTx, type Pool } from './db.js';
+import { LOCK_KEY } from './locks.js';
 
 export const VECTORS_UNAVAILABLE = 'pgvector absent : recherche dense indisponible';
 /** Advisory lock serialising the creation of the vector table between replicas. */
-const VECTOR_LOCK = '7453010931';
+const VECTOR_LOCK = 'guichet.vectors';
 /** pgvector's HNSW index accepts at most 2,000 dimensions for the `vector` type. */
 const HNSW_MAX_DIMENSIONS = 2000;
 
@@ -43,7 +44,7 @@ export async function ensureVectorTable(pool: Pool, dimensions: number): Promise
     throw new AppError('invalid_request', `Dimension de vecteur invalide : ${dimensions}.`);
   }
   await withTx(pool, async (c) => {
-    await c.query('SELECT pg_advisory_xact_lock($1)', [VECTOR_LOCK]);
+    await c.query(`SELECT pg_advisory_xact_lock(${LOCK_KEY})`, [VECTOR_LOCK]);
     const { rows } = await c.query<{ value: string }>(
       `SELECT value FROM meta WHERE key = 'vector_dimensions'`,
     );
