@@ -65,7 +65,9 @@ export async function runCli(argv: string[]): Promise<void> {
     }
     const message = isAppError(e) ? e.message : `Erreur inattendue : ${(e as Error)?.message ?? String(e)}`;
     process.stderr.write(`Erreur : ${message}\n`);
-    process.exitCode = 1;
+    // Exit now: a failed command may leave open what it had started (a database pool, the job
+    // queue's timers, a Redis client), and a `serve` that failed at start must not stay up mute.
+    process.exit(1);
   }
 }
 

@@ -11,12 +11,15 @@ import { chunk, sendSse, startUpstream, type FakeUpstream } from '../../src/mode
 import { openSqliteStore } from '../../src/store/sqlite/index.js';
 import { copyCorpus } from '../helpers/corpus.js';
 import { createTestKey } from '../helpers/accounts.js';
+import { runCli } from '../helpers/cli.js';
 import { startServer, type RunningServer } from '../helpers/server.js';
 
 let upstream: FakeUpstream;
 let server: RunningServer;
 let client: OpenAI;
 let key: string;
+let dataDir: string;
+let configPath: string;
 
 beforeAll(async () => {
   upstream = await startUpstream((req, res) => {
@@ -68,7 +71,7 @@ beforeAll(async () => {
       }),
     );
   });
-  const dataDir = await copyCorpus();
+  dataDir = await copyCorpus();
   const store = openSqliteStore(dataDir);
   key = await createTestKey(store, { orgId: 'default', role: 'admin' });
   await store.close();
@@ -77,6 +80,7 @@ beforeAll(async () => {
     config,
     `providers:\n  - id: loopback\n    type: openai-compatible\n    base_url: ${upstream.baseUrl}\n    models: [echo-chat, echo-embed]\n    local: true\n`,
   );
+  configPath = config;
   server = await startServer({ GUICHET_DATA_DIR: dataDir, GUICHET_CONFIG: config });
   client = new OpenAI({ baseURL: `${server.url}/v1`, apiKey: key, maxRetries: 0 });
 }, 400_000);
@@ -291,5 +295,24 @@ describe('OpenAI client against guichet serve', () => {
     const body = await raw.json();
     expect(body.error).toMatchObject({ type: 'invalid_request_error', code: 'invalid_json' });
     expect(raw.headers.get('x-request-id')).toBeTruthy();
+  });
+
+  it('a second serve on a port already taken exits 1 with one French line, the first one unharmed', () => {
+    const port = new URL(server.url).port;
+    const r = runCli(
+      ['serve', '--port', port],
+      { GUICHET_DATA_DIR: dataDir, GUICHET_CONFIG: configPath },
+      60_000,
+    );
+    expect(r.status).toBe(1);
+    const errors = r.stderr.split('\n').filter((l) => l.startsWith('Erreur'));
+    expect(errors).toEqual([
+      `Erreur : le port 127.0.0.1:${port} est déjà utilisé par un autre programme : choisissez-en un autre avec --port ou la variable PORT.`,
+    ]);
+    expect(r.stderr).not.toMatch(/at .*\.js:\d+/); // no stack trace
+  }, 90_000);
+
+  it('the first server still answers after that', async () => {
+    expect((await fetch(`${server.url}/health`)).status).toBe(200);
   });
 });

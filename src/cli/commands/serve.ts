@@ -86,6 +86,21 @@ export function registerServe(program: Command): void {
           logger.info({ port: info.port, host: config.server.host }, 'listening');
         },
       );
+      // A port already taken or forbidden: one French line and a non-zero exit, not a stack trace.
+      httpServer.once('error', (err: NodeJS.ErrnoException) => {
+        const where = `${config.server.host}:${config.server.port}`;
+        const message =
+          err.code === 'EADDRINUSE'
+            ? `le port ${where} est déjà utilisé par un autre programme : choisissez-en un autre avec --port ou la variable PORT.`
+            : err.code === 'EACCES'
+              ? `ce compte n'a pas le droit d'écouter sur ${where} (ports inférieurs à 1024 réservés) : choisissez un port au-dessus de 1024.`
+              : err.code === 'EADDRNOTAVAIL'
+                ? `l'adresse ${config.server.host} n'appartient pas à cette machine : vérifiez --host ou HOST.`
+                : `impossible d'écouter sur ${where} (${err.message}).`;
+        process.stderr.write(`Erreur : ${message}\n`);
+        stopPurge();
+        void Promise.allSettled([jobs.close(), store.close()]).finally(() => process.exit(1));
+      });
       const shutdown = (signal: string) => {
         logger.info({ signal }, 'shutting down');
         stopPurge();
