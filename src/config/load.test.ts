@@ -34,5 +34,9 @@ describe('loadConfig', () => {
     expect(message).toContain('PORT');
     expect(message).toContain('search.default_k');
     expect(message).toContain('unknown');
+    // In French, zod's own messages included.
+    expect(message).toContain('- server.port : Trop petit');
+    expect(message).toContain('Clé non reconnue : "unknown"');
+    expect(message).not.toMatch(/Too small|Unrecognized key|Invalid input/);
   });
 });

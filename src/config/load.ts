@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import '../shared/zod-french.js';
 import { resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import '../shared/zod-french.js';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { AppError } from '../shared/errors.js';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { fr } from 'zod/v4/locales';
+import '../shared/zod-french.js';
 import { AppError } from '../shared/errors.js';
 import { BUILTIN_PROVIDER } from './spec.js';
 
@@ -157,12 +157,9 @@ export function describeIssuePath(path: readonly PropertyKey[], input: unknown):
   return out || '(racine)';
 }
 
-/** French messages for the issues our schemas leave to zod (unknown keys, types). */
-const frenchIssues = fr().localeError;
-
 /** Validates the section; throws `config_invalid` listing every problem with its place. */
 export function parseProvidersConfig(input: unknown): ProvidersConfig {
-  const parsed = providersConfigSchema.safeParse(input ?? {}, { error: frenchIssues });
+  const parsed = providersConfigSchema.safeParse(input ?? {});
   if (parsed.success) return parsed.data;
   const lines = parsed.error.issues.map(
     (issue) => `- ${describeIssuePath(issue.path, input)} : ${issue.message}`,

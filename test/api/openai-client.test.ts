@@ -294,6 +294,15 @@ describe('OpenAI client against guichet serve', () => {
     expect(raw.status).toBe(400);
     const body = await raw.json();
     expect(body.error).toMatchObject({ type: 'invalid_request_error', code: 'invalid_json' });
+    const wrongType = await fetch(`${server.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'guichet', messages: 'pas une liste' }),
+    });
+    expect(wrongType.status).toBe(400);
+    const wrong = (await wrongType.json()) as { error: { message: string; param: string } };
+    expect(wrong.error.param).toBe('messages');
+    expect(wrong.error.message).toMatch(/^Requête invalide \(messages\) : Entrée invalide/);
     expect(raw.headers.get('x-request-id')).toBeTruthy();
   });
 
