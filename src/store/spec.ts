@@ -167,6 +167,10 @@ export interface LexicalCacheState {
   ready: boolean;
   chunks: number;
   postings: number;
+  /** Copies built from a full load of the store. */
+  loads: number;
+  /** Copies brought up to date from the store's change log (a few changed chunks merged in). */
+  merges: number;
 }
 
 export interface SearchRepo {

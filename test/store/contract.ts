@@ -313,11 +313,66 @@ export function storeContract(name: string, open: () => Promise<Store>, cleanup?
       expect(await find('kermesse')).toEqual(['kermesse.md']);
       expect(await store.search.warmLexical()).toBe(true);
       expect(store.search.lexicalCache().chunks).toBe(stats.chunks + 1);
+      // Brought up to date from the change log, not reloaded.
+      expect(store.search.lexicalCache()).toMatchObject({ loads: 1, merges: 1 });
       expect(await find('kermesse')).toEqual(['kermesse.md']);
       await store.documents.delete(added.id);
       expect(await find('kermesse')).toEqual([]);
       expect(await store.search.warmLexical()).toBe(true);
       expect(await find('kermesse')).toEqual([]);
+      expect(store.search.lexicalCache()).toMatchObject({ loads: 1, merges: 2 });
+    }, 60_000);
+
+    it('merges the changes of many writes into its copy and still ranks exactly like the store', async () => {
+      const docs = await loadCorpus(40, 'sp');
+      await store.documents.putMany(docs.slice(0, 25));
+      expect(await store.search.warmLexical()).toBe(true);
+      // Additions, replacements (same publication, new text), deletions, a whole collection gone.
+      await store.documents.putMany(docs.slice(25, 40));
+      await store.documents.putMany(docs.slice(0, 12).map((d) => ({ ...d, collectionId: 'local' })));
+      for (const d of docs.slice(5, 10)) {
+        await store.documents.put({ ...d, hash: 'v2', chunks: d.chunks.slice(0, 2) });
+      }
+      for (const d of docs.slice(30, 33)) {
+        await store.documents.delete((await store.documents.getByExternalId('sp', d.externalId))!.id);
+      }
+      await store.collections.create({ id: 'gone', orgId: 'o', name: 'Éphémère', visibility: 'private' });
+      await store.documents.putMany(docs.slice(12, 16).map((d) => ({ ...d, collectionId: 'gone' })));
+      await store.collections.delete('gone');
+      const search = store.search as unknown as {
+        storeLexical(q: Parameters<Store['search']['lexical']>[0]): ReturnType<Store['search']['lexical']>;
+      };
+      const scopes = [['sp'], ['sp', 'local'], ['local'], ['gone']];
+      const reference = [];
+      for (const q of QUERIES)
+        for (const c of scopes)
+          reference.push(
+            await search.storeLexical({ terms: analyze(q), collectionIds: c, limit: 30, weights: W }),
+          );
+      const stats = await store.search.termStats(QUERIES.flatMap((q) => analyze(q)));
+
+      expect(await store.search.warmLexical()).toBe(true);
+      expect(store.search.lexicalCache()).toMatchObject({ ready: true, loads: 1, merges: 1 });
+      expect(await store.search.termStats(QUERIES.flatMap((q) => analyze(q)))).toEqual(stats);
+      let i = 0;
+      let compared = 0;
+      for (const q of QUERIES) {
+        for (const c of scopes) {
+          const expected = reference[i++];
+          const actual = await store.search.lexical({
+            terms: analyze(q),
+            collectionIds: c,
+            limit: 30,
+            weights: W,
+          });
+          expect(actual.map((h) => h.chunkId).sort(), q).toEqual(expected.map((h) => h.chunkId).sort());
+          const got = new Map(actual.map((h) => [h.chunkId, h.score]));
+          for (const h of expected)
+            expect(Math.abs(got.get(h.chunkId)! - h.score) / Math.abs(h.score)).toBeLessThan(1e-9);
+          compared += expected.length;
+        }
+      }
+      expect(compared).toBeGreaterThan(200);
     }, 60_000);
 
     it('runs the holders of a named lock one at a time', async () => {

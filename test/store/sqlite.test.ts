@@ -92,7 +92,16 @@ describe('sqlite in-memory lexical copy', () => {
       expect(await find('scolair')).toBe(0);
       expect(await server.search.warmLexical()).toBe(true);
       expect(server.search.lexicalCache().chunks).toBe(1);
+      expect(server.search.lexicalCache()).toMatchObject({ loads: 1, merges: 1 });
       expect(await find('cantin')).toBe(1);
+      // A copy older than what the change log keeps is reloaded in full, and is right.
+      await put(other, 'c', 'cantin tarif');
+      other.db.prepare('DELETE FROM lexical_log').run();
+      expect(await find('tarif')).toBe(1);
+      expect(await server.search.warmLexical()).toBe(true);
+      expect(server.search.lexicalCache()).toMatchObject({ loads: 2, merges: 1, chunks: 2 });
+      expect(await find('tarif')).toBe(1);
+      expect(await find('cantin')).toBe(2);
     } finally {
       await other.close();
       await server.close();

@@ -13,7 +13,21 @@ export interface LexicalSnapshotSource {
    * loop now and then; returns that state's version, or null when it changed while being read.
    */
   load(builder: MemoryIndexBuilder): Promise<string | null>;
+  /**
+   * What changed since `since`, read from the store's change log in one consistent state: the chunks
+   * added since then (still present) are fed to the builder, the rowids of those deleted since then
+   * are returned with the state's version. Null when the log no longer reaches back to `since`, or
+   * when more than `max` chunks changed: a full load is then due.
+   */
+  changes?(
+    since: string,
+    builder: MemoryIndexBuilder,
+    max: number,
+  ): Promise<{ version: string; removed: number[] } | null>;
 }
+
+/** Beyond this many changed chunks, a full load is cheaper than merging (and does not block). */
+export const MAX_MERGED_CHANGES = 4000;
 
 export interface LexicalCacheLogger {
   info?(message: string): void;
@@ -44,6 +58,9 @@ export class LexicalCache {
   private retryFrom: string | null | undefined;
 
   private log?: LexicalCacheLogger;
+  /** Copies built from a full load, and copies updated from the change log. */
+  private loads = 0;
+  private merges = 0;
 
   constructor(private readonly source: LexicalSnapshotSource) {}
 
@@ -70,6 +87,8 @@ export class LexicalCache {
       ready: this.index !== null && !this.stale,
       chunks: this.index?.chunks ?? 0,
       postings: this.index?.postings ?? 0,
+      loads: this.loads,
+      merges: this.merges,
     };
   }
 
@@ -92,6 +111,7 @@ export class LexicalCache {
   private async build(): Promise<boolean> {
     if (this.closed) return false;
     const started = performance.now();
+    if (await this.mergeChanges(started)) return true;
     let next: MemoryLexicalIndex;
     try {
       const builder = new MemoryIndexBuilder();
@@ -119,11 +139,43 @@ export class LexicalCache {
     if (this.closed) return false;
     this.index = next;
     this.stale = false;
+    this.loads++;
     this.log?.info?.(
       `Index lexical en mémoire prêt : ${next.chunks} passages, ${next.postings} entrées, en ${Math.round(performance.now() - started)} ms.`,
     );
     // A write may have landed between the load and now: the next search checks the version again.
     return true;
+  }
+
+  /**
+   * Brings the current copy up to date from the store's change log, when there is a copy, the
+   * store keeps a log and few chunks changed. False: a full load is needed.
+   */
+  private async mergeChanges(started: number): Promise<boolean> {
+    const base = this.index;
+    if (!base || !this.source.changes) return false;
+    try {
+      const added = new MemoryIndexBuilder();
+      const delta = await this.source.changes(base.version, added, MAX_MERGED_CHANGES);
+      if (!delta || !added.exact || this.closed) return false;
+      if (delta.version === base.version) {
+        this.stale = false;
+        return true;
+      }
+      this.index = base.merge(new Set(delta.removed), added, delta.version);
+      this.stale = false;
+      this.merges++;
+      this.log?.info?.(
+        `Index lexical en mémoire mis à jour : +${added.size} / −${delta.removed.length} passages en ${Math.round(performance.now() - started)} ms.`,
+      );
+      return true;
+    } catch (e) {
+      if (this.closed) return false;
+      this.log?.warn(
+        `Mise à jour de l'index lexical en mémoire impossible (${(e as Error).message}) : rechargement complet.`,
+      );
+      return false;
+    }
   }
 
   /** Rebuilds once the version read now (null: unknown) is still the store's after a quiet pause. */

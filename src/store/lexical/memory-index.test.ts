@@ -131,4 +131,62 @@ describe('in-memory lexical index', () => {
     expect((await cache.fresh())?.version).toBe(String(version));
     cache.close();
   });
+
+  it('merges removals and additions into the index a full build of the same chunks would give', () => {
+    // A seeded generator: the same chunks on every run.
+    let seed = 7;
+    const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
+    const words = Array.from({ length: 60 }, (_, i) => `mot${i}`);
+    const text = (n: number) => Array.from({ length: n }, () => words[rnd(words.length)]).join(' ');
+    type Chunk = { rowid: number; doc: string; coll: string; title: string; headings: string; body: string };
+    const chunk = (rowid: number): Chunk => ({
+      rowid,
+      doc: `d${rowid % 17}`,
+      coll: ['sp', 'local', 'autre'][rnd(3)],
+      title: text(rnd(4)),
+      headings: text(rnd(3)),
+      body: text(1 + rnd(40)),
+    });
+    const fill = (b: MemoryIndexBuilder, chunks: Chunk[]) => {
+      for (const c of chunks) b.add(c.rowid, c.doc, c.coll, postingsOf(c));
+      return b;
+    };
+    let current = Array.from({ length: 300 }, (_, i) => chunk(i + 1));
+    let index = fill(new MemoryIndexBuilder(), current).finish('1');
+    let next = 301;
+    for (let round = 2; round < 8; round++) {
+      const removed = new Set(current.filter(() => rnd(5) === 0).map((c) => c.rowid));
+      removed.add(999_999); // unknown to the index: ignored
+      const replaced = current
+        .filter((c) => !removed.has(c.rowid) && rnd(20) === 0)
+        .map((c) => chunk(c.rowid));
+      const fresh = Array.from({ length: rnd(60) }, () => chunk(next++));
+      if (round === 5) fresh.push({ ...chunk(next++), coll: 'nouvelle' }); // a collection first seen here
+      const addedChunks = [...replaced, ...fresh];
+      const replacedIds = new Set(replaced.map((c) => c.rowid));
+      current = [
+        ...current.filter((c) => !removed.has(c.rowid) && !replacedIds.has(c.rowid)),
+        ...addedChunks,
+      ];
+      index = index.merge(removed, fill(new MemoryIndexBuilder(), addedChunks), String(round));
+      const scratch = fill(new MemoryIndexBuilder(), current).finish(String(round));
+      expect(index.version).toBe(String(round));
+      expect(index.chunks).toBe(scratch.chunks);
+      expect(index.postings).toBe(scratch.postings);
+      for (const w of words.slice(0, 10)) expect(index.df(w)).toBe(scratch.df(w));
+      for (let q = 0; q < 30; q++) {
+        const query = {
+          terms: Array.from({ length: 1 + rnd(4) }, () => words[rnd(words.length)]),
+          collectionIds: [['sp'], ['sp', 'local'], ['local', 'autre', 'nouvelle'], ['nouvelle']][rnd(4)],
+          limit: 1 + rnd(15),
+          weights: W,
+        };
+        const got = index.search(query);
+        const want = scratch.search(query);
+        expect(got.map((h) => h.chunkId)).toEqual(want.map((h) => h.chunkId));
+        got.forEach((h, i) => expect(h.score).toBe(want[i].score));
+        expect(got.map((h) => h.documentId)).toEqual(want.map((h) => h.documentId));
+      }
+    }
+  });
 });

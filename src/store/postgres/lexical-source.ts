@@ -18,6 +18,55 @@ export class PostgresLexicalSource implements LexicalSnapshotSource {
     return rows[0]?.version ?? '0';
   }
 
+  async changes(
+    since: string,
+    builder: MemoryIndexBuilder,
+    max: number,
+  ): Promise<{ version: string; removed: number[] } | null> {
+    if (!/^\d+$/.test(since)) return null;
+    const c = await this.pool.connect();
+    try {
+      // One snapshot: the version, the log and the chunks read are of one state.
+      await c.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      const { rows: v } = await c.query<{ version: string }>(VERSION);
+      const version = v[0]?.version ?? '0';
+      let result: { version: string; removed: number[] } | null = { version, removed: [] };
+      if (version !== since) {
+        const { rows: log } = await c.query<{ reaches: boolean; changed: string; newer: boolean }>(
+          `SELECT EXISTS (SELECT 1 FROM lexical_log WHERE version <= $1::bigint) AS reaches,
+             (SELECT count(*) FROM lexical_log WHERE version > $1::bigint) AS changed,
+             $1::bigint > $2::bigint AS newer`,
+          [since, version],
+        );
+        // A copy newer than the store (restored from a backup) or older than the log: full load.
+        if (log[0].newer || !log[0].reaches || Number(log[0].changed) > max) result = null;
+        else {
+          const { rows: removed } = await c.query<{ rowid: string }>(
+            'SELECT DISTINCT chunk_rowid::text AS rowid FROM lexical_log WHERE version > $1::bigint AND added = 0',
+            [since],
+          );
+          const { rows } = await c.query<PostingsRow>(
+            `${CHUNKS_WITH_POSTINGS}
+             WHERE ch.rowid IN (SELECT chunk_rowid FROM lexical_log WHERE version > $1::bigint AND added = 1)
+             ORDER BY ch.rowid`,
+            [since],
+          );
+          for (const r of rows) {
+            builder.add(Number(r.rowid), r.document_id, r.collection_id, parsePostings(r.length, r.postings));
+          }
+          result = { version, removed: removed.map((r) => Number(r.rowid)) };
+        }
+      }
+      await c.query('COMMIT');
+      return result;
+    } catch (e) {
+      await c.query('ROLLBACK').catch(() => undefined);
+      throw e;
+    } finally {
+      c.release();
+    }
+  }
+
   async load(builder: MemoryIndexBuilder): Promise<string | null> {
     const c = await this.pool.connect();
     try {
@@ -26,17 +75,8 @@ export class PostgresLexicalSource implements LexicalSnapshotSource {
       let last = '0';
       for (;;) {
         // Terms are letters and digits only (bm25.ts tokenize): a space separates the fields.
-        const { rows } = await c.query<{
-          rowid: string;
-          document_id: string;
-          collection_id: string;
-          length: number;
-          postings: string | null;
-        }>(
-          `SELECT ch.rowid::text AS rowid, ch.document_id, ch.collection_id, ch.lexical_length AS length,
-             (SELECT string_agg(p.term || ' ' || p.tf_title || ' ' || p.tf_headings || ' ' || p.tf_body, ' ')
-              FROM lexical_postings p WHERE p.chunk_rowid = ch.rowid) AS postings
-           FROM chunks ch WHERE ch.rowid > $1::bigint ORDER BY ch.rowid LIMIT ${PAGE}`,
+        const { rows } = await c.query<PostingsRow>(
+          `${CHUNKS_WITH_POSTINGS} WHERE ch.rowid > $1::bigint ORDER BY ch.rowid LIMIT ${PAGE}`,
           [last],
         );
         for (const r of rows) {
@@ -54,6 +94,20 @@ export class PostgresLexicalSource implements LexicalSnapshotSource {
       c.release();
     }
   }
+}
+
+/** Postings of the chunks of one page of rowids, in the text shape `parsePostings` reads. */
+const CHUNKS_WITH_POSTINGS = `SELECT ch.rowid::text AS rowid, ch.document_id, ch.collection_id, ch.lexical_length AS length,
+     (SELECT string_agg(p.term || ' ' || p.tf_title || ' ' || p.tf_headings || ' ' || p.tf_body, ' ')
+      FROM lexical_postings p WHERE p.chunk_rowid = ch.rowid) AS postings
+   FROM chunks ch`;
+
+export interface PostingsRow {
+  rowid: string;
+  document_id: string;
+  collection_id: string;
+  length: number;
+  postings: string | null;
 }
 
 function parsePostings(length: number, text: string | null): Postings {

@@ -313,4 +313,47 @@ export const MIGRATIONS: Migration[] = [
       END $$;
     `,
   },
+  {
+    version: 5,
+    name: 'lexical_log',
+    // Which chunks each version added or deleted, so that a replica brings its in-memory copy up to
+    // date by merging the few changed chunks instead of reloading everything. Only the last 20 000
+    // rows are kept; a copy older than the log is reloaded in full. The mark row (added = 2) says
+    // the log reaches back to the version it was written at. Rows are written under the row lock of
+    // lexical_stats (taken by the version bump), so seq and version grow together.
+    up: `
+      CREATE TABLE lexical_log (
+        seq BIGSERIAL PRIMARY KEY,
+        version BIGINT NOT NULL,
+        chunk_rowid BIGINT NOT NULL,
+        added SMALLINT NOT NULL
+      );
+      CREATE INDEX lexical_log_version ON lexical_log (version);
+      INSERT INTO lexical_log (version, chunk_rowid, added) SELECT version, 0, 2 FROM lexical_stats WHERE id;
+      CREATE OR REPLACE FUNCTION lexical_chunks_added() RETURNS trigger LANGUAGE plpgsql AS $$
+      DECLARE v BIGINT;
+      BEGIN
+        UPDATE lexical_stats SET
+          chunk_count = chunk_count + (SELECT count(*) FROM new_chunks),
+          token_count = token_count + (SELECT coalesce(sum(lexical_length), 0) FROM new_chunks),
+          version = version + 1
+        RETURNING version INTO v;
+        INSERT INTO lexical_log (version, chunk_rowid, added) SELECT v, rowid, 1 FROM new_chunks;
+        DELETE FROM lexical_log WHERE seq <= (SELECT max(seq) FROM lexical_log) - 20000;
+        RETURN NULL;
+      END $$;
+      CREATE OR REPLACE FUNCTION lexical_chunks_removed() RETURNS trigger LANGUAGE plpgsql AS $$
+      DECLARE v BIGINT;
+      BEGIN
+        UPDATE lexical_stats SET
+          chunk_count = chunk_count - (SELECT count(*) FROM old_chunks),
+          token_count = token_count - (SELECT coalesce(sum(lexical_length), 0) FROM old_chunks),
+          version = version + 1
+        RETURNING version INTO v;
+        INSERT INTO lexical_log (version, chunk_rowid, added) SELECT v, rowid, 0 FROM old_chunks;
+        DELETE FROM lexical_log WHERE seq <= (SELECT max(seq) FROM lexical_log) - 20000;
+        RETURN NULL;
+      END $$;
+    `,
+  },
 ];

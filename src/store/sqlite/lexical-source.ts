@@ -42,4 +42,45 @@ export class SqliteLexicalSource implements LexicalSnapshotSource {
     }
     return this.versionSync() === before ? before : null;
   }
+
+  async changes(
+    since: string,
+    builder: MemoryIndexBuilder,
+    max: number,
+  ): Promise<{ version: string; removed: number[] } | null> {
+    const from = Number(since);
+    // One read transaction: the log, the version and the chunks read are of one state.
+    return this.db.transaction(() => {
+      const version = this.versionSync();
+      if (version === since) return { version, removed: [] };
+      // A copy newer than the store (restored from a backup): only a full load is right.
+      if (!Number.isSafeInteger(from) || from > Number(version)) return null;
+      const log = this.db
+        .prepare(
+          `SELECT EXISTS (SELECT 1 FROM lexical_log WHERE version <= ?) AS reaches,
+             (SELECT COUNT(*) FROM lexical_log WHERE version > ?) AS changed`,
+        )
+        .get(from, from) as { reaches: number; changed: number };
+      if (!log.reaches || log.changed > max) return null;
+      const removed = (
+        this.db
+          .prepare('SELECT DISTINCT chunk_rowid FROM lexical_log WHERE version > ? AND added = 0')
+          .pluck()
+          .all(from) as number[]
+      ).map(Number);
+      const rows = this.db
+        .prepare(
+          `SELECT c.rowid, c.document_id, c.collection_id, f.title, f.headings, f.body
+           FROM chunks c JOIN chunks_fts f ON f.rowid = c.rowid
+           WHERE c.rowid IN (SELECT chunk_rowid FROM lexical_log WHERE version > ? AND added = 1)
+           ORDER BY c.rowid`,
+        )
+        .raw(true)
+        .all(from) as [number, string, string, string, string, string][];
+      for (const [rowid, documentId, collectionId, title, headings, body] of rows) {
+        builder.add(rowid, documentId, collectionId, postingsOf({ title, headings, body }));
+      }
+      return { version, removed };
+    })();
+  }
 }

@@ -219,4 +219,34 @@ export const MIGRATIONS: Migration[] = [
         BEGIN UPDATE lexical_version SET version = version + 1 WHERE id = 1; END;
     `,
   },
+  {
+    version: 6,
+    name: 'lexical_log',
+    // Which chunks each version added or deleted, so that a process brings its in-memory copy up to
+    // date by merging the few changed chunks instead of reloading everything. Only the last
+    // 20 000 rows are kept; a copy older than the log is reloaded in full. The mark row
+    // (added = 2) says the log reaches back to the version it was created at.
+    sql: `
+      CREATE TABLE lexical_log (
+        seq INTEGER PRIMARY KEY,
+        version INTEGER NOT NULL,
+        chunk_rowid INTEGER NOT NULL,
+        added INTEGER NOT NULL
+      );
+      CREATE INDEX lexical_log_version ON lexical_log (version);
+      INSERT INTO lexical_log (version, chunk_rowid, added) SELECT version, 0, 2 FROM lexical_version WHERE id = 1;
+      DROP TRIGGER chunks_lexical_insert;
+      DROP TRIGGER chunks_lexical_delete;
+      CREATE TRIGGER chunks_lexical_insert AFTER INSERT ON chunks BEGIN
+        UPDATE lexical_version SET version = version + 1 WHERE id = 1;
+        INSERT INTO lexical_log (version, chunk_rowid, added) SELECT version, new.rowid, 1 FROM lexical_version WHERE id = 1;
+        DELETE FROM lexical_log WHERE seq <= last_insert_rowid() - 20000;
+      END;
+      CREATE TRIGGER chunks_lexical_delete AFTER DELETE ON chunks BEGIN
+        UPDATE lexical_version SET version = version + 1 WHERE id = 1;
+        INSERT INTO lexical_log (version, chunk_rowid, added) SELECT version, old.rowid, 0 FROM lexical_version WHERE id = 1;
+        DELETE FROM lexical_log WHERE seq <= last_insert_rowid() - 20000;
+      END;
+    `,
+  },
 ];
