@@ -87,6 +87,7 @@ describe('/metrics', () => {
     expect(text).toMatch(/guichet_tokens_total\{[^}]*model="[^"]+",kind="completion"[^}]*\} [1-9]/);
     expect(text).toContain('guichet_jobs_queue_depth');
     expect(text).toContain('guichet_lexical_memory_index_postings');
+    expect(text).toMatch(/guichet_lexical_memory_index_updates\{kind="merge"[^}]*\} \d+/);
     expect(text).toContain('guichet_upstream_errors_total');
     expect(text).toContain('guichet_process_resident_memory_bytes');
     expect(text).not.toContain(admin); // no secret in a label

@@ -90,6 +90,17 @@ export function createMetrics(services: Services): AppMetrics {
       this.set(services.store.search.lexicalCache().postings);
     },
   });
+  new Gauge({
+    name: 'guichet_lexical_memory_index_updates',
+    help: "Mises à jour de la copie en mémoire de l'index lexical depuis le démarrage : rechargements complets (load) et fusions des passages changés (merge)",
+    labelNames: ['kind'] as const,
+    registers: [registry],
+    collect() {
+      const state = services.store.search.lexicalCache();
+      this.set({ kind: 'load' }, state.loads);
+      this.set({ kind: 'merge' }, state.merges);
+    },
+  });
   countUpstreamFailures(services.router, (provider) => upstreamErrors.inc({ provider }));
 
   return {
