@@ -17,6 +17,7 @@ import {
   replayHistory,
 } from './bm25-corpus.js';
 import { storeContract } from './contract.js';
+import { plainDocument } from './plain-document.js';
 import { storeAccountsContract } from './contract-accounts.js';
 import { createDatabase, dropDatabase, schemaFactory, unreachableReason } from './postgres-server.js';
 
@@ -152,6 +153,64 @@ if (reason && process.env.CI === 'true') {
       const { rows } = await c.query('SELECT version FROM schema_migrations ORDER BY version');
       await c.end();
       expect(rows.map((r) => r.version)).toEqual(MIGRATIONS.map((m) => m.version));
+    });
+
+    it('keeps a bounded change log; a copy older than what it keeps is reloaded in full', async () => {
+      const db = await createDatabase();
+      created.push(db.name);
+      const store = await openPostgresStore({ url: db.url, maxConnections: 3, logger: quiet });
+      const c = new pg.Client({ connectionString: db.url });
+      await c.connect();
+      try {
+        await store.collections.create({ id: 'c', orgId: 'o', name: 'C', visibility: 'private' });
+        await store.documents.put(plainDocument('c', 'a', ['cantine scolaire']));
+        expect(await store.search.warmLexical()).toBe(true);
+        const log = async () =>
+          (
+            await c.query(
+              'SELECT (SELECT count(*)::int FROM lexical_log) AS n, log_floor::text AS floor, version::text AS version FROM lexical_stats',
+            )
+          ).rows[0] as { n: number; floor: string; version: string };
+        expect((await log()).floor).toBe('0');
+        // A write the copy has not seen, then one statement of 25 000 rows (of the copy's version,
+        // so not changes it lacks): the 5 000 oldest rows are pruned, that write's among them, and
+        // the floor moves to the highest version pruned. Without the floor, the log would show no
+        // change after the copy's version and the copy would miss the write.
+        await store.documents.put(plainDocument('c', 'b', ['cantine menu']));
+        const written = await log();
+        await c.query(
+          `SELECT lexical_log_write(version - 1, ARRAY(SELECT -g FROM generate_series(1, 25000) AS g)::bigint[], true)
+           FROM lexical_stats`,
+        );
+        expect(await log()).toEqual({ n: 20_000, floor: written.version, version: written.version });
+        // The copy is below the floor: reloaded in full, and right.
+        expect(await store.search.warmLexical()).toBe(true);
+        expect(store.search.lexicalCache()).toMatchObject({ loads: 2, merges: 0, chunks: 2 });
+        // A write then prunes exactly as many rows as it logs, and is merged into the copy.
+        await store.documents.put(plainDocument('c', 'd', ['cantine tarif']));
+        expect((await log()).n).toBe(20_000);
+        expect(await store.search.warmLexical()).toBe(true);
+        expect(store.search.lexicalCache()).toMatchObject({ loads: 2, merges: 1, chunks: 3 });
+        const hits = await store.search.lexical({
+          terms: queryTerms('tarif cantine'),
+          collectionIds: ['c'],
+          limit: 5,
+          weights: { title: 4, headings: 2, body: 1 },
+        });
+        expect(hits.map((h) => h.score)).toEqual(
+          (
+            await store.search.storeLexical({
+              terms: queryTerms('tarif cantine'),
+              collectionIds: ['c'],
+              limit: 5,
+              weights: { title: 4, headings: 2, body: 1 },
+            })
+          ).map((h) => expect.closeTo(h.score, 9)),
+        );
+      } finally {
+        await c.end();
+        await store.close();
+      }
     });
 
     it('runs one holder of a named lock at a time across processes, and frees it on failure', async () => {

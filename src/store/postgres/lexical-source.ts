@@ -33,21 +33,22 @@ export class PostgresLexicalSource implements LexicalSnapshotSource {
       let result: { version: string; removed: number[] } | null = { version, removed: [] };
       if (version !== since) {
         const { rows: log } = await c.query<{ reaches: boolean; changed: string; newer: boolean }>(
-          `SELECT EXISTS (SELECT 1 FROM lexical_log WHERE version <= $1::bigint) AS reaches,
+          `SELECT $1::bigint >= log_floor AS reaches,
              (SELECT count(*) FROM lexical_log WHERE version > $1::bigint) AS changed,
-             $1::bigint > $2::bigint AS newer`,
-          [since, version],
+             $1::bigint > version AS newer
+           FROM lexical_stats WHERE id`,
+          [since],
         );
         // A copy newer than the store (restored from a backup) or older than the log: full load.
         if (log[0].newer || !log[0].reaches || Number(log[0].changed) > max) result = null;
         else {
           const { rows: removed } = await c.query<{ rowid: string }>(
-            'SELECT DISTINCT chunk_rowid::text AS rowid FROM lexical_log WHERE version > $1::bigint AND added = 0',
+            'SELECT DISTINCT chunk_rowid::text AS rowid FROM lexical_log WHERE version > $1::bigint AND NOT added',
             [since],
           );
           const { rows } = await c.query<PostingsRow>(
             `${CHUNKS_WITH_POSTINGS}
-             WHERE ch.rowid IN (SELECT chunk_rowid FROM lexical_log WHERE version > $1::bigint AND added = 1)
+             WHERE ch.rowid IN (SELECT chunk_rowid FROM lexical_log WHERE version > $1::bigint AND added)
              ORDER BY ch.rowid`,
             [since],
           );

@@ -317,19 +317,41 @@ export const MIGRATIONS: Migration[] = [
     version: 5,
     name: 'lexical_log',
     // Which chunks each version added or deleted, so that a replica brings its in-memory copy up to
-    // date by merging the few changed chunks instead of reloading everything. Only the last 20 000
-    // rows are kept; a copy older than the log is reloaded in full. The mark row (added = 2) says
-    // the log reaches back to the version it was written at. Rows are written under the row lock of
-    // lexical_stats (taken by the version bump), so seq and version grow together.
+    // date by merging the few changed chunks instead of reloading everything. About the last 20 000
+    // rows are kept: each statement deletes the rows that its own rows push out of that window (a
+    // bounded index range: a plain "seq <= x" would walk every dead row left since the last
+    // vacuum, at every statement). `log_floor` is the highest version pruned: the log holds every
+    // change after it, so a copy at a version below it is reloaded in full. Rows are written under
+    // the row lock of lexical_stats (taken by the version bump), so seq and version grow together.
     up: `
       CREATE TABLE lexical_log (
         seq BIGSERIAL PRIMARY KEY,
         version BIGINT NOT NULL,
         chunk_rowid BIGINT NOT NULL,
-        added SMALLINT NOT NULL
+        added BOOLEAN NOT NULL
       );
       CREATE INDEX lexical_log_version ON lexical_log (version);
-      INSERT INTO lexical_log (version, chunk_rowid, added) SELECT version, 0, 2 FROM lexical_stats WHERE id;
+      ALTER TABLE lexical_stats ADD COLUMN log_floor BIGINT NOT NULL DEFAULT 0;
+      UPDATE lexical_stats SET log_floor = version;
+      CREATE FUNCTION lexical_log_write(v BIGINT, rowids BIGINT[], is_added BOOLEAN) RETURNS void
+      LANGUAGE plpgsql AS $$
+      DECLARE
+        last BIGINT;
+        pruned BIGINT;
+      BEGIN
+        IF cardinality(rowids) = 0 THEN RETURN; END IF;
+        INSERT INTO lexical_log (version, chunk_rowid, added) SELECT v, r, is_added FROM unnest(rowids) AS r;
+        last := currval(pg_get_serial_sequence('lexical_log', 'seq'));
+        WITH gone AS (
+          DELETE FROM lexical_log
+          WHERE seq > last - 20000 - cardinality(rowids) AND seq <= last - 20000
+          RETURNING version
+        )
+        SELECT max(version) INTO pruned FROM gone;
+        IF pruned IS NOT NULL THEN
+          UPDATE lexical_stats SET log_floor = greatest(log_floor, pruned);
+        END IF;
+      END $$;
       CREATE OR REPLACE FUNCTION lexical_chunks_added() RETURNS trigger LANGUAGE plpgsql AS $$
       DECLARE v BIGINT;
       BEGIN
@@ -338,8 +360,7 @@ export const MIGRATIONS: Migration[] = [
           token_count = token_count + (SELECT coalesce(sum(lexical_length), 0) FROM new_chunks),
           version = version + 1
         RETURNING version INTO v;
-        INSERT INTO lexical_log (version, chunk_rowid, added) SELECT v, rowid, 1 FROM new_chunks;
-        DELETE FROM lexical_log WHERE seq <= (SELECT max(seq) FROM lexical_log) - 20000;
+        PERFORM lexical_log_write(v, ARRAY(SELECT rowid FROM new_chunks), true);
         RETURN NULL;
       END $$;
       CREATE OR REPLACE FUNCTION lexical_chunks_removed() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -350,8 +371,7 @@ export const MIGRATIONS: Migration[] = [
           token_count = token_count - (SELECT coalesce(sum(lexical_length), 0) FROM old_chunks),
           version = version + 1
         RETURNING version INTO v;
-        INSERT INTO lexical_log (version, chunk_rowid, added) SELECT v, rowid, 0 FROM old_chunks;
-        DELETE FROM lexical_log WHERE seq <= (SELECT max(seq) FROM lexical_log) - 20000;
+        PERFORM lexical_log_write(v, ARRAY(SELECT rowid FROM old_chunks), false);
         RETURN NULL;
       END $$;
     `,

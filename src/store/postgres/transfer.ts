@@ -222,15 +222,12 @@ export class PostgresImport {
       await c.query(
         `TRUNCATE lexical_postings, lexical_terms, chunks, documents, ${COPIED_TABLES.join(', ')} CASCADE`,
       );
-      // TRUNCATE fires no row trigger: the version moves and the change log restarts from here, so
-      // every in-memory copy is reloaded in full.
-      const { rows } = await c.query<{ version: string }>(
-        'UPDATE lexical_stats SET chunk_count = 0, token_count = 0, version = version + 1 RETURNING version::text',
-      );
+      // TRUNCATE fires no row trigger: the version moves and the change log starts again from it,
+      // so every in-memory copy is reloaded in full.
       await c.query('TRUNCATE lexical_log');
-      await c.query('INSERT INTO lexical_log (version, chunk_rowid, added) VALUES ($1, 0, 2)', [
-        rows[0].version,
-      ]);
+      await c.query(
+        'UPDATE lexical_stats SET chunk_count = 0, token_count = 0, version = version + 1, log_floor = version + 1',
+      );
     });
   }
 
