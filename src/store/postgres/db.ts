@@ -9,11 +9,14 @@ export interface StoreLogger {
   warn(message: string): void;
 }
 
+/** One consistent read-only snapshot (whatever other replicas write meanwhile). */
+export const SNAPSHOT = 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY';
+
 /** Runs `fn` in a transaction on one pooled connection: COMMIT on success, ROLLBACK on any error. */
-export async function withTx<T>(pool: Pool, fn: (c: Client) => Promise<T>): Promise<T> {
+export async function withTx<T>(pool: Pool, fn: (c: Client) => Promise<T>, begin = 'BEGIN'): Promise<T> {
   const c = await pool.connect();
   try {
-    await c.query('BEGIN');
+    await c.query(begin);
     const out = await fn(c);
     await c.query('COMMIT');
     return out;

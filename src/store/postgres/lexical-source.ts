@@ -1,7 +1,7 @@
 import type { Postings } from '../lexical/bm25.js';
 import type { LexicalSnapshotSource } from '../lexical/lexical-cache.js';
 import type { MemoryIndexBuilder } from '../lexical/memory-index.js';
-import type { Pool } from './db.js';
+import { SNAPSHOT, withTx, type Pool } from './db.js';
 
 const PAGE = 2000;
 const VERSION = 'SELECT version::text AS version FROM lexical_stats WHERE id';
@@ -24,14 +24,13 @@ export class PostgresLexicalSource implements LexicalSnapshotSource {
     max: number,
   ): Promise<{ version: string; removed: number[] } | null> {
     if (!/^\d+$/.test(since)) return null;
-    const c = await this.pool.connect();
-    try {
-      // One snapshot: the version, the log and the chunks read are of one state.
-      await c.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-      const { rows: v } = await c.query<{ version: string }>(VERSION);
-      const version = v[0]?.version ?? '0';
-      let result: { version: string; removed: number[] } | null = { version, removed: [] };
-      if (version !== since) {
+    // One snapshot: the version, the log and the chunks read are of one state.
+    return withTx(
+      this.pool,
+      async (c) => {
+        const { rows: v } = await c.query<{ version: string }>(VERSION);
+        const version = v[0]?.version ?? '0';
+        if (version === since) return { version, removed: [] };
         const { rows: log } = await c.query<{ reaches: boolean; changed: string; newer: boolean }>(
           `SELECT $1::bigint >= log_floor AS reaches,
              (SELECT count(*) FROM lexical_log WHERE version > $1::bigint) AS changed,
@@ -40,60 +39,50 @@ export class PostgresLexicalSource implements LexicalSnapshotSource {
           [since],
         );
         // A copy newer than the store (restored from a backup) or older than the log: full load.
-        if (log[0].newer || !log[0].reaches || Number(log[0].changed) > max) result = null;
-        else {
-          const { rows: removed } = await c.query<{ rowid: string }>(
-            'SELECT DISTINCT chunk_rowid::text AS rowid FROM lexical_log WHERE version > $1::bigint AND NOT added',
-            [since],
-          );
-          const { rows } = await c.query<PostingsRow>(
-            `${CHUNKS_WITH_POSTINGS}
-             WHERE ch.rowid IN (SELECT chunk_rowid FROM lexical_log WHERE version > $1::bigint AND added)
-             ORDER BY ch.rowid`,
-            [since],
-          );
-          for (const r of rows) {
-            builder.add(Number(r.rowid), r.document_id, r.collection_id, parsePostings(r.length, r.postings));
-          }
-          result = { version, removed: removed.map((r) => Number(r.rowid)) };
-        }
-      }
-      await c.query('COMMIT');
-      return result;
-    } catch (e) {
-      await c.query('ROLLBACK').catch(() => undefined);
-      throw e;
-    } finally {
-      c.release();
-    }
+        if (log[0].newer || !log[0].reaches || Number(log[0].changed) > max) return null;
+        const { rows: removed } = await c.query<{ rowid: string }>(
+          'SELECT DISTINCT chunk_rowid::text AS rowid FROM lexical_log WHERE version > $1::bigint AND NOT added',
+          [since],
+        );
+        const { rows } = await c.query<PostingsRow>(
+          `${CHUNKS_WITH_POSTINGS}
+           WHERE ch.rowid IN (SELECT chunk_rowid FROM lexical_log WHERE version > $1::bigint AND added)
+           ORDER BY ch.rowid`,
+          [since],
+        );
+        addRows(builder, rows);
+        return { version, removed: removed.map((r) => Number(r.rowid)) };
+      },
+      SNAPSHOT,
+    );
   }
 
   async load(builder: MemoryIndexBuilder): Promise<string | null> {
-    const c = await this.pool.connect();
-    try {
-      await c.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-      const { rows: v } = await c.query<{ version: string }>(VERSION);
-      let last = '0';
-      for (;;) {
-        // Terms are letters and digits only (bm25.ts tokenize): a space separates the fields.
-        const { rows } = await c.query<PostingsRow>(
-          `${CHUNKS_WITH_POSTINGS} WHERE ch.rowid > $1::bigint ORDER BY ch.rowid LIMIT ${PAGE}`,
-          [last],
-        );
-        for (const r of rows) {
-          builder.add(Number(r.rowid), r.document_id, r.collection_id, parsePostings(r.length, r.postings));
+    return withTx(
+      this.pool,
+      async (c) => {
+        const { rows: v } = await c.query<{ version: string }>(VERSION);
+        let last = '0';
+        for (;;) {
+          // Terms are letters and digits only (bm25.ts tokenize): a space separates the fields.
+          const { rows } = await c.query<PostingsRow>(
+            `${CHUNKS_WITH_POSTINGS} WHERE ch.rowid > $1::bigint ORDER BY ch.rowid LIMIT ${PAGE}`,
+            [last],
+          );
+          addRows(builder, rows);
+          if (rows.length < PAGE) break;
+          last = rows[rows.length - 1].rowid;
         }
-        if (rows.length < PAGE) break;
-        last = rows[rows.length - 1].rowid;
-      }
-      await c.query('COMMIT');
-      return v[0]?.version ?? '0';
-    } catch (e) {
-      await c.query('ROLLBACK').catch(() => undefined);
-      throw e;
-    } finally {
-      c.release();
-    }
+        return v[0]?.version ?? '0';
+      },
+      SNAPSHOT,
+    );
+  }
+}
+
+function addRows(builder: MemoryIndexBuilder, rows: PostingsRow[]): void {
+  for (const r of rows) {
+    builder.add(Number(r.rowid), r.document_id, r.collection_id, parsePostings(r.length, r.postings));
   }
 }
 
