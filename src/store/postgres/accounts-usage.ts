@@ -1,6 +1,7 @@
 import type { UsageRecord } from '../../accounts/model.js';
 import type { UsageDay, UsageFilter, UsageRepo, UsageTotals } from '../accounts-spec.js';
 import { toUsage, toUsageTotals } from '../shared-rows.js';
+import { MAX_BUFFERED, quietly, UsageBuffer } from '../usage-buffer.js';
 import { withTx, type Client, type Pool } from './db.js';
 
 const SUMS = `count(*) AS requests, coalesce(sum(prompt_tokens), 0) AS prompt_tokens,
@@ -20,10 +21,7 @@ function where(f: UsageFilter): { sql: string; params: unknown[] } {
   return { sql: parts.join(' AND '), params };
 }
 
-/** Buffered rows are written at most this long after their request (and before any read). */
-export const USAGE_FLUSH_MS = 250;
-/** Rows per INSERT (14 parameters each, far below PostgreSQL's 65 535), and a flush at once at this count. */
-const MAX_BUFFERED = 1000;
+export { USAGE_FLUSH_MS } from '../usage-buffer.js';
 const COLUMNS = 14;
 
 function values(u: UsageRecord): unknown[] {
@@ -70,17 +68,24 @@ async function insertRows(db: Pool | Client, rows: UsageRecord[]): Promise<void>
  * rows (they have their own counters, updated at once).
  */
 export class PostgresUsage implements UsageRepo {
-  private buffer: UsageRecord[] = [];
-  private timer: NodeJS.Timeout | undefined;
+  private readonly buffer = new UsageBuffer(
+    async (rows) => {
+      // Rows per INSERT: 14 parameters each, far below PostgreSQL's 65 535.
+      if (rows.length <= MAX_BUFFERED) return insertRows(this.pool, rows);
+      await withTx(this.pool, async (c) => {
+        for (let i = 0; i < rows.length; i += MAX_BUFFERED)
+          await insertRows(c, rows.slice(i, i + MAX_BUFFERED));
+      });
+    },
+    () => quietly(() => this.flush()),
+  );
   /** The last write (or work run between writes): each one starts after the previous one. */
   private chain: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly pool: Pool) {}
 
   async record(u: UsageRecord): Promise<void> {
-    this.buffer.push(u);
-    if (this.buffer.length >= MAX_BUFFERED) await this.flushQuietly();
-    else this.timer ??= setTimeout(() => void this.flushQuietly(), USAGE_FLUSH_MS).unref();
+    await this.buffer.add(u);
   }
 
   /** Writes the buffered rows; resolves once every row recorded before the call is in the table. */
@@ -93,10 +98,8 @@ export class PostgresUsage implements UsageRepo {
    * includes every row recorded before the call (rows recorded meanwhile stay in the buffer).
    */
   afterFlush<T>(fn: () => Promise<T>): Promise<T> {
-    clearTimeout(this.timer);
-    this.timer = undefined;
     const run = this.chain.then(async () => {
-      await this.writeBuffer();
+      await this.buffer.writeNow();
       return fn();
     });
     this.chain = run.catch(() => undefined);
@@ -108,48 +111,7 @@ export class PostgresUsage implements UsageRepo {
    * (an erasure, run through `afterFlush`); returns how many rows changed.
    */
   anonymiseBuffered(userId: string, keyIds: string[]): number {
-    let n = 0;
-    this.buffer = this.buffer.map((u) => {
-      if (u.userId === userId) {
-        n++;
-        return { ...u, userId: null, keyId: null };
-      }
-      if (u.keyId !== null && keyIds.includes(u.keyId)) {
-        n++;
-        return { ...u, keyId: null };
-      }
-      return u;
-    });
-    return n;
-  }
-
-  private async writeBuffer(): Promise<void> {
-    if (this.buffer.length === 0) return;
-    const rows = this.buffer;
-    this.buffer = [];
-    try {
-      if (rows.length <= MAX_BUFFERED) await insertRows(this.pool, rows);
-      else {
-        await withTx(this.pool, async (c) => {
-          for (let i = 0; i < rows.length; i += MAX_BUFFERED)
-            await insertRows(c, rows.slice(i, i + MAX_BUFFERED));
-        });
-      }
-    } catch (e) {
-      // Kept for the next attempt (connection lost, server restarting…), within the bound.
-      this.buffer = rows.concat(this.buffer).slice(-MAX_BUFFERED * 10);
-      throw e;
-    }
-  }
-
-  private async flushQuietly(): Promise<void> {
-    try {
-      await this.flush();
-    } catch (e) {
-      process.emitWarning(
-        `Lignes d'usage non écrites, nouvel essai au prochain envoi : ${(e as Error).message}`,
-      );
-    }
+    return this.buffer.anonymise(userId, keyIds);
   }
 
   async list(f: UsageFilter): Promise<UsageRecord[]> {

@@ -1,6 +1,7 @@
 import type { UsageRecord } from '../../accounts/model.js';
 import type { UsageDay, UsageFilter, UsageRepo, UsageTotals } from '../accounts-spec.js';
 import { toUsage, toUsageTotals } from '../shared-rows.js';
+import { quietly, UsageBuffer } from '../usage-buffer.js';
 import type { Db } from './open.js';
 
 const SUMS = `COUNT(*) AS requests, COALESCE(SUM(prompt_tokens), 0) AS prompt_tokens,
@@ -20,29 +21,24 @@ function where(f: UsageFilter): { sql: string; params: unknown[] } {
   return { sql: parts.join(' AND '), params };
 }
 
-/** Buffered rows are written at most this long after their request (and before any read). */
-export const USAGE_FLUSH_MS = 250;
-const MAX_BUFFERED = 1000;
+export { USAGE_FLUSH_MS } from '../usage-buffer.js';
 
 /**
- * Usage rows are buffered and written together, in one transaction, every `USAGE_FLUSH_MS` (or
- * every `MAX_BUFFERED` rows): one commit instead of one per request. Reads through this store
- * (usage lists and totals, personal data, purge) write the buffer first, and so does `close()`;
- * another process reading the file sees rows at most `USAGE_FLUSH_MS` late. Quotas do not read
- * these rows (they have their own counters, updated at once).
+ * Usage rows are buffered (`UsageBuffer`) and written together, in one transaction, every
+ * `USAGE_FLUSH_MS` or every `MAX_BUFFERED` rows. Reads through this store (usage lists and totals,
+ * personal data, purge) write the buffer first, and so does `close()`; another process reading the
+ * file sees rows at most `USAGE_FLUSH_MS` late.
  */
 export class SqliteUsage implements UsageRepo {
   private readonly insert;
-  private readonly insertAll;
-  private buffer: UsageRecord[] = [];
-  private timer: NodeJS.Timeout | undefined;
+  private readonly buffer: UsageBuffer;
 
   constructor(private readonly db: Db) {
     this.insert = db.prepare(
       `INSERT INTO usage (at, org_id, user_id, key_id, endpoint, model, prompt_tokens, completion_tokens,
          credits, latency_ms, ttft_ms, status, energy_wh, carbon_g) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
-    this.insertAll = db.transaction((rows: UsageRecord[]) => {
+    const insertAll = db.transaction((rows: UsageRecord[]) => {
       for (const u of rows) {
         this.insert.run(
           u.at,
@@ -62,38 +58,19 @@ export class SqliteUsage implements UsageRepo {
         );
       }
     });
+    this.buffer = new UsageBuffer(
+      (rows) => insertAll.immediate(rows),
+      () => quietly(() => this.flush()),
+    );
   }
 
   async record(u: UsageRecord): Promise<void> {
-    this.buffer.push(u);
-    if (this.buffer.length >= MAX_BUFFERED) this.flush();
-    else this.timer ??= setTimeout(() => this.flushQuietly(), USAGE_FLUSH_MS).unref();
+    await this.buffer.add(u);
   }
 
   /** Writes the buffered rows now (synchronous: nothing else touches the database meanwhile). */
   flush(): void {
-    clearTimeout(this.timer);
-    this.timer = undefined;
-    if (this.buffer.length === 0 || !this.db.open) return;
-    const rows = this.buffer;
-    this.buffer = [];
-    try {
-      this.insertAll.immediate(rows);
-    } catch (e) {
-      // Kept for the next attempt (database busy beyond its timeout, disk full…), within the bound.
-      this.buffer = rows.concat(this.buffer).slice(-MAX_BUFFERED * 10);
-      throw e;
-    }
-  }
-
-  private flushQuietly(): void {
-    try {
-      this.flush();
-    } catch (e) {
-      process.emitWarning(
-        `Lignes d'usage non écrites, nouvel essai au prochain envoi : ${(e as Error).message}`,
-      );
-    }
+    if (this.db.open) void this.buffer.writeNow();
   }
 
   async list(f: UsageFilter): Promise<UsageRecord[]> {
