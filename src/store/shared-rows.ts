@@ -5,6 +5,7 @@
 import type { ApiKey, Organisation, QuotaLimits, UsageRecord, User } from '../accounts/model.js';
 import type { UsageTotals } from './accounts-spec.js';
 import type { Feedback } from './privacy-spec.js';
+import type { PendingSignIn, StoredSession } from './sessions-spec.js';
 import type { ChunkWithDocument, Collection, StoredChunk, StoredDocument } from './spec.js';
 
 // The adapters' drivers differ in types only: better-sqlite3 returns booleans as 0/1 and JSON
@@ -175,5 +176,26 @@ export function toUsageTotals(r: any): UsageTotals {
     credits: num(r.credits),
     energyWh: num(r.energy_wh),
     carbonG: num(r.carbon_g),
+  };
+}
+
+export function toSession(r: any): StoredSession {
+  return {
+    idHash: r.id_hash,
+    userId: r.user_id,
+    orgId: r.org_id,
+    createdAt: r.created_at,
+    expiresAt: r.expires_at,
+  };
+}
+
+export function toPendingSignIn(r: any): PendingSignIn {
+  return {
+    idHash: r.id_hash,
+    state: r.state,
+    nonce: r.nonce,
+    codeVerifier: r.code_verifier,
+    returnTo: r.return_to,
+    expiresAt: r.expires_at,
   };
 }

@@ -1,5 +1,6 @@
 import type { PendingSignIn, SessionRepo, StoredSession } from '../sessions-spec.js';
 import type { Pool } from './db.js';
+import { toPendingSignIn, toSession } from '../shared-rows.js';
 
 export class PostgresSessions implements SessionRepo {
   constructor(private readonly pool: Pool) {}
@@ -14,15 +15,7 @@ export class PostgresSessions implements SessionRepo {
   async get(idHash: string): Promise<StoredSession | null> {
     const { rows } = await this.pool.query('SELECT * FROM sessions WHERE id_hash = $1', [idHash]);
     const r = rows[0];
-    return r
-      ? {
-          idHash: r.id_hash,
-          userId: r.user_id,
-          orgId: r.org_id,
-          createdAt: r.created_at,
-          expiresAt: r.expires_at,
-        }
-      : null;
+    return r ? toSession(r) : null;
   }
 
   async delete(idHash: string): Promise<void> {
@@ -49,15 +42,6 @@ export class PostgresSessions implements SessionRepo {
       idHash,
     ]);
     const r = rows[0];
-    return r
-      ? {
-          idHash: r.id_hash,
-          state: r.state,
-          nonce: r.nonce,
-          codeVerifier: r.code_verifier,
-          returnTo: r.return_to,
-          expiresAt: r.expires_at,
-        }
-      : null;
+    return r ? toPendingSignIn(r) : null;
   }
 }

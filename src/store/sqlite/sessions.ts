@@ -1,5 +1,6 @@
 import type { PendingSignIn, SessionRepo, StoredSession } from '../sessions-spec.js';
 import type { Db } from './open.js';
+import { toPendingSignIn, toSession } from '../shared-rows.js';
 
 export class SqliteSessions implements SessionRepo {
   constructor(private readonly db: Db) {}
@@ -14,15 +15,7 @@ export class SqliteSessions implements SessionRepo {
 
   async get(idHash: string): Promise<StoredSession | null> {
     const r = this.db.prepare('SELECT * FROM sessions WHERE id_hash = ?').get(idHash) as any;
-    return r
-      ? {
-          idHash: r.id_hash,
-          userId: r.user_id,
-          orgId: r.org_id,
-          createdAt: r.created_at,
-          expiresAt: r.expires_at,
-        }
-      : null;
+    return r ? toSession(r) : null;
   }
 
   async delete(idHash: string): Promise<void> {
@@ -46,15 +39,6 @@ export class SqliteSessions implements SessionRepo {
 
   async takePending(idHash: string): Promise<PendingSignIn | null> {
     const r = this.db.prepare('DELETE FROM oidc_pending WHERE id_hash = ? RETURNING *').get(idHash) as any;
-    return r
-      ? {
-          idHash: r.id_hash,
-          state: r.state,
-          nonce: r.nonce,
-          codeVerifier: r.code_verifier,
-          returnTo: r.return_to,
-          expiresAt: r.expires_at,
-        }
-      : null;
+    return r ? toPendingSignIn(r) : null;
   }
 }
