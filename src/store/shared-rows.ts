@@ -4,7 +4,7 @@
  */
 import type { ApiKey, Organisation, QuotaLimits, UsageRecord, User } from '../accounts/model.js';
 import type { UsageTotals } from './accounts-spec.js';
-import type { Feedback } from './privacy-spec.js';
+import type { AuditEntry, Conversation, Feedback, StoredMessage } from './privacy-spec.js';
 import type { PendingSignIn, StoredSession } from './sessions-spec.js';
 import type { ChunkWithDocument, Collection, StoredChunk, StoredDocument } from './spec.js';
 
@@ -41,6 +41,47 @@ export const toFeedback = (r: any): Feedback => ({
   comment: r.comment,
   createdAt: r.created_at,
 });
+
+export const toConversation = (r: any): Conversation => ({
+  id: r.id,
+  orgId: r.org_id,
+  userId: r.user_id,
+  title: r.title,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+});
+
+export const toMessage = (r: any): StoredMessage => ({
+  id: r.id,
+  conversationId: r.conversation_id,
+  role: r.role,
+  content: r.content,
+  createdAt: r.created_at,
+  citations: jsonArray(r.citations),
+  complete: flag(r.complete),
+});
+
+/** An audit entry; `data` is JSON text (the exact text that was hashed), an unreadable one kept as a hint. */
+export function toAuditEntry(r: any): AuditEntry {
+  let data: Record<string, unknown> = {};
+  try {
+    const parsed: unknown = JSON.parse(r.data);
+    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed))
+      data = parsed as Record<string, unknown>;
+  } catch {
+    data = { unreadable: String(r.data).slice(0, 64) };
+  }
+  return {
+    seq: Number(r.seq),
+    at: r.at,
+    type: r.type,
+    orgId: r.org_id,
+    actor: r.actor,
+    data,
+    prevHash: r.prev_hash,
+    hash: r.hash,
+  };
+}
 
 /** Chunks with their documents, in the order of the ids asked (missing ones left out). */
 export function attachDocuments(

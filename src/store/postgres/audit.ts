@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { AuditEntry, AuditRepo, NewAuditEntry } from '../privacy-spec.js';
+import { toAuditEntry } from '../shared-rows.js';
 import { withTx, type Client, type Pool } from './db.js';
 import { LOCK_KEY } from './locks.js';
 
@@ -7,27 +8,6 @@ import { LOCK_KEY } from './locks.js';
 export const GENESIS_HASH = '0'.repeat(64);
 /** Transaction advisory lock taken by every writer of the chain, whatever the replica. */
 export const AUDIT_LOCK = 'guichet.audit';
-
-function toEntry(r: any): AuditEntry {
-  let data: Record<string, unknown> = {};
-  try {
-    const parsed: unknown = JSON.parse(r.data);
-    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed))
-      data = parsed as Record<string, unknown>;
-  } catch {
-    data = { unreadable: String(r.data).slice(0, 64) };
-  }
-  return {
-    seq: Number(r.seq),
-    at: r.at,
-    type: r.type,
-    orgId: r.org_id,
-    actor: r.actor,
-    data,
-    prevHash: r.prev_hash,
-    hash: r.hash,
-  };
-}
 
 async function setMeta(c: Client, key: string, value: string): Promise<void> {
   await c.query(
@@ -76,7 +56,7 @@ export class PostgresAudit implements AuditRepo {
           page.afterSeq ?? 0,
           limit,
         ]);
-    return rows.map(toEntry);
+    return rows.map(toAuditEntry);
   }
 
   async subjectOf(userId: string): Promise<string> {
@@ -105,7 +85,7 @@ export class PostgresAudit implements AuditRepo {
         ])
       ).rows[0];
       if (!row) return { deleted: 0, last: null };
-      const last = toEntry(row);
+      const last = toAuditEntry(row);
       const { rowCount } = await c.query('DELETE FROM audit_log WHERE seq <= $1', [last.seq]);
       await setMeta(c, 'audit.anchor', `${last.seq}:${last.hash}`);
       return { deleted: rowCount ?? 0, last };

@@ -1,29 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Conversation, ConversationRepo, Feedback, StoredMessage } from '../privacy-spec.js';
-import { jsonArray, toFeedback } from '../shared-rows.js';
+import { toConversation, toFeedback, toMessage } from '../shared-rows.js';
 import { withTx, type Pool } from './db.js';
 
 const newId = (p: string) => `${p}_${randomUUID().replace(/-/g, '').slice(0, 20)}`;
 const MESSAGE_COLUMNS = 'id, conversation_id, role, content, created_at, citations, complete';
-
-const toConversation = (r: any): Conversation => ({
-  id: r.id,
-  orgId: r.org_id,
-  userId: r.user_id,
-  title: r.title,
-  createdAt: r.created_at,
-  updatedAt: r.updated_at,
-});
-
-const toMessage = (r: any): StoredMessage => ({
-  id: r.id,
-  conversationId: r.conversation_id,
-  role: r.role,
-  content: r.content,
-  createdAt: r.created_at,
-  citations: jsonArray(r.citations),
-  complete: r.complete === true,
-});
 
 export class PostgresConversations implements ConversationRepo {
   constructor(private readonly pool: Pool) {}

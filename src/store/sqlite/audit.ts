@@ -1,30 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import type { AuditEntry, AuditRepo, NewAuditEntry } from '../privacy-spec.js';
+import { toAuditEntry } from '../shared-rows.js';
 import type { Db } from './open.js';
 
 /** Hash placed before the first entry of the chain. */
 export const GENESIS_HASH = '0'.repeat(64);
-
-function toEntry(r: any): AuditEntry {
-  let data: Record<string, unknown> = {};
-  try {
-    const parsed: unknown = JSON.parse(r.data);
-    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed))
-      data = parsed as Record<string, unknown>;
-  } catch {
-    data = { unreadable: String(r.data).slice(0, 64) };
-  }
-  return {
-    seq: r.seq,
-    at: r.at,
-    type: r.type,
-    orgId: r.org_id,
-    actor: r.actor,
-    data,
-    prevHash: r.prev_hash,
-    hash: r.hash,
-  };
-}
 
 export class SqliteAudit implements AuditRepo {
   constructor(private readonly db: Db) {}
@@ -63,7 +43,7 @@ export class SqliteAudit implements AuditRepo {
       : this.db
           .prepare('SELECT * FROM audit_log WHERE seq > ? ORDER BY seq LIMIT ?')
           .all(page.afterSeq ?? 0, page.limit);
-    return rows.map(toEntry);
+    return rows.map(toAuditEntry);
   }
 
   async subjectOf(userId: string): Promise<string> {
@@ -91,7 +71,7 @@ export class SqliteAudit implements AuditRepo {
           .prepare('SELECT * FROM audit_log WHERE at < ? AND seq < ? ORDER BY seq DESC LIMIT 1')
           .get(before, max);
         if (!last) return { deleted: 0, last: null };
-        const entry = toEntry(last);
+        const entry = toAuditEntry(last);
         const { changes } = this.db.prepare('DELETE FROM audit_log WHERE seq <= ?').run(entry.seq);
         this.db
           .prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('audit.anchor', ?)")

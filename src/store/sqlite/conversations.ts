@@ -1,30 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Conversation, ConversationRepo, Feedback, StoredMessage } from '../privacy-spec.js';
 import type { Db } from './open.js';
-import { jsonArray, toFeedback } from '../shared-rows.js';
+import { toConversation, toFeedback, toMessage } from '../shared-rows.js';
 
-export { toFeedback };
+export { toConversation, toFeedback, toMessage };
 
 const newId = (p: string) => `${p}_${randomUUID().replace(/-/g, '').slice(0, 20)}`;
-
-export const toConversation = (r: any): Conversation => ({
-  id: r.id,
-  orgId: r.org_id,
-  userId: r.user_id,
-  title: r.title,
-  createdAt: r.created_at,
-  updatedAt: r.updated_at,
-});
-
-export const toMessage = (r: any): StoredMessage => ({
-  id: r.id,
-  conversationId: r.conversation_id,
-  role: r.role,
-  content: r.content,
-  createdAt: r.created_at,
-  citations: jsonArray(r.citations),
-  complete: r.complete === 1,
-});
 
 export class SqliteConversations implements ConversationRepo {
   constructor(private readonly db: Db) {}
