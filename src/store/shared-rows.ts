@@ -3,7 +3,7 @@
  * by the SQLite and PostgreSQL schemas).
  */
 import type { ApiKey, Organisation, QuotaLimits, UsageRecord, User } from '../accounts/model.js';
-import type { UsageTotals } from './accounts-spec.js';
+import type { UsageFilter, UsageTotals } from './accounts-spec.js';
 import type { AuditEntry, Conversation, Feedback, StoredMessage } from './privacy-spec.js';
 import type { PendingSignIn, StoredSession } from './sessions-spec.js';
 import type { ChunkWithDocument, Collection, StoredChunk, StoredDocument } from './spec.js';
@@ -239,4 +239,27 @@ export function toPendingSignIn(r: any): PendingSignIn {
     returnTo: r.return_to,
     expiresAt: r.expires_at,
   };
+}
+
+/** The sums read by `toUsageTotals` (same SQL in both engines). */
+export const USAGE_SUMS = `COUNT(*) AS requests, COALESCE(SUM(prompt_tokens), 0) AS prompt_tokens,
+  COALESCE(SUM(completion_tokens), 0) AS completion_tokens, COALESCE(SUM(credits), 0) AS credits,
+  COALESCE(SUM(energy_wh), 0) AS energy_wh, COALESCE(SUM(carbon_g), 0) AS carbon_g`;
+
+/** The WHERE clause of a usage filter; `placeholder(n)` writes the n-th parameter (SQLite `?`, PostgreSQL `$n`). */
+export function usageWhere(
+  f: UsageFilter,
+  placeholder: (n: number) => string,
+): { sql: string; params: unknown[] } {
+  const parts: string[] = [];
+  const params: unknown[] = [];
+  const add = (sql: string, value: unknown) => {
+    params.push(value);
+    parts.push(sql.replace('?', placeholder(params.length)));
+  };
+  add('org_id = ?', f.orgId);
+  if (f.from) add('at >= ?', f.from);
+  if (f.to) add('at < ?', f.to);
+  if (f.model) add('model = ?', f.model);
+  return { sql: parts.join(' AND '), params };
 }

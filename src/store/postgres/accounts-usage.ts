@@ -1,25 +1,10 @@
 import type { UsageRecord } from '../../accounts/model.js';
 import type { UsageDay, UsageFilter, UsageRepo, UsageTotals } from '../accounts-spec.js';
-import { toUsage, toUsageTotals } from '../shared-rows.js';
+import { toUsage, toUsageTotals, USAGE_SUMS, usageWhere } from '../shared-rows.js';
 import { MAX_BUFFERED, quietly, UsageBuffer } from '../usage-buffer.js';
 import { withTx, type Client, type Pool } from './db.js';
 
-const SUMS = `count(*) AS requests, coalesce(sum(prompt_tokens), 0) AS prompt_tokens,
-  coalesce(sum(completion_tokens), 0) AS completion_tokens, coalesce(sum(credits), 0) AS credits,
-  coalesce(sum(energy_wh), 0) AS energy_wh, coalesce(sum(carbon_g), 0) AS carbon_g`;
-
-function where(f: UsageFilter): { sql: string; params: unknown[] } {
-  const parts = ['org_id = $1'];
-  const params: unknown[] = [f.orgId];
-  const add = (sql: string, value: unknown) => {
-    params.push(value);
-    parts.push(sql.replace('?', `$${params.length}`));
-  };
-  if (f.from) add('at >= ?', f.from);
-  if (f.to) add('at < ?', f.to);
-  if (f.model) add('model = ?', f.model);
-  return { sql: parts.join(' AND '), params };
-}
+const where = (f: UsageFilter) => usageWhere(f, (n) => `$${n}`);
 
 export { USAGE_FLUSH_MS } from '../usage-buffer.js';
 const COLUMNS = 14;
@@ -127,7 +112,7 @@ export class PostgresUsage implements UsageRepo {
   async totals(f: UsageFilter): Promise<UsageTotals> {
     await this.flush();
     const w = where(f);
-    const { rows } = await this.pool.query(`SELECT ${SUMS} FROM usage WHERE ${w.sql}`, w.params);
+    const { rows } = await this.pool.query(`SELECT ${USAGE_SUMS} FROM usage WHERE ${w.sql}`, w.params);
     return toUsageTotals(rows[0]);
   }
 
@@ -136,7 +121,7 @@ export class PostgresUsage implements UsageRepo {
     await this.flush();
     const w = where(f);
     const { rows } = await this.pool.query(
-      `SELECT substr(at, 1, 10) AS day, ${SUMS} FROM usage WHERE ${w.sql} GROUP BY 1 ORDER BY 1`,
+      `SELECT substr(at, 1, 10) AS day, ${USAGE_SUMS} FROM usage WHERE ${w.sql} GROUP BY 1 ORDER BY 1`,
       w.params,
     );
     return rows.map((r: any) => ({ day: r.day, ...toUsageTotals(r) }));

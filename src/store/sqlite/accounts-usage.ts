@@ -1,25 +1,10 @@
 import type { UsageRecord } from '../../accounts/model.js';
 import type { UsageDay, UsageFilter, UsageRepo, UsageTotals } from '../accounts-spec.js';
-import { toUsage, toUsageTotals } from '../shared-rows.js';
+import { toUsage, toUsageTotals, USAGE_SUMS, usageWhere } from '../shared-rows.js';
 import { quietly, UsageBuffer } from '../usage-buffer.js';
 import type { Db } from './open.js';
 
-const SUMS = `COUNT(*) AS requests, COALESCE(SUM(prompt_tokens), 0) AS prompt_tokens,
-  COALESCE(SUM(completion_tokens), 0) AS completion_tokens, COALESCE(SUM(credits), 0) AS credits,
-  COALESCE(SUM(energy_wh), 0) AS energy_wh, COALESCE(SUM(carbon_g), 0) AS carbon_g`;
-
-function where(f: UsageFilter): { sql: string; params: unknown[] } {
-  const parts = ['org_id = ?'];
-  const params: unknown[] = [f.orgId];
-  const add = (sql: string, value: unknown) => {
-    parts.push(sql);
-    params.push(value);
-  };
-  if (f.from) add('at >= ?', f.from);
-  if (f.to) add('at < ?', f.to);
-  if (f.model) add('model = ?', f.model);
-  return { sql: parts.join(' AND '), params };
-}
+const where = (f: UsageFilter) => usageWhere(f, () => '?');
 
 export { USAGE_FLUSH_MS } from '../usage-buffer.js';
 
@@ -85,14 +70,16 @@ export class SqliteUsage implements UsageRepo {
   async totals(f: UsageFilter): Promise<UsageTotals> {
     this.flush();
     const w = where(f);
-    return toUsageTotals(this.db.prepare(`SELECT ${SUMS} FROM usage WHERE ${w.sql}`).get(...w.params));
+    return toUsageTotals(this.db.prepare(`SELECT ${USAGE_SUMS} FROM usage WHERE ${w.sql}`).get(...w.params));
   }
 
   async daily(f: UsageFilter): Promise<UsageDay[]> {
     this.flush();
     const w = where(f);
     return this.db
-      .prepare(`SELECT substr(at, 1, 10) AS day, ${SUMS} FROM usage WHERE ${w.sql} GROUP BY day ORDER BY day`)
+      .prepare(
+        `SELECT substr(at, 1, 10) AS day, ${USAGE_SUMS} FROM usage WHERE ${w.sql} GROUP BY day ORDER BY day`,
+      )
       .all(...w.params)
       .map((r: any) => ({ day: r.day, ...toUsageTotals(r) }));
   }
