@@ -2,6 +2,7 @@
  * Row-to-model pieces that are the same for every adapter (column names and JSON text are shared
  * by the SQLite and PostgreSQL schemas).
  */
+import { randomUUID } from 'node:crypto';
 import type { ApiKey, Organisation, QuotaLimits, UsageRecord, User } from '../accounts/model.js';
 import type { UsageFilter, UsageTotals } from './accounts-spec.js';
 import type { AuditEntry, Conversation, Feedback, StoredMessage } from './privacy-spec.js';
@@ -10,6 +11,9 @@ import type { ChunkWithDocument, Collection, StoredChunk, StoredDocument } from 
 
 // The adapters' drivers differ in types only: better-sqlite3 returns booleans as 0/1 and JSON
 // columns as text; `pg` returns booleans, parses JSON columns, and BIGINT as decimal strings.
+
+/** A new row id: the prefix, then 20 hex digits of a random UUID. */
+export const newId = (prefix: string): string => `${prefix}_${randomUUID().replace(/-/g, '').slice(0, 20)}`;
 
 /** A boolean column (SQLite 0/1, PostgreSQL boolean). */
 export const flag = (v: unknown): boolean => v === true || v === 1;

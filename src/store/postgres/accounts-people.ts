@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { accountsChanged } from '../../accounts/lookup-cache.js';
 import type { ApiKey, Organisation, User } from '../../accounts/model.js';
 import { AppError } from '../../shared/errors.js';
@@ -10,10 +9,9 @@ import type {
   OrganisationRepo,
   UserRepo,
 } from '../accounts-spec.js';
-import { toApiKey, toOrganisation, toUser } from '../shared-rows.js';
+import { newId, toApiKey, toOrganisation, toUser } from '../shared-rows.js';
 import { sqlState, type Pool } from './db.js';
 
-const newId = (p: string) => `${p}_${randomUUID().replace(/-/g, '').slice(0, 20)}`;
 const FOREIGN_KEY = '23503';
 
 /**

@@ -1,5 +1,4 @@
-import { randomUUID } from 'node:crypto';
-import { toCollection } from '../shared-rows.js';
+import { newId, toCollection } from '../shared-rows.js';
 import { AppError } from '../../shared/errors.js';
 import type { Collection, CollectionRepo, NewCollection } from '../spec.js';
 import { lockLexicalStats, sqlState, withTx, type Pool } from './db.js';
@@ -10,7 +9,7 @@ export class PostgresCollections implements CollectionRepo {
 
   async create(input: NewCollection): Promise<Collection> {
     const now = new Date().toISOString();
-    const id = input.id ?? `col_${randomUUID().replace(/-/g, '').slice(0, 20)}`;
+    const id = input.id ?? newId('col');
     try {
       const { rows } = await this.pool.query(
         `INSERT INTO collections (id, org_id, name, description, visibility, builtin, created_at, updated_at)

@@ -1,9 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import type { Conversation, ConversationRepo, Feedback, StoredMessage } from '../privacy-spec.js';
-import { toConversation, toFeedback, toMessage } from '../shared-rows.js';
+import { newId, toConversation, toFeedback, toMessage } from '../shared-rows.js';
 import { withTx, type Pool } from './db.js';
 
-const newId = (p: string) => `${p}_${randomUUID().replace(/-/g, '').slice(0, 20)}`;
 const MESSAGE_COLUMNS = 'id, conversation_id, role, content, created_at, citations, complete';
 
 export class PostgresConversations implements ConversationRepo {

@@ -1,5 +1,4 @@
-import { randomUUID } from 'node:crypto';
-import { CHUNK_COLUMNS, DOC_COLUMNS, toChunk, toDocument } from '../shared-rows.js';
+import { CHUNK_COLUMNS, DOC_COLUMNS, newId, toChunk, toDocument } from '../shared-rows.js';
 import type { DocumentInput, DocumentRepo, StoredChunk, StoredDocument } from '../spec.js';
 import { lockLexicalStats, mapForeignKey, withTx, type Client, type Pool } from './db.js';
 import { postingsOf } from '../lexical/bm25.js';
@@ -44,7 +43,7 @@ export class PostgresDocuments implements DocumentRepo {
         [input.collectionId, input.externalId],
       )
     ).rows[0];
-    const docId = existing?.id ?? `doc_${randomUUID().replace(/-/g, '').slice(0, 20)}`;
+    const docId = existing?.id ?? newId('doc');
     const values = [
       docId,
       input.collectionId,

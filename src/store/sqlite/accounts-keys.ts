@@ -1,17 +1,16 @@
-import { randomUUID } from 'node:crypto';
 import { accountsChanged } from '../../accounts/lookup-cache.js';
 import type { ApiKey } from '../../accounts/model.js';
 import { AppError } from '../../shared/errors.js';
 import type { ApiKeyRepo, NewApiKey } from '../accounts-spec.js';
 import { isUniqueViolation } from './constraints.js';
-import { toApiKey } from '../shared-rows.js';
+import { newId, toApiKey } from '../shared-rows.js';
 import type { Db } from './open.js';
 
 export class SqliteApiKeys implements ApiKeyRepo {
   constructor(private readonly db: Db) {}
 
   async create(input: NewApiKey): Promise<ApiKey> {
-    const id = `key_${randomUUID().replace(/-/g, '').slice(0, 20)}`;
+    const id = newId('key');
     if (!this.db.prepare('SELECT 1 FROM organisations WHERE id = ?').get(input.orgId)) {
       throw new AppError('not_found', `Organisation introuvable : ${input.orgId}`);
     }

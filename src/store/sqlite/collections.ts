@@ -1,5 +1,4 @@
-import { randomUUID } from 'node:crypto';
-import { toCollection } from '../shared-rows.js';
+import { newId, toCollection } from '../shared-rows.js';
 import { AppError } from '../../shared/errors.js';
 import type { Collection, CollectionRepo, NewCollection } from '../spec.js';
 import type { Db } from './open.js';
@@ -10,7 +9,7 @@ export class SqliteCollections implements CollectionRepo {
 
   async create(input: NewCollection): Promise<Collection> {
     const now = new Date().toISOString();
-    const id = input.id ?? `col_${randomUUID().replace(/-/g, '').slice(0, 20)}`;
+    const id = input.id ?? newId('col');
     try {
       this.db
         .prepare(

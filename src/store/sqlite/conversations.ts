@@ -1,11 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import type { Conversation, ConversationRepo, Feedback, StoredMessage } from '../privacy-spec.js';
 import type { Db } from './open.js';
-import { toConversation, toFeedback, toMessage } from '../shared-rows.js';
+import { newId, toConversation, toFeedback, toMessage } from '../shared-rows.js';
 
 export { toConversation, toFeedback, toMessage };
-
-const newId = (p: string) => `${p}_${randomUUID().replace(/-/g, '').slice(0, 20)}`;
 
 export class SqliteConversations implements ConversationRepo {
   constructor(private readonly db: Db) {}

@@ -1,5 +1,4 @@
-import { randomUUID } from 'node:crypto';
-import { CHUNK_COLUMNS, DOC_COLUMNS, toChunk, toDocument } from '../shared-rows.js';
+import { CHUNK_COLUMNS, DOC_COLUMNS, newId, toChunk, toDocument } from '../shared-rows.js';
 import type { DocumentInput, DocumentRepo, StoredChunk, StoredDocument } from '../spec.js';
 import type { Db } from './open.js';
 import { vectorTableExists } from './vectors.js';
@@ -47,7 +46,7 @@ export class SqliteDocuments implements DocumentRepo {
       const existing = this.db
         .prepare('SELECT id, created_at FROM documents WHERE collection_id = ? AND external_id = ?')
         .get(input.collectionId, input.externalId) as { id: string; created_at: string } | undefined;
-      const docId = existing?.id ?? `doc_${randomUUID().replace(/-/g, '').slice(0, 20)}`;
+      const docId = existing?.id ?? newId('doc');
       if (existing) {
         deleteChunksWhere(this.db, 'document_id = ?', [docId]);
         this.db.prepare('DELETE FROM documents WHERE id = ?').run(docId);
