@@ -3,11 +3,11 @@
  * by the SQLite and PostgreSQL schemas).
  */
 import { randomUUID } from 'node:crypto';
-import type { ApiKey, Organisation, QuotaLimits, UsageRecord, User } from '../accounts/model.js';
-import type { UsageFilter, UsageTotals } from './accounts-spec.js';
+import type { ApiKey, Organisation, QuotaLimits, QuotaScope, UsageRecord, User } from '../accounts/model.js';
+import type { NewApiKey, UsageFilter, UsageTotals } from './accounts-spec.js';
 import type { AuditEntry, Conversation, Feedback, StoredMessage } from './privacy-spec.js';
 import type { PendingSignIn, StoredSession } from './sessions-spec.js';
-import type { ChunkWithDocument, Collection, StoredChunk, StoredDocument } from './spec.js';
+import type { ChunkWithDocument, Collection, DocumentInput, StoredChunk, StoredDocument } from './spec.js';
 
 // The adapters' drivers differ in types only: better-sqlite3 returns booleans as 0/1 and JSON
 // columns as text; `pg` returns booleans, parses JSON columns, and BIGINT as decimal strings.
@@ -151,6 +151,29 @@ export const DOC_COLUMNS =
   'id, collection_id, external_id, title, description, url, kind, audience, breadcrumb, date, hash, metadata, chunk_count, created_at, updated_at';
 export const CHUNK_COLUMNS = 'rowid, document_id, collection_id, ordinal, path, text, tokens';
 
+/**
+ * A document's values for the columns `id` to `chunk_count` of an INSERT (or UPDATE) of `documents`,
+ * in table order; the caller adds the dates.
+ */
+export function documentValues(id: string, input: DocumentInput): unknown[] {
+  return [
+    id,
+    input.collectionId,
+    input.externalId,
+    input.title,
+    input.description,
+    input.url,
+    input.kind,
+    input.audience,
+    JSON.stringify(input.breadcrumb),
+    input.date,
+    input.hash,
+    JSON.stringify(input.metadata),
+    input.markdown,
+    input.chunks.length,
+  ];
+}
+
 export function toOrganisation(r: any): Organisation {
   return {
     id: r.id,
@@ -181,6 +204,40 @@ export function toApiKey(r: any): ApiKey {
     revokedAt: r.revoked_at,
     lastUsedAt: r.last_used_at,
   };
+}
+
+/**
+ * A new key's values for `api_keys (id, org_id, user_id, name, role, prefix, hash, created_at,
+ * expires_at)`, created now.
+ */
+export function apiKeyValues(id: string, input: NewApiKey): unknown[] {
+  return [
+    id,
+    input.orgId,
+    input.userId,
+    input.name,
+    input.role,
+    input.prefix,
+    input.hash,
+    new Date().toISOString(),
+    input.expiresAt,
+  ];
+}
+
+/**
+ * Values for `quotas (scope, subject_id, requests_per_minute, requests_per_day, tokens_per_minute,
+ * tokens_per_day, monthly_credits)`.
+ */
+export function quotaValues(scope: QuotaScope, subjectId: string, l: QuotaLimits): unknown[] {
+  return [
+    scope,
+    subjectId,
+    l.requestsPerMinute,
+    l.requestsPerDay,
+    l.tokensPerMinute,
+    l.tokensPerDay,
+    l.monthlyCredits,
+  ];
 }
 
 export function toQuota(r: any): QuotaLimits {

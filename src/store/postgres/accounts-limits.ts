@@ -2,7 +2,7 @@ import { fits, type LimitCheck, type LimitResult } from '../../accounts/limiter.
 import { accountsChanged } from '../../accounts/lookup-cache.js';
 import type { QuotaLimits, QuotaScope } from '../../accounts/model.js';
 import type { CounterRepo, QuotaRepo } from '../accounts-spec.js';
-import { num, toQuota } from '../shared-rows.js';
+import { num, quotaValues, toQuota } from '../shared-rows.js';
 import { withTx, type Pool } from './db.js';
 
 export class PostgresQuotas implements QuotaRepo {
@@ -24,15 +24,7 @@ export class PostgresQuotas implements QuotaRepo {
          requests_per_day = excluded.requests_per_day, tokens_per_minute = excluded.tokens_per_minute,
          tokens_per_day = excluded.tokens_per_day, monthly_credits = excluded.monthly_credits
        RETURNING *`,
-      [
-        scope,
-        subjectId,
-        l.requestsPerMinute,
-        l.requestsPerDay,
-        l.tokensPerMinute,
-        l.tokensPerDay,
-        l.monthlyCredits,
-      ],
+      quotaValues(scope, subjectId, l),
     );
     accountsChanged();
     return toQuota(rows[0]);

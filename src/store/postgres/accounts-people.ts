@@ -9,7 +9,7 @@ import type {
   OrganisationRepo,
   UserRepo,
 } from '../accounts-spec.js';
-import { newId, toApiKey, toOrganisation, toUser } from '../shared-rows.js';
+import { apiKeyValues, newId, toApiKey, toOrganisation, toUser } from '../shared-rows.js';
 import { sqlState, type Pool } from './db.js';
 
 const FOREIGN_KEY = '23503';
@@ -98,17 +98,7 @@ export class PostgresApiKeys implements ApiKeyRepo {
         `INSERT INTO api_keys (id, org_id, user_id, name, role, prefix, hash, created_at, expires_at)
          SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9 WHERE EXISTS (SELECT 1 FROM organisations WHERE id = $2)
          ON CONFLICT DO NOTHING RETURNING *`,
-        [
-          newId('key'),
-          input.orgId,
-          input.userId,
-          input.name,
-          input.role,
-          input.prefix,
-          input.hash,
-          new Date().toISOString(),
-          input.expiresAt,
-        ],
+        apiKeyValues(newId('key'), input),
       );
       if (rows[0]) return toApiKey(rows[0]);
     } catch (e) {

@@ -1,4 +1,4 @@
-import { CHUNK_COLUMNS, DOC_COLUMNS, newId, toChunk, toDocument } from '../shared-rows.js';
+import { CHUNK_COLUMNS, DOC_COLUMNS, documentValues, newId, toChunk, toDocument } from '../shared-rows.js';
 import type { DocumentInput, DocumentRepo, StoredChunk, StoredDocument } from '../spec.js';
 import { lockLexicalStats, mapForeignKey, withTx, type Client, type Pool } from './db.js';
 import { postingsOf } from '../lexical/bm25.js';
@@ -44,23 +44,7 @@ export class PostgresDocuments implements DocumentRepo {
       )
     ).rows[0];
     const docId = existing?.id ?? newId('doc');
-    const values = [
-      docId,
-      input.collectionId,
-      input.externalId,
-      input.title,
-      input.description,
-      input.url,
-      input.kind,
-      input.audience,
-      JSON.stringify(input.breadcrumb),
-      input.date,
-      input.hash,
-      JSON.stringify(input.metadata),
-      input.markdown,
-      input.chunks.length,
-      now,
-    ];
+    const values = [...documentValues(docId, input), now];
     try {
       if (existing) {
         await deleteChunksWhere(c, 'document_id = $1', [docId]);

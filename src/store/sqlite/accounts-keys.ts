@@ -3,7 +3,7 @@ import type { ApiKey } from '../../accounts/model.js';
 import { AppError } from '../../shared/errors.js';
 import type { ApiKeyRepo, NewApiKey } from '../accounts-spec.js';
 import { isUniqueViolation } from './constraints.js';
-import { newId, toApiKey } from '../shared-rows.js';
+import { apiKeyValues, newId, toApiKey } from '../shared-rows.js';
 import type { Db } from './open.js';
 
 export class SqliteApiKeys implements ApiKeyRepo {
@@ -20,17 +20,7 @@ export class SqliteApiKeys implements ApiKeyRepo {
           `INSERT INTO api_keys (id, org_id, user_id, name, role, prefix, hash, created_at, expires_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
-        .run(
-          id,
-          input.orgId,
-          input.userId,
-          input.name,
-          input.role,
-          input.prefix,
-          input.hash,
-          new Date().toISOString(),
-          input.expiresAt,
-        );
+        .run(...apiKeyValues(id, input));
     } catch (e) {
       if (isUniqueViolation(e)) throw new AppError('conflict', 'Préfixe de clé déjà utilisé.');
       throw e;

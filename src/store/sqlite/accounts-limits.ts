@@ -2,7 +2,7 @@ import { fits, type LimitCheck, type LimitResult } from '../../accounts/limiter.
 import { accountsChanged } from '../../accounts/lookup-cache.js';
 import type { QuotaLimits, QuotaScope } from '../../accounts/model.js';
 import type { CounterRepo, QuotaRepo } from '../accounts-spec.js';
-import { toQuota } from '../shared-rows.js';
+import { quotaValues, toQuota } from '../shared-rows.js';
 import type { Db } from './open.js';
 
 export class SqliteQuotas implements QuotaRepo {
@@ -21,15 +21,7 @@ export class SqliteQuotas implements QuotaRepo {
         `INSERT OR REPLACE INTO quotas (scope, subject_id, requests_per_minute, requests_per_day,
            tokens_per_minute, tokens_per_day, monthly_credits) VALUES (?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(
-        scope,
-        subjectId,
-        l.requestsPerMinute,
-        l.requestsPerDay,
-        l.tokensPerMinute,
-        l.tokensPerDay,
-        l.monthlyCredits,
-      );
+      .run(...quotaValues(scope, subjectId, l));
     accountsChanged();
     return (await this.get(scope, subjectId))!;
   }

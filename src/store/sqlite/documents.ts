@@ -1,4 +1,4 @@
-import { CHUNK_COLUMNS, DOC_COLUMNS, newId, toChunk, toDocument } from '../shared-rows.js';
+import { CHUNK_COLUMNS, DOC_COLUMNS, documentValues, newId, toChunk, toDocument } from '../shared-rows.js';
 import type { DocumentInput, DocumentRepo, StoredChunk, StoredDocument } from '../spec.js';
 import type { Db } from './open.js';
 import { vectorTableExists } from './vectors.js';
@@ -57,24 +57,7 @@ export class SqliteDocuments implements DocumentRepo {
              date, hash, metadata, markdown, chunk_count, created_at, updated_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
-        .run(
-          docId,
-          input.collectionId,
-          input.externalId,
-          input.title,
-          input.description,
-          input.url,
-          input.kind,
-          input.audience,
-          JSON.stringify(input.breadcrumb),
-          input.date,
-          input.hash,
-          JSON.stringify(input.metadata),
-          input.markdown,
-          input.chunks.length,
-          existing?.created_at ?? now,
-          now,
-        );
+        .run(...documentValues(docId, input), existing?.created_at ?? now, now);
       for (const c of input.chunks) {
         const info = this.insertChunk.run(
           docId,
