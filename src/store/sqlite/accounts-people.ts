@@ -1,12 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import type { Organisation, User } from '../../accounts/model.js';
 import { AppError } from '../../shared/errors.js';
 import type { NewOrganisation, NewUser, OrganisationRepo, UserRepo } from '../accounts-spec.js';
 import { isUniqueViolation } from './constraints.js';
-import { toOrganisation, toUser } from '../shared-rows.js';
+import { newId, toOrganisation, toUser } from '../shared-rows.js';
 import type { Db } from './open.js';
-
-const newId = (p: string) => `${p}_${randomUUID().replace(/-/g, '').slice(0, 20)}`;
 
 export class SqliteOrganisations implements OrganisationRepo {
   constructor(private readonly db: Db) {}
