@@ -112,6 +112,7 @@ export class LexicalCache {
     if (this.closed) return false;
     const started = performance.now();
     if (await this.mergeChanges(started)) return true;
+    if (this.closed) return false;
     let next: MemoryLexicalIndex;
     try {
       const builder = new MemoryIndexBuilder();
