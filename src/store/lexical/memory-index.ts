@@ -195,20 +195,12 @@ export class MemoryLexicalIndex {
       } else remap[c] = kept++;
     }
     const rows = kept + a.rowids.length;
-    const termIds = new Map(d.termIds);
-    const addedTerm = new Int32Array(a.termIds.size);
-    for (const [term, id] of a.termIds) {
-      let t = termIds.get(term);
-      if (t === undefined) termIds.set(term, (t = termIds.size));
-      addedTerm[id] = t;
-    }
-    const collectionIds = new Map(d.collectionIds);
-    const addedCollection = new Uint16Array(a.collectionIds.size);
-    for (const [collection, id] of a.collectionIds) {
-      let c = collectionIds.get(collection);
-      if (c === undefined) collectionIds.set(collection, (c = collectionIds.size));
-      addedCollection[id] = c;
-    }
+    const { ids: termIds, renumber: addedTerm } = extendIds(d.termIds, a.termIds, Int32Array);
+    const { ids: collectionIds, renumber: addedCollection } = extendIds(
+      d.collectionIds,
+      a.collectionIds,
+      Uint16Array,
+    );
     // Posting lists: counted, then filled (kept postings first, added ones after, per term).
     const nTerms = termIds.size;
     const oldTerms = d.start.length - 1;
@@ -329,6 +321,25 @@ export class MemoryLexicalIndex {
     }
     return hits;
   }
+}
+
+/**
+ * The ids of `base` followed by those of `added` it lacks, and for each id of `added` its number
+ * in the result.
+ */
+function extendIds<A extends Int32Array | Uint16Array>(
+  base: Map<string, number>,
+  added: Map<string, number>,
+  Numbers: new (length: number) => A,
+): { ids: Map<string, number>; renumber: A } {
+  const ids = new Map(base);
+  const renumber = new Numbers(added.size);
+  for (const [key, id] of added) {
+    let to = ids.get(key);
+    if (to === undefined) ids.set(key, (to = ids.size));
+    renumber[id] = to;
+  }
+  return { ids, renumber };
 }
 
 /** Higher score first, then lower rowid (FTS5 leaves ties in an unspecified order). */
