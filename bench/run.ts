@@ -1,8 +1,9 @@
 /**
- * `npm run bench [-- ingest|search|proxy|privacy|postgres …]`: runs the benchmarks and writes BENCHMARKS.md.
+ * `npm run bench [-- ingest|search|proxy|privacy|postgres|ui …]`: runs the benchmarks and writes BENCHMARKS.md.
  * Without arguments, everything. Machines are shared and noisy: figures are medians and ratios
  * measured within one run.
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { benchIngest } from './ingest.js';
@@ -22,4 +23,12 @@ if (want('search')) await benchSearch({ dataDir, label: 'SQLite', target: '20 ms
 if (want('proxy')) await benchProxy(dataDir);
 if (want('privacy')) benchPrivacy();
 if (want('postgres')) await benchPostgres();
+if (want('ui')) {
+  // The browser suite measures the first token on screen; asked to, it writes its section.
+  const r = spawnSync('npx', ['vitest', 'run', 'test/browser/ui.test.ts'], {
+    stdio: 'inherit',
+    env: { ...process.env, GUICHET_WRITE_BENCHMARKS: '1' },
+  });
+  if (r.status !== 0) process.exitCode = 1;
+}
 console.log('BENCHMARKS.md mis à jour.');
