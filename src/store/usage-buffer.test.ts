@@ -1,22 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { UsageRecord } from '../accounts/model.js';
+import { usageRow } from '../../test/helpers/usage.js';
 import { MAX_BUFFERED, USAGE_FLUSH_MS, UsageBuffer } from './usage-buffer.js';
 
+/** A usage row whose prompt token count is its number, to follow the recording order. */
 const row = (i: number, userId: string | null = null, keyId: string | null = null): UsageRecord => ({
-  at: new Date(1_700_000_000_000 + i).toISOString(),
-  orgId: 'default',
-  userId,
-  keyId,
-  endpoint: 'POST /v1/chat/completions',
-  model: 'm',
+  ...usageRow(i, userId, keyId),
   promptTokens: i,
-  completionTokens: 1,
-  credits: 0,
-  latencyMs: 1,
-  ttftMs: null,
-  status: 200,
-  energyWh: null,
-  carbonG: null,
 });
 
 describe('usage buffer', () => {

@@ -18,6 +18,7 @@ import {
 } from './bm25-corpus.js';
 import { storeContract } from './contract.js';
 import { plainDocument } from './plain-document.js';
+import { usageRow } from '../helpers/usage.js';
 import { storeAccountsContract } from './contract-accounts.js';
 import { createDatabase, dropDatabase, schemaFactory, unreachableReason } from './postgres-server.js';
 
@@ -51,23 +52,6 @@ if (reason && process.env.CI === 'true') {
   );
 
   describe('postgres usage rows written in batches', () => {
-    const row = (userId: string | null, keyId: string | null, i: number) => ({
-      at: new Date(Date.now() - i).toISOString(),
-      orgId: 'default',
-      userId,
-      keyId,
-      endpoint: 'POST /v1/chat/completions',
-      model: 'm',
-      promptTokens: 10,
-      completionTokens: 4,
-      credits: 0.014,
-      latencyMs: 3,
-      ttftMs: null,
-      status: 200,
-      energyWh: null,
-      carbonG: null,
-    });
-
     it('one INSERT per flush, within USAGE_FLUSH_MS; read at once through the store; written on close', async () => {
       const url = await schemas.next();
       const store = await openPostgresStore({ url, maxConnections: 4, logger: quiet });
@@ -81,15 +65,15 @@ if (reason && process.env.CI === 'true') {
         return (query as (...a: unknown[]) => unknown)(sql, ...rest);
       }) as typeof store.pool.query;
       try {
-        for (let i = 0; i < 50; i++) await store.accounts.usage.record(row(null, null, i));
+        for (let i = 0; i < 50; i++) await store.accounts.usage.record(usageRow(i));
         expect(await inTable()).toBe(0); // buffered
         expect((await store.accounts.usage.totals({ orgId: 'default' })).requests).toBe(50);
         expect(inserts).toHaveLength(1);
-        await store.accounts.usage.record(row(null, null, 50));
+        await store.accounts.usage.record(usageRow(50));
         await new Promise((r) => setTimeout(r, USAGE_FLUSH_MS + 150));
         expect(await inTable()).toBe(51);
         expect(inserts).toHaveLength(2);
-        await store.accounts.usage.record(row(null, null, 51));
+        await store.accounts.usage.record(usageRow(51));
         await store.close();
         expect(await inTable()).toBe(52);
       } finally {
@@ -108,15 +92,15 @@ if (reason && process.env.CI === 'true') {
           orgId: 'default',
           role: 'agent',
         });
-        await store.accounts.usage.record(row(user.id, null, 0));
+        await store.accounts.usage.record(usageRow(0, user.id, null));
         expect((await store.personalData.collect(user.id)).usage).toHaveLength(1);
-        await store.accounts.usage.record(row(user.id, null, 1));
+        await store.accounts.usage.record(usageRow(1, user.id, null));
         // A row recorded once the erasure's transaction has begun (its `pool.connect()`) stays in
         // the buffer until the erasure is over: it is anonymised there.
         const connect = store.pool.connect.bind(store.pool);
         let during = 0;
         store.pool.connect = ((...args: unknown[]) => {
-          if (args.length === 0) void store.accounts.usage.record(row(user.id, null, 10 + during++));
+          if (args.length === 0) void store.accounts.usage.record(usageRow(10 + during++, user.id, null));
           return (connect as (...a: unknown[]) => unknown)(...args);
         }) as typeof store.pool.connect;
         expect((await store.personalData.erase(user.id)).usageAnonymised).toBe(3);

@@ -8,6 +8,7 @@ import { MIGRATIONS } from '../../src/store/sqlite/migrations.js';
 import { storeContract } from './contract.js';
 import { storeAccountsContract } from './contract-accounts.js';
 import { plainDocument } from './plain-document.js';
+import { usageRow } from '../helpers/usage.js';
 
 let dir = '';
 storeContract(
@@ -111,34 +112,17 @@ describe('sqlite in-memory lexical copy', () => {
 });
 
 describe('sqlite usage rows written in batches', () => {
-  const row = (userId: string | null, i: number) => ({
-    at: new Date(Date.now() - i).toISOString(),
-    orgId: 'default',
-    userId,
-    keyId: null,
-    endpoint: 'POST /v1/chat/completions',
-    model: 'm',
-    promptTokens: 10,
-    completionTokens: 4,
-    credits: 0.014,
-    latencyMs: 3,
-    ttftMs: null,
-    status: 200,
-    energyWh: null,
-    carbonG: null,
-  });
-
   it('reaches the file within USAGE_FLUSH_MS, is read at once through the store, and is written on close', async () => {
     const d = mkdtempSync(join(tmpdir(), 'guichet-usage-'));
     const store = openSqliteStore(d);
     const onFile = () => (store.db.prepare('SELECT COUNT(*) AS n FROM usage').get() as { n: number }).n;
-    for (let i = 0; i < 3; i++) await store.accounts.usage.record(row(null, i));
+    for (let i = 0; i < 3; i++) await store.accounts.usage.record(usageRow(i));
     expect(onFile()).toBe(0); // buffered
     expect((await store.accounts.usage.totals({ orgId: 'default' })).requests).toBe(3);
-    await store.accounts.usage.record(row(null, 3));
+    await store.accounts.usage.record(usageRow(3));
     await new Promise((r) => setTimeout(r, USAGE_FLUSH_MS + 100));
     expect(onFile()).toBe(4);
-    await store.accounts.usage.record(row(null, 4));
+    await store.accounts.usage.record(usageRow(4));
     await store.close();
     const again = openSqliteStore(d);
     expect((await again.accounts.usage.list({ orgId: 'default' })).length).toBe(5);
@@ -156,9 +140,9 @@ describe('sqlite usage rows written in batches', () => {
       orgId: 'default',
       role: 'agent',
     });
-    await store.accounts.usage.record(row(user.id, 0));
+    await store.accounts.usage.record(usageRow(0, user.id));
     expect((await store.personalData.collect(user.id)).usage).toHaveLength(1);
-    await store.accounts.usage.record(row(user.id, 1));
+    await store.accounts.usage.record(usageRow(1, user.id));
     expect((await store.personalData.erase(user.id)).usageAnonymised).toBe(2);
     await store.close();
     rmSync(d, { recursive: true, force: true });
