@@ -86,6 +86,19 @@ export function registerServe(program: Command): void {
           logger.info({ port: info.port, host: config.server.host }, 'listening');
         },
       );
+      // Stops the purge, then closes each part even if another failed (closing the store writes
+      // what it still buffers: usage rows), then exits with `code`.
+      const closeAll = async (code: number) => {
+        stopPurge();
+        for (const close of [() => services.limiter?.close?.(), () => jobs.close(), () => store.close()]) {
+          try {
+            await close();
+          } catch (err) {
+            logger.error({ err }, 'shutdown step failed');
+          }
+        }
+        process.exit(code);
+      };
       // A port already taken or forbidden: one French line and a non-zero exit, not a stack trace.
       httpServer.once('error', (err: NodeJS.ErrnoException) => {
         const where = `${config.server.host}:${config.server.port}`;
@@ -98,24 +111,12 @@ export function registerServe(program: Command): void {
                 ? `l'adresse ${config.server.host} n'appartient pas à cette machine : vérifiez --host ou HOST.`
                 : `impossible d'écouter sur ${where} (${err.message}).`;
         process.stderr.write(`Erreur : ${message}\n`);
-        stopPurge();
-        void Promise.allSettled([jobs.close(), store.close()]).finally(() => process.exit(1));
+        void closeAll(1);
       });
       const shutdown = (signal: string) => {
         logger.info({ signal }, 'shutting down');
-        stopPurge();
-        // Each step even if another failed: closing the store writes what it still buffers (usage rows).
-        const closeAll = async () => {
-          for (const close of [() => services.limiter?.close?.(), () => jobs.close(), () => store.close()]) {
-            try {
-              await close();
-            } catch (err) {
-              logger.error({ err }, 'shutdown step failed');
-            }
-          }
-          process.exit(0);
-        };
-        httpServer.close(() => void closeAll());
+        stopPurge(); // at once: no purge starts while requests finish
+        httpServer.close(() => void closeAll(0));
         // Requests still running after 5 s (a long stream) are cut; the close above then runs.
         setTimeout(() => {
           if ('closeAllConnections' in httpServer) httpServer.closeAllConnections();
