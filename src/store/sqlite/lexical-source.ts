@@ -21,20 +21,14 @@ export class SqliteLexicalSource implements LexicalSnapshotSource {
 
   async load(builder: MemoryIndexBuilder): Promise<string | null> {
     const before = this.versionSync();
-    const page = this.db.prepare(
-      `SELECT c.rowid, c.document_id, c.collection_id, f.title, f.headings, f.body
-       FROM chunks c JOIN chunks_fts f ON f.rowid = c.rowid
-       WHERE c.rowid > ? ORDER BY c.rowid LIMIT ${PAGE}`,
-    );
+    const page = this.db.prepare(`${CHUNKS_WITH_TEXT} WHERE c.rowid > ? ORDER BY c.rowid LIMIT ${PAGE}`);
     let last = 0;
     for (;;) {
       // Pages are read between writes of this very connection: any write bumps the version, and a
       // version unchanged from the first page to the last proves the pages form one state.
-      const rows = page.raw(true).all(last) as [number, string, string, string, string, string][];
+      const rows = page.raw(true).all(last) as ChunkRow[];
       page.raw(false);
-      for (const [rowid, documentId, collectionId, title, headings, body] of rows) {
-        builder.add(rowid, documentId, collectionId, postingsOf({ title, headings, body }));
-      }
+      addRows(builder, rows);
       if (rows.length < PAGE) break;
       last = rows[rows.length - 1][0];
       await yieldToEventLoop();
@@ -70,17 +64,27 @@ export class SqliteLexicalSource implements LexicalSnapshotSource {
       ).map(Number);
       const rows = this.db
         .prepare(
-          `SELECT c.rowid, c.document_id, c.collection_id, f.title, f.headings, f.body
-           FROM chunks c JOIN chunks_fts f ON f.rowid = c.rowid
+          `${CHUNKS_WITH_TEXT}
            WHERE c.rowid IN (SELECT chunk_rowid FROM lexical_log WHERE version > ? AND added = 1)
            ORDER BY c.rowid`,
         )
         .raw(true)
-        .all(from) as [number, string, string, string, string, string][];
-      for (const [rowid, documentId, collectionId, title, headings, body] of rows) {
-        builder.add(rowid, documentId, collectionId, postingsOf({ title, headings, body }));
-      }
+        .all(from) as ChunkRow[];
+      addRows(builder, rows);
       return { version, removed };
     })();
+  }
+}
+
+/** Chunks with the analyzed fields FTS5 stores: read as `ChunkRow`s. */
+const CHUNKS_WITH_TEXT = `SELECT c.rowid, c.document_id, c.collection_id, f.title, f.headings, f.body
+  FROM chunks c JOIN chunks_fts f ON f.rowid = c.rowid`;
+
+/** rowid, document id, collection id, and the analyzed title, headings and body of FTS5. */
+type ChunkRow = [number, string, string, string, string, string];
+
+function addRows(builder: MemoryIndexBuilder, rows: ChunkRow[]): void {
+  for (const [rowid, documentId, collectionId, title, headings, body] of rows) {
+    builder.add(rowid, documentId, collectionId, postingsOf({ title, headings, body }));
   }
 }
