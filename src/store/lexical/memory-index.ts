@@ -89,37 +89,9 @@ export class MemoryIndexBuilder {
     };
   }
 
+  /** The index of the chunks added: the merge of them into an empty index (one layout, one code). */
   finish(version: string): MemoryLexicalIndex {
-    const nTerms = this.termIds.size;
-    const n = this.postTerm.length;
-    const start = new Int32Array(nTerms + 1);
-    const terms = this.postTerm.data;
-    for (let i = 0; i < n; i++) start[terms[i] + 1]++;
-    for (let t = 0; t < nTerms; t++) start[t + 1] += start[t];
-    const fill = start.slice(0, nTerms);
-    const chunk = new Int32Array(n);
-    const th = new Uint32Array(n);
-    const b = new Uint16Array(n);
-    for (let i = 0; i < n; i++) {
-      const at = fill[terms[i]]++;
-      chunk[at] = this.postChunk.data[i];
-      th[at] = this.postTH.data[i];
-      b[at] = this.postB.data[i];
-    }
-    return new MemoryLexicalIndex({
-      version,
-      termIds: this.termIds,
-      start,
-      chunk,
-      th,
-      b,
-      rowids: Float64Array.from(this.rowids),
-      documentIds: this.documentIds,
-      collections: Uint16Array.from(this.collections),
-      lengths: Int32Array.from(this.lengths),
-      collectionIds: this.collectionIds,
-      tokens: this.tokens,
-    });
+    return EMPTY.merge(new Set(), this, version);
   }
 }
 
@@ -386,3 +358,19 @@ function topChunks(
   }
   return heap.sort((a, b) => (before(scores, rowids, a, b) ? -1 : 1));
 }
+
+/** The index of no chunk, that full builds merge into. */
+const EMPTY = new MemoryLexicalIndex({
+  version: '',
+  termIds: new Map(),
+  start: new Int32Array(1),
+  chunk: new Int32Array(0),
+  th: new Uint32Array(0),
+  b: new Uint16Array(0),
+  rowids: new Float64Array(0),
+  documentIds: [],
+  collections: new Uint16Array(0),
+  lengths: new Int32Array(0),
+  collectionIds: new Map(),
+  tokens: 0,
+});
