@@ -4,7 +4,7 @@ import { detectPersonalData } from '../src/privacy/index.js';
 import { fmt, median, percentile } from './stats.js';
 import { machine, writeSection } from './report.js';
 
-const PII_DEV = fileURLToPath(new URL('../../shared/eval/pii-dev.jsonl', import.meta.url));
+const PII_DEV = fileURLToPath(new URL('../eval/pii-dev.jsonl', import.meta.url));
 
 /** Detection time of ~2,000-character texts built from the dev texts. */
 export function benchPrivacy(): void {

@@ -6,7 +6,7 @@ import { loadCorpus } from '../test/store/bm25-corpus.js';
 import { fmt, percentile } from './stats.js';
 import { machine, writeSection } from './report.js';
 
-const RAG_DEV = fileURLToPath(new URL('../../shared/eval/rag-dev.jsonl', import.meta.url));
+const RAG_DEV = fileURLToPath(new URL('../eval/rag-dev.jsonl', import.meta.url));
 
 /** 5 rounds over the dev questions, the first one discarded (warm). */
 async function rounds(store: Store, questions: string[]): Promise<number[]> {

@@ -20,7 +20,7 @@ export const RagQuestion = z.object({
 export type RagQuestion = z.infer<typeof RagQuestion>;
 
 /**
- * The local format (../shared/eval/local): a hit is a top-k passage from `expected_doc` (or an
+ * The local format (eval/local): a hit is a top-k passage from `expected_doc` (or an
  * `also_acceptable_docs` file) that contains every `answer_contains` string.
  */
 export const LocalQuestion = z.object({

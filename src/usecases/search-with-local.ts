@@ -16,7 +16,7 @@ import { searchKnowledge, type PublicationHit, type SearchKnowledgeOptions } fro
 /**
  * Share of the question's information (IDF-weighted terms) a local document must hold to take a
  * reserved slot. Set on the dev questions: the commune's documents reach 0.45+ on the questions
- * they answer, and stay below on national-only questions (../shared/eval/rag-dev.jsonl).
+ * they answer, and stay below on national-only questions (eval/rag-dev.jsonl).
  */
 export const LOCAL_MIN_COVERAGE = 0.35;
 

@@ -24,7 +24,7 @@ if (!present && !CI)
   );
 
 const ARTIFACTS = join(ROOT, 'test-artifacts');
-const LOCAL_DOCS = join(ROOT, '..', 'shared', 'eval', 'local', 'dev', 'saint-aubin-des-landes-vertes');
+const LOCAL_DOCS = join(ROOT, 'eval', 'local', 'dev', 'saint-aubin-des-landes-vertes');
 const NIR = '1 85 05 78 006 084 91';
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 

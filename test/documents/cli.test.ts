@@ -12,13 +12,13 @@ import { createCollection } from '../../src/usecases/manage-collections.js';
 import { runCli } from '../helpers/cli.js';
 import { COMMUNE, COMMUNE_FILES } from './helpers.js';
 
-const present = COMMUNE_FILES.length > 0;
 let dir: string;
 let input: string;
 let collection: string;
 const env = () => ({ GUICHET_DATA_DIR: dir });
 
-describe.skipIf(!present)('guichet collections / documents (real command)', () => {
+// The commune's files are part of the repository (eval/local/dev): never skipped.
+describe('guichet collections / documents (real command)', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'guichet-docs-cli-'));
     input = mkdtempSync(join(tmpdir(), 'guichet-docs-in-'));

@@ -3,16 +3,11 @@ import { join } from 'node:path';
 import type { Store } from '../../src/store/spec.js';
 import { ROOT } from '../helpers/cli.js';
 
-export const LOCAL_EVAL = join(ROOT, '..', 'shared', 'eval', 'local', 'dev');
+export const LOCAL_EVAL = join(ROOT, 'eval', 'local', 'dev');
 export const COMMUNE = join(LOCAL_EVAL, 'saint-aubin-des-landes-vertes');
 export const LOCAL_QUESTIONS = join(LOCAL_EVAL, 'questions.jsonl');
-export const COMMUNE_FILES = (() => {
-  try {
-    return readdirSync(COMMUNE).sort();
-  } catch {
-    return [];
-  }
-})();
+/** The commune's files (in the repository: a missing folder is an error, not a skip). */
+export const COMMUNE_FILES = readdirSync(COMMUNE).sort();
 
 /** Everything stored about documents, chunks and search terms: to prove a failure changed nothing. */
 export async function snapshot(store: Store, collectionIds: string[]): Promise<string> {

@@ -24,9 +24,8 @@ import { bearer, createTestKey } from '../helpers/accounts.js';
 import { copyCorpus } from '../helpers/corpus.js';
 import { COMMUNE, LOCAL_QUESTIONS } from './helpers.js';
 
-const present = existsSync(COMMUNE);
-if (!present && process.env.CI === 'true') throw new Error(`Données d'évaluation absentes : ${COMMUNE}`);
-if (!present) console.warn(`[documents/mixed] ignoré : ${COMMUNE} absent`);
+// The commune's documents are part of the repository: a missing folder fails, it never skips.
+if (!existsSync(COMMUNE)) throw new Error(`Données d'évaluation absentes : ${COMMUNE}`);
 
 interface LocalLine {
   id: string;
@@ -43,7 +42,7 @@ let collection: string;
 let key: string;
 let ingestSeconds: number;
 
-describe.skipIf(!present)('commune documents with the national corpus', () => {
+describe('commune documents with the national corpus', () => {
   beforeAll(async () => {
     dir = await copyCorpus();
     const config = loadConfig({
@@ -108,13 +107,11 @@ describe.skipIf(!present)('commune documents with the national corpus', () => {
     expect(report.recall_at_k).toBeGreaterThanOrEqual(0.9);
   });
 
-  const mixed = present
-    ? readFileSync(LOCAL_QUESTIONS, 'utf8')
-        .split('\n')
-        .filter(Boolean)
-        .map((l) => JSON.parse(l) as LocalLine)
-        .filter((q) => q.national_hint)
-    : [];
+  const mixed = readFileSync(LOCAL_QUESTIONS, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as LocalLine)
+    .filter((q) => q.national_hint);
 
   it('the fair merge brings the local document in where one ranking leaves it out', async () => {
     const scope = ['service-public', collection];

@@ -20,7 +20,7 @@ interface Gold {
   text: string;
   spans: { start: number; end: number; type: string; value: string }[];
 }
-const GOLD: Gold[] = readFileSync(new URL('../../../shared/eval/pii-dev.jsonl', import.meta.url), 'utf8')
+const GOLD: Gold[] = readFileSync(new URL('../../eval/pii-dev.jsonl', import.meta.url), 'utf8')
   .split('\n')
   .filter((l) => l.trim())
   .map((l) => JSON.parse(l) as Gold);

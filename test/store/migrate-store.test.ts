@@ -23,7 +23,7 @@ import { createDatabase, dropDatabase, unreachableReason } from './postgres-serv
 
 const reason = await unreachableReason();
 const quiet = { warn: () => undefined };
-const QUESTIONS = readFileSync(new URL('../../../shared/eval/rag-dev.jsonl', import.meta.url), 'utf8')
+const QUESTIONS = readFileSync(new URL('../../eval/rag-dev.jsonl', import.meta.url), 'utf8')
   .split('\n')
   .filter((l) => l.trim())
   .map((l) => String((JSON.parse(l) as { question: unknown }).question));

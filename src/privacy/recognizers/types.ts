@@ -1,4 +1,4 @@
-/** The personal-data types the detector knows (see /work/shared/eval/pii-README.md). */
+/** The personal-data types the detector knows (see eval/pii-README.md). */
 export type PiiType =
   | 'PERSON'
   | 'NIR'

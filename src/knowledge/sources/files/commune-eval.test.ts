@@ -1,5 +1,5 @@
 /**
- * Runs the fictional commune's documents (../shared/eval/local/dev) through `parseFile` and checks,
+ * Runs the fictional commune's documents (eval/local/dev) through `parseFile` and checks,
  * for every question, that one section of the expected document holds all `answer_contains`
  * strings: parsing never separated a row, a record or a paragraph from its context.
  */
@@ -10,11 +10,10 @@ import { describe, expect, it } from 'vitest';
 import { MAX_SECTION } from './sections.js';
 import { parseFile } from './index.js';
 
-const EVAL = fileURLToPath(new URL('../../../../../shared/eval/local/dev/', import.meta.url));
+const EVAL = fileURLToPath(new URL('../../../../eval/local/dev/', import.meta.url));
 const COMMUNE = join(EVAL, 'saint-aubin-des-landes-vertes');
-const present = existsSync(COMMUNE);
-if (!present && process.env.CI === 'true') throw new Error(`Données d'évaluation absentes : ${COMMUNE}`);
-if (!present) console.warn(`[commune-eval] ignoré : ${COMMUNE} absent`);
+// The commune's documents are part of the repository: a missing folder fails, it never skips.
+if (!existsSync(COMMUNE)) throw new Error(`Données d'évaluation absentes : ${COMMUNE}`);
 
 /** Case, accents and white space folded, Markdown emphasis and escapes removed. */
 export function fold(text: string): string {
@@ -34,14 +33,12 @@ interface Question {
   answer_contains: string[];
 }
 
-describe.skipIf(!present)('commune documents (shared eval)', () => {
-  const files = present ? readdirSync(COMMUNE).sort() : [];
-  const questions: Question[] = present
-    ? readFileSync(join(EVAL, 'questions.jsonl'), 'utf8')
-        .split('\n')
-        .filter(Boolean)
-        .map((l) => JSON.parse(l) as Question)
-    : [];
+describe('commune documents (eval/local/dev)', () => {
+  const files = readdirSync(COMMUNE).sort();
+  const questions: Question[] = readFileSync(join(EVAL, 'questions.jsonl'), 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Question);
 
   it('parses every file, by content, into reasonably small sections', async () => {
     for (const file of files) {

@@ -7,12 +7,12 @@ import type { ChatDelta } from '../../spec.js';
 import { writeTinyGguf } from '../../testing/tiny-gguf.js';
 import { createLlamaCppProvider } from './index.js';
 
-// Two real GGUFs: one written by the test itself (always there), the shared one when present.
+// Real GGUFs: one written by the test itself (always there), and any other named by GUICHET_TEST_GGUF
+// (for example a downloaded tiny random llama), which runs the same cases.
 const GENERATED = join(mkdtempSync(join(tmpdir(), 'guichet-gguf-')), 'tiny.gguf');
 writeTinyGguf(GENERATED);
-const SHARED = '/work/shared/models/tiny-random-llama.gguf';
-if (!existsSync(SHARED))
-  console.warn(`llama-cpp: variante « partagé » ignorée, modèle de test absent (${SHARED})`);
+const EXTRA = process.env.GUICHET_TEST_GGUF ?? '';
+if (!EXTRA) console.warn('llama-cpp: variante « GGUF externe » ignorée (GUICHET_TEST_GGUF non défini)');
 
 const config = (extra: Record<string, unknown> = {}) =>
   parseProvidersConfig({
@@ -39,9 +39,10 @@ const messages = [
 
 describe.each([
   ['generated', GENERATED],
-  ['shared', SHARED],
+  ['external', EXTRA],
 ])('llama-cpp provider (%s tiny random GGUF)', (_name, modelPath) => {
-  if (!existsSync(modelPath)) return void it.skip(`absent: ${modelPath}`);
+  if (!modelPath || !existsSync(modelPath))
+    return void it.skip(`absent: ${modelPath || 'GUICHET_TEST_GGUF'}`);
   const provider = createLlamaCppProvider(config({ model_path: modelPath }));
   const chat = provider.chatModel('tiny');
   afterAll(() => provider.dispose());
