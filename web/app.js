@@ -1,5 +1,5 @@
 // Entry point: sign-in, navigation between the advisor's assistant and the admin console.
-import { api, can, session, setUnauthorizedHandler } from './api.js';
+import { can, headers, session, setUnauthorizedHandler } from './api.js';
 import { renderAssistant } from './assistant.js';
 import { renderAdmin } from './admin.js';
 import { alertBox, h } from './ui.js';
@@ -9,20 +9,39 @@ let expiredNotice = false;
 
 setUnauthorizedHandler(() => {
   // Expired or revoked: back to the sign-in screen; the typed question is kept (draft in sessionStorage).
+  // "Session expirée" only when there was a session to expire (not on a first visit).
+  expiredNotice = Boolean(session.me);
   session.key = null;
   session.me = null;
-  expiredNotice = true;
   location.hash = '#/connexion';
   route();
 });
 
+// Who is signed in (session cookie): a 401 here is "not signed in yet", not an expired session.
 async function whoAmI() {
   try {
-    session.me = await api('/v1/me');
+    const r = await fetch('/v1/me', { credentials: 'same-origin', headers: headers() });
+    session.me = r.ok ? await r.json() : null;
   } catch {
     session.me = null;
   }
   return session.me;
+}
+
+// Key sign-in: the server checks the key once and answers with an HttpOnly session cookie; the key
+// itself is kept nowhere in the browser. True when signed in.
+async function signInWithKey(key) {
+  try {
+    const r = await fetch('/auth/key', {
+      method: 'POST',
+      credentials: 'same-origin',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ key }),
+    });
+    return r.ok;
+  } catch {
+    return false;
+  }
 }
 
 function renderTools() {
@@ -74,10 +93,11 @@ function renderTools() {
 }
 
 async function signOut() {
-  const viaSession = session.me?.via === 'session';
   session.key = null;
   session.me = null;
-  if (viaSession) await fetch('/auth/logout', { method: 'POST', credentials: 'same-origin' }).catch(() => {});
+  expiredNotice = false;
+  // Ends the session on the server, not only in this tab.
+  await fetch('/auth/logout', { method: 'POST', credentials: 'same-origin' }).catch(() => {});
   location.hash = '#/connexion';
   route();
 }
@@ -112,9 +132,7 @@ async function renderSignIn() {
           keyInput.focus();
           return;
         }
-        session.key = key;
-        if (!(await whoAmI())) {
-          session.key = null;
+        if (!(await signInWithKey(key)) || !(await whoAmI())) {
           error.append(alertBox('error', null, 'Clé refusée : elle est inconnue, révoquée ou expirée.'));
           keyInput.focus();
           return;
@@ -127,7 +145,7 @@ async function renderSignIn() {
     h(
       'fieldset',
       { class: 'fr-fieldset' },
-      h('legend', { class: 'fr-fieldset__legend' }, 'Installation de développement : clé d’API'),
+      h('legend', { class: 'fr-fieldset__legend' }, 'Connexion avec une clé d’API'),
       h(
         'div',
         { class: 'fr-fieldset__element' },
@@ -141,7 +159,7 @@ async function renderSignIn() {
             h(
               'span',
               { class: 'fr-hint-text', id: 'api-key-hint' },
-              'Commence par gch_. Elle est gardée dans cet onglet seulement, jusqu’à sa fermeture.',
+              'Commence par gch_. Le navigateur reste connecté, dans tous ses onglets, jusqu’à la déconnexion.',
             ),
           ),
           keyInput,
@@ -154,6 +172,11 @@ async function renderSignIn() {
       ),
     ),
     error,
+    h(
+      'p',
+      { class: 'fr-text--sm' },
+      'Première installation : ouvrez le lien d’installation affiché par « guichet serve » à son démarrage pour créer le compte administrateur.',
+    ),
   );
   const proconnect = oidc?.sign_in_url
     ? h(
@@ -193,7 +216,7 @@ async function renderSignIn() {
           'Session expirée',
           'Votre session a expiré ou votre clé n’est plus valable. Reconnectez-vous : la question en cours de saisie est conservée.',
         )
-      : null,
+      : '', // not null: replaceChildren would show the word null
     h(
       'div',
       { class: 'fr-grid-row fr-grid-row--gutters' },

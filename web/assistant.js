@@ -53,7 +53,7 @@ export async function renderAssistant(main, hash) {
 }
 
 function firstVisitNotice() {
-  if (localStorage.getItem(NOTICE)) return null;
+  if (localStorage.getItem(NOTICE)) return ''; // not null: replaceChildren would show the word null
   const box = h(
     'div',
     { class: 'fr-callout fr-mb-3w', id: 'first-visit' },

@@ -26,6 +26,11 @@ const positiveInt = z
   .positive({ error: 'doit être positif' });
 
 export const accountsSchema = z.strictObject({
+  /**
+   * Lifetime in seconds of a browser session opened with an API key or by the set-up link
+   * (default 7 days: the next morning, the browser is still signed in). OIDC sessions have their own.
+   */
+  session_ttl_seconds: positiveInt.default(7 * 86_400),
   /** `store`: counters in the Store (one process); `redis`: shared (needs redis_url); `auto`: redis when redis_url is set. */
   limiter: z.enum(['auto', 'store', 'redis']).default('auto'),
   /** Limits applied to every organisation / every key unless set through the admin API. */

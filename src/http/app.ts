@@ -19,6 +19,7 @@ import { auditActor } from './middleware/audit-actor.js';
 import { registerPrivacyRoutes } from './routes/privacy.js';
 import { registerAuditRoutes } from './routes/audit.js';
 import { registerAuthRoutes } from './routes/auth.js';
+import { registerSetupRoutes } from './routes/setup.js';
 import { sessionResolver } from '../accounts/oidc/sessions.js';
 import { registerCollectionRoutes } from './routes/collections.js';
 import { isUpload, registerDocumentRoutes, uploadBodyLimit } from './routes/documents.js';
@@ -83,6 +84,7 @@ export function createApp(services: Services): OpenAPIHono<AppEnv> {
 
   registerHealthRoutes(app, services);
   registerAuthRoutes(app, services);
+  registerSetupRoutes(app, services);
   registerSearchRoutes(app, services);
   registerAdminRoutes(app, services);
   registerModelRoutes(app, services);

@@ -12,7 +12,7 @@ import type {
   UsageRecord,
   User,
 } from '../accounts/model.js';
-import type { SessionRepo } from './sessions-spec.js';
+import type { SessionRepo, SetupRepo } from './sessions-spec.js';
 
 export interface NewOrganisation {
   id?: string;
@@ -120,6 +120,8 @@ export interface AccountsRepo {
   readonly quotas: QuotaRepo;
   readonly counters: CounterRepo;
   readonly usage: UsageRepo;
-  /** Browser sessions of OIDC sign-in. */
+  /** Browser sessions (OIDC, API key sign-in, set-up). */
   readonly sessions: SessionRepo;
+  /** One-time set-up links for the first administrator. */
+  readonly setup: SetupRepo;
 }

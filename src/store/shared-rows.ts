@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { ApiKey, Organisation, QuotaLimits, QuotaScope, UsageRecord, User } from '../accounts/model.js';
 import type { NewApiKey, UsageFilter, UsageTotals } from './accounts-spec.js';
 import type { AuditEntry, Conversation, Feedback, StoredMessage } from './privacy-spec.js';
-import type { PendingSignIn, StoredSession } from './sessions-spec.js';
+import type { PendingSignIn, SetupToken, StoredSession } from './sessions-spec.js';
 import type { ChunkWithDocument, Collection, DocumentInput, StoredChunk, StoredDocument } from './spec.js';
 
 // The adapters' drivers differ in types only: better-sqlite3 returns booleans as 0/1 and JSON
@@ -284,7 +284,8 @@ export function toUsageTotals(r: any): UsageTotals {
 export function toSession(r: any): StoredSession {
   return {
     idHash: r.id_hash,
-    userId: r.user_id,
+    userId: r.user_id ?? null,
+    keyId: r.key_id ?? null,
     orgId: r.org_id,
     createdAt: r.created_at,
     expiresAt: r.expires_at,
@@ -323,4 +324,8 @@ export function usageWhere(
   if (f.to) add('at < ?', f.to);
   if (f.model) add('model = ?', f.model);
   return { sql: parts.join(' AND '), params };
+}
+
+export function toSetupToken(r: any): SetupToken {
+  return { hash: r.hash, createdAt: r.created_at, expiresAt: r.expires_at };
 }

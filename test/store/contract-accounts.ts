@@ -265,6 +265,7 @@ export function storeAccountsContract(
       const s = {
         idHash: 'h1',
         userId: u.id,
+        keyId: null,
         orgId: 'org-a',
         createdAt: '2025-01-01T00:00:00.000Z',
         expiresAt: '2025-01-02T00:00:00.000Z',
@@ -291,6 +292,63 @@ export function storeAccountsContract(
       expect(await store.accounts.sessions.get('h1')).toBeNull();
       await store.accounts.sessions.delete('h2');
       expect(await store.accounts.sessions.get('h2')).toBeNull();
+    });
+
+    it('keeps sessions opened with a key', async () => {
+      const { record } = await createApiKey({ store, orgId: 'org-a', role: 'admin' });
+      const s = {
+        idHash: 'k1',
+        userId: null,
+        keyId: record.id,
+        orgId: 'org-a',
+        createdAt: '2025-01-01T00:00:00.000Z',
+        expiresAt: '2099-01-01T00:00:00.000Z',
+      };
+      await store.accounts.sessions.create(s);
+      expect(await store.accounts.sessions.get('k1')).toEqual(s);
+      await store.accounts.sessions.create({ ...s, idHash: 'k2', expiresAt: '2024-01-01T00:00:00.000Z' });
+      expect(await store.accounts.sessions.deleteExpired('2025-01-01T00:00:00.000Z')).toBe(1);
+      expect(await store.accounts.sessions.get('k1')).toEqual(s);
+    });
+
+    it('knows whether an administrator exists, and uses a set-up link once', async () => {
+      const now = '2025-06-01T00:00:00.000Z';
+      expect(await store.accounts.setup.hasAdmin(now)).toBe(false);
+      await store.accounts.users.create({ email: 'ag@a.fr', name: 'Agent', orgId: 'org-a', role: 'agent' });
+      await createApiKey({ store, orgId: 'org-a', role: 'developer' });
+      const revoked = await createApiKey({ store, orgId: 'org-a', role: 'admin' });
+      await store.accounts.keys.revoke(revoked.record.id, now);
+      await createApiKey({
+        store,
+        orgId: 'org-a',
+        role: 'superadmin',
+        expiresInDays: 1,
+        now: Date.parse(now),
+      });
+      // Agents, developers, a revoked admin key, an expired superadmin key: no administrator.
+      expect(await store.accounts.setup.hasAdmin('2025-06-03T00:00:00.000Z')).toBe(false);
+      expect(await store.accounts.setup.hasAdmin(now)).toBe(true); // the superadmin key still runs
+      await createApiKey({ store, orgId: 'org-b', role: 'admin' });
+      expect(await store.accounts.setup.hasAdmin('2025-06-03T00:00:00.000Z')).toBe(true);
+
+      const t = { hash: 'a'.repeat(64), createdAt: now, expiresAt: '2025-06-01T01:00:00.000Z' };
+      await store.accounts.setup.putToken(t);
+      await store.accounts.setup.putToken({ ...t, hash: 'b'.repeat(64) });
+      expect(await store.accounts.setup.getToken(t.hash)).toEqual(t);
+      expect(await store.accounts.setup.getToken('c'.repeat(64))).toBeNull();
+      const taken = await Promise.all([
+        store.accounts.setup.takeToken(t.hash),
+        store.accounts.setup.takeToken(t.hash),
+      ]);
+      expect(taken.filter(Boolean)).toEqual([t]);
+      expect(await store.accounts.setup.getToken(t.hash)).toBeNull();
+      expect(await store.accounts.setup.deleteTokens()).toBe(1);
+      expect(await store.accounts.setup.getToken('b'.repeat(64))).toBeNull();
+    });
+
+    it('counts a person with the admin role as an administrator', async () => {
+      await store.accounts.users.create({ email: 'adm@b.fr', name: 'Adm', orgId: 'org-b', role: 'admin' });
+      expect(await store.accounts.setup.hasAdmin(new Date().toISOString())).toBe(true);
     });
 
     it('appends one audit chain under concurrent writers, verifiable, purgeable with an anchor', async () => {
@@ -393,6 +451,7 @@ export function storeAccountsContract(
       await store.accounts.sessions.create({
         idHash: 'sess',
         userId: u.id,
+        keyId: null,
         orgId: 'org-a',
         createdAt: '2025-01-01T00:00:00.000Z',
         expiresAt: '2099-01-01T00:00:00.000Z',

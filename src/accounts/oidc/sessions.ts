@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Store } from '../../store/spec.js';
-import type { Principal, User } from '../model.js';
+import type { ApiKey, Principal, User } from '../model.js';
 import type { SessionResolver } from '../session.js';
 
 export const SESSION_COOKIE = 'guichet_session';
@@ -48,20 +48,30 @@ export function serializeCookie(name: string, value: string, o: CookieOptions): 
   return parts.join('; ');
 }
 
-/** Opens a session for a signed-in user; returns the id to put in the cookie (never stored). */
+/**
+ * Opens a session for a signed-in user (OIDC, set-up) or for an API key (key sign-in: the session
+ * then acts as that key, with its role and quotas, and ends when the key is revoked or expires).
+ * Returns the id to put in the cookie (never stored).
+ */
 export async function openSession(o: {
   store: Store;
-  user: User;
   ttlSeconds: number;
   now?: Date;
+  user?: User;
+  key?: ApiKey;
 }): Promise<{ id: string; expiresAt: string }> {
   const now = o.now ?? new Date();
   const { id, hash } = newOpaqueId();
-  const expiresAt = new Date(now.getTime() + o.ttlSeconds * 1000).toISOString();
+  let expiresAt = new Date(now.getTime() + o.ttlSeconds * 1000).toISOString();
+  // A key session never outlives its key.
+  if (o.key?.expiresAt && o.key.expiresAt < expiresAt) expiresAt = o.key.expiresAt;
+  const orgId = o.key?.orgId ?? o.user?.orgId;
+  if (!orgId) throw new Error('openSession needs a user or a key');
   await o.store.accounts.sessions.create({
     idHash: hash,
-    userId: o.user.id,
-    orgId: o.user.orgId,
+    userId: o.key ? o.key.userId : o.user!.id,
+    keyId: o.key?.id ?? null,
+    orgId,
     createdAt: now.toISOString(),
     expiresAt,
   });
@@ -69,14 +79,19 @@ export async function openSession(o: {
 }
 
 export interface SessionInfo {
-  user: User;
+  /** The person signed in; null for a session opened with a key that belongs to no one. */
+  user: User | null;
+  /** The key a key sign-in opened the session with. */
+  key: ApiKey | null;
+  principal: Principal;
   expiresAt: string;
   idHash: string;
 }
 
 /**
  * The live session of a Cookie header: unknown, expired (deleted on sight) or orphaned sessions
- * give null. The role and organisation are read from the user each time, so a change applies at once.
+ * give null, and so does a key session whose key was revoked or has expired. The role and
+ * organisation are read from the user (or the key) each time, so a change applies at once.
  */
 export async function findSession(
   store: Store,
@@ -88,30 +103,36 @@ export async function findSession(
   const idHash = hashOpaqueId(id);
   const session = await store.accounts.sessions.get(idHash);
   if (!session) return null;
-  if (Date.parse(session.expiresAt) <= now.getTime()) {
+  const end = async () => {
     await store.accounts.sessions.delete(idHash);
     return null;
+  };
+  if (Date.parse(session.expiresAt) <= now.getTime()) return end();
+  if (session.keyId) {
+    const key = await store.accounts.keys.get(session.keyId);
+    if (!key || key.orgId !== session.orgId || key.revokedAt !== null) return end();
+    if (key.expiresAt !== null && Date.parse(key.expiresAt) <= now.getTime()) return end();
+    const user = key.userId ? await store.accounts.users.get(key.userId) : null;
+    return {
+      user,
+      key,
+      principal: { orgId: key.orgId, userId: key.userId, keyId: key.id, role: key.role, via: 'session' },
+      expiresAt: session.expiresAt,
+      idHash,
+    };
   }
-  const user = await store.accounts.users.get(session.userId);
-  if (!user || user.orgId !== session.orgId) {
-    await store.accounts.sessions.delete(idHash);
-    return null;
-  }
-  return { user, expiresAt: session.expiresAt, idHash };
+  const user = session.userId ? await store.accounts.users.get(session.userId) : null;
+  if (!user || user.orgId !== session.orgId) return end();
+  return {
+    user,
+    key: null,
+    principal: { orgId: user.orgId, userId: user.id, keyId: null, role: user.role, via: 'session' },
+    expiresAt: session.expiresAt,
+    idHash,
+  };
 }
 
 /** `Services.resolveSession`: the principal of a browser session, for the /v1 auth middleware. */
 export function sessionResolver(store: Store): SessionResolver {
-  return async (cookieHeader) => {
-    const s = await findSession(store, cookieHeader);
-    if (!s) return null;
-    const principal: Principal = {
-      orgId: s.user.orgId,
-      userId: s.user.id,
-      keyId: null,
-      role: s.user.role,
-      via: 'session',
-    };
-    return principal;
-  };
+  return async (cookieHeader) => (await findSession(store, cookieHeader))?.principal ?? null;
 }

@@ -11,6 +11,30 @@ import { schedulePurge } from '../../privacy/retention.js';
 import { auditAvailable, withAudit } from '../../privacy/services.js';
 import { formatIngestSummary, runIngestWithProgress } from './ingest.js';
 import { jobQueue } from '../../jobs/index.js';
+import { createSetupToken, SETUP_LINK_TTL_SECONDS, SETUP_PATH } from '../../accounts/setup.js';
+
+/** The French start-up message that carries the one-time set-up link. */
+export function setupMessage(host: string, port: number, token: string): string {
+  const wildcard = host === '0.0.0.0' || host === '::' || host === '[::]';
+  const shown = wildcard ? '127.0.0.1' : host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+  const link = `http://${shown}:${port}${SETUP_PATH}?jeton=${token}`;
+  const lines = [
+    '',
+    "Première installation : Guichet n'a pas encore d'administrateur.",
+    'Ouvrez ce lien dans votre navigateur pour créer le compte administrateur',
+    `(valable ${SETUP_LINK_TTL_SECONDS / 3600} heure, utilisable une seule fois) :`,
+    '',
+    `  ${link}`,
+    '',
+  ];
+  if (wildcard)
+    lines.push("Depuis un autre poste, remplacez 127.0.0.1 par le nom ou l'adresse de ce serveur.");
+  lines.push(
+    `Lien expiré ? Redémarrez Guichet, ou créez une clé : guichet keys create --org ${DEFAULT_ORG_ID} --role admin`,
+    '',
+  );
+  return lines.join('\n');
+}
 
 export function registerServe(program: Command): void {
   program
@@ -50,11 +74,8 @@ export function registerServe(program: Command): void {
         });
       }
       await ensureDefaultOrganisation(store, DEFAULT_ORG_ID);
-      if ((await store.accounts.keys.count()) === 0) {
-        process.stderr.write(
-          `Aucune clé d'API n'existe encore. Pour obtenir une clé administrateur :\n  guichet keys create --org ${DEFAULT_ORG_ID} --role admin\n`,
-        );
-      }
+      // No administrator yet: a one-time set-up link, printed below once the port is known.
+      const setup = await createSetupToken({ store });
       const { audit } = withAudit(services);
       const audited = auditAvailable(services);
       if (audited)
@@ -83,6 +104,9 @@ export function registerServe(program: Command): void {
         { fetch: app.fetch, port: config.server.port, hostname: config.server.host },
         (info: AddressInfo) => {
           process.stdout.write(`Guichet écoute sur http://${config.server.host}:${info.port}\n`);
+          // On the console only (stdout), never in the JSON logs (stderr): whoever reads it can
+          // become the administrator.
+          if (setup) process.stdout.write(setupMessage(config.server.host, info.port, setup.token));
           logger.info({ port: info.port, host: config.server.host }, 'listening');
         },
       );

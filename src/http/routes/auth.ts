@@ -13,6 +13,7 @@ import {
   SIGNIN_COOKIE,
 } from '../../accounts/oidc/sessions.js';
 import { signInUser } from '../../accounts/oidc/sign-in-user.js';
+import { authenticateApiKey } from '../../accounts/authenticate-api-key.js';
 import type { AuditEvent } from '../../privacy/audit-log.js';
 import { AppError, isAppError } from '../../shared/errors.js';
 import type { Services } from '../../services.js';
@@ -25,7 +26,8 @@ const LOCAL_PATH = /^\/(?![/\\])[^\s\\]{0,500}$/;
 
 /**
  * Browser sign-in (ProConnect or any OIDC provider): `GET /auth/login` → provider →
- * `GET /auth/callback` → session cookie; `POST /auth/logout`; `GET /auth/session` (who am I).
+ * `GET /auth/callback` → session cookie; with an API key: `POST /auth/key` → session cookie;
+ * `POST /auth/logout` (ends the session on the server); `GET /auth/session` (who am I).
  * These routes sit outside /v1: the session they open is what `/v1` accepts instead of a key.
  */
 export function registerAuthRoutes(app: OpenAPIHono<AppEnv>, services: Services): void {
@@ -41,10 +43,16 @@ export function registerAuthRoutes(app: OpenAPIHono<AppEnv>, services: Services)
       c.get('logger').error({ err, requestId: c.get('requestId') }, 'audit append failed');
     }
   };
-  const cookie = (name: string, value: string, maxAge: number, path = '/') =>
-    serializeCookie(name, value, { secure: config.cookie_secure, maxAge, path });
+  // `Secure` when the browser came over HTTPS (directly or through a proxy saying so), and always
+  // for an OIDC installation that asks for it (its callback URL is HTTPS).
+  const secure = (c: Context<AppEnv>) => isHttps(c) || (isOidcConfigured(config) && config.cookie_secure);
+  const cookieFor =
+    (c: Context<AppEnv>) =>
+    (name: string, value: string, maxAge: number, path = '/') =>
+      serializeCookie(name, value, { secure: secure(c), maxAge, path });
 
   app.get('/auth/login', async (c) => {
+    const cookie = cookieFor(c);
     const returnTo = c.req.query('return_to');
     const start = await getClient().start();
     const { id, hash } = newOpaqueId();
@@ -64,6 +72,7 @@ export function registerAuthRoutes(app: OpenAPIHono<AppEnv>, services: Services)
   });
 
   app.get('/auth/callback', async (c) => {
+    const cookie = cookieFor(c);
     const refuse = async (e: AppError, reason: string, extra: Record<string, unknown> = {}) => {
       c.get('logger').warn(
         {
@@ -141,10 +150,41 @@ export function registerAuthRoutes(app: OpenAPIHono<AppEnv>, services: Services)
     return c.redirect(pending.returnTo, 303);
   });
 
+  // Sign-in with an API key: the key is checked once, then the browser holds only a session cookie
+  // (HttpOnly) that acts as the key, in every tab, until sign-out, the session's end or the key's
+  // revocation. JSON body only: a form of another site cannot sign a browser in (login CSRF).
+  app.post('/auth/key', async (c) => {
+    c.header('cache-control', 'no-store');
+    if (!(c.req.header('content-type') ?? '').toLowerCase().startsWith('application/json'))
+      throw new AppError(
+        'unsupported_media_type',
+        'Type de contenu non pris en charge : envoyez application/json.',
+      );
+    let body: unknown;
+    try {
+      body = await c.req.json();
+    } catch {
+      throw new AppError('invalid_json', "Le corps de la requête n'est pas un JSON valide.");
+    }
+    const presented = (body as { key?: unknown } | null)?.key;
+    if (typeof presented !== 'string' || presented.length > 200)
+      throw new AppError('invalid_request', 'Champ « key » attendu : la clé d’API (gch_…).', {
+        param: 'key',
+      });
+    const principal = await authenticateApiKey(store, presented.trim());
+    const key = (await store.accounts.keys.get(principal.keyId!))!;
+    const ttl = services.config.accounts.session_ttl_seconds;
+    await store.accounts.sessions.deleteExpired(new Date().toISOString());
+    const session = await openSession({ store, key, ttlSeconds: ttl });
+    c.get('logger').info({ requestId: c.get('requestId'), keyId: key.id, orgId: key.orgId }, 'key sign-in');
+    c.header('set-cookie', cookieFor(c)(SESSION_COOKIE, session.id, maxAgeUntil(session.expiresAt)));
+    return c.json({ authenticated: true, expires_at: session.expiresAt });
+  });
+
   app.post('/auth/logout', async (c) => {
     const id = readCookie(c.req.header('cookie'), SESSION_COOKIE);
     if (id) await store.accounts.sessions.delete(hashOpaqueId(id));
-    c.header('set-cookie', cookie(SESSION_COOKIE, '', 0));
+    c.header('set-cookie', cookieFor(c)(SESSION_COOKIE, '', 0));
     c.header('cache-control', 'no-store');
     if (wantsHtml(c)) return c.redirect(config.after_login_path, 303);
     return c.json({ signed_out: true });
@@ -156,14 +196,29 @@ export function registerAuthRoutes(app: OpenAPIHono<AppEnv>, services: Services)
     if (!s) {
       return c.json({ authenticated: false, sign_in_url: isOidcConfigured(config) ? '/auth/login' : null });
     }
-    const org = await store.accounts.orgs.get(s.user.orgId);
+    const org = await store.accounts.orgs.get(s.principal.orgId);
     return c.json({
       authenticated: true,
-      user: { id: s.user.id, email: s.user.email, name: s.user.name, role: s.user.role },
-      organisation: { id: s.user.orgId, name: org?.name ?? s.user.orgId },
+      via: s.key ? 'key' : 'person',
+      role: s.principal.role,
+      user: s.user ? { id: s.user.id, email: s.user.email, name: s.user.name, role: s.user.role } : null,
+      key: s.key ? { id: s.key.id, name: s.key.name, prefix: `gch_${s.key.prefix}` } : null,
+      organisation: { id: s.principal.orgId, name: org?.name ?? s.principal.orgId },
       expires_at: s.expiresAt,
     });
   });
+}
+
+/** Seconds from now until `iso` (at least 1): the cookie ends with the session. */
+export function maxAgeUntil(iso: string, now = Date.now()): number {
+  return Math.max(1, Math.floor((Date.parse(iso) - now) / 1000));
+}
+
+/** The browser reached us over HTTPS: the URL says so, or the first proxy in front does. */
+export function isHttps(c: Context<AppEnv>): boolean {
+  if (c.req.url.startsWith('https:')) return true;
+  const proto = c.req.header('x-forwarded-proto');
+  return proto !== undefined && proto.split(',')[0].trim().toLowerCase() === 'https';
 }
 
 function wantsHtml(c: Context<AppEnv>): boolean {

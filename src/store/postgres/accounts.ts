@@ -3,7 +3,7 @@ import { PostgresCounters, PostgresQuotas } from './accounts-limits.js';
 import { PostgresApiKeys, PostgresOrganisations, PostgresUsers } from './accounts-people.js';
 import { PostgresUsage } from './accounts-usage.js';
 import type { Pool } from './db.js';
-import { PostgresSessions } from './sessions.js';
+import { PostgresSessions, PostgresSetup } from './sessions.js';
 
 export class PostgresAccounts implements AccountsRepo {
   readonly orgs: PostgresOrganisations;
@@ -13,6 +13,7 @@ export class PostgresAccounts implements AccountsRepo {
   readonly counters: PostgresCounters;
   readonly usage: PostgresUsage;
   readonly sessions: PostgresSessions;
+  readonly setup: PostgresSetup;
 
   constructor(pool: Pool) {
     this.orgs = new PostgresOrganisations(pool);
@@ -22,5 +23,6 @@ export class PostgresAccounts implements AccountsRepo {
     this.counters = new PostgresCounters(pool);
     this.usage = new PostgresUsage(pool);
     this.sessions = new PostgresSessions(pool);
+    this.setup = new PostgresSetup(pool);
   }
 }

@@ -376,4 +376,20 @@ export const MIGRATIONS: Migration[] = [
       END $$;
     `,
   },
+  {
+    version: 6,
+    name: 'key_sessions_setup_tokens',
+    // Same as SQLite migration 7: sessions opened with an API key, one-time set-up links.
+    up: `
+      ALTER TABLE sessions ALTER COLUMN user_id DROP NOT NULL;
+      ALTER TABLE sessions ADD COLUMN key_id TEXT COLLATE "C" REFERENCES api_keys (id) ON DELETE CASCADE;
+      ALTER TABLE sessions ADD CONSTRAINT sessions_owner CHECK (user_id IS NOT NULL OR key_id IS NOT NULL);
+      CREATE INDEX sessions_key ON sessions (key_id);
+      CREATE TABLE setup_tokens (
+        hash TEXT COLLATE "C" PRIMARY KEY,
+        created_at TEXT COLLATE "C" NOT NULL,
+        expires_at TEXT COLLATE "C" NOT NULL
+      );
+    `,
+  },
 ];

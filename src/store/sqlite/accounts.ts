@@ -4,7 +4,7 @@ import { SqliteCounters, SqliteQuotas } from './accounts-limits.js';
 import { SqliteOrganisations, SqliteUsers } from './accounts-people.js';
 import { SqliteUsage } from './accounts-usage.js';
 import type { Db } from './open.js';
-import { SqliteSessions } from './sessions.js';
+import { SqliteSessions, SqliteSetup } from './sessions.js';
 
 export class SqliteAccounts implements AccountsRepo {
   readonly orgs: SqliteOrganisations;
@@ -14,6 +14,7 @@ export class SqliteAccounts implements AccountsRepo {
   readonly counters: SqliteCounters;
   readonly usage: SqliteUsage;
   readonly sessions: SqliteSessions;
+  readonly setup: SqliteSetup;
 
   constructor(db: Db) {
     this.orgs = new SqliteOrganisations(db);
@@ -23,5 +24,6 @@ export class SqliteAccounts implements AccountsRepo {
     this.counters = new SqliteCounters(db);
     this.usage = new SqliteUsage(db);
     this.sessions = new SqliteSessions(db);
+    this.setup = new SqliteSetup(db);
   }
 }

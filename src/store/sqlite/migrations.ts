@@ -249,4 +249,33 @@ export const MIGRATIONS: Migration[] = [
       END;
     `,
   },
+  {
+    version: 7,
+    name: 'key_sessions_setup_tokens',
+    // A browser session may be opened with an API key (it then acts as that key and ends with it:
+    // user_id becomes optional, key_id names the key); one-time set-up links for the first
+    // administrator keep only the hash of their token. SQLite cannot drop NOT NULL: the table is rebuilt.
+    sql: `
+      CREATE TABLE sessions_new (
+        id_hash TEXT PRIMARY KEY,
+        user_id TEXT REFERENCES users (id) ON DELETE CASCADE,
+        key_id TEXT REFERENCES api_keys (id) ON DELETE CASCADE,
+        org_id TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        CHECK (user_id IS NOT NULL OR key_id IS NOT NULL)
+      );
+      INSERT INTO sessions_new (id_hash, user_id, key_id, org_id, created_at, expires_at)
+        SELECT id_hash, user_id, NULL, org_id, created_at, expires_at FROM sessions;
+      DROP TABLE sessions;
+      ALTER TABLE sessions_new RENAME TO sessions;
+      CREATE INDEX sessions_expiry ON sessions (expires_at);
+      CREATE INDEX sessions_key ON sessions (key_id);
+      CREATE TABLE setup_tokens (
+        hash TEXT PRIMARY KEY,
+        created_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL
+      );
+    `,
+  },
 ];
