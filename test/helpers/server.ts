@@ -4,6 +4,8 @@ import { startCli } from './cli.js';
 export interface RunningServer {
   url: string;
   child: ChildProcess;
+  /** Everything the server wrote so far on stdout (the console) and stderr (the JSON logs). */
+  stdout: () => string;
   stderr: () => string;
   stop(): Promise<void>;
 }
@@ -32,6 +34,7 @@ export async function startServer(env: Record<string, string>, timeoutMs = 240_0
   return {
     url,
     child,
+    stdout: () => out,
     stderr: () => err,
     async stop() {
       if (child.exitCode !== null) return;
