@@ -63,7 +63,8 @@ const shot = (p: Page, name: string) =>
   p.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
 
 async function signIn(p: Page, k: string) {
-  await p.evaluate(() => sessionStorage.removeItem('guichet.key')).catch(() => {});
+  // Signed out first: the session lives in a cookie (the sign-in page sends a signed-in browser on).
+  await p.context().clearCookies();
   await p.goto(`${server.url}/#/connexion`);
   await p.reload();
   await p.fill('#api-key', k);
@@ -163,7 +164,9 @@ describe.skipIf(!present && !CI)('web UI in Chromium', () => {
         () => localStorage.length === 0 || !Object.values(localStorage).some((v) => v.startsWith('gch_')),
       ),
     ).toBe(true);
-    expect(await page.evaluate(() => sessionStorage.getItem('guichet.key'))).toBe(key);
+    // Signed in by an HttpOnly session cookie: the key itself is kept nowhere in the page.
+    expect(await page.evaluate(() => sessionStorage.getItem('guichet.key'))).toBeNull();
+    expect(await page.evaluate(() => document.cookie)).not.toMatch(/guichet_session/);
     await expect(page.locator('#first-visit').textContent()).resolves.toMatch(
       /intelligence artificielle.*jours/s,
     );
