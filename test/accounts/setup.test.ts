@@ -9,10 +9,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { revokeApiKey } from '../../src/accounts/create-api-key.js';
 import { createSetupToken, SETUP_LINK_TTL_SECONDS } from '../../src/accounts/setup.js';
 import { setupMessage } from '../../src/cli/commands/serve.js';
-import { createTestKey, startTestApp, type RunningApp } from '../helpers/accounts.js';
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
+import { ensureDefaultOrganisation } from '../../src/accounts/create-organisation.js';
+import { DEFAULT_ORG_ID } from '../../src/accounts/model.js';
+import { createApp } from '../../src/http/app.js';
+import { openPostgresStore } from '../../src/store/postgres/index.js';
+import type { Store } from '../../src/store/spec.js';
+import { createTestKey, startTestApp, testServices, type RunningApp } from '../helpers/accounts.js';
+import { createDatabase, dropDatabase, unreachableReason } from '../store/postgres-server.js';
 import { copyCorpus } from '../helpers/corpus.js';
 import { startServer, type RunningServer } from '../helpers/server.js';
 
+const CI = process.env.CI === 'true';
 const HTML = { accept: 'text/html' };
 const FORM = { ...HTML, 'content-type': 'application/x-www-form-urlencoded' };
 const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
@@ -223,4 +232,73 @@ describe('set-up link and key sessions (app in process)', () => {
     await revokeApiKey({ store: store(), id });
     expect((await fetch(`${app.url}/v1/me`, { headers: { cookie: pair } })).status).toBe(401);
   });
+});
+
+const pgReason = await unreachableReason();
+if (pgReason && !CI) console.log(`[setup] PostgreSQL part skipped: ${pgReason}`);
+
+describe.skipIf(pgReason !== null && !CI)('set-up link and key sessions on PostgreSQL, two replicas', () => {
+  let db: { name: string; url: string };
+  const apps: { url: string; close: () => Promise<void>; store: Store }[] = [];
+
+  /** The real app on a PostgreSQL store of its own (another pool, as another replica would). */
+  async function replica(): Promise<(typeof apps)[number]> {
+    const base = await testServices();
+    await base.store.close();
+    const store = await openPostgresStore({ url: db.url, maxConnections: 4, logger: { warn: () => {} } });
+    await ensureDefaultOrganisation(store, DEFAULT_ORG_ID);
+    const services = { ...base, store };
+    const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
+      const s = serve({ fetch: createApp(services).fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
+    });
+    const r = {
+      url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      store: services.store,
+      close: async () => {
+        await new Promise<void>((ok) => server.close(() => ok()));
+        await services.limiter?.close?.();
+        await store.close();
+        rmSync(base.dir, { recursive: true, force: true });
+      },
+    };
+    apps.push(r);
+    return r;
+  }
+
+  beforeAll(async () => {
+    if (pgReason) throw new Error(pgReason); // under CI only: PostgreSQL must be there
+    db = await createDatabase();
+  }, 60_000);
+  afterAll(async () => {
+    for (const a of apps) await a.close();
+    if (db) await dropDatabase(db.name);
+  });
+
+  it('one link, submitted to two replicas at once, makes one administrator; a session opened on one is ended on the other', async () => {
+    const [a, b] = [await replica(), await replica()];
+    const link = (await createSetupToken({ store: a.store }))!;
+    expect((await fetch(`${b.url}/installation?jeton=${link.token}`)).status).toBe(200);
+    const submit = (url: string, email: string) =>
+      fetch(`${url}/installation`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ jeton: link.token, name: 'Admin', email }),
+      });
+    const results = await Promise.all([submit(a.url, 'pa@mairie.fr'), submit(b.url, 'pb@mairie.fr')]);
+    expect(results.map((r) => r.status).sort()).toEqual([201, 403]);
+    const winner = results.find((r) => r.status === 201)!;
+    const { key } = (await winner.json()) as { key: string };
+    expect(await a.store.accounts.setup.hasAdmin(new Date().toISOString())).toBe(true);
+    expect(await createSetupToken({ store: b.store })).toBeNull();
+
+    const signedIn = await fetch(`${a.url}/auth/key`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ key }),
+    });
+    const { pair } = sessionCookie(signedIn);
+    expect((await fetch(`${b.url}/v1/me`, { headers: { cookie: pair } })).status).toBe(200);
+    await fetch(`${b.url}/auth/logout`, { method: 'POST', headers: { cookie: pair } });
+    expect((await fetch(`${a.url}/v1/me`, { headers: { cookie: pair } })).status).toBe(401);
+  }, 120_000);
 });

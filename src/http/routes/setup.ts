@@ -5,6 +5,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { openSession, serializeCookie, SESSION_COOKIE } from '../../accounts/oidc/sessions.js';
 import { isOidcConfigured } from '../../accounts/oidc/client.js';
 import { checkSetupToken, completeSetup, SETUP_PATH } from '../../accounts/setup.js';
+import { runAsActor } from '../../privacy/audit-context.js';
 import { AppError, isAppError } from '../../shared/errors.js';
 import type { Services } from '../../services.js';
 import type { AppEnv } from '../env.js';
@@ -157,7 +158,10 @@ export function registerSetupRoutes(app: OpenAPIHono<AppEnv>, services: Services
       const email = text(fields.email);
       let result;
       try {
-        result = await completeSetup({ store, token, name, email });
+        // Audited (person and key created, session opened) as the system's set-up, with the request id.
+        result = await runAsActor({ via: 'system', requestId: c.get('requestId') }, () =>
+          completeSetup({ store, token, name, email }),
+        );
       } catch (e) {
         if (!isAppError(e)) throw e;
         // Bad input: the form again, with the message beside the field; the link is still valid.
