@@ -3,12 +3,15 @@
  * (child process, JSON logs on stderr at debug level) for the console link and the logs; the app in
  * process for the clock-dependent cases (expiry, races, revocation).
  */
-import { readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { revokeApiKey } from '../../src/accounts/create-api-key.js';
-import { createSetupToken, SETUP_LINK_TTL_SECONDS } from '../../src/accounts/setup.js';
-import { setupMessage } from '../../src/cli/commands/serve.js';
+import { createSetupToken, hashSetupToken, SETUP_LINK_TTL_SECONDS } from '../../src/accounts/setup.js';
+import { openSqliteStore } from '../../src/store/sqlite/index.js';
+import { runCli } from '../helpers/cli.js';
+import { setupMessage } from '../../src/cli/commands/setup-link.js';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { ensureDefaultOrganisation } from '../../src/accounts/create-organisation.js';
@@ -117,6 +120,32 @@ describe('first start of a real `guichet serve`: the set-up link', () => {
     await new Promise((r) => setTimeout(r, 300));
     expect(server.stdout()).not.toMatch(/jeton=|Première installation/);
   }, 300_000);
+
+  it('`guichet setup-link` prints a new link while there is no administrator, then refuses in one French line', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'guichet-setup-link-'));
+    try {
+      const first = runCli(['setup-link'], { GUICHET_DATA_DIR: dir, PORT: '8181' });
+      expect(first.status, first.stderr).toBe(0);
+      const token = /http:\/\/127\.0\.0\.1:8181\/installation\?jeton=([A-Za-z0-9_-]{43})/.exec(
+        first.stdout,
+      )?.[1];
+      expect(token, first.stdout).toBeDefined();
+      const store = openSqliteStore(dir);
+      try {
+        expect(await store.accounts.setup.getToken(hashSetupToken(token!))).not.toBeNull();
+        await createTestKey(store, { role: 'admin' });
+      } finally {
+        await store.close();
+      }
+      const again = runCli(['setup-link'], { GUICHET_DATA_DIR: dir });
+      expect(again.status).toBe(1);
+      expect(again.stdout).toBe('');
+      expect(again.stderr.trim().split('\n')).toHaveLength(1);
+      expect(again.stderr).toMatch(/déjà un administrateur/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 
   it('prints a link a person can follow when listening on every interface', () => {
     const text = setupMessage('0.0.0.0', 8080, 'T'.repeat(43));

@@ -11,30 +11,8 @@ import { schedulePurge } from '../../privacy/retention.js';
 import { auditAvailable, withAudit } from '../../privacy/services.js';
 import { formatIngestSummary, runIngestWithProgress } from './ingest.js';
 import { jobQueue } from '../../jobs/index.js';
-import { createSetupToken, SETUP_LINK_TTL_SECONDS, SETUP_PATH } from '../../accounts/setup.js';
-
-/** The French start-up message that carries the one-time set-up link. */
-export function setupMessage(host: string, port: number, token: string): string {
-  const wildcard = host === '0.0.0.0' || host === '::' || host === '[::]';
-  const shown = wildcard ? '127.0.0.1' : host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
-  const link = `http://${shown}:${port}${SETUP_PATH}?jeton=${token}`;
-  const lines = [
-    '',
-    "Première installation : Guichet n'a pas encore d'administrateur.",
-    'Ouvrez ce lien dans votre navigateur pour créer le compte administrateur',
-    `(valable ${SETUP_LINK_TTL_SECONDS / 3600} heure, utilisable une seule fois) :`,
-    '',
-    `  ${link}`,
-    '',
-  ];
-  if (wildcard)
-    lines.push("Depuis un autre poste, remplacez 127.0.0.1 par le nom ou l'adresse de ce serveur.");
-  lines.push(
-    `Lien expiré ? Redémarrez Guichet, ou créez une clé : guichet keys create --org ${DEFAULT_ORG_ID} --role admin`,
-    '',
-  );
-  return lines.join('\n');
-}
+import { createSetupToken } from '../../accounts/setup.js';
+import { setupMessage } from './setup-link.js';
 
 export function registerServe(program: Command): void {
   program
