@@ -209,7 +209,7 @@ async function openCollection(c, zone) {
   });
   zone.replaceChildren(
     h('h3', { class: 'fr-h4' }, `Collection « ${c.name} »`),
-    can('documents:write') ? drop : null,
+    can('documents:write') ? drop : '', // not null: replaceChildren would show the word null
     results,
     docTable(c, docs, refresh),
   );
