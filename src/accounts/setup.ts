@@ -37,7 +37,10 @@ export async function createSetupToken(o: {
   now?: Date;
 }): Promise<{ token: string; expiresAt: string } | null> {
   const now = o.now ?? new Date();
-  if (await hasAdministrator(o.store, now)) return null;
+  if (await hasAdministrator(o.store, now)) {
+    await o.store.accounts.setup.deleteTokens(); // links left from before (an admin made by the CLI)
+    return null;
+  }
   const token = randomBytes(32).toString('base64url');
   const expiresAt = new Date(now.getTime() + (o.ttlSeconds ?? SETUP_LINK_TTL_SECONDS) * 1000).toISOString();
   await o.store.accounts.setup.putToken({

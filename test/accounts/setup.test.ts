@@ -197,6 +197,9 @@ describe('set-up link and key sessions (app in process)', () => {
       const r = await fetch(`${other.url}/installation?jeton=${link.token}`, { headers: HTML });
       expect(r.status).toBe(403);
       expect(await r.text()).toMatch(/Guichet a déjà un administrateur/);
+      // The next start makes no link and forgets the old one.
+      expect(await createSetupToken({ store: other.services.store })).toBeNull();
+      expect(await other.services.store.accounts.setup.getToken(hashSetupToken(link.token))).toBeNull();
     } finally {
       await other.close();
     }
