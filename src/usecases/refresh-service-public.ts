@@ -107,6 +107,24 @@ export function summaryLine(s: IngestSummary): string {
   return `${s.added} ajoutée(s), ${s.updated} mise(s) à jour, ${s.removed} retirée(s), ${s.unchanged} inchangée(s)`;
 }
 
+/** The `--json` form of a refresh report (also a refresh job's result): snake_case, stable. */
+export function refreshReportJson(r: RefreshReport): Record<string, unknown> {
+  return {
+    status: r.status,
+    message: r.message,
+    archives: r.archives,
+    added: r.summary?.added ?? 0,
+    updated: r.summary?.updated ?? 0,
+    removed: r.summary?.removed ?? 0,
+    unchanged: r.summary?.unchanged ?? null,
+    failed: r.summary?.failed ?? [],
+    total: r.summary?.total ?? null,
+    duration_ms: r.summary?.durationMs ?? null,
+    changes: r.summary?.changes ?? [],
+    changes_truncated: r.summary?.changesTruncated ?? false,
+  };
+}
+
 const AUDIENCE_LABEL: Record<Audience, string> = {
   particuliers: 'particuliers',
   professionnels: 'professionnels',

@@ -4,13 +4,10 @@
  * fixtures): first download, 304, a changed set, and every bad input of the issue. After each step
  * the corpus is checked by search.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import yazl from 'yazl';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { knowledgeSchema, type ServicePublicRefreshConfig } from '../../src/knowledge/config.js';
 import { createEgressFetch } from '../../src/models/http-client.js';
@@ -24,66 +21,8 @@ import {
 } from '../../src/usecases/refresh-service-public.js';
 import { searchKnowledge } from '../../src/usecases/search-knowledge.js';
 import { startCli } from '../helpers/cli.js';
+import { archive, fixture, loopback, merge as part, zipOf, type Loopback } from './dila-server.js';
 import { xmlPublications } from './xml-corpus.js';
-
-const FIXTURES = join(import.meta.dirname, '../fixtures/service-public/xml');
-const fixture = (name: string) => readFileSync(join(FIXTURES, name), 'utf8');
-
-type Handler = (req: IncomingMessage, res: ServerResponse) => void;
-
-interface Loopback {
-  server: Server;
-  origin: string;
-  routes: Map<string, Handler>;
-  seen: { path: string; headers: IncomingMessage['headers'] }[];
-}
-
-async function loopback(): Promise<Loopback> {
-  const routes = new Map<string, Handler>();
-  const seen: Loopback['seen'] = [];
-  const server = createServer((req, res) => {
-    seen.push({ path: req.url ?? '', headers: req.headers });
-    const h = routes.get(req.url ?? '');
-    if (h) return h(req, res);
-    res.writeHead(404, { 'content-type': 'text/plain' }).end('introuvable');
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as AddressInfo;
-  return { server, origin: `http://127.0.0.1:${port}`, routes, seen };
-}
-
-async function zipOf(files: Map<string, string> | Record<string, string | Buffer>): Promise<Buffer> {
-  const zip = new yazl.ZipFile();
-  const entries = files instanceof Map ? [...files.entries()] : Object.entries(files);
-  for (const [name, content] of entries)
-    zip.addBuffer(
-      typeof content === 'string' ? Buffer.from(content) : content,
-      name.includes('.') ? name : `${name}.xml`,
-    );
-  zip.end();
-  const chunks: Buffer[] = [];
-  for await (const c of zip.outputStream) chunks.push(c as Buffer);
-  return Buffer.concat(chunks);
-}
-
-/** Serves an archive like DILA's host: ETag and Last-Modified, 304 on a matching If-None-Match. */
-function archive(bytes: Buffer): Handler {
-  const etag = `"${createHash('sha1').update(bytes).digest('hex')}"`;
-  return (req, res) => {
-    if (req.headers['if-none-match'] === etag) return void res.writeHead(304, { etag }).end();
-    res
-      .writeHead(200, {
-        'content-type': 'application/zip',
-        'content-length': bytes.length,
-        etag,
-        'last-modified': 'Tue, 01 Dec 2026 06:00:00 GMT',
-      })
-      .end(bytes);
-  };
-}
-
-const part = (m: Map<string, string>, extra: Map<string, string> | Record<string, string>) =>
-  new Map([...m, ...(extra instanceof Map ? extra : Object.entries(extra))]);
 
 describe('corpus refresh from DILA archives over loopback HTTP', () => {
   let web: Loopback;
@@ -150,8 +89,8 @@ describe('corpus refresh from DILA archives over loopback HTTP', () => {
 
   afterAll(async () => {
     await store?.close();
-    web?.server.close();
-    elsewhere?.server.close();
+    await web?.close();
+    await elsewhere?.close();
     rmSync(dataDir, { recursive: true, force: true });
   });
 
@@ -239,7 +178,7 @@ describe('corpus refresh from DILA archives over loopback HTTP', () => {
     it('unreachable host (connection refused)', async () => {
       const closed = await loopback();
       const origin = closed.origin;
-      await new Promise((r) => closed.server.close(r));
+      await closed.close();
       await expectRefused(/connexion refusée/, withPro(`${origin}/pro.zip`), [web.origin, origin]);
     });
 

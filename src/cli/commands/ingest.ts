@@ -4,7 +4,11 @@ import { withServices } from '../context.js';
 import { createProgress } from '../progress.js';
 import type { Services } from '../../services.js';
 import { AppError } from '../../shared/errors.js';
-import { refreshServicePublic, type RefreshReport } from '../../usecases/refresh-service-public.js';
+import {
+  refreshReportJson,
+  refreshServicePublic,
+  type RefreshReport,
+} from '../../usecases/refresh-service-public.js';
 
 export async function runIngestWithProgress(services: Services, source?: string): Promise<IngestSummary> {
   const progress = createProgress('Indexation service-public.fr');
@@ -57,24 +61,6 @@ export function formatRefreshReport(r: RefreshReport): string {
     );
   if (r.summary) lines.push(formatIngestSummary(r.summary), ...formatChanges(r.summary));
   return lines.join('\n');
-}
-
-/** The `--json` form of a refresh report (also a refresh job's result): snake_case, stable. */
-export function refreshReportJson(r: RefreshReport): Record<string, unknown> {
-  return {
-    status: r.status,
-    message: r.message,
-    archives: r.archives,
-    added: r.summary?.added ?? 0,
-    updated: r.summary?.updated ?? 0,
-    removed: r.summary?.removed ?? 0,
-    unchanged: r.summary?.unchanged ?? null,
-    failed: r.summary?.failed ?? [],
-    total: r.summary?.total ?? null,
-    duration_ms: r.summary?.durationMs ?? null,
-    changes: r.summary?.changes ?? [],
-    changes_truncated: r.summary?.changesTruncated ?? false,
-  };
 }
 
 export async function runRefresh(services: Services, opts: { quiet?: boolean } = {}): Promise<RefreshReport> {
