@@ -4,6 +4,7 @@ import { withServices } from '../context.js';
 import { createProgress } from '../progress.js';
 import type { Services } from '../../services.js';
 import { AppError } from '../../shared/errors.js';
+import { ingestTravailEmploi } from '../../usecases/ingest-travail-emploi.js';
 import {
   refreshReportJson,
   refreshServicePublic,
@@ -115,6 +116,34 @@ export function registerIngest(program: Command): void {
         }
         const summary = await runIngestWithProgress(services, opts.source);
         process.stdout.write(formatIngestSummary(summary) + '\n');
+      });
+    });
+  ingest
+    .command('travail-emploi')
+    .description(
+      'Indexer les fiches pratiques du droit du travail (travail-emploi.gouv.fr, paquet @socialgouv/fiches-travail-data)',
+    )
+    .action(async () => {
+      await withServices(async (services) => {
+        const progress = createProgress('Indexation travail-emploi.gouv.fr');
+        try {
+          const s = await ingestTravailEmploi({
+            store: services.store,
+            chunkTokens: services.config.search.chunk_tokens,
+            onProgress: (p) => progress.update(p.done, p.total),
+            onWarning: (m) => services.logger.warn(m),
+          });
+          progress.stop();
+          const lines = [
+            `Source : ${s.source}`,
+            `${s.total} fiches lues en ${(s.durationMs / 1000).toFixed(1)} s : ` +
+              `${s.added} ajoutées, ${s.updated} mises à jour, ${s.unchanged} inchangées, ${s.removed} retirées, ${s.failed.length} en échec.`,
+            ...s.failed.slice(0, 20).map((f) => `  - ${f.id} : ${f.message}`),
+          ];
+          process.stdout.write(lines.join('\n') + '\n');
+        } finally {
+          progress.stop();
+        }
       });
     });
 }
