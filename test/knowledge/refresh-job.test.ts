@@ -154,6 +154,18 @@ describe('POST /v1/admin/knowledge/refresh, /health and doctor', () => {
     expect(by['fraîcheur du corpus'].fix).toContain('guichet ingest service-public --update');
   });
 
+  it('the data-flow report lists the corpus source with the requests sent to it, and no personal data', async () => {
+    const r = await fetch(`${app.url}/v1/admin/data-flows`, { headers: bearer(root) });
+    expect(r.status).toBe(200);
+    const report = (await r.json()) as {
+      endpoints: { id: string; origin: string; requestsSinceStart: number; dataCategories: string[] }[];
+    };
+    const dilaRow = report.endpoints.find((e) => e.id === 'corpus-dila');
+    expect(dilaRow).toMatchObject({ origin: dila.origin });
+    expect(dilaRow!.requestsSinceStart).toBe(dila.seen.length);
+    expect(dilaRow!.dataCategories.join(' ')).toMatch(/aucune donnée personnelle/);
+  });
+
   it('an organisation admin may not refresh the national corpus', async () => {
     const admin = await createTestKey(app.services.store, { orgId: 'org-a', role: 'admin' });
     const r = await fetch(`${app.url}/v1/admin/knowledge/refresh`, {
