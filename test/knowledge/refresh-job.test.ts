@@ -10,7 +10,11 @@ import { REFRESH_SERVICE_PUBLIC_JOB, scheduleRefresh } from '../../src/jobs/refr
 import type { JobQueue } from '../../src/jobs/spec.js';
 import { openStore } from '../../src/store/index.js';
 import type { Store } from '../../src/store/spec.js';
+import { knowledgeSchema } from '../../src/knowledge/config.js';
+import { createEgressFetch } from '../../src/models/http-client.js';
+import { readLastRefresh, refreshServicePublic } from '../../src/usecases/refresh-service-public.js';
 import { runDoctor } from '../../src/usecases/run-doctor.js';
+import { searchKnowledge } from '../../src/usecases/search-knowledge.js';
 import { bearer, createTestKey, startTestApp, type RunningApp } from '../helpers/accounts.js';
 import { schemaFactory, unreachableReason } from '../store/postgres-server.js';
 import { archive, fixture, loopback, merge, zipOf, type Loopback } from './dila-server.js';
@@ -247,4 +251,83 @@ describe('scheduled refresh', () => {
       expect(await rounds(stores)).toEqual([0, 1, 1, 1, 2, 2]);
     }, 60_000);
   });
+});
+
+describe.skipIf(reason !== null)('refresh on PostgreSQL, two replicas at once', () => {
+  let schemas: Awaited<ReturnType<typeof schemaFactory>>;
+  let dila: Loopback;
+  const stores: Store[] = [];
+  const dirs: string[] = [];
+  beforeAll(async () => {
+    const { mkdtempSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    dila = await loopback();
+    dila.routes.set(
+      '/part.zip',
+      archive(
+        await zipOf(merge(xmlPublications('particuliers', 5), { 'F90001.xml': fixture('F90001.xml') })),
+      ),
+    );
+    dila.routes.set('/pro.zip', archive(await zipOf({ 'F90002.xml': fixture('F90002.xml') })));
+    schemas = await schemaFactory();
+    const url = await schemas.next();
+    for (let i = 0; i < 2; i++) {
+      stores.push(
+        await openStore({ dataDir: '.', databaseUrl: url, postgres: { logger: { warn: () => undefined } } }),
+      );
+      dirs.push(mkdtempSync(join(tmpdir(), `guichet-replica-${i}-`)));
+    }
+  }, 60_000);
+  afterAll(async () => {
+    const { rmSync } = await import('node:fs');
+    for (const s of stores) await s.close();
+    await schemas?.dispose();
+    await dila?.close();
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
+
+  const config = () =>
+    knowledgeSchema.parse({
+      service_public: {
+        sources: {
+          particuliers: `${dila.origin}/part.zip`,
+          professionnels: `${dila.origin}/pro.zip`,
+          associations: null,
+        },
+        redirect_origins: [],
+      },
+    }).service_public;
+  const run = (i: number) =>
+    refreshServicePublic({
+      store: stores[i],
+      egress: createEgressFetch([dila.origin]),
+      config: config(),
+      dataDir: dirs[i],
+      chunkTokens: 350,
+    });
+
+  it('the two run one after the other; the second ingests nothing; a failure changes nothing', async () => {
+    const [a, b] = await Promise.all([run(0), run(1)]);
+    const counts = [a, b].map((r) => r.summary!).map((s) => [s.added, s.updated, s.removed]);
+    // Whichever ran first added everything; the other found every publication unchanged.
+    expect(counts.sort()).toEqual([
+      [0, 0, 0],
+      [7, 0, 0],
+    ]);
+    expect(await stores[1].documents.count('service-public')).toBe(7);
+    const top = await searchKnowledge({
+      store: stores[1],
+      query: 'aide exemple logement locataire',
+      collectionIds: ['service-public'],
+    });
+    expect(top[0].externalId).toBe('F90001');
+
+    const hashes = await stores[0].documents.hashes('service-public');
+    dila.routes.set('/part.zip', archive(await zipOf({ 'F90001.xml': fixture('F90001.xml') })));
+    dila.routes.set('/pro.zip', (_q, res) => void res.writeHead(500).end());
+    await expect(run(0)).rejects.toThrow(/HTTP 500.*reste en service/);
+    expect(await stores[1].documents.hashes('service-public')).toEqual(hashes);
+    expect((await readLastRefresh(stores[1]))?.ok).toBe(false);
+  }, 120_000);
 });
