@@ -92,20 +92,20 @@ export async function runDoctor(o: DoctorOptions): Promise<Check[]> {
           detail: `${count} publications (${source ?? 'source inconnue'}), indexées le ${ingestedAt?.slice(0, 10) ?? '?'}`,
         },
   );
-  if (count > 0) {
-    const status = await corpusStatus(o.store, o.config.knowledge.stale_after_months);
-    if (status.date) {
-      checks.push({
-        name: 'fraîcheur du corpus',
-        status: status.stale ? 'warning' : 'ok',
-        detail: `fiche la plus récente : ${frenchDate(status.date)}${status.stale ? ` (plus de ${o.config.knowledge.stale_after_months} mois)` : ''}`,
-        fix: status.stale
-          ? 'Mettez le corpus à jour depuis la DILA : guichet ingest service-public --update (ou « Mettre à jour le corpus » dans la console d’administration).'
-          : undefined,
-      });
-    }
-    const last = status.last_refresh;
-    const schedule = o.config.knowledge.service_public.refresh;
+  const status = await corpusStatus(o.store, o.config.knowledge.stale_after_months);
+  if (count > 0 && status.date) {
+    checks.push({
+      name: 'fraîcheur du corpus',
+      status: status.stale ? 'warning' : 'ok',
+      detail: `fiche la plus récente : ${frenchDate(status.date)}${status.stale ? ` (plus de ${o.config.knowledge.stale_after_months} mois)` : ''}`,
+      fix: status.stale
+        ? 'Mettez le corpus à jour depuis la DILA : guichet ingest service-public --update (ou « Mettre à jour le corpus » dans la console d’administration).'
+        : undefined,
+    });
+  }
+  const last = status.last_refresh;
+  const schedule = o.config.knowledge.service_public.refresh;
+  if (count > 0 || last !== null)
     checks.push(
       last === null
         ? {
@@ -122,7 +122,6 @@ export async function runDoctor(o: DoctorOptions): Promise<Check[]> {
               : 'Vérifiez l’accès réseau à l’hôte de la DILA (knowledge.service_public.sources), puis relancez : guichet ingest service-public --update',
           },
     );
-  }
   const timeout = o.timeoutMs ?? 5000;
   const paths = new Map(
     o.config.providers.flatMap((p) => (p.type === 'llama-cpp' ? [[p.id, p.model_path] as const] : [])),
