@@ -22,7 +22,12 @@ import { openZipSources } from '../knowledge/sources/service-public/zip.js';
 import type { EgressFetch } from '../models/http-client.js';
 import { AppError } from '../shared/errors.js';
 import type { Store } from '../store/spec.js';
-import { ingestServicePublic, type IngestProgress, type IngestSummary } from './ingest-service-public.js';
+import {
+  ingestServicePublic,
+  SERVICE_PUBLIC_COLLECTION,
+  type IngestProgress,
+  type IngestSummary,
+} from './ingest-service-public.js';
 
 export const REFRESH_SOURCE_DESCRIPTION = 'archives DILA « Vos droits et démarches »';
 const LAST_REFRESH_KEY = 'service_public.refresh.last';
@@ -101,6 +106,25 @@ async function storedValidators(store: Store, audience: Audience, url: string): 
   } catch {
     return null;
   }
+}
+
+/** Removals accepted without question: a few fiches withdrawn is ordinary. */
+const ALWAYS_REMOVABLE = 10;
+
+/**
+ * Archives that would remove more than half of the corpus are not a refresh but a partial or
+ * broken export: refused before anything is written.
+ */
+async function refuseMassRemoval(store: Store, ids: string[]): Promise<void> {
+  const known = await store.documents.hashes(SERVICE_PUBLIC_COLLECTION);
+  const keep = new Set(ids);
+  let removed = 0;
+  for (const id of known.keys()) if (!keep.has(id)) removed++;
+  if (removed > ALWAYS_REMOVABLE && removed > known.size / 2)
+    throw new AppError(
+      'upstream_error',
+      `Mise à jour du corpus refusée : les archives téléchargées retireraient ${removed} des ${known.size} publications indexées (plus de la moitié : export partiel ?). Le corpus actuel reste en service, inchangé.`,
+    );
 }
 
 export function summaryLine(s: IngestSummary): string {
@@ -210,12 +234,14 @@ export async function refreshServicePublic(o: RefreshServicePublicOptions): Prom
         await recordAttempt(o.store, true, message);
         return { status: 'unchanged' as const, archives, summary: null, message };
       }
-      // Every archive is whole and checked: only now are the held copies replaced.
-      for (const x of outcomes) if (x.part) await rename(x.part, join(dir, `${x.audience}.zip`));
+      // Every archive is whole and checked. They are read where they are (new ones still under
+      // their temporary name) and replace the held copies once the ingestion has succeeded.
+      const held = (x: (typeof outcomes)[number]) => x.part ?? join(dir, `${x.audience}.zip`);
       const source = await openZipSources(
-        wanted.map(({ audience }) => ({ path: join(dir, `${audience}.zip`), audience })),
+        outcomes.map((x) => ({ path: held(x), audience: x.audience })),
         REFRESH_SOURCE_DESCRIPTION,
       );
+      await refuseMassRemoval(o.store, source.ids ?? []);
       const summary = await ingestServicePublic({
         store: o.store,
         source,
@@ -224,6 +250,7 @@ export async function refreshServicePublic(o: RefreshServicePublicOptions): Prom
         onWarning: o.onWarning,
         signal: o.signal,
       });
+      for (const x of outcomes) if (x.part) await rename(x.part, join(dir, `${x.audience}.zip`));
       // Validators are kept once the ingestion succeeded: a failed one downloads again next time.
       for (const x of outcomes) {
         if (x.status !== 'downloaded') continue;

@@ -147,7 +147,7 @@ describe('corpus refresh from DILA archives over loopback HTTP', () => {
     )) as AppError;
     expect(e).toBeInstanceOf(AppError);
     expect(e.message).not.toContain('\n');
-    expect(e.message).toMatch(/^Mise à jour du corpus impossible/);
+    expect(e.message).toMatch(/^Mise à jour du corpus (impossible|refusée)/);
     expect(e.message).toMatch(/Le corpus actuel reste en service/);
     expect(e.message).toMatch(pattern);
     // Nothing replaced: same publications, same archives held, no partial file left.
@@ -233,6 +233,19 @@ describe('corpus refresh from DILA archives over loopback HTTP', () => {
         archive(await zipOf({ 'arborescence.xml': '<Arborescence/>', 'menu.xml': '<Menu/>' })),
       );
       await expectRefused(/aucune publication/, withPro(`${web.origin}/pro-empty.zip`));
+    });
+
+    it('a partial export (archives that would remove most of the corpus)', async () => {
+      web.routes.set('/part-tiny.zip', archive(await zipOf({ 'F90001.xml': f90001Changed })));
+      web.routes.set('/pro-tiny.zip', archive(await zipOf({ 'F90002.xml': fixture('F90002.xml') })));
+      await expectRefused(/retireraient \d+ des \d+ publications indexées/, {
+        ...config,
+        sources: {
+          ...config.sources,
+          particuliers: `${web.origin}/part-tiny.zip`,
+          professionnels: `${web.origin}/pro-tiny.zip`,
+        },
+      });
     });
 
     it('a download larger than the size limit', async () => {

@@ -113,6 +113,7 @@ export async function openZipSources(parts: ZipPart[], description: string): Pro
   return {
     description,
     count: chosen.length,
+    ids: chosen.map((c) => c.entry.id),
     async *entries(): AsyncIterable<RawPublication> {
       const open = new Map<number, Promise<ZipFile>>();
       const zipOf = (i: number): Promise<ZipFile> => {
