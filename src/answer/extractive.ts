@@ -2,6 +2,7 @@ import { analyze } from '../knowledge/analyze/french.js';
 import type { ChatDelta, ChatModel, ChatRequest, ChatResult } from '../models/spec.js';
 import { BUILTIN_PROVIDER } from '../models/spec.js';
 import type { Source } from './sources.js';
+import { withStaleCaveat } from './stale-caveat.js';
 
 export const EXTRACTIVE_MODEL_ID = 'extractive';
 
@@ -120,7 +121,7 @@ export class ExtractiveModel implements ChatModel {
     if (sources.length === 0) return NO_SOURCE_GIVEN;
     const query =
       extra.guichet_query ?? [...req.messages].reverse().find((m) => m.role === 'user')?.content ?? '';
-    return extractAnswer(sources, query);
+    return withStaleCaveat(extractAnswer(sources, query), sources);
   }
 
   async complete(req: ChatRequest): Promise<ChatResult> {

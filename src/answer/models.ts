@@ -1,5 +1,7 @@
 import type { Config } from '../config/schema.js';
-import { createModelStack, type ModelStack } from '../models/create-model-stack.js';
+import { createModelStack, providerOrigins, type ModelStack } from '../models/create-model-stack.js';
+import { createEgressFetch } from '../models/http-client.js';
+import { knowledgeOrigins } from '../knowledge/config.js';
 import type { ModelAliasConfig } from '../models/config.js';
 import { BUILTIN_PROVIDER } from '../models/spec.js';
 import type { QueryEmbedder } from '../usecases/search-knowledge.js';
@@ -26,10 +28,10 @@ export interface Models extends ModelStack {
 
 /** Builds providers, the router (with `extractive` and the `guichet` alias) and the query embedder. */
 export function buildModels(config: Config, env: Record<string, string | undefined> = process.env): Models {
-  const stack = createModelStack(
-    { providers: config.providers, models: withGuichetAlias(config.models) },
-    { env },
-  );
+  const providers = { providers: config.providers, models: withGuichetAlias(config.models) };
+  // One egress client: the providers' origins and those of the corpus refresh (DILA) are declared.
+  const egress = createEgressFetch([...providerOrigins(providers), ...knowledgeOrigins(config.knowledge)]);
+  const stack = createModelStack(providers, { env, egress });
   stack.router.register(new ExtractiveModel());
   const embeddingModel = config.search.embedding_model;
   let embedQuery: QueryEmbedder | undefined;

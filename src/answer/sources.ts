@@ -1,4 +1,8 @@
+import { currentOfficialUrl, isStale } from '../knowledge/freshness.js';
 import type { PublicationHit } from '../usecases/search-knowledge.js';
+
+/** A source older than this is stale unless the configuration says otherwise (knowledge.stale_after_months). */
+export const DEFAULT_STALE_AFTER_MONTHS = 12;
 
 /** A numbered source given to the model and returned to the caller as a citation. */
 export interface Source {
@@ -11,6 +15,8 @@ export interface Source {
   collectionName: string;
   local: boolean;
   date: string | null;
+  /** Older than the configured age: an answer resting on it says so. */
+  stale: boolean;
   passages: string[];
 }
 
@@ -25,7 +31,10 @@ export interface Citation {
   collection: string;
   collection_name: string;
   local: boolean;
+  /** The publication's last modification date (`YYYY-MM-DD`), when known. */
   date: string | null;
+  /** True when that date is older than the configured age (12 months by default). */
+  stale: boolean;
   snippet: string;
   cited: boolean;
 }
@@ -34,17 +43,20 @@ export function toSources(
   hits: PublicationHit[],
   collectionNames: Map<string, string>,
   nationalIds: Set<string>,
+  staleAfterMonths = DEFAULT_STALE_AFTER_MONTHS,
+  now = new Date(),
 ): Source[] {
   return hits.map((h, i) => ({
     index: i + 1,
     id: h.id,
     externalId: h.externalId,
     title: h.title,
-    url: h.url,
+    url: currentOfficialUrl(h.url),
     collection: h.collectionId,
     collectionName: collectionNames.get(h.collectionId) ?? h.collectionId,
     local: !nationalIds.has(h.collectionId),
     date: h.date,
+    stale: isStale(h.date, staleAfterMonths, now),
     passages: h.passages.map((p) => (p.path.length ? `(${p.path.join(' › ')}) ${p.text}` : p.text)),
   }));
 }
@@ -82,6 +94,7 @@ export function toCitations(sources: Source[], answer: string): Citation[] {
     collection_name: s.collectionName,
     local: s.local,
     date: s.date,
+    stale: s.stale,
     snippet: plainSnippet(s.passages[0] ?? ''),
     cited: cited.has(s.index),
   }));

@@ -8,6 +8,7 @@ import { modelAliasSchema, providerSchema } from '../models/config.js';
 import { accountsSchema } from '../accounts/config.js';
 import { privacySchema } from '../privacy/config.js';
 import { oidcSchema } from '../accounts/oidc/config.js';
+import { knowledgeSchema } from '../knowledge/config.js';
 
 export const searchSchema = z
   .object({
@@ -113,6 +114,8 @@ export const configSchema = z
     metrics: metricsSchema.default({ enabled: false, public: false }),
     /** Background jobs (corpus refresh): pg-boss on PostgreSQL, in-process with SQLite. */
     jobs: jobsSchema.default(jobsSchema.parse({})),
+    /** National corpus refresh from the DILA (sources, schedule, limits) and the age of a stale source. */
+    knowledge: knowledgeSchema.default(knowledgeSchema.parse({})),
   })
   .strict();
 

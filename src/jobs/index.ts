@@ -1,6 +1,7 @@
 import type { Config } from '../config/schema.js';
 import type { Services } from '../services.js';
 import { workIngestJobs } from './ingest-job.js';
+import { workRefreshJobs } from './refresh-job.js';
 import type { Logger } from '../shared/logger.js';
 import type { Store } from '../store/spec.js';
 import { InlineJobQueue } from './inline.js';
@@ -39,7 +40,18 @@ export function jobQueue(services: Services): Promise<JobQueue> {
       store: services.store,
       chunkTokens: services.config.search.chunk_tokens,
       onWarning: (m) => services.logger.warn(m),
-    }).then(() => (services.jobs = queue));
+    })
+      .then(() =>
+        workRefreshJobs(queue, {
+          store: services.store,
+          egress: services.egress,
+          config: services.config.knowledge.service_public,
+          dataDir: services.config.data_dir,
+          chunkTokens: services.config.search.chunk_tokens,
+          logger: services.logger,
+        }),
+      )
+      .then(() => (services.jobs = queue));
     p.catch(() => starting.delete(services));
     starting.set(services, p);
   }

@@ -1,6 +1,7 @@
 import type { Config } from '../config/schema.js';
 import type { Sovereignty } from '../models/config.js';
 import type { EgressStats } from '../models/http-client.js';
+import { knowledgeOrigins } from '../knowledge/config.js';
 import { isSecNumCloud } from './answer-privacy.js';
 
 /**
@@ -11,7 +12,7 @@ import { isSecNumCloud } from './answer-privacy.js';
 
 export interface DataFlowEndpoint {
   id: string;
-  kind: 'model_provider' | 'oidc_issuer';
+  kind: 'model_provider' | 'oidc_issuer' | 'corpus_source';
   origin: string;
   local: boolean;
   sovereignty: Sovereignty | null;
@@ -86,6 +87,24 @@ export function dataFlowReport(config: Config, stats: EgressStats, startedAt: Da
       requestsSinceStart: stats.requests[origin] ?? 0,
     });
   }
+  // The national corpus refresh: public archives downloaded, nothing about anyone sent.
+  const knowledge = (config as { knowledge?: Config['knowledge'] }).knowledge;
+  for (const origin of knowledge ? knowledgeOrigins(knowledge) : []) {
+    endpoints.push({
+      id: 'corpus-dila',
+      kind: 'corpus_source',
+      origin,
+      local: false,
+      sovereignty: null,
+      secnumcloud: false,
+      foreignLawExposure: null,
+      dataCategories: [
+        'aucune donnée personnelle : téléchargement des archives publiques du corpus national',
+      ],
+      pseudonymised: 'not_needed',
+      requestsSinceStart: stats.requests[origin] ?? 0,
+    });
+  }
   return {
     generatedAt: new Date().toISOString(),
     since: startedAt.toISOString(),
@@ -97,7 +116,7 @@ export function dataFlowReport(config: Config, stats: EgressStats, startedAt: Da
 const PSEUDO: Record<DataFlowEndpoint['pseudonymised'], string> = {
   yes: 'oui',
   no: 'non',
-  not_needed: 'inutile (serveur local)',
+  not_needed: 'inutile (serveur local ou aucune donnée personnelle)',
   partially: 'oui, sauf organisations exemptées',
 };
 

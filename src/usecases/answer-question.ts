@@ -34,6 +34,8 @@ export interface AnswerDeps {
   router: ModelRouter;
   embedQuery?: QueryEmbedder;
   rrfK?: number;
+  /** Sources older than this many months are marked stale (knowledge.stale_after_months; default 12). */
+  staleAfterMonths?: number;
 }
 
 export interface AnswerRequest {
@@ -115,7 +117,7 @@ export async function prepareAnswer(deps: AnswerDeps, request: AnswerRequest): P
   const searched = await scopeCollections(deps.store, request.retrieval.collections);
   const names = new Map(searched.map((c) => [c.id, c.name]));
   const national = new Set(searched.filter((c) => c.builtin).map((c) => c.id));
-  const sources = toSources(hits, names, national);
+  const sources = toSources(hits, names, national, deps.staleAfterMonths);
   const scope = outOfScopeKind(lastUser);
   const localHit = sources.some((s) => s.local);
   const relevance = await judgeRelevance(deps.store, query, hits);

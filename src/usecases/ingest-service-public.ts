@@ -1,7 +1,11 @@
 import type { Store } from '../store/spec.js';
 import { contentHash, indexVersion, toDocumentInput } from '../knowledge/index-document.js';
 import type { DocumentInput } from '../store/spec.js';
-import { openServicePublicSource, parsePublication } from '../knowledge/sources/service-public/index.js';
+import {
+  openServicePublicSource,
+  parsePublication,
+  type ServicePublicSource,
+} from '../knowledge/sources/service-public/index.js';
 
 export const SERVICE_PUBLIC_COLLECTION = 'service-public';
 export const PLATFORM_ORG = 'platform';
@@ -10,6 +14,20 @@ export interface IngestProgress {
   done: number;
   total: number;
 }
+
+/** One publication added, updated or removed by an ingestion (the change report). */
+export interface PublicationChange {
+  id: string;
+  title: string;
+  /** The publication's own date (last modification), when known. */
+  date: string | null;
+  change: 'added' | 'updated' | 'removed';
+  /** For an update: the date of the version it replaced. */
+  previous_date?: string | null;
+}
+
+/** At most this many changes are listed (counts stay exact). */
+export const MAX_LISTED_CHANGES = 1000;
 
 export interface IngestSummary {
   source: string;
@@ -20,11 +38,16 @@ export interface IngestSummary {
   removed: number;
   failed: { id: string; message: string }[];
   durationMs: number;
+  /** Added, updated and removed publications, newest first (at most MAX_LISTED_CHANGES). */
+  changes: PublicationChange[];
+  /** True when more changes happened than are listed. */
+  changesTruncated: boolean;
 }
 
 export interface IngestServicePublicOptions {
   store: Store;
-  source?: string;
+  /** A zip, a folder, an opened source; absent = the built-in package. */
+  source?: string | ServicePublicSource;
   chunkTokens: number;
   batchSize?: number;
   onProgress?: (p: IngestProgress) => void;
@@ -52,7 +75,7 @@ export async function ensureServicePublicCollection(store: Store): Promise<void>
  */
 export async function ingestServicePublic(o: IngestServicePublicOptions): Promise<IngestSummary> {
   const started = performance.now();
-  const source = await openServicePublicSource(o.source);
+  const source = typeof o.source === 'object' ? o.source : await openServicePublicSource(o.source);
   await ensureServicePublicCollection(o.store);
   const known = await o.store.documents.hashes(SERVICE_PUBLIC_COLLECTION);
   const version = indexVersion(o.chunkTokens);
@@ -66,6 +89,20 @@ export async function ingestServicePublic(o: IngestServicePublicOptions): Promis
     removed: 0,
     failed: [],
     durationMs: 0,
+    changes: [],
+    changesTruncated: false,
+  };
+  const changes: PublicationChange[] = [];
+  const listChange = async (c: PublicationChange) => {
+    if (changes.length >= MAX_LISTED_CHANGES) {
+      summary.changesTruncated = true;
+      return;
+    }
+    if (c.change === 'updated') {
+      const before = await o.store.documents.getByExternalId(SERVICE_PUBLIC_COLLECTION, c.id);
+      c.previous_date = before?.date ?? null;
+    }
+    changes.push(c);
   };
   const seen = new Set<string>();
   let latestDate = (await o.store.meta.get('service_public.latest_date')) ?? '';
@@ -92,6 +129,12 @@ export async function ingestServicePublic(o: IngestServicePublicOptions): Promis
         );
         if (previous) summary.updated++;
         else summary.added++;
+        await listChange({
+          id: doc.externalId,
+          title: doc.title,
+          date: doc.date,
+          change: previous ? 'updated' : 'added',
+        });
       } catch (e) {
         const message = (e as Error).message;
         summary.failed.push({ id: raw.externalId, message });
@@ -102,7 +145,19 @@ export async function ingestServicePublic(o: IngestServicePublicOptions): Promis
     o.onProgress?.({ done: summary.total, total: source.count });
   }
   await flush();
+  for (const id of known.keys()) {
+    if (seen.has(id)) continue;
+    if (changes.length >= MAX_LISTED_CHANGES) {
+      summary.changesTruncated = true;
+      break;
+    }
+    const gone = await o.store.documents.getByExternalId(SERVICE_PUBLIC_COLLECTION, id);
+    await listChange({ id, title: gone?.title ?? id, date: gone?.date ?? null, change: 'removed' });
+  }
   summary.removed = await o.store.documents.deleteMissing(SERVICE_PUBLIC_COLLECTION, seen);
+  summary.changes = changes.sort(
+    (a, b) => (b.date ?? '').localeCompare(a.date ?? '') || a.id.localeCompare(b.id),
+  );
   await o.store.meta.set('service_public.source', source.description);
   await o.store.meta.set('service_public.ingested_at', new Date().toISOString());
   if (latestDate) await o.store.meta.set('service_public.latest_date', latestDate);

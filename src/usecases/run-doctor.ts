@@ -2,6 +2,8 @@ import { existsSync } from 'node:fs';
 import type { Config } from '../config/schema.js';
 import type { Provider } from '../models/create-model-stack.js';
 import type { Store } from '../store/spec.js';
+import { frenchDate } from '../knowledge/freshness.js';
+import { corpusStatus } from './corpus-status.js';
 import { SERVICE_PUBLIC_COLLECTION } from './ingest-service-public.js';
 
 export type CheckStatus = 'ok' | 'warning' | 'error';
@@ -90,21 +92,36 @@ export async function runDoctor(o: DoctorOptions): Promise<Check[]> {
           detail: `${count} publications (${source ?? 'source inconnue'}), indexées le ${ingestedAt?.slice(0, 10) ?? '?'}`,
         },
   );
-  if (count > 0) {
-    const latest = await o.store.meta.get('service_public.latest_date');
-    if (latest) {
-      const ageDays = (Date.now() - Date.parse(latest)) / 86_400_000;
-      checks.push({
-        name: 'fraîcheur du corpus',
-        status: ageDays > 180 ? 'warning' : 'ok',
-        detail: `fiche la plus récente : ${latest}`,
-        fix:
-          ageDays > 180
-            ? 'Rafraîchissez le corpus depuis l’export DILA : guichet ingest service-public --source vosdroits-latest.zip'
-            : undefined,
-      });
-    }
+  const status = await corpusStatus(o.store, o.config.knowledge.stale_after_months);
+  if (count > 0 && status.date) {
+    checks.push({
+      name: 'fraîcheur du corpus',
+      status: status.stale ? 'warning' : 'ok',
+      detail: `fiche la plus récente : ${frenchDate(status.date)}${status.stale ? ` (plus de ${o.config.knowledge.stale_after_months} mois)` : ''}`,
+      fix: status.stale
+        ? 'Mettez le corpus à jour depuis la DILA : guichet ingest service-public --update (ou « Mettre à jour le corpus » dans la console d’administration).'
+        : undefined,
+    });
   }
+  const last = status.last_refresh;
+  const schedule = o.config.knowledge.service_public.refresh;
+  if (count > 0 || last !== null)
+    checks.push(
+      last === null
+        ? {
+            name: 'mise à jour du corpus',
+            status: 'ok',
+            detail: `jamais tentée (planification : ${schedule === 'off' ? 'désactivée' : schedule})`,
+          }
+        : {
+            name: 'mise à jour du corpus',
+            status: last.ok ? 'ok' : 'warning',
+            detail: `dernière tentative le ${frenchDate(last.at)} à ${last.at.slice(11, 16)} UTC : ${last.message}`,
+            fix: last.ok
+              ? undefined
+              : 'Vérifiez l’accès réseau à l’hôte de la DILA (knowledge.service_public.sources), puis relancez : guichet ingest service-public --update',
+          },
+    );
   const timeout = o.timeoutMs ?? 5000;
   const paths = new Map(
     o.config.providers.flatMap((p) => (p.type === 'llama-cpp' ? [[p.id, p.model_path] as const] : [])),

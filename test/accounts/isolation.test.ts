@@ -503,6 +503,10 @@ const CASES: Record<string, Case> = {
     const r = await call(c, 'POST', '/v1/admin/ingest/service-public', {});
     expect(r.status).toBe(403);
   },
+  'POST /v1/admin/knowledge/refresh': async (c) => {
+    const r = await call(c, 'POST', '/v1/admin/knowledge/refresh');
+    expect(r.status).toBe(403);
+  },
   'GET /v1/admin/jobs/:id': async (c) => {
     const r = await call(c, 'GET', `/v1/admin/jobs/${UNKNOWN}`);
     expect(r.status).toBe(403);

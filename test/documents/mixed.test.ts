@@ -186,7 +186,7 @@ describe('commune documents with the national corpus', () => {
         });
         expect(c.document_id).toMatch(/^doc_/);
       }
-      for (const c of national) expect(c.url).toMatch(/^https:\/\/www\.service-public\.fr\//);
+      for (const c of national) expect(c.url).toMatch(/^https:\/\/www\.service-public\.gouv\.fr\//);
     }
   });
 });

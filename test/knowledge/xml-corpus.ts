@@ -31,3 +31,22 @@ export function writeXmlCorpus(dir: string, count: number): string[] {
   }
   return files.map((f) => f.replace(/\.json$/, ''));
 }
+
+/** `count` real publications of one audience of the package as DILA XML, in memory (id → XML). */
+export function xmlPublications(audience: string, count: number, offset = 0): Map<string, string> {
+  const files = readdirSync(join(DATA, audience))
+    .filter((f) => /^[FNR]\d+\.json$/.test(f))
+    .sort()
+    .slice(offset, offset + count);
+  const out = new Map<string, string>();
+  for (const f of files) {
+    const json = JSON.parse(readFileSync(join(DATA, audience, f), 'utf8'));
+    const xml = xmljs.js2xml({ children: json.children }, {
+      elementsKey: 'children',
+      spaces: 0,
+      attributeValueFn: (v: string) => escapeXml(v).replace(/"/g, '&quot;'),
+    } as never);
+    out.set(f.replace(/\.json$/, ''), `<?xml version="1.0" encoding="UTF-8"?>\n${xml}`);
+  }
+  return out;
+}

@@ -30,6 +30,7 @@ export function registerAsk(program: Command): void {
             router: s.router,
             embedQuery: s.embedQuery,
             rrfK: s.config.search.rrf_k,
+            staleAfterMonths: s.config.knowledge.stale_after_months,
           };
           const controller = new AbortController();
           process.once('SIGINT', () => controller.abort());
@@ -59,7 +60,9 @@ export function registerAsk(program: Command): void {
             lines.push('Sources :');
             for (const c of cited) {
               const where = c.url ?? `${c.collection_name} › ${c.title}`;
-              lines.push(`[${c.index}] ${c.title}${c.date ? ` (mise à jour ${c.date})` : ''} — ${where}`);
+              lines.push(
+                `[${c.index}] ${c.title}${c.date ? ` (mise à jour ${c.date}${c.stale ? ', ancienne : à vérifier' : ''})` : ''} — ${where}`,
+              );
             }
           }
           lines.push(

@@ -13,6 +13,7 @@ import { formatIngestSummary, runIngestWithProgress } from './ingest.js';
 import { jobQueue } from '../../jobs/index.js';
 import { createSetupToken } from '../../accounts/setup.js';
 import { setupMessage } from './setup-link.js';
+import { scheduleRefresh } from '../../jobs/refresh-job.js';
 
 export function registerServe(program: Command): void {
   program
@@ -77,6 +78,13 @@ export function registerServe(program: Command): void {
           });
       // Works on queued jobs (pg-boss: those of every replica, including a dead one's).
       const jobs = await jobQueue(services);
+      // Corpus refresh from the DILA (daily by default): one replica queues it, one runs it.
+      const refresh = scheduleRefresh({
+        store,
+        queue: jobs,
+        every: config.knowledge.service_public.refresh,
+        logger,
+      });
       const app = createApp(services);
       const httpServer = serve(
         { fetch: app.fetch, port: config.server.port, hostname: config.server.host },
@@ -92,6 +100,7 @@ export function registerServe(program: Command): void {
       // what it still buffers: usage rows), then exits with `code`.
       const closeAll = async (code: number) => {
         stopPurge();
+        refresh.stop();
         for (const close of [() => services.limiter?.close?.(), () => jobs.close(), () => store.close()]) {
           try {
             await close();

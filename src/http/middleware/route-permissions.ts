@@ -42,6 +42,7 @@ export const ROUTE_PERMISSIONS: RoutePermission[] = [
   { method: 'GET', path: '/v1/feedback', permission: 'audit:read' },
   // The national corpus is shared by every organisation: only a superadmin refreshes it.
   { method: 'POST', path: '/v1/admin/ingest/service-public', permission: 'orgs:manage' },
+  { method: 'POST', path: '/v1/admin/knowledge/refresh', permission: 'orgs:manage' },
   { method: 'GET', path: '/v1/admin/jobs/:id', permission: 'orgs:manage' },
 ];
 

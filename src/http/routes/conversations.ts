@@ -341,6 +341,7 @@ export function registerConversationRoutes(app: OpenAPIHono<AppEnv>, services: S
       router: services.router,
       embedQuery: services.embedQuery,
       rrfK: services.config.search.rrf_k,
+      staleAfterMonths: services.config.knowledge.stale_after_months,
     };
     const started = performance.now();
     const plan = await prepareAnswer(deps, {

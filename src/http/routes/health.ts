@@ -1,5 +1,6 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { Services } from '../../services.js';
+import { corpusStatus } from '../../usecases/corpus-status.js';
 import type { AppEnv } from '../env.js';
 
 export function registerHealthRoutes(app: OpenAPIHono<AppEnv>, services: Services): void {
@@ -10,6 +11,8 @@ export function registerHealthRoutes(app: OpenAPIHono<AppEnv>, services: Service
       vectors: services.store.info.vectors,
       lexical_memory_index: services.store.search.lexicalCache().ready,
       uptime_s: Math.round((Date.now() - services.startedAt.getTime()) / 1000),
+      // Contract (web UI): { date: "YYYY-MM-DD" | null, stale, last_refresh: { at, ok, message } | null }.
+      corpus: await corpusStatus(services.store, services.config.knowledge.stale_after_months),
     });
   });
 }

@@ -1,6 +1,7 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { ingestJobData, INGEST_SERVICE_PUBLIC_JOB } from '../../jobs/ingest-job.js';
 import { jobQueue } from '../../jobs/index.js';
+import { REFRESH_SERVICE_PUBLIC_JOB } from '../../jobs/refresh-job.js';
 import type { JobStatus } from '../../jobs/spec.js';
 import type { Services } from '../../services.js';
 import { AppError } from '../../shared/errors.js';
@@ -56,6 +57,17 @@ const ingest = createRoute({
   },
 });
 
+const refresh = createRoute({
+  method: 'post',
+  path: '/v1/admin/knowledge/refresh',
+  summary:
+    'Mettre à jour le corpus depuis la DILA (tâche de fond, superadmin) : archives téléchargées, vérifiées, réindexation des seules fiches modifiées ; le résultat (GET /v1/admin/jobs/{id}) liste les fiches ajoutées, modifiées, retirées',
+  responses: {
+    202: { description: 'Tâche mise en file', content: { 'application/json': { schema: JobSchema } } },
+    ...errors,
+  },
+});
+
 const get = createRoute({
   method: 'get',
   path: '/v1/admin/jobs/{id}',
@@ -72,6 +84,13 @@ export function registerJobRoutes(app: OpenAPIHono<AppEnv>, services: Services):
     const body = (c.req.valid('json') as z.infer<typeof IngestBody> | undefined) ?? {};
     const queue = await jobQueue(services);
     const id = await queue.enqueue(INGEST_SERVICE_PUBLIC_JOB, ingestJobData(body.source));
+    const job = await queue.get(id);
+    return c.json(json(job!), 202);
+  });
+
+  app.openapi(refresh, async (c) => {
+    const queue = await jobQueue(services);
+    const id = await queue.enqueue(REFRESH_SERVICE_PUBLIC_JOB, {});
     const job = await queue.get(id);
     return c.json(json(job!), 202);
   });

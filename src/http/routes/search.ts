@@ -1,4 +1,5 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import { currentOfficialUrl, isStale } from '../../knowledge/freshness.js';
 import type { Services } from '../../services.js';
 import { MAX_K } from '../../usecases/search-knowledge.js';
 import { searchWithLocal } from '../../usecases/search-with-local.js';
@@ -33,6 +34,8 @@ const SearchHit = z
     kind: z.string(),
     audience: z.string().nullable(),
     date: z.string().nullable(),
+    /** Older than knowledge.stale_after_months (12 by default). */
+    stale: z.boolean(),
     breadcrumb: z.array(z.string()),
     score: z.number(),
     passages: z.array(Passage),
@@ -80,10 +83,11 @@ export function registerSearchRoutes(app: OpenAPIHono<AppEnv>, services: Service
           collection: h.collectionId,
           title: h.title,
           description: h.description,
-          url: h.url,
+          url: currentOfficialUrl(h.url),
           kind: h.kind,
           audience: h.audience,
           date: h.date,
+          stale: isStale(h.date, services.config.knowledge.stale_after_months),
           breadcrumb: h.breadcrumb,
           score: h.score,
           passages: h.passages.map((p) => ({

@@ -61,7 +61,14 @@ export const CitationSchema = z
     collection: z.string(),
     collection_name: z.string(),
     local: z.boolean(),
-    date: z.string().nullable(),
+    date: z
+      .string()
+      .nullable()
+      .openapi({ description: 'Date de dernière mise à jour de la source (AAAA-MM-JJ)' }),
+    stale: z.boolean().openapi({
+      description:
+        'Source plus ancienne que l’âge configuré (12 mois par défaut) : à vérifier sur le site officiel',
+    }),
     snippet: z.string(),
     cited: z.boolean(),
   })

@@ -114,6 +114,7 @@ export function registerChatRoutes(app: OpenAPIHono<AppEnv>, services: Services)
       router: services.router,
       embedQuery: services.embedQuery,
       rrfK: services.config.search.rrf_k,
+      staleAfterMonths: services.config.knowledge.stale_after_months,
     };
     const stop = body.stop == null ? undefined : Array.isArray(body.stop) ? body.stop : [body.stop];
     const plan = await prepareAnswer(deps, {

@@ -20,5 +20,7 @@ export interface ServicePublicSource {
   description: string;
   /** Number of publications `entries()` yields (one per id). */
   count: number;
+  /** The publication ids `entries()` yields, when known without reading them. */
+  ids?: string[];
   entries(): AsyncIterable<RawPublication>;
 }

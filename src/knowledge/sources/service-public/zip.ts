@@ -3,6 +3,7 @@ import { readFile, stat } from 'node:fs/promises';
 import yauzl, { type Entry, type ZipFile } from 'yauzl';
 import { AppError } from '../../../shared/errors.js';
 import { classify, dedupe, sniffAudiences, type CatalogEntry } from './catalog.js';
+import type { Audience } from '../../model.js';
 import type { RawPublication, ServicePublicSource } from './types.js';
 
 /** A publication is a few hundred kB at most; anything far larger is not one (or is a zip bomb). */
@@ -65,41 +66,80 @@ function readEntry(zip: ZipFile, entry: Entry): Promise<Buffer> {
 }
 
 export async function openZipSource(path: string): Promise<ServicePublicSource> {
-  let entries: Entry[];
-  let zip: ZipFile;
-  try {
-    zip = await openZip(path);
-    entries = await listEntries(zip);
-  } catch (e) {
-    throw notAZip(path, e);
+  return openZipSources([{ path }], `archive ${path}`);
+}
+
+/** One archive of several: DILA publishes one per audience, whose entries name no audience folder. */
+export interface ZipPart {
+  path: string;
+  /** Audience of the entries whose path names none (DILA's per-audience archives). */
+  audience?: Audience;
+}
+
+interface PartEntry {
+  part: number;
+  entry: Entry;
+}
+
+/**
+ * Several archives read as one source: one entry per id across them (particuliers > professionnels
+ * > associations), every audience kept.
+ */
+export async function openZipSources(parts: ZipPart[], description: string): Promise<ServicePublicSource> {
+  const catalog: CatalogEntry<PartEntry>[] = [];
+  for (const [i, part] of parts.entries()) {
+    let entries: Entry[];
+    let zip: ZipFile;
+    try {
+      zip = await openZip(part.path);
+      entries = await listEntries(zip);
+    } catch (e) {
+      throw notAZip(part.path, e);
+    }
+    zip.close();
+    for (const e of entries) {
+      if (e.fileName.endsWith('/') || e.uncompressedSize > MAX_ENTRY_BYTES) continue;
+      const c = classify(e.fileName, { part: i, entry: e });
+      if (c) catalog.push({ ...c, audience: c.audience ?? part.audience ?? null });
+    }
   }
-  zip.close();
-  const catalog = entries
-    .filter((e) => !e.fileName.endsWith('/') && e.uncompressedSize <= MAX_ENTRY_BYTES)
-    .map((e) => classify(e.fileName, e))
-    .filter((e): e is CatalogEntry<Entry> => e !== null);
   const chosen = dedupe(catalog);
   if (chosen.length === 0) {
     throw new AppError(
       'invalid_request',
-      `Aucune publication (fichier F…, N… ou R….xml) dans l'archive ${path}. Indiquez le fichier vosdroits-latest.zip de la DILA.`,
+      `Aucune publication (fichier F…, N… ou R….xml) dans l'archive ${parts.map((p) => p.path).join(', ')}. Indiquez le fichier vosdroits-latest.zip de la DILA.`,
     );
   }
   return {
-    description: `archive ${path}`,
+    description,
     count: chosen.length,
+    ids: chosen.map((c) => c.entry.id),
     async *entries(): AsyncIterable<RawPublication> {
-      const z = await openZip(path).catch((e: unknown) => {
-        throw notAZip(path, e);
-      });
+      const open = new Map<number, Promise<ZipFile>>();
+      const zipOf = (i: number): Promise<ZipFile> => {
+        let z = open.get(i);
+        if (!z) {
+          z = openZip(parts[i].path).catch((e: unknown) => {
+            throw notAZip(parts[i].path, e);
+          });
+          z.catch(() => undefined);
+          open.set(i, z);
+        }
+        return z;
+      };
       const read = (i: number): Promise<Buffer> => {
-        const p = readEntry(z, chosen[i].entry.ref).catch((e: unknown) => {
-          throw new AppError(
-            'invalid_request',
-            `Entrée illisible dans ${path} : ${chosen[i].entry.ref.fileName}. L'archive est peut-être corrompue : téléchargez-la à nouveau.`,
-            { cause: e },
-          );
-        });
+        const { part, entry } = chosen[i].entry.ref;
+        const path = parts[part].path;
+        const p = zipOf(part)
+          .then((z) => readEntry(z, entry))
+          .catch((e: unknown) => {
+            if (e instanceof AppError) throw e;
+            throw new AppError(
+              'invalid_request',
+              `Entrée illisible dans ${path} : ${entry.fileName}. L'archive est peut-être corrompue : téléchargez-la à nouveau.`,
+              { cause: e },
+            );
+          });
         p.catch(() => undefined); // a consumer that stops early must not leave an unhandled rejection
         return p;
       };
@@ -119,11 +159,12 @@ export async function openZipSource(path: string): Promise<ServicePublicSource> 
             audiences: found.length > 0 ? found : ['particuliers'],
             format: entry.format,
             bytes,
-            origin: `${path}!${entry.ref.fileName}`,
+            origin: `${parts[entry.ref.part].path}!${entry.ref.entry.fileName}`,
           };
         }
       } finally {
-        z.close();
+        await Promise.allSettled(pending.values());
+        for (const z of open.values()) await z.then((x) => x.close()).catch(() => undefined);
       }
     },
   };
