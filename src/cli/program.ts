@@ -32,6 +32,7 @@ const COMMANDS: Record<string, () => Promise<Register[]>> = {
   'migrate-store': async () => [(await import('./commands/migrate-store.js')).registerMigrateStore],
   backup: async () => [(await import('./commands/backup.js')).registerBackup],
   restore: async () => [(await import('./commands/backup.js')).registerRestore],
+  migrate: async () => [(await import('./commands/backup.js')).registerMigrate],
 };
 
 /** `output` redirects what commander writes (tests); set before the commands inherit it. */

@@ -37,6 +37,7 @@ import { AppError } from '../shared/errors.js';
 import { openStore } from '../store/index.js';
 import { dumpPostgres, postgresCounts, restorePostgres } from '../store/postgres/backup.js';
 import { openSqliteStore } from '../store/sqlite/index.js';
+import { BACKUP_FOLDER } from '../store/sqlite/open.js';
 import {
   snapshotSqlite,
   sqliteCounts,
@@ -103,12 +104,50 @@ function stamp(d: Date): string {
   return d.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
 }
 
+/** Where backups go: `backup.folder`, else `sauvegardes/` in the data folder. */
+export function backupFolder(config: Config): string {
+  return resolve(config.backup.folder ?? join(config.data_dir, BACKUP_FOLDER));
+}
+
 /** `--to`: a folder (existing, or written with a trailing slash) gets a dated file name. */
-export function backupTarget(to: string | undefined, config: Config, now: Date, encrypted: boolean): string {
-  const dir = to ?? join(config.data_dir, 'sauvegardes');
+export function backupTarget(
+  to: string | undefined,
+  config: Config,
+  now: Date,
+  encrypted: boolean,
+  prefix = 'guichet-',
+): string {
+  const dir = to ?? backupFolder(config);
   const isDir = to === undefined || /[/\\]$/.test(to) || (existsSync(to) && statSync(to).isDirectory());
-  const file = isDir ? join(dir, `guichet-${stamp(now)}.zip${encrypted ? '.chiffre' : ''}`) : to;
+  const file = isDir ? join(dir, `${prefix}${stamp(now)}.zip${encrypted ? '.chiffre' : ''}`) : to;
   return resolve(file);
+}
+
+/**
+ * The PostgreSQL hook run before migrations change an existing schema: a `pg_dump` into the backup
+ * folder (a throw, pg_dump missing included, leaves the schema untouched). SQLite copies its file
+ * itself (`store/sqlite/open.ts`). Off with `backup.before_migration: false`.
+ */
+export function preMigrationBackup(
+  config: Config,
+): ((from: number, to: number) => Promise<void>) | undefined {
+  const url = config.store.database_url;
+  if (!url || !config.backup.before_migration) return undefined;
+  return async (from, to) => {
+    const dir = backupFolder(config);
+    mkdirSync(dir, { recursive: true });
+    const file = join(dir, `avant-migration-v${from}-v${to}-${stamp(new Date())}.pgdump`);
+    try {
+      await dumpPostgres(url, `${file}.partiel`);
+    } catch (e) {
+      rmSync(`${file}.partiel`, { force: true });
+      throw new AppError(
+        (e as AppError).code === 'service_unavailable' ? 'service_unavailable' : 'insufficient_storage',
+        `Mise à jour du schéma PostgreSQL (${from} → ${to}) non appliquée : la copie de sécurité a échoué (${(e as Error).message}). Corrigez, ou désactivez backup.before_migration après une sauvegarde faite autrement.`,
+      );
+    }
+    renameSync(`${file}.partiel`, file);
+  };
 }
 
 async function auditOf(
@@ -129,11 +168,13 @@ export async function backupStore(o: {
   to?: string;
   passphrase?: string;
   now?: Date;
+  /** File name prefix in a folder (`guichet-auto-` for the scheduled ones). */
+  prefix?: string;
 }): Promise<BackupResult> {
   const started = Date.now();
   const now = o.now ?? new Date();
   const encrypted = Boolean(o.passphrase);
-  const target = backupTarget(o.to, o.config, now, encrypted);
+  const target = backupTarget(o.to, o.config, now, encrypted, o.prefix);
   if (existsSync(target))
     throw new AppError('conflict', `Le fichier ${target} existe déjà : rien n'a été écrasé.`);
   mkdirSync(dirname(target), { recursive: true });

@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/load.js';
+import { openStore } from '../../store/index.js';
 import {
   backupStore,
+  preMigrationBackup,
   restoreStore,
   type BackupResult,
   type RestoreResult,
@@ -83,4 +85,28 @@ export function registerRestore(program: Command): void {
         process.stdout.write((opts.json ? JSON.stringify(r) : formatRestore(r)) + '\n');
       },
     );
+}
+
+/** `guichet migrate`: brings the store's schema up to date (after a copy of the database), and says so. */
+export function registerMigrate(program: Command): void {
+  program
+    .command('migrate')
+    .description(
+      'Mettre à jour le schéma de la base après une nouvelle version de Guichet (une copie de la base est faite avant, dans sauvegardes/)',
+    )
+    .action(async () => {
+      const config = loadConfig();
+      const store = await openStore({
+        dataDir: config.data_dir,
+        databaseUrl: config.store.database_url,
+        postgres: { beforeMigrate: preMigrationBackup(config) },
+      });
+      try {
+        process.stdout.write(
+          `Schéma à jour : version ${store.info.schemaVersion} (${store.info.adapter}, ${store.info.location}).\n`,
+        );
+      } finally {
+        await store.close();
+      }
+    });
 }

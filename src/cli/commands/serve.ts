@@ -11,6 +11,7 @@ import { schedulePurge } from '../../privacy/retention.js';
 import { auditAvailable, withAudit } from '../../privacy/services.js';
 import { formatIngestSummary, runIngestWithProgress } from './ingest.js';
 import { jobQueue } from '../../jobs/index.js';
+import { scheduleBackups } from '../../usecases/scheduled-backup.js';
 
 export function registerServe(program: Command): void {
   program
@@ -76,6 +77,13 @@ export function registerServe(program: Command): void {
             hours: config.privacy.purge_interval_hours,
             logger,
           });
+      // Automatic backups (one replica at a time on PostgreSQL), recorded for /health and doctor.
+      const stopBackups = scheduleBackups({
+        config,
+        store,
+        passphrase: process.env.GUICHET_BACKUP_PASSPHRASE || undefined,
+        log: { info: (m) => logger.info(m), warn: (m) => logger.warn(m) },
+      });
       // Works on queued jobs (pg-boss: those of every replica, including a dead one's).
       const jobs = await jobQueue(services);
       const app = createApp(services);
@@ -90,7 +98,12 @@ export function registerServe(program: Command): void {
       // what it still buffers: usage rows), then exits with `code`.
       const closeAll = async (code: number) => {
         stopPurge();
-        for (const close of [() => services.limiter?.close?.(), () => jobs.close(), () => store.close()]) {
+        for (const close of [
+          () => stopBackups(),
+          () => services.limiter?.close?.(),
+          () => jobs.close(),
+          () => store.close(),
+        ]) {
           try {
             await close();
           } catch (err) {

@@ -43,6 +43,8 @@ export const ROUTE_PERMISSIONS: RoutePermission[] = [
   // The national corpus is shared by every organisation: only a superadmin refreshes it.
   { method: 'POST', path: '/v1/admin/ingest/service-public', permission: 'orgs:manage' },
   { method: 'GET', path: '/v1/admin/jobs/:id', permission: 'orgs:manage' },
+  { method: 'GET', path: '/v1/admin/backups', permission: 'orgs:manage' },
+  { method: 'POST', path: '/v1/admin/backups', permission: 'orgs:manage' },
 ];
 
 export interface CompiledRoute extends RoutePermission {
