@@ -6,6 +6,7 @@ import { buildModels } from '../answer/models.js';
 import { sessionResolver } from '../accounts/oidc/sessions.js';
 import type { Services } from '../services.js';
 import { withAudit } from '../privacy/services.js';
+import { preMigrationBackup } from '../usecases/backup-store.js';
 
 /** Builds the services a command needs from the configuration (the CLI's composition root). */
 export async function openServices(overrides?: Record<string, unknown>): Promise<Services> {
@@ -15,7 +16,11 @@ export async function openServices(overrides?: Record<string, unknown>): Promise
   const store = await openStore({
     dataDir: config.data_dir,
     databaseUrl: config.store.database_url,
-    postgres: { maxConnections: config.store.pool_max, idleTimeoutMs: config.store.pool_idle_timeout_ms },
+    postgres: {
+      maxConnections: config.store.pool_max,
+      idleTimeoutMs: config.store.pool_idle_timeout_ms,
+      beforeMigrate: preMigrationBackup(config),
+    },
   });
   return withAudit({
     config,

@@ -1,6 +1,6 @@
 import { Command, CommanderError, Help, type OutputConfiguration } from 'commander';
 import { frenchCommanderError, frenchHelp } from './french-commander.js';
-import { isAppError } from '../shared/errors.js';
+import { isAppError, isDiskFull } from '../shared/errors.js';
 
 type Register = (program: Command) => void;
 
@@ -31,6 +31,9 @@ const COMMANDS: Record<string, () => Promise<Register[]>> = {
   audit: async () => [(await import('./commands/audit.js')).registerAudit],
   sovereignty: async () => [(await import('./commands/sovereignty.js')).registerSovereignty],
   'migrate-store': async () => [(await import('./commands/migrate-store.js')).registerMigrateStore],
+  backup: async () => [(await import('./commands/backup.js')).registerBackup],
+  restore: async () => [(await import('./commands/backup.js')).registerRestore],
+  migrate: async () => [(await import('./commands/backup.js')).registerMigrate],
 };
 
 /** `output` redirects what commander writes (tests); set before the commands inherit it. */
@@ -70,7 +73,11 @@ export async function runCli(argv: string[]): Promise<void> {
       process.exitCode = e.exitCode;
       return;
     }
-    const message = isAppError(e) ? e.message : `Erreur inattendue : ${(e as Error)?.message ?? String(e)}`;
+    const message = isAppError(e)
+      ? e.message
+      : isDiskFull(e)
+        ? "le disque est plein : l'opération a été annulée, rien n'a été modifié. Libérez de l'espace puis recommencez."
+        : `Erreur inattendue : ${(e as Error)?.message ?? String(e)}`;
     process.stderr.write(`Erreur : ${message}\n`);
     // Exit now: a failed command may leave open what it had started (a database pool, the job
     // queue's timers, a Redis client), and a `serve` that failed at start must not stay up mute.

@@ -91,6 +91,27 @@ export const jobsSchema = z
   })
   .strict();
 
+export const backupSchema = z
+  .object({
+    /** Automatic backups in `guichet serve` (one replica at a time on PostgreSQL). */
+    schedule: z.enum(['off', 'hourly', 'daily', 'weekly']).default('daily'),
+    /** Folder of the backups (default: `sauvegardes/` in the data folder). Prefer another disk. */
+    folder: z.string().min(1).optional(),
+    /** Automatic backups kept: the newest of each of the last `daily` days and `weekly` weeks. */
+    keep: z
+      .object({
+        daily: z.number().int().min(1).max(366).default(7),
+        weekly: z.number().int().min(0).max(520).default(4),
+      })
+      .strict()
+      .default({ daily: 7, weekly: 4 }),
+    /** A copy of the database before a new version changes its schema (PostgreSQL: pg_dump). */
+    before_migration: z.boolean().default(true),
+    /** `guichet doctor` warns when the data folder's disk has less free space than this. */
+    min_free_mib: z.number().int().min(0).default(1024),
+  })
+  .strict();
+
 export const configSchema = z
   .object({
     data_dir: z.string().min(1).default('./data'),
@@ -116,6 +137,8 @@ export const configSchema = z
     jobs: jobsSchema.default(jobsSchema.parse({})),
     /** National corpus refresh from the DILA (sources, schedule, limits) and the age of a stale source. */
     knowledge: knowledgeSchema.default(knowledgeSchema.parse({})),
+    /** Backups: schedule, retention, copy before migrations, free-space warning. */
+    backup: backupSchema.default(backupSchema.parse({})),
   })
   .strict();
 

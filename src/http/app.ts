@@ -28,6 +28,7 @@ import { registerWebRoutes } from './routes/web.js';
 import { createMetrics } from './middleware/metrics.js';
 import { registerMetricsRoutes } from './routes/metrics.js';
 import { registerJobRoutes } from './routes/jobs.js';
+import { registerBackupRoutes } from './routes/backups.js';
 
 /** Builds the Hono application: middleware, then each group of routes. */
 export function createApp(services: Services): OpenAPIHono<AppEnv> {
@@ -97,6 +98,7 @@ export function createApp(services: Services): OpenAPIHono<AppEnv> {
   registerDocsRoutes(app);
   registerConversationRoutes(app, services);
   registerJobRoutes(app, services);
+  registerBackupRoutes(app, services);
   if (metrics) registerMetricsRoutes(app, services, metrics);
   registerWebRoutes(app);
 

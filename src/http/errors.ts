@@ -1,7 +1,7 @@
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { AppError, isAppError } from '../shared/errors.js';
+import { AppError, isAppError, isDiskFull } from '../shared/errors.js';
 import type { AppEnv } from './env.js';
 
 export interface OpenAIErrorBody {
@@ -27,6 +27,12 @@ export function toErrorResponse(c: Context<AppEnv>, err: unknown): Response {
     e = new AppError('invalid_json', "Le corps de la requête n'est pas un JSON valide.");
   else if ((err as { status?: number })?.status === 413) {
     e = new AppError('payload_too_large', 'Le corps de la requête est trop volumineux.');
+  } else if (isDiskFull(err)) {
+    c.get('logger')?.error({ err, requestId: c.get('requestId') }, 'disk full');
+    e = new AppError(
+      'insufficient_storage',
+      "Le disque du serveur est plein : l'enregistrement a été annulé, rien n'a été modifié. Les consultations restent possibles ; prévenez l'administrateur.",
+    );
   } else {
     c.get('logger')?.error({ err, requestId: c.get('requestId') }, 'unhandled error');
     e = new AppError(

@@ -20,6 +20,7 @@ export const ERROR_CODES = {
   internal_error: { status: 500, type: 'server_error' },
   upstream_error: { status: 502, type: 'upstream_error' },
   service_unavailable: { status: 503, type: 'server_error' },
+  insufficient_storage: { status: 507, type: 'server_error' },
   upstream_timeout: { status: 504, type: 'upstream_error' },
   egress_refused: { status: 403, type: 'permission_error' },
   store_corrupted: { status: 500, type: 'server_error' },
@@ -57,4 +58,15 @@ export class AppError extends Error {
 
 export function isAppError(e: unknown): e is AppError {
   return e instanceof AppError;
+}
+
+/** A write refused for lack of space: SQLite's SQLITE_FULL, the system's ENOSPC, PostgreSQL's 53100. */
+export function isDiskFull(err: unknown): boolean {
+  for (
+    let e = err as { code?: unknown; cause?: unknown } | undefined, i = 0;
+    e && i < 5;
+    e = e.cause as typeof e, i++
+  )
+    if (e.code === 'SQLITE_FULL' || e.code === 'ENOSPC' || e.code === '53100') return true;
+  return false;
 }

@@ -1,10 +1,12 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statfsSync } from 'node:fs';
 import type { Config } from '../config/schema.js';
 import type { Provider } from '../models/create-model-stack.js';
 import type { Store } from '../store/spec.js';
 import { frenchDate } from '../knowledge/freshness.js';
 import { corpusStatus } from './corpus-status.js';
 import { SERVICE_PUBLIC_COLLECTION } from './ingest-service-public.js';
+import { backupFolder } from './backup-store.js';
+import { lastBackup } from './scheduled-backup.js';
 
 export type CheckStatus = 'ok' | 'warning' | 'error';
 
@@ -122,6 +124,7 @@ export async function runDoctor(o: DoctorOptions): Promise<Check[]> {
               : 'Vérifiez l’accès réseau à l’hôte de la DILA (knowledge.service_public.sources), puis relancez : guichet ingest service-public --update',
           },
     );
+  checks.push(...(await backupChecks(o)));
   const timeout = o.timeoutMs ?? 5000;
   const paths = new Map(
     o.config.providers.flatMap((p) => (p.type === 'llama-cpp' ? [[p.id, p.model_path] as const] : [])),
@@ -142,5 +145,66 @@ export async function runDoctor(o: DoctorOptions): Promise<Check[]> {
       detail: 'non configurée (recherche lexicale seule)',
     });
   }
+  return checks;
+}
+
+function mib(bytes: number): string {
+  return `${Math.round(bytes / 1048576).toLocaleString('fr-FR')} Mio`;
+}
+
+/** Free space of the data folder's disk, and the outcome of the last automatic backup. */
+async function backupChecks(o: DoctorOptions): Promise<Check[]> {
+  const checks: Check[] = [];
+  const min = o.config.backup.min_free_mib * 1048576;
+  for (const [name, dir] of [
+    ['espace disque (données)', o.config.data_dir],
+    ['espace disque (sauvegardes)', backupFolder(o.config)],
+  ] as const) {
+    let at = dir;
+    while (!existsSync(at) && at !== '/' && at !== '.') at = at.replace(/[/\\][^/\\]*$/, '') || '/';
+    try {
+      const fs = statfsSync(at);
+      const free = fs.bavail * fs.bsize;
+      checks.push(
+        free < min
+          ? {
+              name,
+              status: 'warning',
+              detail: `${mib(free)} libres sur le disque de ${dir} (seuil : ${mib(min)})`,
+              fix: "Libérez de l'espace : une écriture refusée faute de place est annulée, mais ni les envois de documents ni les sauvegardes ne passent plus.",
+            }
+          : { name, status: 'ok', detail: `${mib(free)} libres sur le disque de ${dir}` },
+      );
+    } catch (e) {
+      checks.push({ name, status: 'warning', detail: `espace libre illisible (${(e as Error).message})` });
+    }
+  }
+  const last = await lastBackup(o.store).catch(() => null);
+  if (o.config.backup.schedule === 'off')
+    checks.push({
+      name: 'sauvegardes',
+      status: 'warning',
+      detail: 'sauvegardes automatiques désactivées (backup.schedule: off)',
+      fix: 'Planifiez « guichet backup » (cron) vers un autre disque, ou réactivez backup.schedule.',
+    });
+  else if (!last)
+    checks.push({
+      name: 'sauvegardes',
+      status: 'ok',
+      detail: `aucune sauvegarde automatique encore (${o.config.backup.schedule}, dans ${backupFolder(o.config)})`,
+    });
+  else if (!last.ok)
+    checks.push({
+      name: 'sauvegardes',
+      status: 'error',
+      detail: `la dernière sauvegarde automatique a échoué le ${last.at.slice(0, 16).replace('T', ' ')} : ${last.message ?? ''}`,
+      fix: 'Corrigez la cause, puis vérifiez avec « guichet backup ».',
+    });
+  else
+    checks.push({
+      name: 'sauvegardes',
+      status: 'ok',
+      detail: `dernière sauvegarde automatique le ${last.at.slice(0, 16).replace('T', ' ')} (${mib(last.bytes ?? 0)})`,
+    });
   return checks;
 }

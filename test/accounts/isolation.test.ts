@@ -511,6 +511,15 @@ const CASES: Record<string, Case> = {
     const r = await call(c, 'GET', `/v1/admin/jobs/${UNKNOWN}`);
     expect(r.status).toBe(403);
   },
+  // Backups hold every organisation's data: the installation's superadmin only.
+  'GET /v1/admin/backups': async (c) => {
+    const r = await call(c, 'GET', '/v1/admin/backups');
+    expect(r.status).toBe(403);
+  },
+  'POST /v1/admin/backups': async (c) => {
+    const r = await call(c, 'POST', '/v1/admin/backups', {});
+    expect(r.status).toBe(403);
+  },
 };
 
 beforeAll(async () => {

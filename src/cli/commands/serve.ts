@@ -14,6 +14,7 @@ import { jobQueue } from '../../jobs/index.js';
 import { createSetupToken } from '../../accounts/setup.js';
 import { setupMessage } from './setup-link.js';
 import { scheduleRefresh } from '../../jobs/refresh-job.js';
+import { scheduleBackups } from '../../usecases/scheduled-backup.js';
 
 export function registerServe(program: Command): void {
   program
@@ -76,6 +77,13 @@ export function registerServe(program: Command): void {
             hours: config.privacy.purge_interval_hours,
             logger,
           });
+      // Automatic backups (one replica at a time on PostgreSQL), recorded for /health and doctor.
+      const stopBackups = scheduleBackups({
+        config,
+        store,
+        passphrase: process.env.GUICHET_BACKUP_PASSPHRASE || undefined,
+        log: { info: (m) => logger.info(m), warn: (m) => logger.warn(m) },
+      });
       // Works on queued jobs (pg-boss: those of every replica, including a dead one's).
       const jobs = await jobQueue(services);
       // Corpus refresh from the DILA (daily by default): one replica queues it, one runs it.
@@ -101,7 +109,12 @@ export function registerServe(program: Command): void {
       const closeAll = async (code: number) => {
         stopPurge();
         refresh.stop();
-        for (const close of [() => services.limiter?.close?.(), () => jobs.close(), () => store.close()]) {
+        for (const close of [
+          () => stopBackups(),
+          () => services.limiter?.close?.(),
+          () => jobs.close(),
+          () => store.close(),
+        ]) {
           try {
             await close();
           } catch (err) {

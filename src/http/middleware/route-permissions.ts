@@ -44,6 +44,8 @@ export const ROUTE_PERMISSIONS: RoutePermission[] = [
   { method: 'POST', path: '/v1/admin/ingest/service-public', permission: 'orgs:manage' },
   { method: 'POST', path: '/v1/admin/knowledge/refresh', permission: 'orgs:manage' },
   { method: 'GET', path: '/v1/admin/jobs/:id', permission: 'orgs:manage' },
+  { method: 'GET', path: '/v1/admin/backups', permission: 'orgs:manage' },
+  { method: 'POST', path: '/v1/admin/backups', permission: 'orgs:manage' },
 ];
 
 export interface CompiledRoute extends RoutePermission {

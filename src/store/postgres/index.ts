@@ -22,6 +22,11 @@ export interface PostgresStoreOptions {
   idleTimeoutMs?: number;
   /** Where operator warnings go (default: stderr). */
   logger?: StoreLogger;
+  /**
+   * Called under the migration lock before pending migrations change an existing schema (from →
+   * to): the place for a backup. A throw leaves the schema untouched.
+   */
+  beforeMigrate?: (from: number, to: number) => Promise<void>;
 }
 
 class PostgresMeta implements MetaRepo {
@@ -141,7 +146,7 @@ export async function openPostgresStore(o: PostgresStoreOptions): Promise<Postgr
     );
   }
   try {
-    const state = await migrate(client, log);
+    const state = await migrate(client, log, o.beforeMigrate);
     const available = state.extensions.has('vector');
     if (!available) log.warn(VECTORS_UNAVAILABLE);
     const version = available

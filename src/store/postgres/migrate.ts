@@ -15,7 +15,11 @@ export interface SchemaState {
  * Brings the schema up to date. Runs under `pg_advisory_lock`, so replicas starting together
  * take turns: the first one migrates, the others then find nothing left to do.
  */
-export async function migrate(c: Client, log: StoreLogger): Promise<SchemaState> {
+export async function migrate(
+  c: Client,
+  log: StoreLogger,
+  beforeMigrate?: (from: number, to: number) => Promise<void>,
+): Promise<SchemaState> {
   await c.query(`SELECT pg_advisory_lock(${LOCK_KEY})`, [MIGRATION_LOCK]);
   try {
     await refuseForeignSchema(c);
@@ -33,6 +37,8 @@ export async function migrate(c: Client, log: StoreLogger): Promise<SchemaState>
         `La base PostgreSQL a été créée par une version plus récente de Guichet (schéma ${latest} > ${known}). Mettez Guichet à jour.`,
       );
     }
+    if (latest > 0 && beforeMigrate && MIGRATIONS.some((m) => !applied.has(m.version)))
+      await beforeMigrate(latest, known);
     const ctx = { hasExtension: (name: string) => extensions.has(name) };
     for (const m of MIGRATIONS) {
       if (applied.has(m.version)) continue;
@@ -48,8 +54,15 @@ export async function migrate(c: Client, log: StoreLogger): Promise<SchemaState>
         await c.query('COMMIT');
       } catch (e) {
         await c.query('ROLLBACK').catch(() => undefined);
-        throw e;
+        if (e instanceof AppError) throw e;
+        const at = Math.max(0, ...[...applied].filter((v) => v < m.version));
+        throw new AppError(
+          'store_corrupted',
+          `La mise à jour ${m.version} (${m.name}) du schéma PostgreSQL a échoué (${(e as Error).message}) : elle a été annulée, la base est restée au schéma ${at}. La copie d'avant la mise à jour (si backup.before_migration est actif) est dans le dossier sauvegardes/ du dossier de données ; signalez l'erreur, ou revenez à la version précédente de Guichet.`,
+          { cause: e },
+        );
       }
+      applied.add(m.version);
     }
     return { version: Math.max(latest, known), extensions };
   } finally {

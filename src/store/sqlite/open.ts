@@ -1,8 +1,8 @@
-import { existsSync, mkdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, renameSync, rmSync, statfsSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import * as sqliteVec from 'sqlite-vec';
-import { AppError } from '../../shared/errors.js';
+import { AppError, isDiskFull } from '../../shared/errors.js';
 import { MIGRATIONS } from './migrations.js';
 
 export type Db = Database.Database;
@@ -105,17 +105,63 @@ function migrate(db: Db): void {
       `La base ${db.name} a été créée par une version plus récente de Guichet (schéma ${latest} > ${known}). Mettez Guichet à jour.`,
     );
   }
+  if (latest > 0 && MIGRATIONS.some((m) => !applied.has(m.version))) copyBeforeMigration(db, latest, known);
   for (const m of MIGRATIONS) {
     if (applied.has(m.version)) continue;
-    db.transaction(() => {
-      db.exec(m.sql);
-      db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(
-        m.version,
-        m.name,
-        new Date().toISOString(),
+    try {
+      db.transaction(() => {
+        db.exec(m.sql);
+        db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(
+          m.version,
+          m.name,
+          new Date().toISOString(),
+        );
+      })();
+    } catch (e) {
+      throw new AppError(
+        'store_corrupted',
+        `La mise à jour ${m.version} (${m.name}) du schéma a échoué (${(e as Error).message}) : elle a été annulée, la base est restée au schéma ${schemaVersion(db)}. Une copie d'avant la mise à jour est dans ${join(dirname(db.name), BACKUP_FOLDER)}/ ; signalez l'erreur, ou revenez à la version précédente de Guichet.`,
+        { cause: e },
       );
-    })();
+    }
   }
+}
+
+/** Folder of the data directory where backups go (automatic ones and `guichet backup` by default). */
+export const BACKUP_FOLDER = 'sauvegardes';
+
+/**
+ * Before an upgrade changes the schema of an existing database, a consistent copy of it is written
+ * (`VACUUM INTO`: one statement, no partial file left visible) to `sauvegardes/`; when the disk
+ * cannot hold it, nothing is migrated and the error says so. Each migration then runs in its own
+ * transaction: a failing one leaves the schema of the one before.
+ */
+function copyBeforeMigration(db: Db, from: number, to: number): void {
+  const dir = join(dirname(db.name), BACKUP_FOLDER);
+  mkdirSync(dir, { recursive: true });
+  const size = statSync(db.name).size;
+  const fs = statfsSync(dir);
+  const free = fs.bavail * fs.bsize;
+  if (free < size * 1.2 + 16 * 1024 * 1024)
+    throw new AppError(
+      'insufficient_storage',
+      `Mise à jour du schéma (${from} → ${to}) refusée : le disque ne peut pas contenir la copie de sécurité (${Math.round(size / 1048576)} Mio nécessaires, ${Math.round(free / 1048576)} Mio libres). Libérez de l'espace puis redémarrez ; la base n'a pas été modifiée.`,
+    );
+  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  const target = join(dir, `avant-migration-v${from}-v${to}-${stamp}.sqlite`);
+  const partial = `${target}.partiel`;
+  try {
+    db.prepare('VACUUM INTO ?').run(partial);
+  } catch (e) {
+    rmSync(partial, { force: true });
+    if (isDiskFull(e))
+      throw new AppError(
+        'insufficient_storage',
+        `Mise à jour du schéma (${from} → ${to}) refusée : plus de place pour la copie de sécurité dans ${dir}. Libérez de l'espace puis redémarrez ; la base n'a pas été modifiée.`,
+      );
+    throw e;
+  }
+  renameSync(partial, target);
 }
 
 export function schemaVersion(db: Db): number {
