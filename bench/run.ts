@@ -1,11 +1,12 @@
 /**
- * `npm run bench [-- ingest|search|proxy|privacy|postgres|ui …]`: runs the benchmarks and writes BENCHMARKS.md.
+ * `npm run bench [-- ingest|search|proxy|privacy|postgres|backup|ui …]`: runs the benchmarks and writes BENCHMARKS.md.
  * Without arguments, everything. Machines are shared and noisy: figures are medians and ratios
  * measured within one run.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { benchBackup } from './backup.js';
 import { benchIngest } from './ingest.js';
 import { benchPostgres } from './postgres.js';
 import { benchPrivacy } from './privacy.js';
@@ -23,6 +24,7 @@ if (want('search')) await benchSearch({ dataDir, label: 'SQLite', target: '20 ms
 if (want('proxy')) await benchProxy(dataDir);
 if (want('privacy')) benchPrivacy();
 if (want('postgres')) await benchPostgres();
+if (want('backup')) await benchBackup(dataDir);
 if (want('ui')) {
   // The browser suite measures the first token on screen; asked to, it writes its section.
   const r = spawnSync('npx', ['vitest', 'run', 'test/browser/ui.test.ts'], {
