@@ -27,6 +27,8 @@ function kindOf(word: string, folded: string): TokenKind {
   )
     return 'particle';
   if (ELIDED.test(word)) return 'lower';
+  // "D'ORNANO", "d'Ornano": an elided particle glued to a surname.
+  if (/^[dD]['’]\p{Lu}/u.test(word)) return /\p{Ll}/u.test(word.slice(2)) ? 'cap' : 'upper';
   if (/^\p{Lu}[\p{Lu}'’-]+$/u.test(word)) return 'upper';
   if (/^\p{Lu}/u.test(word) && /\p{Ll}/u.test(word)) return 'cap';
   return 'lower';

@@ -1,6 +1,7 @@
 import { FAMOUS, INSTITUTIONS, NOT_NAMES } from '../lexicon/words.js';
 import { isFirstName, WEAK_FIRST_NAMES } from '../lexicon/first-names.js';
 import { cueAfter, cueBefore, institutionBefore, labelBefore, signatureLine } from './person-context.js';
+import { contextualNames, otherOccurrences } from './person-names.js';
 import { isNameLike, isSurnameLike, joined, tokenize, type Token } from './person-tokens.js';
 import type { Candidate, Recognizer } from './types.js';
 
@@ -108,6 +109,21 @@ export const personRecognizer: Recognizer = {
       }
       i = j + 1;
     }
+    const lowerText = isLowerCaseText(tokens);
+    for (const c of contextualNames({ text, tokens, lowerText }, () => ctx.expired())) out.push(c);
+    for (const c of otherOccurrences(text, out)) out.push(c);
     return out;
   },
 };
+
+/** A text typed in lower case (SMS notes): almost no word starts with a capital. */
+function isLowerCaseText(tokens: Token[]): boolean {
+  let words = 0;
+  let capitals = 0;
+  for (const t of tokens) {
+    if (t.text.length < 3) continue;
+    words++;
+    if (t.kind !== 'lower') capitals++;
+  }
+  return words >= 4 && capitals <= words * 0.08;
+}

@@ -1,0 +1,36 @@
+import { readFileSync } from 'node:fs';
+import { fold } from './fold.js';
+
+/**
+ * Ordinary French words (folded): french-words.txt, built from the service-public and
+ * travail-emploi corpus by scripts/build-french-words.ts, plus everyday words of case notes and
+ * e-mails that administrative prose seldom writes (family, roles, note jargon). A word found here
+ * is rarely a person's name: one signal among others for the person recognizer.
+ */
+const EVERYDAY = `
+cadet cadette aine ainee benjamin benjamine fiston maman papa mamie papi tonton tata concubin concubine
+mediateur mediatrice mediateurs mediatrices numerique accueillant accueillante stagiaire benevole
+demenage demenager demenagement revient reviendra repasse repasser rappele rappelee recontacter
+relancer relance relancee convoquer convoque convoquee joindre joint jointe injoignable
+memo todo pense-bete rdv tel tél portable fixe dossier dossiers scanner scanne imprimer valide validé
+signer signe signee envoye envoyee smartphone iphone merci beaucoup stp svp bisous bonsoir coucou
+logeur logeuse hebergeant hebergeante hebergee voisin voisine copain copine ami amie
+`;
+
+function load(): Set<string> {
+  const raw = readFileSync(new URL('./french-words.txt', import.meta.url), 'utf8');
+  const set = new Set<string>();
+  for (const line of raw.split('\n')) if (line && !line.startsWith('#')) set.add(line);
+  for (const w of EVERYDAY.split(/\s+/)) if (w) set.add(fold(w));
+  return set;
+}
+
+/** Loaded at import, so that no scan pays for it inside its time budget. */
+const words: Set<string> = load();
+
+/** Is this (folded) word an ordinary French word? Hyphenated words count when every part is one. */
+export function isFrenchWord(folded: string): boolean {
+  if (words.has(folded)) return true;
+  const parts = folded.split('-');
+  return parts.length > 1 && parts.every((p) => p.length > 0 && words.has(p));
+}

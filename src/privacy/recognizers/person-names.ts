@@ -1,0 +1,469 @@
+import { isFirstName, WEAK_FIRST_NAMES } from '../lexicon/first-names.js';
+import { fold } from '../lexicon/fold.js';
+import { isFrenchWord } from '../lexicon/french-words.js';
+import { INSTITUTIONS, NOT_NAMES, PARTICLES } from '../lexicon/words.js';
+import type { Token } from './person-tokens.js';
+import type { Candidate } from './types.js';
+
+/**
+ * Person names found from their position and shape rather than from a list: what precedes them
+ * (civil title, form label, verb of contact, kinship or role noun, "je m'appelle", a signature
+ * position) and what they look like (capitalised or all-caps words that are not ordinary French
+ * words, particles inside, a trailing initial, lower-case words in notes typed in lower case).
+ * The first-name lexicon is one signal among others here, never a gate.
+ */
+
+/** Verbs and phrases after which a person's name often comes ("Relancer X", "Nous avons reçu X"). */
+const VERB_TRIGGERS = [
+  'recevoir',
+  'recu',
+  'recue',
+  'recus',
+  'rencontre',
+  'rencontree',
+  'contacter',
+  'recontacter',
+  'relancer',
+  'convoquer',
+  'rappeler',
+  'appeler',
+  'joindre',
+  'orienter',
+  'accompagner',
+  'aider',
+  'voir',
+  'vu',
+  'vue',
+  'avec',
+  'accueil',
+  'signe',
+  'signee',
+  "c'est",
+  'appelle',
+  'suis',
+  'est',
+  'de',
+  'pour',
+  'par',
+  'chez',
+  'entre',
+  'concernant',
+].map((w) => fold(w));
+
+/** Of VERB_TRIGGERS, the words so common that they need a stricter name after them. */
+const WEAK_VERBS = new Set([
+  'avec',
+  'de',
+  'pour',
+  'par',
+  'chez',
+  'entre',
+  'est',
+  'suis',
+  'voir',
+  'vu',
+  'vue',
+  'aider',
+]);
+
+/** Nouns of kinship and roles that introduce a person ("sa cadette, X", "son tuteur X"). */
+const ROLES = new Set(
+  `fils fille filles enfant enfants cadet cadette aine ainee benjamin benjamine mari epoux epouse femme
+conjoint conjointe concubin concubine compagnon compagne voisin voisine tuteur tutrice curateur curatrice
+mandataire proprietaire bailleur bailleresse logeur logeuse hebergeant hebergeante mere pere frere soeur
+oncle tante neveu niece cousin cousine grand-mere grand-pere petit-fils petite-fille beau-pere belle-mere
+beau-frere belle-soeur gendre belle-fille medecin avocat avocate assistant assistante referent referente
+ami amie collegue employeur interprete temoin demandeur demandeuse beneficiaire titulaire usager usagere
+allocataire locataire colocataire conseiller conseillere mediateur mediatrice agent`.split(/\s+/),
+);
+
+const DETERMINERS = new Set([
+  'mon',
+  'ma',
+  'mes',
+  'son',
+  'sa',
+  'ses',
+  'leur',
+  'leurs',
+  'votre',
+  'notre',
+  'le',
+  'la',
+  'les',
+  "l'",
+  'du',
+  'au',
+  'un',
+  'une',
+]);
+
+/** Form labels whose first word names a person's role ("NOM USUEL :", "Cadette :", "SIGNATURE :"). */
+const LABEL_HEADS = new Set(
+  `nom noms prenom prenoms signature signataire enfant enfants epoux epouse conjoint conjointe concubin
+concubine logeur logeuse bailleur bailleresse proprietaire cadet cadette aine ainee benjamin benjamine
+demandeur demandeuse redaction redacteur redactrice redige menage destinataire de expediteur a cc usager
+usagere beneficiaire titulaire allocataire agent conseiller conseillere referent referente travailleur
+travailleuse assistant assistante tuteur tutrice curateur curatrice mandataire representant representante
+mere pere fils fille contact interlocuteur interlocutrice patient patiente assure assuree locataire
+hebergeant hebergeante medecin temoin suivi dossier personne famille responsable intervenant intervenante
+declarant declarante requerant requerante mari femme compagnon compagne parent parents`.split(/\s+/),
+);
+
+/** Words that make a label about something other than a person ("ORGANISME DESTINATAIRE", "NOM DE LA BANQUE"). */
+const LABEL_NOT_PERSON =
+  /\b(?:organisme|etablissement|service|commune|ville|employeur|banque|entreprise|societe|caisse|rue|voie|lieu|adresse|naissance|date|numero|n°|code|reference|ref|objet|envoye|telephone|tel|mail|courriel|ecole|college|lycee|structure|agence|mairie)\b/;
+
+/** Nouns before a capitalised word that make it the name of a thing (law, company, place). */
+const THING_BEFORE = new Set(
+  `loi lois circulaire decret reforme amendement plan dispositif jurisprudence arret rapport commission
+taxi taxis epicerie plomberie carrosserie garage boulangerie pharmacie cabinet societe entreprise
+transports transport nettoyage peinture auto-ecole menuiserie maconnerie restaurant hotel bar cafe salon
+coiffure boucherie charcuterie patisserie librairie agence etablissements ets sarl sas eurl sci
+magasin supermarche boutique atelier ferme domaine chateau villa residence cite quartier station`.split(
+    /\s+/,
+  ),
+);
+
+/** Role words that may follow a name on its line ("X, médiatrice de l'espace…", "X (espace France Services)"). */
+const ROLE_TAIL =
+  /^\s?(?:,\s?(?:mediat|conseill|agent|charge|assistant|referent|travailleu|secretai|directeu|responsable|chef|accueillant|benevole|juriste|ecrivain)|\((?:espace|france services|mairie|ccas|caf|cpam)|[–—-]\s)/;
+
+const CLOSING_LINE =
+  /^(?:bien\s|tres\s)?(?:cordialement|bonne\s(?:journee|soiree|fin)|salutations|bien\sa\svous|respectueusement|sinceres\ssalutations|merci.*|a\sbientot|avec\s.*|dans\sl'attente.*|je\svous\sprie.*|veuillez.*|recevez.*)[\s,.!]*$/;
+
+export interface NameContext {
+  text: string;
+  tokens: Token[];
+  /** The text is typed in lower case (SMS notes): lower-case words may be names anywhere. */
+  lowerText: boolean;
+}
+
+function isParticle(t: Token): boolean {
+  return PARTICLES.has(t.folded);
+}
+
+function isJoined(t: Token): boolean {
+  const g = t.gapBefore;
+  return g === ' ' || g === '\u00A0' || g === '\u202F';
+}
+
+/** A line break inside a name (OCR, hard-wrapped mail): "Mme Yuying⏎Polishchuk". */
+function isWrapped(t: Token): boolean {
+  return /^[ \u00A0]?\n[ \u00A0]?$/.test(t.gapBefore);
+}
+
+type Case = 'lower' | 'capital';
+
+/** Can this token be a word of a name (not a particle, not an initial)? `strict`: no ordinary French word. */
+function nameWord(t: Token, strict: boolean, allowLower: boolean): Case | null {
+  if (t.text.length < 2 || NOT_NAMES.has(t.folded) || /\d/.test(t.text)) return null;
+  if (t.kind === 'cap' || t.kind === 'upper' || /^[dD]['’]\p{Lu}/u.test(t.text)) {
+    if (strict && isFrenchWord(t.folded) && !(isFirstName(t.text) && !WEAK_FIRST_NAMES.has(t.folded)))
+      return null;
+    if (t.kind === 'upper' && t.text.length <= 3 && strict && !isFirstName(t.text)) return null;
+    return 'capital';
+  }
+  if (t.kind === 'lower' && allowLower) {
+    if (t.text.length < 3 || isFrenchWord(t.folded) || /^[ldjqsncmt]['’]/.test(t.folded)) return null;
+    return 'lower';
+  }
+  return null;
+}
+
+interface ReadOptions {
+  strict: boolean;
+  allowLower: boolean;
+  allowWrap: boolean;
+  /** Minimum number of name words (particles and initials excluded). */
+  minWords: number;
+}
+
+/**
+ * Reads a name starting at token i: name words, particles inside ("de La Villemarqué", "van den
+ * Bossche"), initials ("R. ter Meulen", "Uzoma K."), at most one line break. Returns the index
+ * after the last token, or -1.
+ */
+function readName(ctx: NameContext, i: number, o: ReadOptions): number {
+  const { tokens } = ctx;
+  let j = i;
+  let words = 0;
+  let lastGood = -1;
+  let wrapped = false;
+  let mode: Case | null = null;
+  while (j < tokens.length && j - i < 7) {
+    const t = tokens[j];
+    if (j > i) {
+      const wrapHere = !isJoined(t) && o.allowWrap && !wrapped && isWrapped(t);
+      if (!isJoined(t) && !wrapHere) break;
+      if (wrapHere) {
+        // The rest of the next line must be the end of the name.
+        if (!restOfLineIsName(ctx, j, o, mode)) break;
+        wrapped = true;
+      }
+    }
+    if (t.kind === 'title') break;
+    if (t.kind === 'initial') {
+      j++;
+      lastGood = j;
+      continue;
+    }
+    const w = nameWord(t, o.strict, o.allowLower);
+    if (w && (mode === null || w === mode || (mode === 'capital' && isParticle(t)))) {
+      mode ??= w;
+      words++;
+      j++;
+      lastGood = j;
+      continue;
+    }
+    // A particle belongs to the name only when a name word follows it.
+    if (isParticle(t) || /^[dD]['’]$/.test(t.text)) {
+      j++;
+      continue;
+    }
+    break;
+  }
+  if (words < o.minWords || lastGood < 0) return -1;
+  return lastGood;
+}
+
+function restOfLineIsName(ctx: NameContext, j: number, o: ReadOptions, mode: Case | null): boolean {
+  const { tokens, text } = ctx;
+  let k = j;
+  let n = 0;
+  for (; k < tokens.length && (k === j || isJoined(tokens[k])); k++) {
+    const t = tokens[k];
+    const w = t.kind === 'initial' ? mode : nameWord(t, o.strict, o.allowLower);
+    if (!(w && (mode === null || w === mode)) && !isParticle(t)) return false;
+    n++;
+  }
+  if (n === 0 || n > 3) return false;
+  const end = tokens[k - 1].end;
+  const nl = text.indexOf('\n', end);
+  const tail = text.slice(end, nl < 0 ? text.length : nl);
+  return /^[\s,.;]*$/.test(tail) || ROLE_TAIL.test(fold(tail));
+}
+
+/** Folded words of the tokens before index i, on the same clause (stops at a line break or punctuation). */
+function previous(ctx: NameContext, i: number, n: number): string[] {
+  const out: string[] = [];
+  for (let k = i - 1; k >= 0 && out.length < n; k--) {
+    const gap = ctx.tokens[k + 1].gapBefore;
+    if (/[^\s,'’]/.test(gap) || gap.includes('\n')) break;
+    out.push(ctx.tokens[k].folded);
+  }
+  return out;
+}
+
+/** Form label ending right before `start` ("NOM D'USAGE : ", "Enfants au foyer : ", "De : "). */
+function labelKind(text: string, start: number): 'strong' | 'strict' | null {
+  const lineStart = text.lastIndexOf('\n', start - 1) + 1;
+  if (start - lineStart > 60) return null;
+  const m = /^\s*(?:[-–—•*]\s*)?([^:\n]{1,48}?)\s?:\s*$/.exec(text.slice(lineStart, start));
+  if (!m) return null;
+  const label = fold(m[1])
+    .replace(/\([^)]*\)/g, ' ')
+    .trim();
+  const head = label.split(/[\s/'’-]+/)[0];
+  if (!LABEL_HEADS.has(head)) return null;
+  if (
+    LABEL_NOT_PERSON.test(label) &&
+    !/^(?:nom|prenom)s?\b(?!.*\b(?:organisme|etablissement|banque|employeur|entreprise|societe|ecole|structure|caisse)\b)/.test(
+      label,
+    )
+  )
+    return null;
+  return [
+    'de',
+    'a',
+    'cc',
+    'destinataire',
+    'expediteur',
+    'dossier',
+    'suivi',
+    'contact',
+    'personne',
+    'famille',
+  ].includes(head)
+    ? 'strict'
+    : 'strong';
+}
+
+/** Is token i the first word of its line, the rest of the line being the name and maybe a role tail? */
+function signatureStart(ctx: NameContext, i: number): boolean {
+  const { text, tokens } = ctx;
+  const t = tokens[i];
+  const lineStart = text.lastIndexOf('\n', t.start - 1) + 1;
+  if (text.slice(lineStart, t.start).trim() !== '') return false;
+  if (lineStart === 0) return false;
+  const before = text.slice(0, lineStart - 1).trimEnd();
+  const prevLine = fold(before.slice(before.lastIndexOf('\n') + 1).trim());
+  // After a closing formula or a role line ending with a comma ("Le directeur,", "P/O le chef de service,").
+  if (CLOSING_LINE.test(prevLine)) return true;
+  if (prevLine.endsWith(',') && prevLine.split(/\s+/).length <= 6) return true;
+  return false;
+}
+
+/** End of line after a name: nothing, or a role ("X, médiatrice…", "X (espace France Services)"). */
+function lineEndsAfter(ctx: NameContext, end: number): 'empty' | 'role' | null {
+  const nl = ctx.text.indexOf('\n', end);
+  const tail = ctx.text.slice(end, nl < 0 ? ctx.text.length : nl);
+  if (/^[\s.]*$/.test(tail)) return 'empty';
+  if (ROLE_TAIL.test(fold(tail))) return 'role';
+  return null;
+}
+
+function nextLineIsRole(ctx: NameContext, end: number): boolean {
+  const nl = ctx.text.indexOf('\n', end);
+  if (nl < 0) return false;
+  return /^(?:mediat|conseill|agent|charg|assistant|referent|travailleu|equipe|france services|secretai|directeu|responsable|chef|juriste|ecrivain|accueil)/.test(
+    fold(ctx.text.slice(nl + 1, nl + 41).trimStart()),
+  );
+}
+
+function thingBefore(ctx: NameContext, i: number): boolean {
+  const prev = previous(ctx, i, 3);
+  if (prev.length === 0) return false;
+  if (THING_BEFORE.has(prev[0]) || INSTITUTIONS.has(prev[0].replace(/^[ld]'/, ''))) return true;
+  for (const w of prev.slice(1))
+    if (INSTITUTIONS.has(w.replace(/^[ld]'/, '')) || THING_BEFORE.has(w)) return true;
+  // A capitalised ordinary word glued before the name ("Épicerie Nguema", "Auto-école X").
+  const p = ctx.tokens[i - 1];
+  return (
+    isJoined(ctx.tokens[i]) &&
+    (p.kind === 'cap' || p.kind === 'upper') &&
+    isFrenchWord(p.folded) &&
+    !VERB_TRIGGERS.includes(p.folded) &&
+    !ROLES.has(p.folded) &&
+    !NOT_NAMES.has(p.folded)
+  );
+}
+
+function at(ctx: NameContext, i: number, end: number): Candidate {
+  return { start: ctx.tokens[i].start, end: ctx.tokens[end - 1].end, type: 'PERSON' };
+}
+
+/** Reads further names of a list after a name: "X, Y et Z", "X (mari) et Y (fille)". */
+function listContinuation(ctx: NameContext, end: number, o: ReadOptions, out: Candidate[]): number {
+  const { tokens, text } = ctx;
+  let k = end;
+  while (k < tokens.length) {
+    const gapText = text.slice(tokens[k - 1].end, tokens[k].start);
+    let next = k;
+    if (/^\s?(?:\([^)\n]{1,20}\))?\s?,\s?$/.test(gapText) || /^\s?(?:\([^)\n]{1,20}\))?\s?$/.test(gapText)) {
+      if (tokens[k].folded === 'et' && /^\s?(?:\([^)\n]{1,20}\))?\s?$/.test(gapText)) next = k + 1;
+      else if (!/,/.test(gapText)) break;
+    } else break;
+    if (next < tokens.length && tokens[next].kind === 'title') next++;
+    if (next >= tokens.length) break;
+    const e = readName(ctx, next, o);
+    if (e < 0) break;
+    out.push(at(ctx, next, e));
+    k = e;
+  }
+  return k;
+}
+
+/** All names found by position and shape in the text. */
+export function contextualNames(ctx: NameContext, expired: () => boolean): Candidate[] {
+  const { tokens, text } = ctx;
+  const out: Candidate[] = [];
+  let i = 0;
+  while (i < tokens.length) {
+    if (i % 128 === 0 && expired()) break;
+    const t = tokens[i];
+    const capital = t.kind === 'cap' || t.kind === 'upper' || t.kind === 'initial' || isParticle(t);
+    const prevTok = i > 0 ? tokens[i - 1] : null;
+    const afterTitle = prevTok !== null && prevTok.kind === 'title' && (isJoined(t) || isWrapped(t));
+    if (!capital && !(t.kind === 'lower' && (afterTitle || i === 0 || true))) {
+      i++;
+      continue;
+    }
+    let o: ReadOptions | null = null;
+    let list = false;
+    if (afterTitle) {
+      o = { strict: false, allowLower: true, allowWrap: true, minWords: 1 };
+    } else {
+      const label = i > 0 && t.start - tokens[i - 1].end < 8 ? labelKind(text, t.start) : null;
+      if (label) {
+        o = { strict: label === 'strict', allowLower: true, allowWrap: true, minWords: 1 };
+        list = true;
+      } else {
+        const prev = previous(ctx, i, 3);
+        const role =
+          prev.length > 0 &&
+          ROLES.has(prev[0]) &&
+          (prev.length === 1 || DETERMINERS.has(prev[1]) || /^[ld]'/.test(prev[0]) || prev[1] === 'votre');
+        const verb = prev.length > 0 && VERB_TRIGGERS.includes(prev[0]);
+        const appelle = prev[0] === 'appelle' && prev[1] === "m'";
+        if (role || appelle) {
+          o = { strict: true, allowLower: true, allowWrap: false, minWords: 1 };
+          list = role;
+        } else if (verb) {
+          const weak = WEAK_VERBS.has(prev[0]);
+          o = { strict: true, allowLower: !weak || ctx.lowerText, allowWrap: false, minWords: weak ? 2 : 1 };
+        } else if (capital && signatureStart(ctx, i)) {
+          o = { strict: true, allowLower: false, allowWrap: false, minWords: 1 };
+        } else if (capital || (ctx.lowerText && t.kind === 'lower')) {
+          // No cue: two name words or more, not after a noun naming a thing.
+          o = { strict: true, allowLower: ctx.lowerText, allowWrap: false, minWords: 2 };
+        }
+      }
+    }
+    if (!o) {
+      i++;
+      continue;
+    }
+    const end = readName(ctx, i, o);
+    if (end < 0) {
+      i++;
+      continue;
+    }
+    const cand = at(ctx, i, end);
+    const words = end - i;
+    let ok = true;
+    if (!afterTitle && o.strict && o.minWords >= 2) {
+      // Shape only: reject names of things, and a lone line in lower case that is not a name position.
+      if (thingBefore(ctx, i)) ok = false;
+      if (ok && tokens[i].kind === 'lower') {
+        const lineStart = text.lastIndexOf('\n', t.start - 1) + 1;
+        const first = text.slice(lineStart, t.start).trim() === '';
+        const lineEnd = lineEndsAfter(ctx, cand.end);
+        const prev = previous(ctx, i, 1)[0];
+        ok = first || lineEnd !== null || (prev !== undefined && VERB_TRIGGERS.includes(prev));
+      }
+    }
+    if (ok && words === 1 && o.strict && o.minWords === 1 && !afterTitle) {
+      // One word after a weak cue: needs to stand on its own line position or a role tail.
+      const sig = signatureStart(ctx, i);
+      if (sig && !(lineEndsAfter(ctx, cand.end) || nextLineIsRole(ctx, cand.end))) ok = false;
+    }
+    if (ok) {
+      out.push(cand);
+      i = list ? listContinuation(ctx, end, o, out) : end;
+    } else i++;
+  }
+  return out;
+}
+
+/** Another occurrence of an already found name (any case, across a line break) is masked too. */
+export function otherOccurrences(text: string, found: Candidate[]): Candidate[] {
+  const out: Candidate[] = [];
+  const seen = new Set<string>();
+  for (const c of found) {
+    const value = text.slice(c.start, c.end);
+    const parts = value.split(/[\s\u00A0\u202F]+/).filter(Boolean);
+    const key = fold(parts.join(' '));
+    if (seen.has(key) || key.replace(/[^\p{L}]/gu, '').length < 4) continue;
+    seen.add(key);
+    if (parts.length === 1 && isFrenchWord(fold(parts[0]))) continue;
+    const re = new RegExp(
+      `(?<![\\p{L}\\p{N}])${parts.map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('[\\s\\u00A0\\u202F]+')}(?![\\p{L}\\p{N}])`,
+      'giu',
+    );
+    for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+      out.push({ start: m.index, end: m.index + m[0].length, type: 'PERSON' });
+    }
+  }
+  return out;
+}
