@@ -14,6 +14,9 @@ demenage demenager demenagement revient reviendra repasse repasser rappele rappe
 relancer relance relancee convoquer convoque convoquee joindre joint jointe injoignable
 memo todo pense-bete rdv tel tél portable fixe dossier dossiers scanner scanne imprimer valide validé
 signer signe signee envoye envoyee smartphone iphone merci beaucoup stp svp bisous bonsoir coucou
+je tu il elle on nous vous ils elles moi toi lui eux me te se ce ca cela ceci quoi qui que dont ou oui non
+peux peut pouvez veux veut voulez sais sait savez dois doit devez fais fait faites vais va allez viens vient
+hier demain aujourd'hui matin soir midi apres-midi semaine prochaine prochain dernier derniere
 logeur logeuse hebergeant hebergeante hebergee voisin voisine copain copine ami amie
 `;
 
@@ -28,9 +31,25 @@ function load(): Set<string> {
 /** Loaded at import, so that no scan pays for it inside its time budget. */
 const words: Set<string> = load();
 
-/** Is this (folded) word an ordinary French word? Hyphenated words count when every part is one. */
+/** Pronouns glued to a verb ("peux-tu", "aide-moi", "a-t-il"). */
+const CLITIC = /-(?:t-)?(?:je|tu|il|elle|on|nous|vous|ils|elles|moi|toi|lui|leur|le|la|les|y|en)$/;
+/** Inflection endings, and the dictionary forms they may come from ("enchaîne" → "enchaîner"). */
+const ENDINGS: [RegExp, string[]][] = [
+  [/(?:aient|ait|ais|ons|ez|ent|ees|ee|es|e|er|ir|s)$/, ['er', 'e', 'ir', 're', '']],
+];
+
+/** Is this (folded) word an ordinary French word? Also its inflected forms and verb + pronoun. */
 export function isFrenchWord(folded: string): boolean {
   if (words.has(folded)) return true;
+  if (CLITIC.test(folded)) return true;
   const parts = folded.split('-');
-  return parts.length > 1 && parts.every((p) => p.length > 0 && words.has(p));
+  if (parts.length > 1) return parts.every((p) => p.length > 0 && words.has(p));
+  for (const [re, forms] of ENDINGS) {
+    const m = re.exec(folded);
+    if (!m) continue;
+    const stem = folded.slice(0, m.index);
+    if (stem.length < 4) continue;
+    if (forms.some((f) => words.has(stem + f))) return true;
+  }
+  return false;
 }

@@ -48,6 +48,12 @@ const VERB_TRIGGERS = [
   'chez',
   'entre',
   'concernant',
+  'bonjour',
+  'bonsoir',
+  'cher',
+  'chere',
+  'salut',
+  'coucou',
 ].map((w) => fold(w));
 
 /** Of VERB_TRIGGERS, the words so common that they need a stricter name after them. */
@@ -161,7 +167,6 @@ function nameWord(t: Token, strict: boolean, allowLower: boolean): Case | null {
   if (t.kind === 'cap' || t.kind === 'upper' || /^[dD]['’]\p{Lu}/u.test(t.text)) {
     if (strict && isFrenchWord(t.folded) && !(isFirstName(t.text) && !WEAK_FIRST_NAMES.has(t.folded)))
       return null;
-    if (t.kind === 'upper' && t.text.length <= 3 && strict && !isFirstName(t.text)) return null;
     return 'capital';
   }
   if (t.kind === 'lower' && allowLower) {
@@ -177,6 +182,8 @@ interface ReadOptions {
   allowWrap: boolean;
   /** Minimum number of name words (particles and initials excluded). */
   minWords: number;
+  /** Minimum number of name words when the name is in lower case (default: minWords). */
+  minLowerWords?: number;
 }
 
 /**
@@ -188,6 +195,7 @@ function readName(ctx: NameContext, i: number, o: ReadOptions): number {
   const { tokens } = ctx;
   let j = i;
   let words = 0;
+  let solid = 0;
   let lastGood = -1;
   let wrapped = false;
   let mode: Case | null = null;
@@ -212,6 +220,7 @@ function readName(ctx: NameContext, i: number, o: ReadOptions): number {
     if (w && (mode === null || w === mode || (mode === 'capital' && isParticle(t)))) {
       mode ??= w;
       words++;
+      if (!(t.kind === 'upper' && t.text.length <= 3)) solid++;
       j++;
       lastGood = j;
       continue;
@@ -223,7 +232,8 @@ function readName(ctx: NameContext, i: number, o: ReadOptions): number {
     }
     break;
   }
-  if (words < o.minWords || lastGood < 0) return -1;
+  const min = mode === 'lower' ? Math.max(o.minWords, o.minLowerWords ?? 0) : o.minWords;
+  if (words < min || lastGood < 0 || (o.strict && solid === 0)) return -1;
   return lastGood;
 }
 
@@ -250,7 +260,10 @@ function previous(ctx: NameContext, i: number, n: number): string[] {
   for (let k = i - 1; k >= 0 && out.length < n; k--) {
     const gap = ctx.tokens[k + 1].gapBefore;
     if (/[^\s,'’]/.test(gap) || gap.includes('\n')) break;
-    out.push(ctx.tokens[k].folded);
+    const f = ctx.tokens[k].folded;
+    const elided = /^([ldjqsnmt]')(\p{L}{3}.*)$/u.exec(f);
+    if (elided) out.push(elided[2], elided[1]);
+    else out.push(f);
   }
   return out;
 }
@@ -401,7 +414,13 @@ export function contextualNames(ctx: NameContext, expired: () => boolean): Candi
           list = role;
         } else if (verb) {
           const weak = WEAK_VERBS.has(prev[0]);
-          o = { strict: true, allowLower: !weak || ctx.lowerText, allowWrap: false, minWords: weak ? 2 : 1 };
+          o = {
+            strict: true,
+            allowLower: !weak || ctx.lowerText,
+            allowWrap: false,
+            minWords: weak ? 2 : 1,
+            minLowerWords: 2,
+          };
         } else if (capital && signatureStart(ctx, i)) {
           o = { strict: true, allowLower: false, allowWrap: false, minWords: 1 };
         } else if (capital || (ctx.lowerText && t.kind === 'lower')) {
