@@ -465,23 +465,52 @@ export function contextualNames(ctx: NameContext, expired: () => boolean): Candi
   return out;
 }
 
-/** Another occurrence of an already found name (any case, across a line break) is masked too. */
-export function otherOccurrences(text: string, found: Candidate[]): Candidate[] {
-  const out: Candidate[] = [];
+/**
+ * Another occurrence of an already found name (any case, accents or not, across a line break) is
+ * masked too. One pass over the tokens: a name is the sequence of its tokens' folded forms.
+ */
+export function otherOccurrences(ctx: NameContext, found: Candidate[]): Candidate[] {
+  const { tokens } = ctx;
+  if (found.length === 0) return [];
+  const byFirst = new Map<string, string[][]>();
   const seen = new Set<string>();
-  for (const c of found) {
-    const value = text.slice(c.start, c.end);
-    const parts = value.split(/[\s\u00A0\u202F]+/).filter(Boolean);
-    const key = fold(parts.join(' '));
-    if (seen.has(key) || key.replace(/[^\p{L}]/gu, '').length < 4) continue;
+  const covered = new Set<number>();
+  let f = 0;
+  const sorted = [...found].sort((a, b) => a.start - b.start);
+  for (let k = 0; k < tokens.length && f < sorted.length; k++) {
+    while (f < sorted.length && sorted[f].end <= tokens[k].start) f++;
+    if (f < sorted.length && tokens[k].start >= sorted[f].start && tokens[k].end <= sorted[f].end)
+      covered.add(k);
+  }
+  // Token sequences of the found names.
+  let k = 0;
+  for (const c of sorted) {
+    while (k < tokens.length && tokens[k].start < c.start) k++;
+    const seq: string[] = [];
+    for (let j = k; j < tokens.length && tokens[j].end <= c.end; j++) seq.push(tokens[j].folded);
+    const key = seq.join(' ');
+    if (seq.length === 0 || seen.has(key) || key.replace(/[^a-z]/g, '').length < 4) continue;
     seen.add(key);
-    if (parts.length === 1 && isFrenchWord(fold(parts[0]))) continue;
-    const re = new RegExp(
-      `(?<![\\p{L}\\p{N}])${parts.map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('[\\s\\u00A0\\u202F]+')}(?![\\p{L}\\p{N}])`,
-      'giu',
-    );
-    for (let m = re.exec(text); m !== null; m = re.exec(text)) {
-      out.push({ start: m.index, end: m.index + m[0].length, type: 'PERSON' });
+    if (seq.length === 1 && isFrenchWord(seq[0])) continue;
+    const list = byFirst.get(seq[0]) ?? [];
+    list.push(seq);
+    byFirst.set(seq[0], list);
+  }
+  const out: Candidate[] = [];
+  for (let i = 0; i < tokens.length; i++) {
+    if (covered.has(i)) continue;
+    const seqs = byFirst.get(tokens[i].folded);
+    if (!seqs) continue;
+    for (const seq of seqs) {
+      let ok = i + seq.length <= tokens.length;
+      for (let j = 1; ok && j < seq.length; j++) {
+        const t = tokens[i + j];
+        ok = t.folded === seq[j] && /^[\s\u00A0\u202F]+$/.test(t.gapBefore) && !covered.has(i + j);
+      }
+      if (!ok) continue;
+      out.push({ start: tokens[i].start, end: tokens[i + seq.length - 1].end, type: 'PERSON' });
+      i += seq.length - 1;
+      break;
     }
   }
   return out;

@@ -109,9 +109,9 @@ export const personRecognizer: Recognizer = {
       }
       i = j + 1;
     }
-    const lowerText = isLowerCaseText(tokens);
-    for (const c of contextualNames({ text, tokens, lowerText }, () => ctx.expired())) out.push(c);
-    for (const c of otherOccurrences(text, out)) out.push(c);
+    const names = { text, tokens, lowerText: isLowerCaseText(tokens) };
+    for (const c of contextualNames(names, () => ctx.expired())) out.push(c);
+    for (const c of otherOccurrences(names, out)) out.push(c);
     return out;
   },
 };
