@@ -78,7 +78,7 @@ const ROLES = new Set(
 conjoint conjointe concubin concubine compagnon compagne voisin voisine tuteur tutrice curateur curatrice
 mandataire proprietaire bailleur bailleresse logeur logeuse hebergeant hebergeante mere pere frere soeur
 oncle tante neveu niece cousin cousine grand-mere grand-pere petit-fils petite-fille beau-pere belle-mere
-beau-frere belle-soeur gendre belle-fille medecin avocat avocate assistant assistante referent referente
+beau-frere belle-soeur gendre petit petite bebe nourrisson belle-fille medecin avocat avocate assistant assistante referent referente
 ami amie collegue employeur interprete temoin demandeur demandeuse beneficiaire titulaire usager usagere
 allocataire locataire colocataire conseiller conseillere mediateur mediatrice agent`.split(/\s+/),
 );
@@ -165,7 +165,8 @@ type Case = 'lower' | 'capital';
 function nameWord(t: Token, strict: boolean, allowLower: boolean): Case | null {
   if (t.text.length < 2 || NOT_NAMES.has(t.folded) || /\d/.test(t.text)) return null;
   if (t.kind === 'cap' || t.kind === 'upper' || /^[dD]['’]\p{Lu}/u.test(t.text)) {
-    if (strict && isFrenchWord(t.folded) && !(isFirstName(t.text) && !WEAK_FIRST_NAMES.has(t.folded)))
+    const bare = t.folded.replace(/^d'/, '');
+    if (strict && isFrenchWord(bare) && !(isFirstName(t.text) && !WEAK_FIRST_NAMES.has(t.folded)))
       return null;
     return 'capital';
   }
@@ -184,6 +185,8 @@ interface ReadOptions {
   minWords: number;
   /** Minimum number of name words when the name is in lower case (default: minWords). */
   minLowerWords?: number;
+  /** A strict reading may start with a particle ("Rédaction : de La Villemarqué"). */
+  leadingParticle?: boolean;
 }
 
 /**
@@ -225,8 +228,9 @@ function readName(ctx: NameContext, i: number, o: ReadOptions): number {
       lastGood = j;
       continue;
     }
-    // A particle belongs to the name only when a name word follows it.
-    if (isParticle(t) || /^[dD]['’]$/.test(t.text)) {
+    // A particle belongs to the name only when a name word follows it; a name read on its shape
+    // alone does not start with one ("de Mutsamudu", "de la CGSS").
+    if ((isParticle(t) || /^[dD]['’]$/.test(t.text)) && !(o.strict && j === i && !o.leadingParticle)) {
       j++;
       continue;
     }
@@ -334,6 +338,11 @@ function nextLineIsRole(ctx: NameContext, end: number): boolean {
   );
 }
 
+/** "inviter", "prévenir", "recevoir", "joindre": an ordinary verb in the infinitive. */
+function isInfinitive(folded: string): boolean {
+  return /(?:[^i]er|[^a]ir|[^a]ire|dre|oir)$/.test(folded) && folded.length >= 5 && isFrenchWord(folded);
+}
+
 function thingBefore(ctx: NameContext, i: number): boolean {
   const prev = previous(ctx, i, 3);
   if (prev.length === 0) return false;
@@ -347,6 +356,7 @@ function thingBefore(ctx: NameContext, i: number): boolean {
     (p.kind === 'cap' || p.kind === 'upper') &&
     isFrenchWord(p.folded) &&
     !VERB_TRIGGERS.includes(p.folded) &&
+    !isInfinitive(p.folded) &&
     !ROLES.has(p.folded) &&
     !NOT_NAMES.has(p.folded)
   );
@@ -399,7 +409,13 @@ export function contextualNames(ctx: NameContext, expired: () => boolean): Candi
     } else {
       const label = i > 0 && t.start - tokens[i - 1].end < 8 ? labelKind(text, t.start) : null;
       if (label) {
-        o = { strict: label === 'strict', allowLower: true, allowWrap: true, minWords: 1 };
+        o = {
+          strict: label === 'strict',
+          allowLower: true,
+          allowWrap: true,
+          minWords: 1,
+          leadingParticle: true,
+        };
         list = true;
       } else {
         const prev = previous(ctx, i, 3);
@@ -407,7 +423,11 @@ export function contextualNames(ctx: NameContext, expired: () => boolean): Candi
           prev.length > 0 &&
           ROLES.has(prev[0]) &&
           (prev.length === 1 || DETERMINERS.has(prev[1]) || /^[ld]'/.test(prev[0]) || prev[1] === 'votre');
-        const verb = prev.length > 0 && VERB_TRIGGERS.includes(prev[0]);
+        const verb =
+          prev.length > 0 &&
+          (VERB_TRIGGERS.includes(prev[0]) ||
+            isInfinitive(prev[0]) ||
+            (prev[0] === 'a' && prev.length > 1 && isInfinitive(prev[1])));
         const appelle = prev[0] === 'appelle' && prev[1] === "m'";
         if (role || appelle) {
           o = { strict: true, allowLower: true, allowWrap: false, minWords: 1 };
@@ -422,10 +442,13 @@ export function contextualNames(ctx: NameContext, expired: () => boolean): Candi
             minLowerWords: 2,
           };
         } else if (capital && signatureStart(ctx, i)) {
-          o = { strict: true, allowLower: false, allowWrap: false, minWords: 1 };
+          o = { strict: true, allowLower: false, allowWrap: true, minWords: 1 };
         } else if (capital || (ctx.lowerText && t.kind === 'lower')) {
-          // No cue: two name words or more, not after a noun naming a thing.
-          o = { strict: true, allowLower: ctx.lowerText, allowWrap: false, minWords: 2 };
+          // No cue: two name words or more, not after a noun naming a thing; a particle may
+          // start it only at the start of a line ("de la villemarqué ammar a déménagé").
+          const lineStart = text.lastIndexOf('\n', t.start - 1) + 1;
+          const leadingParticle = text.slice(lineStart, t.start).trim() === '';
+          o = { strict: true, allowLower: ctx.lowerText, allowWrap: false, minWords: 2, leadingParticle };
         }
       }
     }
