@@ -79,7 +79,7 @@ conjoint conjointe concubin concubine compagnon compagne voisin voisine tuteur t
 mandataire proprietaire bailleur bailleresse logeur logeuse hebergeant hebergeante mere pere frere soeur
 oncle tante neveu niece cousin cousine grand-mere grand-pere petit-fils petite-fille beau-pere belle-mere
 beau-frere belle-soeur gendre petit petite bebe nourrisson belle-fille medecin avocat avocate assistant assistante referent referente
-ami amie collegue employeur interprete temoin demandeur demandeuse beneficiaire titulaire usager usagere
+ami amie collegue interprete temoin demandeur demandeuse beneficiaire titulaire usager usagere
 allocataire locataire colocataire conseiller conseillere mediateur mediatrice agent`.split(/\s+/),
 );
 
@@ -346,6 +346,8 @@ function isInfinitive(folded: string): boolean {
 function thingBefore(ctx: NameContext, i: number): boolean {
   const prev = previous(ctx, i, 3);
   if (prev.length === 0) return false;
+  // "Saint Laurent du Maroni", "Sainte Anne": a place.
+  if (/^(?:saint|sainte|st|ste)$/.test(prev[0])) return true;
   if (THING_BEFORE.has(prev[0]) || INSTITUTIONS.has(prev[0].replace(/^[ld]'/, ''))) return true;
   for (const w of prev.slice(1))
     if (INSTITUTIONS.has(w.replace(/^[ld]'/, '')) || THING_BEFORE.has(w)) return true;
@@ -467,6 +469,8 @@ export function contextualNames(ctx: NameContext, expired: () => boolean): Candi
     if (!afterTitle && o.strict && o.minWords >= 2) {
       // Shape only: reject names of things, and a lone line in lower case that is not a name position.
       if (thingBefore(ctx, i)) ok = false;
+      // All capitals without a cue: an acronym or a company more often than a person.
+      if (ok && tokens.slice(i, end).every((x) => x.kind !== 'cap' && x.kind !== 'lower')) ok = false;
       if (ok && tokens[i].kind === 'lower') {
         const lineStart = text.lastIndexOf('\n', t.start - 1) + 1;
         const first = text.slice(lineStart, t.start).trim() === '';
@@ -530,7 +534,7 @@ export function otherOccurrences(ctx: NameContext, found: Candidate[]): Candidat
         const t = tokens[i + j];
         ok = t.folded === seq[j] && /^[\s\u00A0\u202F]+$/.test(t.gapBefore) && !covered.has(i + j);
       }
-      if (!ok) continue;
+      if (!ok || thingBefore(ctx, i)) continue;
       out.push({ start: tokens[i].start, end: tokens[i + seq.length - 1].end, type: 'PERSON' });
       i += seq.length - 1;
       break;
