@@ -35,7 +35,8 @@ const words: Set<string> = load();
 const CLITIC = /-(?:t-)?(?:je|tu|il|elle|on|nous|vous|ils|elles|moi|toi|lui|leur|le|la|les|y|en)$/;
 /** Inflection endings, and the dictionary forms they may come from ("enchaîne" → "enchaîner"). */
 const ENDINGS: [RegExp, string[]][] = [
-  [/(?:aient|ait|ais|ons|ez|ent|ees|ee|es|e|er|ir|s)$/, ['er', 'e', 'ir', 're', '']],
+  [/s$/, ['']],
+  [/(?:aient|ait|ais|ons|ez|ent|ees|ee|es|e|er|ir)$/, ['er', 'e', 'ir', 're']],
 ];
 
 /** Is this (folded) word an ordinary French word? Also its inflected forms and verb + pronoun. */

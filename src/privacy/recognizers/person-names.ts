@@ -126,9 +126,11 @@ const THING_BEFORE = new Set(
 taxi taxis epicerie plomberie carrosserie garage boulangerie pharmacie cabinet societe entreprise
 transports transport nettoyage peinture auto-ecole menuiserie maconnerie restaurant hotel bar cafe salon
 coiffure boucherie charcuterie patisserie librairie agence etablissements ets sarl sas eurl sci
-magasin supermarche boutique atelier ferme domaine chateau villa residence cite quartier station`.split(
-    /\s+/,
-  ),
+magasin supermarche boutique atelier ferme domaine chateau villa residence cite quartier station
+pressing ambulance ambulances traiteur fleuriste opticien optique laverie imprimerie informatique
+renovation demenagements location immobilier assurances couture esthetique tabac presse bazar
+alimentation superette primeur poissonnerie quincaillerie serrurerie electricite vitrerie jardinage
+paysagiste taxis vtc livraison securite gardiennage nettoyage`.split(/\s+/),
 );
 
 /** Role words that may follow a name on its line ("X, médiatrice de l'espace…", "X (espace France Services)"). */
@@ -469,6 +471,10 @@ export function contextualNames(ctx: NameContext, expired: () => boolean): Candi
     if (!afterTitle && o.strict && o.minWords >= 2) {
       // Shape only: reject names of things, and a lone line in lower case that is not a name position.
       if (thingBefore(ctx, i)) ok = false;
+      // A trade or a body before a name: "Pressing Lindqvist", "DEETS de Mayotte", "ARS de la Réunion".
+      if (ok && THING_BEFORE.has(tokens[i].folded)) ok = false;
+      if (ok && tokens[i].kind === 'upper' && i + 1 < end && /^(?:de|du|des|d')$/.test(tokens[i + 1].folded))
+        ok = false;
       // All capitals without a cue: an acronym or a company more often than a person.
       if (ok && tokens.slice(i, end).every((x) => x.kind !== 'cap' && x.kind !== 'lower')) ok = false;
       if (ok && tokens[i].kind === 'lower') {
