@@ -13,9 +13,9 @@ const DATE_RE = new RegExp(
   'gi',
 );
 
-/** A birth cue: né, née, nee, né(e), naissance, naiss., DDN. */
+/** A birth cue: né, née, nee, né(e), "ne le" (capitals without accents), naissance, naiss., DDN. */
 const BIRTH_CUE =
-  /(?<![\p{L}])(?:né(?:\(e\)|e?s?)|ne(?:\(e\)|es?)|naissance|naiss\.|d\.?d\.?n\.?)(?![\p{L}])/iu;
+  /(?<![\p{L}])(?:né(?:\(e\)|e?s?)|ne(?:\(e\)|es?|(?=[\s\u00A0]+le\b))|naissance|naiss\.|d\.?d\.?n\.?)(?![\p{L}])/iu;
 
 /** A date is a birth date only when a birth cue occurs within 25 characters before it. */
 export const dateOfBirthRecognizer: Recognizer = {

@@ -6,6 +6,7 @@ import { isNameLike, isSurnameLike, joined, tokenize, type Token } from './perso
 import type { Candidate, Recognizer } from './types.js';
 
 const MAX_NAME_TOKENS = 5;
+const STREET_NUMBER = /(?<![\p{L}\d])\d{1,4}(?:\s?(?:bis|ter|BIS|TER))?,?\s$/u;
 /** Lower-case words that cannot be a surname after a lower-case first name ("mme marie est …"). */
 const LOWER_STOP =
   /^(?:est|a|et|ou|qui|que|se|ne|n'|l'|de|du|des|le|la|les|au|aux|en|pour|par|sur|avec|dans|peut|souhaite|vit|habite|nee?|sa|son|ses|il|elle)$/;
@@ -112,7 +113,14 @@ export const personRecognizer: Recognizer = {
     const names = { text, tokens, lowerText: isLowerCaseText(tokens) };
     for (const c of contextualNames(names, () => ctx.expired())) out.push(c);
     for (const c of otherOccurrences(names, out)) out.push(c);
-    return out;
+    // "12 R. Pasteur": after a house number, "R." is a street type, not an initial.
+    return out.filter(
+      (c) =>
+        !(
+          /^\p{Lu}\.\s/u.test(text.slice(c.start, c.end + 1)) &&
+          STREET_NUMBER.test(text.slice(Math.max(0, c.start - 12), c.start))
+        ),
+    );
   },
 };
 
