@@ -145,6 +145,8 @@ export interface NameContext {
   tokens: Token[];
   /** The text is typed in lower case (SMS notes): lower-case words may be names anywhere. */
   lowerText: boolean;
+  /** The text is mostly typed in capitals (forms). */
+  upperText: boolean;
 }
 
 function isParticle(t: Token): boolean {
@@ -257,7 +259,8 @@ function restOfLineIsName(ctx: NameContext, j: number, o: ReadOptions, mode: Cas
   const end = tokens[k - 1].end;
   const nl = text.indexOf('\n', end);
   const tail = text.slice(end, nl < 0 ? text.length : nl);
-  return /^[\s,.;]*$/.test(tail) || ROLE_TAIL.test(fold(tail));
+  // The name ends the line, or a comma or a bracket follows it ("Nadiia⏎DE KEROUARTZ, née le…").
+  return /^[\s,.;]*$/.test(tail) || /^\s?[,(]/.test(tail) || ROLE_TAIL.test(fold(tail));
 }
 
 /** Folded words of the tokens before index i, on the same clause (stops at a line break or punctuation). */
@@ -471,12 +474,19 @@ export function contextualNames(ctx: NameContext, expired: () => boolean): Candi
     if (!afterTitle && o.strict && o.minWords >= 2) {
       // Shape only: reject names of things, and a lone line in lower case that is not a name position.
       if (thingBefore(ctx, i)) ok = false;
+      // After "à", "au", "en": a place ("vécu à Abidjan Cocody", "en Sierra Leone").
+      if (ok && /^(?:a|au|aux|en)$/.test(previous(ctx, i, 1)[0] ?? '')) ok = false;
       // A trade or a body before a name: "Pressing Lindqvist", "DEETS de Mayotte", "ARS de la Réunion".
       if (ok && THING_BEFORE.has(tokens[i].folded)) ok = false;
       if (ok && tokens[i].kind === 'upper' && i + 1 < end && /^(?:de|du|des|d')$/.test(tokens[i + 1].folded))
         ok = false;
-      // All capitals without a cue: an acronym or a company more often than a person.
-      if (ok && tokens.slice(i, end).every((x) => x.kind !== 'cap' && x.kind !== 'lower')) ok = false;
+      // All capitals without a cue: in a form typed in capitals, or with a short word, an acronym
+      // or a company more often than a person ("SARL KOVACS BTP"); in mixed-case prose, a name.
+      const run = tokens.slice(i, end);
+      if (ok && run.every((x) => x.kind !== 'cap' && x.kind !== 'lower')) {
+        const words = run.filter((x) => x.kind === 'upper' && !isParticle(x));
+        ok = !ctx.upperText && words.every((x) => x.text.length >= 4 && /[AEIOUYÀ-ÖØ-Ý]/.test(x.text));
+      }
       if (ok && tokens[i].kind === 'lower') {
         const lineStart = text.lastIndexOf('\n', t.start - 1) + 1;
         const first = text.slice(lineStart, t.start).trim() === '';

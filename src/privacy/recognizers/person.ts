@@ -110,7 +110,7 @@ export const personRecognizer: Recognizer = {
       }
       i = j + 1;
     }
-    const names = { text, tokens, lowerText: isLowerCaseText(tokens) };
+    const names = { text, tokens, lowerText: isLowerCaseText(tokens), upperText: isUpperCaseText(tokens) };
     for (const c of contextualNames(names, () => ctx.expired())) out.push(c);
     for (const c of otherOccurrences(names, out)) out.push(c);
     // "12 R. Pasteur": after a house number, "R." is a street type, not an initial.
@@ -123,6 +123,18 @@ export const personRecognizer: Recognizer = {
     );
   },
 };
+
+/** A text typed mostly in capitals (forms). */
+function isUpperCaseText(tokens: Token[]): boolean {
+  let words = 0;
+  let upper = 0;
+  for (const t of tokens) {
+    if (t.text.length < 3) continue;
+    words++;
+    if (t.kind === 'upper') upper++;
+  }
+  return upper > words * 0.4;
+}
 
 /** A text typed in lower case (SMS notes): almost no word starts with a capital. */
 function isLowerCaseText(tokens: Token[]): boolean {
