@@ -11,7 +11,7 @@ export const TITLES = set(
 
 /** Lower-case particles allowed inside a name ("Julien de Vaucelles", "Joachim du Bellay"). */
 export const PARTICLES = set(
-  "de du des d' le la van von der den ben bin ibn el al da dos das di del della ter ten mc ni nic ould bint ap",
+  "de du des d' le la van von der den ben bin ibn el al da dos das di del della ter ten mc ni nic ould bint ap o",
 );
 
 /** Capitalised words that are not names (sentence openers, labels, bodies, acronyms, months). */
