@@ -50,7 +50,8 @@ rond-point passage sentier lotissement parvis campus pole conservatoire chr cmp 
 fondation association prix promotion amphitheatre amphi auditorium dojo boulodrome hall tour immeuble batiment
 autonomie social sociale culturel culturelle sportif sportive municipal municipale professionnel
 polyvalent polyvalente ecoles lycees colleges hopitaux rues avenues chu chs cmpp ime esat itep sessad
-magasin enseigne saint sainte
+magasin enseigne saint sainte pmi chrs cada huda cph ccas cias mjc esat relais halte-garderie multi-accueil
+pension dispensaire aquatique
 `);
 
 /** Famous people who name streets and buildings; never taken without a title or a form label. */

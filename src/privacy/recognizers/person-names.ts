@@ -471,9 +471,14 @@ export function contextualNames(ctx: NameContext, expired: () => boolean): Candi
     const cand = at(ctx, i, end);
     const words = end - i;
     let ok = true;
+    // Names of things: "foyer Adoma Marcel Paul", "Taxi Ezeani" (a form label decides by itself).
+    if (!afterTitle && o.strict && !list && thingBefore(ctx, i)) ok = false;
     if (!afterTitle && o.strict && o.minWords >= 2) {
-      // Shape only: reject names of things, and a lone line in lower case that is not a name position.
-      if (thingBefore(ctx, i)) ok = false;
+      // Shape only: reject a lone line in lower case that is not a name position.
+      // After a definite article, or starting with one: a thing ("la Pizzeria Okonkwo", "Le Kebab Yilmaz").
+      if (ok && /^(?:le|la|les|l'|du|aux)$/.test(previous(ctx, i, 1)[0] ?? '')) ok = false;
+      if (ok && /^(?:Le|La|Les|LE|LA|LES)$/.test(tokens[i].text) && !isFirstName(tokens[end - 1].text))
+        ok = false;
       // After "à", "au", "en": a place ("vécu à Abidjan Cocody", "en Sierra Leone").
       if (ok && /^(?:a|au|aux|en)$/.test(previous(ctx, i, 1)[0] ?? '')) ok = false;
       // A trade or a body before a name: "Pressing Lindqvist", "DEETS de Mayotte", "ARS de la Réunion".
