@@ -113,12 +113,12 @@ usagere beneficiaire titulaire allocataire agent conseiller conseillere referent
 travailleuse assistant assistante tuteur tutrice curateur curatrice mandataire representant representante
 mere pere fils fille contact interlocuteur interlocutrice patient patiente assure assuree locataire
 hebergeant hebergeante medecin temoin suivi dossier personne famille responsable intervenant intervenante
-declarant declarante requerant requerante mari femme compagnon compagne parent parents`.split(/\s+/),
+declarant declarante requerant requerante mari femme compagnon compagne parent parents identite`.split(/\s+/),
 );
 
 /** Words that make a label about something other than a person ("ORGANISME DESTINATAIRE", "NOM DE LA BANQUE"). */
 const LABEL_NOT_PERSON =
-  /\b(?:organisme|etablissement|service|commune|ville|employeur|banque|entreprise|societe|caisse|rue|voie|lieu|adresse|naissance|date|numero|n°|code|reference|ref|objet|envoye|telephone|tel|mail|courriel|ecole|college|lycee|structure|agence|mairie)\b/;
+  /\b(?:organisme|etablissement|service|commune|ville|employeur|banque|entreprise|societe|caisse|rue|voie|lieu|adresse|naissance|date|numero|n°|code|reference|ref|objet|envoye|telephone|tel|mail|courriel|ecole|college|lycee|structure|agence|mairie|nationalite|situation|profession|ressources|revenus?|montant|statut|pays|langue|regime|iban|rib|compte|siret|siren|age|sexe|emploi|metier|diplome|niveau|classe)\b/;
 
 /** Nouns before a capitalised word that make it the name of a thing (law, company, place). */
 const THING_BEFORE = new Set(
@@ -286,8 +286,11 @@ function labelKind(text: string, start: number): 'strong' | 'strict' | null {
   const label = fold(m[1])
     .replace(/\([^)]*\)/g, ' ')
     .trim();
-  const head = label.split(/[\s/'’-]+/)[0];
-  if (!LABEL_HEADS.has(head)) return null;
+  const words = label.split(/[\s/'’-]+/).filter(Boolean);
+  const head = words[0];
+  // "IDENTITÉ DU DEMANDEUR", "SIGNATURE DU CONJOINT": a label ending with a role noun, read strictly.
+  if (!LABEL_HEADS.has(head))
+    return ROLES.has(words[words.length - 1]) && !LABEL_NOT_PERSON.test(label) ? 'strict' : null;
   if (
     LABEL_NOT_PERSON.test(label) &&
     !/^(?:nom|prenom)s?\b(?!.*\b(?:organisme|etablissement|banque|employeur|entreprise|societe|ecole|structure|caisse)\b)/.test(
@@ -497,7 +500,9 @@ export function contextualNames(ctx: NameContext, expired: () => boolean): Candi
         const first = text.slice(lineStart, t.start).trim() === '';
         const lineEnd = lineEndsAfter(ctx, cand.end);
         const prev = previous(ctx, i, 1)[0];
-        ok = first || lineEnd !== null || (prev !== undefined && VERB_TRIGGERS.includes(prev));
+        // Inside a line: two words of four letters or more that are not French ("vu ce matin kofi mensah").
+        const long = run.filter((x) => !isParticle(x)).every((x) => x.text.length >= 4);
+        ok = first || lineEnd !== null || (prev !== undefined && VERB_TRIGGERS.includes(prev)) || long;
       }
     }
     if (ok && words === 1 && o.strict && o.minWords === 1 && !afterTitle) {
