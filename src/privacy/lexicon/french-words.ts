@@ -42,6 +42,18 @@ const ENDINGS: [RegExp, string[]][] = [
 /** Is this (folded) word an ordinary French word? Also its inflected forms and verb + pronoun. */
 export function isFrenchWord(folded: string): boolean {
   if (words.has(folded)) return true;
+  const known = cache.get(folded);
+  if (known !== undefined) return known;
+  const answer = inflected(folded);
+  if (cache.size >= 20_000) cache.clear();
+  cache.set(folded, answer);
+  return answer;
+}
+
+/** Answers for words outside the list (inflections, clitics), bounded. */
+const cache = new Map<string, boolean>();
+
+function inflected(folded: string): boolean {
   if (CLITIC.test(folded)) return true;
   const parts = folded.split('-');
   if (parts.length > 1) return parts.every((p) => p.length > 0 && words.has(p));

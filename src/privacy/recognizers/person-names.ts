@@ -147,6 +147,30 @@ export interface NameContext {
   lowerText: boolean;
   /** The text is mostly typed in capitals (forms). */
   upperText: boolean;
+  /** Lazily built line index (see lineOf). */
+  lines?: { start: Int32Array; end: Int32Array };
+}
+
+/** Start and end (exclusive, before the line break) of the line holding position `pos`; O(1) after one pass. */
+function lineOf(ctx: NameContext, pos: number): { start: number; end: number } {
+  if (!ctx.lines) {
+    const n = ctx.text.length;
+    const start = new Int32Array(n + 1);
+    const end = new Int32Array(n + 1);
+    let s = 0;
+    for (let k = 0; k <= n; k++) {
+      start[k] = s;
+      if (k < n && ctx.text.charCodeAt(k) === 10) s = k + 1;
+    }
+    let e = n;
+    for (let k = n; k >= 0; k--) {
+      if (k < n && ctx.text.charCodeAt(k) === 10) e = k;
+      end[k] = e;
+    }
+    ctx.lines = { start, end };
+  }
+  const k = Math.max(0, Math.min(pos, ctx.text.length));
+  return { start: ctx.lines.start[k], end: ctx.lines.end[k] };
 }
 
 function isParticle(t: Token): boolean {
@@ -257,8 +281,7 @@ function restOfLineIsName(ctx: NameContext, j: number, o: ReadOptions, mode: Cas
   }
   if (n === 0 || n > 3) return false;
   const end = tokens[k - 1].end;
-  const nl = text.indexOf('\n', end);
-  const tail = text.slice(end, nl < 0 ? text.length : nl);
+  const tail = text.slice(end, Math.min(lineOf(ctx, end).end, end + 60));
   // The name ends the line, or a comma or a bracket follows it ("Nadiia⏎DE KEROUARTZ, née le…").
   return /^[\s,.;]*$/.test(tail) || /^\s?[,(]/.test(tail) || ROLE_TAIL.test(fold(tail));
 }
@@ -278,8 +301,9 @@ function previous(ctx: NameContext, i: number, n: number): string[] {
 }
 
 /** Form label ending right before `start` ("NOM D'USAGE : ", "Enfants au foyer : ", "De : "). */
-function labelKind(text: string, start: number): 'strong' | 'strict' | null {
-  const lineStart = text.lastIndexOf('\n', start - 1) + 1;
+function labelKind(ctx: NameContext, start: number): 'strong' | 'strict' | null {
+  const { text } = ctx;
+  const lineStart = lineOf(ctx, start - 1).start;
   if (start - lineStart > 60) return null;
   const m = /^\s*(?:[-–—•*]\s*)?([^:\n]{1,48}?)\s?:\s*$/.exec(text.slice(lineStart, start));
   if (!m) return null;
@@ -318,11 +342,15 @@ function labelKind(text: string, start: number): 'strong' | 'strict' | null {
 function signatureStart(ctx: NameContext, i: number): boolean {
   const { text, tokens } = ctx;
   const t = tokens[i];
-  const lineStart = text.lastIndexOf('\n', t.start - 1) + 1;
+  const lineStart = lineOf(ctx, t.start).start;
   if (text.slice(lineStart, t.start).trim() !== '') return false;
   if (lineStart === 0) return false;
-  const before = text.slice(0, lineStart - 1).trimEnd();
-  const prevLine = fold(before.slice(before.lastIndexOf('\n') + 1).trim());
+  // The previous non-empty line.
+  let prev = lineOf(ctx, lineStart - 1);
+  while (prev.start > 0 && /^\s*$/.test(text.slice(prev.start, Math.min(prev.end, prev.start + 200))))
+    prev = lineOf(ctx, prev.start - 1);
+  if (prev.end - prev.start > 200) return false;
+  const prevLine = fold(text.slice(prev.start, prev.end).trim());
   // After a closing formula or a role line ending with a comma ("Le directeur,", "P/O le chef de service,").
   if (CLOSING_LINE.test(prevLine)) return true;
   if (prevLine.endsWith(',') && prevLine.split(/\s+/).length <= 6) return true;
@@ -331,16 +359,17 @@ function signatureStart(ctx: NameContext, i: number): boolean {
 
 /** End of line after a name: nothing, or a role ("X, médiatrice…", "X (espace France Services)"). */
 function lineEndsAfter(ctx: NameContext, end: number): 'empty' | 'role' | null {
-  const nl = ctx.text.indexOf('\n', end);
-  const tail = ctx.text.slice(end, nl < 0 ? ctx.text.length : nl);
+  const lineEnd = lineOf(ctx, end).end;
+  const tail = ctx.text.slice(end, Math.min(lineEnd, end + 60));
+  if (lineEnd > end + 60) return ROLE_TAIL.test(fold(tail)) ? 'role' : null;
   if (/^[\s.]*$/.test(tail)) return 'empty';
   if (ROLE_TAIL.test(fold(tail))) return 'role';
   return null;
 }
 
 function nextLineIsRole(ctx: NameContext, end: number): boolean {
-  const nl = ctx.text.indexOf('\n', end);
-  if (nl < 0) return false;
+  const nl = lineOf(ctx, end).end;
+  if (nl >= ctx.text.length) return false;
   return /^(?:mediat|conseill|agent|charg|assistant|referent|travailleu|equipe|france services|secretai|directeu|responsable|chef|juriste|ecrivain|accueil)/.test(
     fold(ctx.text.slice(nl + 1, nl + 41).trimStart()),
   );
@@ -417,7 +446,7 @@ export function contextualNames(ctx: NameContext, expired: () => boolean): Candi
     if (afterTitle) {
       o = { strict: false, allowLower: true, allowWrap: true, minWords: 1 };
     } else {
-      const label = i > 0 && t.start - tokens[i - 1].end < 8 ? labelKind(text, t.start) : null;
+      const label = i > 0 && t.start - tokens[i - 1].end < 8 ? labelKind(ctx, t.start) : null;
       if (label) {
         o = {
           strict: label === 'strict',
@@ -456,7 +485,7 @@ export function contextualNames(ctx: NameContext, expired: () => boolean): Candi
         } else if (capital || (ctx.lowerText && t.kind === 'lower')) {
           // No cue: two name words or more, not after a noun naming a thing; a particle may
           // start it only at the start of a line ("de la villemarqué ammar a déménagé").
-          const lineStart = text.lastIndexOf('\n', t.start - 1) + 1;
+          const lineStart = lineOf(ctx, t.start).start;
           const leadingParticle = text.slice(lineStart, t.start).trim() === '';
           o = { strict: true, allowLower: ctx.lowerText, allowWrap: false, minWords: 2, leadingParticle };
         }
@@ -496,7 +525,7 @@ export function contextualNames(ctx: NameContext, expired: () => boolean): Candi
         ok = !ctx.upperText && words.every((x) => x.text.length >= 4 && /[AEIOUYÀ-ÖØ-Ý]/.test(x.text));
       }
       if (ok && tokens[i].kind === 'lower') {
-        const lineStart = text.lastIndexOf('\n', t.start - 1) + 1;
+        const lineStart = lineOf(ctx, t.start).start;
         const first = text.slice(lineStart, t.start).trim() === '';
         const lineEnd = lineEndsAfter(ctx, cand.end);
         const prev = previous(ctx, i, 1)[0];
