@@ -431,13 +431,14 @@ export function contextualNames(ctx: NameContext, expired: () => boolean): Candi
   const { tokens, text } = ctx;
   const out: Candidate[] = [];
   let i = 0;
+  let steps = 0;
   while (i < tokens.length) {
-    if (i % 128 === 0 && expired()) break;
+    if (++steps % 128 === 0 && expired()) break;
     const t = tokens[i];
     const capital = t.kind === 'cap' || t.kind === 'upper' || t.kind === 'initial' || isParticle(t);
     const prevTok = i > 0 ? tokens[i - 1] : null;
     const afterTitle = prevTok !== null && prevTok.kind === 'title' && (isJoined(t) || isWrapped(t));
-    if (!capital && !(t.kind === 'lower' && (afterTitle || i === 0 || true))) {
+    if (!capital && t.kind !== 'lower') {
       i++;
       continue;
     }
@@ -458,17 +459,13 @@ export function contextualNames(ctx: NameContext, expired: () => boolean): Candi
         list = true;
       } else {
         const prev = previous(ctx, i, 3);
-        const role =
-          prev.length > 0 &&
-          ROLES.has(prev[0]) &&
-          (prev.length === 1 || DETERMINERS.has(prev[1]) || /^[ld]'/.test(prev[0]) || prev[1] === 'votre');
+        const role = prev.length > 0 && ROLES.has(prev[0]) && (prev.length === 1 || DETERMINERS.has(prev[1]));
         const verb =
           prev.length > 0 &&
           (VERB_TRIGGERS.includes(prev[0]) ||
             isInfinitive(prev[0]) ||
             (prev[0] === 'a' && prev.length > 1 && isInfinitive(prev[1])));
-        const appelle = prev[0] === 'appelle' && prev[1] === "m'";
-        if (role || appelle) {
+        if (role) {
           o = { strict: true, allowLower: true, allowWrap: false, minWords: 1 };
           list = role;
         } else if (verb) {
