@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { normaliseValue } from '../../src/privacy/placeholders.js';
+import type { PiiType } from '../../src/privacy/detect.js';
 import { ingestDocument } from '../../src/usecases/ingest-document.js';
 import { createTestKey, startTestApp, bearer, type RunningApp } from '../helpers/accounts.js';
 import {
@@ -12,7 +14,7 @@ import {
 
 /**
  * The decisive test of issue 6: a non-local provider (a scripted upstream on loopback) receives the
- * texts of the shared gold set; no value of a gold span reaches it, in any byte, and the user reads
+ * texts of both public gold sets (pii-dev and pii-dev-hard); no value of a gold span reaches it, in any byte, and the user reads
  * the restored text, streamed and not.
  */
 interface Gold {
@@ -20,10 +22,13 @@ interface Gold {
   text: string;
   spans: { start: number; end: number; type: string; value: string }[];
 }
-const GOLD: Gold[] = readFileSync(new URL('../../eval/pii-dev.jsonl', import.meta.url), 'utf8')
-  .split('\n')
-  .filter((l) => l.trim())
-  .map((l) => JSON.parse(l) as Gold);
+/** Both public dev sets: pii-dev.jsonl and the harder pii-dev-hard.jsonl (issue 19). */
+const GOLD: Gold[] = ['pii-dev.jsonl', 'pii-dev-hard.jsonl'].flatMap((file) =>
+  readFileSync(new URL(`../../eval/${file}`, import.meta.url), 'utf8')
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l) as Gold),
+);
 
 let upstream: RecordingUpstream;
 let app: RunningApp;
@@ -58,6 +63,22 @@ async function chat(
   if (stream) return { ...(await sseText(res)), status: 200 };
   const body = (await res.json()) as any;
   return { text: body.choices[0].message.content, guichet: body.guichet, status: 200 };
+}
+
+/**
+ * Two spellings of one value share a placeholder by design (the model sees one person, not two:
+ * "Medjine OLATUNJI" and "Medjine Olatunji"), and the placeholder comes back as the first
+ * spelling. A text with such variants is compared up to case; every other text byte for byte.
+ */
+function expectRestored(received: string, g: Gold): void {
+  const spellings = new Map<string, Set<string>>();
+  for (const s of g.spans) {
+    const key = `${s.type} ${normaliseValue(s.type as PiiType, s.value)}`;
+    spellings.set(key, (spellings.get(key) ?? new Set()).add(s.value));
+  }
+  if ([...spellings.values()].some((v) => v.size > 1))
+    expect(received.toLowerCase(), g.id).toBe(g.text.toLowerCase());
+  else expect(received, g.id).toBe(g.text);
 }
 
 /** Every gold value that appears in the bytes the upstream received (raw or JSON-escaped). */
@@ -95,14 +116,14 @@ describe('pseudonymisation before a non-local provider', () => {
     for (const g of GOLD) {
       const r = await chat(g.text, false);
       expect(r.status).toBe(200);
-      expect(r.text, g.id).toBe(g.text);
+      expectRestored(r.text, g);
       expect(r.guichet.pseudonymised).toBe(true);
     }
     expect(upstream.raw.length).toBe(GOLD.length);
     expect(leaked(GOLD.flatMap((g) => g.spans.map((s) => s.value)))).toEqual([]);
     // What the upstream read is the pseudonymised text, with placeholders.
     expect(upstream.raw.map(String).join('')).toMatch(/\[PERSONNE_1\]/);
-  }, 240_000);
+  }, 480_000);
 
   it('same when streamed: placeholders split across chunks are restored', async () => {
     script = null;
@@ -110,11 +131,11 @@ describe('pseudonymisation before a non-local provider', () => {
     for (const g of GOLD) {
       const r = await chat(g.text, true);
       expect(r.status).toBe(200);
-      expect(r.text, g.id).toBe(g.text);
+      expectRestored(r.text, g);
     }
     expect(upstream.raw.length).toBe(GOLD.length);
     expect(leaked(GOLD.flatMap((g) => g.spans.map((s) => s.value)))).toEqual([]);
-  }, 240_000);
+  }, 480_000);
 
   it('a placeholder typed by the user is never restored into someone’s data', async () => {
     upstream.raw.length = 0;

@@ -11,7 +11,7 @@ export const TITLES = set(
 
 /** Lower-case particles allowed inside a name ("Julien de Vaucelles", "Joachim du Bellay"). */
 export const PARTICLES = set(
-  "de du des d' le la van von der den ben bin ibn el al da dos das di del della ter ten mc",
+  "de du des d' le la van von der den ben bin ibn el al da dos das di del della ter ten mc ni nic ould bint ap o",
 );
 
 /** Capitalised words that are not names (sentence openers, labels, bodies, acronyms, months). */
@@ -37,6 +37,7 @@ chu ch sms pdf fr ue tel id no note suivi urgent objet cv rgpd cnil oph hlm sncf
 mission locale secours catholique populaire habitat office saint sainte cedex internet web site en au aux
 dette base rappeler orientee oriente pas alloc tel. mail. rib. enfants madame. monsieur. pieces signature
 l'equipe numero n° recu recue reçu message rappel relance dossiers fiscal fiscale impot sécu secu avis
+sarl sas sasu eurl sci snc scop btp sa cie ets
 `);
 
 /** Nouns naming a place or an institution: a name right after them is that place's name. */
@@ -48,7 +49,9 @@ quartier rue avenue av av. bd bd. boulevard place allee chemin impasse route qua
 rond-point passage sentier lotissement parvis campus pole conservatoire chr cmp cms mjc station gare aeroport
 fondation association prix promotion amphitheatre amphi auditorium dojo boulodrome hall tour immeuble batiment
 autonomie social sociale culturel culturelle sportif sportive municipal municipale professionnel
-polyvalent polyvalente ecoles lycees colleges hopitaux rues avenues
+polyvalent polyvalente ecoles lycees colleges hopitaux rues avenues chu chs cmpp ime esat itep sessad
+magasin enseigne saint sainte pmi chrs cada huda cph ccas cias mjc esat relais halte-garderie multi-accueil
+pension dispensaire aquatique
 `);
 
 /** Famous people who name streets and buildings; never taken without a title or a form label. */

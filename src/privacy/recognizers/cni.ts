@@ -1,5 +1,6 @@
 import { findAfterCue } from './context-number.js';
-import { NUM_AFTER, NUM_BEFORE } from './numeric.js';
+import { cueBefore, NUM_AFTER, NUM_BEFORE } from './numeric.js';
+import { PASSPORT_CUE, PASSPORT_SHAPE } from './passport.js';
 import type { Recognizer } from './types.js';
 
 /**
@@ -15,6 +16,14 @@ export const cniRecognizer: Recognizer = {
     findAfterCue(ctx, CNI_RE, CNI_CUE, 45, 'CNI').filter((c) => {
       const v = ctx.text.slice(c.start, c.end);
       // A 9-digit run is a SIREN-like number, not a new-format card number.
-      return v.length === 12 || !/^\d{9}$/.test(v);
+      if (v.length === 9 && /^\d{9}$/.test(v)) return false;
+      // A value shaped like a passport number takes the type of the nearest cue before it
+      // ("On lui a dérobé sa CNI ; reste le passeport 18MM04128" is a passport).
+      if (PASSPORT_SHAPE.test(v)) {
+        const cni = cueBefore(ctx.text, c.start, CNI_CUE, 45);
+        const passport = cueBefore(ctx.text, c.start, PASSPORT_CUE, 45);
+        if (passport && (!cni || passport.index > cni.index)) return false;
+      }
+      return true;
     }),
 };

@@ -4,14 +4,18 @@ import type { Candidate, Recognizer } from './types.js';
 const MONTHS =
   'janvier|f[ée]vrier|mars|avril|mai|juin|juillet|ao[uû]t|septembre|octobre|novembre|d[ée]cembre';
 
-/** dd/mm/yyyy (also . and -), "3 mars 1985", "1er mars 1985"; two-digit years for the numeric form. */
+/**
+ * dd/mm/yyyy (also . and -), ISO yyyy-mm-dd, "3 mars 1985", "1er mars 1985"; two-digit years
+ * ("28/03/96", "21 octobre 15"); months in any case, with or without accents.
+ */
 const DATE_RE = new RegExp(
-  `(?<![0-9])(?:(?:0?[1-9]|[12]\\d|3[01])([/.\\-])(?:0?[1-9]|1[0-2])\\1(?:(?:19|20)\\d{2}|\\d{2})|(?:1er|0?[1-9]|[12]\\d|3[01])\\s(?:${MONTHS})\\s(?:19|20)\\d{2})(?![0-9])`,
+  `(?<![0-9])(?:(?:0?[1-9]|[12]\\d|3[01])([/.\\-])(?:0?[1-9]|1[0-2])\\1(?:(?:19|20)\\d{2}|\\d{2})|(?:19|20)\\d{2}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\\d|3[01])|(?:1er|0?[1-9]|[12]\\d|3[01])[\\s\\u00A0](?:${MONTHS})[\\s\\u00A0](?:(?:19|20)\\d{2}|\\d{2}))(?![0-9])`,
   'gi',
 );
 
-/** A birth cue: né, née, né(e), naissance, DDN. */
-const BIRTH_CUE = /(?<![\p{L}])(?:né(?:\(e\)|e?s?)|nee|naissance|d\.?d\.?n\.?)(?![\p{L}])/iu;
+/** A birth cue: né, née, nee, né(e), "ne le" (capitals without accents), naissance, naiss., DDN. */
+const BIRTH_CUE =
+  /(?<![\p{L}])(?:né(?:\(e\)|e?s?)|ne(?:\(e\)|es?|(?=[\s\u00A0]+le\b))|naissance|naiss\.|d\.?d\.?n\.?)(?![\p{L}])/iu;
 
 /** A date is a birth date only when a birth cue occurs within 25 characters before it. */
 export const dateOfBirthRecognizer: Recognizer = {

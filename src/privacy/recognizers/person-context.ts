@@ -43,19 +43,28 @@ export function institutionBefore(tokens: Token[], first: number): boolean {
  * after a closing formula, before a role line ("Conseillère …"), or as the last line.
  */
 export function signatureLine(text: string, start: number, end: number): boolean {
-  const lineStart = text.lastIndexOf('\n', start - 1) + 1;
-  let lineEnd = text.indexOf('\n', end);
-  if (lineEnd < 0) lineEnd = text.length;
-  if (text.slice(lineStart, start).trim() !== '') return false;
-  const tail = text.slice(end, lineEnd);
-  const dashTail = DASH_TAIL.test(tail);
-  if (tail.trim() !== '' && !dashTail) return false;
+  // Only blanks between the line start and the name (scanning back over blanks only: O(1) in practice).
+  let k = start - 1;
+  while (k >= 0 && (text[k] === ' ' || text[k] === '\t' || text[k] === '\u00A0')) k--;
+  if (k >= 0 && text[k] !== '\n') return false;
+  const lineStart = k + 1;
+  const dashTail = DASH_TAIL.test(text.slice(end, end + 4));
+  let lineEnd = end;
+  if (!dashTail) {
+    while (
+      lineEnd < text.length &&
+      (text[lineEnd] === ' ' || text[lineEnd] === '\t' || text[lineEnd] === '\r')
+    )
+      lineEnd++;
+    if (lineEnd < text.length && text[lineEnd] !== '\n') return false;
+  }
   if (dashTail) return true;
-  const before = text.slice(0, lineStart).trimEnd();
+  const from = Math.max(0, lineStart - 300);
+  const before = text.slice(from, lineStart).trimEnd();
   const prevLine = fold(before.slice(before.lastIndexOf('\n') + 1).trim());
   if (CLOSINGS.test(prevLine)) return true;
-  const after = text.slice(lineEnd).trimStart();
-  if (after === '')
-    return before.endsWith('\n') || before === '' ? true : text.slice(lineStart - 2, lineStart) === '\n\n';
+  const after = text.slice(lineEnd, lineEnd + 300).trimStart();
+  if (after === '' && lineEnd + 300 >= text.length)
+    return before === '' && from === 0 ? true : text.slice(lineStart - 2, lineStart) === '\n\n';
   return NEXT_LINE_ROLE.test(fold(after.slice(0, 40)));
 }

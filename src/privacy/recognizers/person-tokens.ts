@@ -27,6 +27,8 @@ function kindOf(word: string, folded: string): TokenKind {
   )
     return 'particle';
   if (ELIDED.test(word)) return 'lower';
+  // "D'ORNANO", "d'Ornano": an elided particle glued to a surname.
+  if (/^[dD]['’]\p{Lu}/u.test(word)) return /\p{Ll}/u.test(word.slice(2)) ? 'cap' : 'upper';
   if (/^\p{Lu}[\p{Lu}'’-]+$/u.test(word)) return 'upper';
   if (/^\p{Lu}/u.test(word) && /\p{Ll}/u.test(word)) return 'cap';
   return 'lower';
@@ -57,6 +59,22 @@ export function tokenize(text: string, budgetCheck: () => boolean): Token[] {
     });
     prevEnd = end;
     WORD_RE.lastIndex = end;
+    // A civil title hyphenated at a line end (OCR: "Ma-⏎dame") is still a title.
+    const last = out[out.length - 1];
+    const before = out[out.length - 2];
+    if (before && /^-[ \u00A0]?\n[ \u00A0]*$/.test(last.gapBefore)) {
+      const merged = fold(before.text + last.text);
+      if (TITLES.has(merged)) {
+        out.pop();
+        out[out.length - 1] = {
+          ...before,
+          end: last.end,
+          text: before.text + last.text,
+          folded: merged,
+          kind: 'title',
+        };
+      }
+    }
   }
   return out;
 }

@@ -1,10 +1,12 @@
 import { FAMOUS, INSTITUTIONS, NOT_NAMES } from '../lexicon/words.js';
 import { isFirstName, WEAK_FIRST_NAMES } from '../lexicon/first-names.js';
 import { cueAfter, cueBefore, institutionBefore, labelBefore, signatureLine } from './person-context.js';
+import { contextualNames, otherOccurrences } from './person-names.js';
 import { isNameLike, isSurnameLike, joined, tokenize, type Token } from './person-tokens.js';
 import type { Candidate, Recognizer } from './types.js';
 
 const MAX_NAME_TOKENS = 5;
+const STREET_NUMBER = /(?<![\p{L}\d])\d{1,4}(?:\s?(?:bis|ter|BIS|TER))?,?\s$/u;
 /** Lower-case words that cannot be a surname after a lower-case first name ("mme marie est …"). */
 const LOWER_STOP =
   /^(?:est|a|et|ou|qui|que|se|ne|n'|l'|de|du|des|le|la|les|au|aux|en|pour|par|sur|avec|dans|peut|souhaite|vit|habite|nee?|sa|son|ses|il|elle)$/;
@@ -108,6 +110,40 @@ export const personRecognizer: Recognizer = {
       }
       i = j + 1;
     }
-    return out;
+    const names = { text, tokens, lowerText: isLowerCaseText(tokens), upperText: isUpperCaseText(tokens) };
+    for (const c of contextualNames(names, () => ctx.expired())) out.push(c);
+    for (const c of otherOccurrences(names, out)) out.push(c);
+    // "12 R. Pasteur": after a house number, "R." is a street type, not an initial.
+    return out.filter(
+      (c) =>
+        !(
+          /^\p{Lu}\.\s/u.test(text.slice(c.start, c.end + 1)) &&
+          STREET_NUMBER.test(text.slice(Math.max(0, c.start - 12), c.start))
+        ),
+    );
   },
 };
+
+/** A text typed mostly in capitals (forms). */
+function isUpperCaseText(tokens: Token[]): boolean {
+  let words = 0;
+  let upper = 0;
+  for (const t of tokens) {
+    if (t.text.length < 3) continue;
+    words++;
+    if (t.kind === 'upper') upper++;
+  }
+  return upper > words * 0.4;
+}
+
+/** A text typed in lower case (SMS notes): almost no word starts with a capital. */
+function isLowerCaseText(tokens: Token[]): boolean {
+  let words = 0;
+  let capitals = 0;
+  for (const t of tokens) {
+    if (t.text.length < 3) continue;
+    words++;
+    if (t.kind !== 'lower') capitals++;
+  }
+  return words >= 4 && capitals <= words * 0.08;
+}
