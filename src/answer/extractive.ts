@@ -3,7 +3,7 @@ import { queryTerms } from '../knowledge/search/query.js';
 import type { ChatDelta, ChatModel, ChatRequest, ChatResult } from '../models/spec.js';
 import { BUILTIN_PROVIDER } from '../models/spec.js';
 import { HAS_AMOUNT, HAS_DELAY, HAS_PLACE, type Intent, intentOf, numberFit } from './extract/intent.js';
-import { OPEN_END, plainInline, type Unit, unitsOf } from './extract/units.js';
+import { OPEN_END, plainInline, splitSentences, type Unit, unitsOf } from './extract/units.js';
 import type { Source } from './sources.js';
 
 export const EXTRACTIVE_MODEL_ID = 'extractive';
@@ -31,6 +31,8 @@ interface Scored {
   score: number;
   /** `quotable` (computed once). */
   ok: boolean;
+  /** Other sources saying the same thing: cited with it. */
+  also?: Set<number>;
 }
 
 const foldText = (s: string) =>
@@ -132,17 +134,25 @@ export function extractAnswer(sources: Source[], query: string): string {
   const chosen: Scored[] = [];
   const perSource = new Map<number, number>();
   const primary = ranked[0]?.source.index;
-  const take = (s: Scored) => {
-    if (chosen.includes(s)) return;
-    if (chosen.some((c) => foldText(c.unit.text) === foldText(s.unit.text) || sameContent(c.terms, s.terms)))
-      return;
+  const take = (s: Scored): boolean => {
+    if (chosen.includes(s)) return false;
+    const same = chosen.find(
+      (c) => foldText(c.unit.text) === foldText(s.unit.text) || sameContent(c.terms, s.terms),
+    );
+    if (same) {
+      if (same.source !== s.source) (same.also ??= new Set()).add(s.source.index);
+      return false;
+    }
     chosen.push(s);
     perSource.set(s.source.index, (perSource.get(s.source.index) ?? 0) + 1);
+    return true;
   };
-  // Every source that says something to the point gets its best unit.
+  // Every source that says something to the point gets its best unit not already said.
   for (const source of sources.slice(0, 5)) {
-    const top = ranked.find((s) => s.source === source);
-    if (top && top.score >= best * 0.15) take(top);
+    for (const s of ranked) {
+      if (s.score < best * 0.15) break;
+      if (s.source === source && take(s)) break;
+    }
   }
   for (const s of ranked) {
     if (chosen.length >= MAX_UNITS || s.score < best * 0.3) break;
@@ -150,18 +160,36 @@ export function extractAnswer(sources: Source[], query: string): string {
     take(s);
   }
   const blocks = toBlocks(chosen, all, terms, intent);
-  const cases = caseBlock(ranked, terms);
+  const cases = caseBlock(ranked, terms, intent);
+  // No sentence twice: the same text in two fiches, two lists or two cases is said once.
+  const said = new Set<string>();
+  const fresh = (text: string): string => {
+    const kept = splitSentences(text).filter((x) => {
+      const key = foldText(x);
+      if (key.length < 12) return true;
+      if (said.has(key)) return false;
+      said.add(key);
+      return true;
+    });
+    return kept.some((x) => foldText(x).length >= 12) ? kept.join(' ') : '';
+  };
   const lines: string[] = [];
   for (const b of blocks) {
     const title = plainInline(b.source.title);
-    const cite = `[${b.source.index}]`;
+    const cite = [b.source.index, ...[...b.also].sort((x, y) => x - y)].map((i) => `[${i}]`).join('');
     if (cases && b.source === cases.source) {
       lines.push(`- **${title}** — selon la situation ${cite} :`);
-      for (const c of cases.cases) lines.push(`  - *${c.label}* : ${display(c.unit, terms, intent)}`);
+      for (const c of cases.cases) {
+        const text = fresh(c.text);
+        if (text) lines.push(`  - *${c.label}* : ${text}`);
+      }
       continue;
     }
-    let lists = b.lists;
-    let lead = b.lead.join(' ');
+    let lists = b.lists
+      .map((l) => ({ ...l, texts: l.items.map((s) => fresh(display(s, terms, intent))).filter(Boolean) }))
+      .filter((l) => l.texts.length > 0);
+    let lead = b.lead.map(fresh).filter(Boolean).join(' ');
+    if (!lead && lists.length === 0) continue;
     if (!lead && lists.length === 1 && lists[0].intro) {
       lead = sentence(lists[0].intro.unit.text);
       lists = [{ ...lists[0], intro: undefined }];
@@ -173,9 +201,7 @@ export function extractAnswer(sources: Source[], query: string): string {
         lines.push(`  - ${sentence(list.intro.unit.text)}`);
         indent = '    ';
       }
-      list.items.forEach((s, i) =>
-        lines.push(`${indent}${list.ordered ? `${i + 1}.` : '-'} ${display(s, terms, intent)}`),
-      );
+      list.texts.forEach((text, i) => lines.push(`${indent}${list.ordered ? `${i + 1}.` : '-'} ${text}`));
     }
   }
   return `${EXTRACTIVE_PREAMBLE}\n\n${lines.join('\n')}\n\n${cases ? CASES_CLOSING : CLOSING}`;
@@ -192,6 +218,8 @@ interface Block {
   /** Sentences in the source's order (a list's intro and its one chosen item make one). */
   lead: string[];
   lists: List[];
+  /** Other sources that say what this block quotes. */
+  also: Set<number>;
 }
 
 /** What a unit reads as in the answer: a record shows its name and the fields that matter. */
@@ -273,7 +301,8 @@ function toBlocks(chosen: Scored[], all: Scored[], terms: Set<string>, intent: I
       } else long.push({ ...list, items });
     }
     lead.sort((a, b) => a.order - b.order);
-    if (lead.length || long.length) blocks.push({ source, lead: lead.map((l) => l.text), lists: long });
+    const also = new Set(picked.flatMap((s) => [...(s.also ?? [])]).filter((i) => i !== source.index));
+    if (lead.length || long.length) blocks.push({ source, lead: lead.map((l) => l.text), lists: long, also });
   }
   return blocks;
 }
@@ -284,7 +313,7 @@ const SITUATION =
 
 interface CaseChoice {
   source: Source;
-  cases: { label: string; unit: Scored }[];
+  cases: { label: string; text: string; score: number }[];
 }
 
 /**
@@ -292,7 +321,7 @@ interface CaseChoice {
  * case headings) and the question names none of them, the two or three main cases, each with
  * its best unit, instead of one case quoted as if it were general.
  */
-function caseBlock(ranked: Scored[], terms: Set<string>): CaseChoice | null {
+function caseBlock(ranked: Scored[], terms: Set<string>, intent: Intent): CaseChoice | null {
   const top = ranked[0];
   if (!top || top.unit.path.length === 0) return null;
   const source = top.source;
@@ -314,9 +343,15 @@ function caseBlock(ranked: Scored[], terms: Set<string>): CaseChoice | null {
   const most = Math.max(...hits);
   if (most > 0 && hits.filter((h) => h === most).length === 1) return null;
   const cases = [...byLabel]
-    .map(([label, unit]) => ({ label: plainInline(label), unit }))
-    .filter((c) => c.unit.score >= top.score * 0.35)
+    .map(([label, unit]) => ({
+      label: plainInline(label),
+      text: display(unit, terms, intent),
+      score: unit.score,
+    }))
+    .filter((c) => c.score >= top.score * 0.35)
     .slice(0, 3);
+  // Cases that say the same thing are not different cases.
+  if (new Set(cases.map((c) => foldText(c.text))).size < cases.length) return null;
   return cases.length >= 2 ? { source, cases } : null;
 }
 

@@ -40,7 +40,7 @@ const ABBREVIATION =
   /(?:^|[\s(])(?:\p{Lu}|art|etc|cf|tél|av|bd|n°|m|mme|mlle|dr|st|ste|p|env|min|max|ex|réf|vol|éd|nº|chap|al|coll|ann|hab|sq|fig)\.$/iu;
 /** Words a sentence cannot end with: text ending with one was cut. */
 export const OPEN_END =
-  /(?:[,(«“'’-]|(?:^|\s)(?:le|la|les|l|de|du|des|d|à|au|aux|par|pour|en|et|ou|un|une|sur|avec|dans|sans|chez|que|qu|qui|dont|son|sa|ses|leur|leurs|ce|cette|ces|entre|vers|selon|si|ni|mais|car|est|sont|a|ont))$/iu;
+  /(?:[,(«“'’-]|(?:^|\s)(?:le|la|les|de|du|des|à|au|aux|par|pour|en|et|ou|un|une|sur|avec|dans|sans|chez|que|qui|dont|son|sa|ses|leur|leurs|ce|cette|ces|entre|vers|selon|si|ni|mais|car))$/u;
 
 /** Inline Markdown → plain text: links to their text, emphasis, escapes and footnote stars removed. */
 export function plainInline(text: string): string {
@@ -217,7 +217,7 @@ function passageUnits(passage: string): Unit[] {
       }
       currentList = -1;
       const quote = line.replace(/^>\s*/, '');
-      for (const sentence of splitSentences(plainInline(quote).replace(/^[*\s]+/, ''))) {
+      for (const sentence of splitSentences(plainInline(quote).replace(/^[-–•*\s]+/, ''))) {
         push({ text: sentence, kind: 'sentence', list: -1, ordered: false, intro: /:$/.test(sentence) });
       }
     }
