@@ -49,7 +49,7 @@ export function quotable(unit: Unit, source: Source): boolean {
   const text = unit.text;
   if (text.length < 20 || text.length > 480) return false;
   if (!/\p{Ll}{3}/u.test(text)) return false; // a heading in capitals, a bare code
-  if (/voir aussi/i.test(text)) return false;
+  if (/voir aussi|→/i.test(text)) return false;
   // A title or heading repeated as text (compared only when the lengths are close).
   const near = (other: string) =>
     Math.abs(other.length - text.length) <= 3 && foldText(other) === foldText(text);
@@ -86,10 +86,12 @@ function score(sources: Source[], terms: Set<string>, intent: Intent): Scored[] 
   for (const s of all) {
     if (!s.ok) continue;
     const ctx = termsOf(s.unit.context);
+    const title = termsOf(s.source.title);
     let x = 0;
     for (const t of terms) {
       if (s.terms.has(t)) x += idf(t);
       else if (ctx.has(t)) x += 0.4 * idf(t);
+      else if (title.has(t)) x += 0.2 * idf(t);
     }
     if (x === 0) continue;
     const text = s.unit.text;
@@ -158,6 +160,15 @@ export function extractAnswer(sources: Source[], query: string): string {
     if (chosen.length >= MAX_UNITS || s.score < best * 0.3) break;
     if ((perSource.get(s.source.index) ?? 0) >= (s.source.index === primary ? 3 : 2)) continue;
     take(s);
+  }
+  // The fact asked: when nothing chosen states it, the best unit of the first sources that does.
+  const wanted = [intent.amount && HAS_AMOUNT, intent.delay && HAS_DELAY, intent.place && HAS_PLACE].filter(
+    (x): x is RegExp => x instanceof RegExp,
+  );
+  for (const feature of wanted) {
+    if (chosen.some((c) => feature.test(c.unit.text))) continue;
+    const found = ranked.find((s) => s.source.index <= 2 && feature.test(s.unit.text));
+    if (found) take(found);
   }
   const blocks = toBlocks(chosen, all, terms, intent);
   const cases = caseBlock(ranked, terms, intent);
@@ -228,14 +239,24 @@ function display(s: Scored, terms: Set<string>, intent: Intent): string {
   let text = s.unit.text;
   if (fields && fields.length > 3) {
     const named = fields.findIndex((f) => /^(?:nom|name|titre|intitul|libell|service|tranche)/i.test(f.key));
-    const keep = fields.filter((f, i) => {
-      if (i === named || (named < 0 && i === 0 && !/^id$/i.test(f.key))) return true;
-      if (analyze(`${f.key} ${f.value}`).some((t) => terms.has(t))) return true;
-      if (numberFit(f.value, intent.numbers) > 1) return true;
-      return (intent.place && HAS_PLACE.test(f.value)) || (intent.amount && HAS_AMOUNT.test(f.value));
-    });
-    text = keep
-      .slice(0, 6)
+    const rank = (f: { key: string; value: string }, i: number): number => {
+      if (/^(?:id|identifiant|uuid|code)$/i.test(f.key)) return 0;
+      if (i === named || (named < 0 && i === 0)) return 4;
+      if (analyze(`${f.key} ${f.value}`).some((t) => terms.has(t))) return 3;
+      if (numberFit(f.value, intent.numbers) > 1) return 3;
+      if ((intent.place && HAS_PLACE.test(f.value)) || (intent.amount && HAS_AMOUNT.test(f.value))) return 1;
+      return 0;
+    };
+    const ranks = fields.map(rank);
+    const kept = new Set(
+      fields
+        .map((_, i) => i)
+        .filter((i) => ranks[i] > 0)
+        .sort((a, b) => ranks[b] - ranks[a] || a - b)
+        .slice(0, 5),
+    );
+    text = fields
+      .filter((_, i) => kept.has(i))
       .map((f) => (f.key ? `${f.key} : ${f.value}` : f.value))
       .join(' ; ');
   }
@@ -309,11 +330,11 @@ function toBlocks(chosen: Scored[], all: Scored[], terms: Set<string>, intent: I
 
 /** How French fiches word a situation: "Vous êtes salarié", "Si…", "En Île-de-France", "Cas général". */
 const SITUATION =
-  /^(?:vous|si|cas|en|à|au|aux|pour|avant|après|depuis|dans|hors|moins|plus|entre|né|née|naissance|personne|jeune|enfant|salarié|non|autre|lorsque|quand|sans|avec)\b/i;
+  /^(?:vous|si|cas|en|à|au|aux|pour|avant|après|depuis|dans|hors|moins|plus|entre|né|née|naissance|personne|jeune|enfant|salarié|non|autre|lorsque|quand|sans|avec)(?=[\s'’,]|$)/iu;
 
 interface CaseChoice {
   source: Source;
-  cases: { label: string; text: string; score: number }[];
+  cases: { label: string; text: string; score: number; order: number }[];
 }
 
 /**
@@ -322,7 +343,8 @@ interface CaseChoice {
  * its best unit, instead of one case quoted as if it were general.
  */
 function caseBlock(ranked: Scored[], terms: Set<string>, intent: Intent): CaseChoice | null {
-  const top = ranked[0];
+  // The best fiche: the first source (the search's ranking), by its best unit.
+  const top = ranked.find((s) => s.source.index === 1);
   if (!top || top.unit.path.length === 0) return null;
   const source = top.source;
   const scored = ranked.filter((s) => s.source === source && s.unit.path.length > 0);
@@ -347,9 +369,11 @@ function caseBlock(ranked: Scored[], terms: Set<string>, intent: Intent): CaseCh
       label: plainInline(label),
       text: display(unit, terms, intent),
       score: unit.score,
+      order: unit.unit.order,
     }))
     .filter((c) => c.score >= top.score * 0.35)
-    .slice(0, 3);
+    .slice(0, 3)
+    .sort((a, b) => a.order - b.order);
   // Cases that say the same thing are not different cases.
   if (new Set(cases.map((c) => foldText(c.text))).size < cases.length) return null;
   return cases.length >= 2 ? { source, cases } : null;

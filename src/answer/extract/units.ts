@@ -217,6 +217,12 @@ function passageUnits(passage: string): Unit[] {
       }
       currentList = -1;
       const quote = line.replace(/^>\s*/, '');
+      // A bare value under its heading ("Taxe de gestion" / "4 €") reads as "Taxe de gestion : 4 €".
+      const bare = plainInline(quote);
+      if (bare.length < 20 && /\d/.test(bare) && heading && heading.length <= 80) {
+        push({ text: `${heading} : ${bare}`, kind: 'sentence', list: -1, ordered: false, intro: false });
+        continue;
+      }
       for (const sentence of splitSentences(plainInline(quote).replace(/^[-–•*\s]+/, ''))) {
         push({ text: sentence, kind: 'sentence', list: -1, ordered: false, intro: /:$/.test(sentence) });
       }
