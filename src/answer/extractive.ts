@@ -2,6 +2,7 @@ import { analyze } from '../knowledge/analyze/french.js';
 import { queryTerms } from '../knowledge/search/query.js';
 import type { ChatDelta, ChatModel, ChatRequest, ChatResult } from '../models/spec.js';
 import { BUILTIN_PROVIDER } from '../models/spec.js';
+import { divergence, SITUATION } from './extract/cases.js';
 import { HAS_AMOUNT, HAS_DELAY, HAS_PLACE, type Intent, intentOf, numberFit } from './extract/intent.js';
 import { OPEN_END, plainInline, splitSentences, type Unit, unitsOf } from './extract/units.js';
 import type { Source } from './sources.js';
@@ -328,10 +329,6 @@ function toBlocks(chosen: Scored[], all: Scored[], terms: Set<string>, intent: I
   return blocks;
 }
 
-/** How French fiches word a situation: "Vous êtes salarié", "Si…", "En Île-de-France", "Cas général". */
-const SITUATION =
-  /^(?:vous|si|cas|en|à|au|aux|pour|avant|après|depuis|dans|hors|moins|plus|entre|né|née|naissance|personne|jeune|enfant|salarié|non|autre|lorsque|quand|sans|avec)(?=[\s'’,]|$)/iu;
-
 interface CaseChoice {
   source: Source;
   cases: { label: string; text: string; score: number; order: number }[];
@@ -377,14 +374,6 @@ function caseBlock(ranked: Scored[], terms: Set<string>, intent: Intent): CaseCh
   // Cases that say the same thing are not different cases.
   if (new Set(cases.map((c) => foldText(c.text))).size < cases.length) return null;
   return cases.length >= 2 ? { source, cases } : null;
-}
-
-/** The first level where the paths differ (they share everything above it). */
-function divergence(paths: string[][]): number {
-  if (paths.length < 2) return -1;
-  const depth = Math.min(...paths.map((p) => p.length));
-  for (let d = 0; d < depth; d++) if (new Set(paths.map((p) => p[d])).size > 1) return d;
-  return -1;
 }
 
 const NO_SOURCE_GIVEN =
