@@ -106,6 +106,16 @@ function score(sources: Source[], terms: Set<string>, intent: Intent): Scored[] 
     const positionPrior = 1 / (1 + 0.01 * s.unit.order);
     s.score = x * rankPrior * positionPrior;
   }
+  // The section that answers best also holds the rest of the answer (the condition after the amount).
+  const bestBySource = new Map<Source, Scored>();
+  for (const s of all) {
+    const b = bestBySource.get(s.source);
+    if (s.score > 0 && (!b || s.score > b.score)) bestBySource.set(s.source, s);
+  }
+  for (const s of all) {
+    const b = bestBySource.get(s.source);
+    if (b && b !== s && s.score > 0 && s.unit.context === b.unit.context) s.score *= 1.4;
+  }
   return all;
 }
 
