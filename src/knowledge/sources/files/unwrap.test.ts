@@ -85,6 +85,29 @@ describe('hard-wrapped text joined into paragraphs', () => {
     expect(text).toContain('Adresse :\n2 place');
   });
 
+  it('an e-mail: wrapped lines joined, quoted lines joined among themselves, headers kept', async () => {
+    const mail = [
+      'De : Service Population <population@mairie.example>',
+      'Objet : Rendez-vous carte d’identité',
+      '',
+      'Bonjour Madame, votre rendez-vous pour le dépôt de la demande de carte',
+      'd’identité est fixé au mardi 14 octobre à 9h15, à l’hôtel de ville, bureau',
+      '4. Merci de vous munir de votre numéro de pré-demande.',
+      '',
+      '> Bonjour, je souhaiterais refaire ma carte d’identité qui expire le mois',
+      '> prochain. Pouvez-vous me proposer un créneau ?',
+    ].join('\n');
+    const parsed = await parseFile({ bytes: Buffer.from(mail, 'utf8'), fileName: 'courriel.txt' });
+    const text = body(parsed.sections);
+    expect(text).toContain('De : Service Population <population@mairie.example>\nObjet : Rendez-vous');
+    expect(text).toContain(
+      'Bonjour Madame, votre rendez-vous pour le dépôt de la demande de carte d’identité est fixé au mardi 14 octobre à 9h15, à l’hôtel de ville, bureau 4. Merci de vous munir de votre numéro de pré-demande.',
+    );
+    expect(text).toContain(
+      '> Bonjour, je souhaiterais refaire ma carte d’identité qui expire le mois prochain. Pouvez-vous me proposer un créneau ?',
+    );
+  });
+
   it('a hyphenated word seen whole elsewhere in the document is joined, one seen hyphenated keeps it', () => {
     const lines = ['Le dispositif est ouvert aux jeunes de la commune, et le grand-', 'parent peut signer.'];
     expect(unwrapLines(lines, wrapWidth(lines), 'un grand-parent')).toBe(

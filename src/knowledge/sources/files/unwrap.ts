@@ -90,8 +90,26 @@ function indentOf(line: string): number {
 }
 
 function join(prev: string, line: string, width: number, itemIndent: number, context: string): string | null {
+  // Quoted lines of an e-mail ("> …") join only with each other, without their marks.
+  const quoted = /^\s*>/.test(line);
+  if (quoted !== /^\s*>/.test(prev)) return null;
+  if (quoted) {
+    const inner = join(
+      prev.replace(/^\s*>\s?/, ''),
+      line.replace(/^\s*>\s?/, ''),
+      width,
+      itemIndent,
+      context,
+    );
+    return inner === null ? null : `> ${inner}`;
+  }
   const next = line.trim();
-  if (LIST_ITEM.test(line) || LABEL.test(line) || isTableLine(line) || isTableLine(prev)) return null;
+  // "4. Merci…" after "…, bureau" is the wrapped sentence, not a list: a list opens after a line
+  // that ends a sentence or introduces it, or at its first number.
+  const numbered = /^\s*(\d{1,2})[.)°]\s/.exec(line);
+  const continued = numbered && numbered[1] !== '1' && itemIndent < 0 && !/[.:;!?]$/.test(prev.trimEnd());
+  if ((LIST_ITEM.test(line) && !continued) || LABEL.test(line) || isTableLine(line) || isTableLine(prev))
+    return null;
   if (/( {2}|\\)$/.test(prev)) return null; // a Markdown hard break
   const end = prev.trimEnd();
   const inItem = itemIndent >= 0;
