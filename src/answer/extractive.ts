@@ -3,7 +3,15 @@ import { queryTerms } from '../knowledge/search/query.js';
 import type { ChatDelta, ChatModel, ChatRequest, ChatResult } from '../models/spec.js';
 import { BUILTIN_PROVIDER } from '../models/spec.js';
 import { divergence, SITUATION } from './extract/cases.js';
-import { HAS_AMOUNT, HAS_DELAY, HAS_PLACE, type Intent, intentOf, numberFit } from './extract/intent.js';
+import {
+  HAS_AMOUNT,
+  HAS_DELAY,
+  HAS_PLACE,
+  type Intent,
+  intentOf,
+  numberFit,
+  numbersIn,
+} from './extract/intent.js';
 import { OPEN_END, plainInline, splitSentences, type Unit, unitsOf } from './extract/units.js';
 import type { Source } from './sources.js';
 
@@ -127,6 +135,11 @@ function sameContent(a: Set<string>, b: Set<string>): boolean {
   return common / Math.max(a.size, b.size) >= 0.85;
 }
 
+/** Near-duplicates differ in no figure: "coûte 17 €" and "coûte 8,5 €" are two facts. */
+function sameNumbers(a: string, b: string): boolean {
+  return numbersIn(a).join(' ') === numbersIn(b).join(' ');
+}
+
 function sentence(text: string): string {
   const t = text.replace(/\s*[;,]$/, '').trim();
   return /[.!?…:]$/.test(t) ? t : `${t}.`;
@@ -150,7 +163,9 @@ export function extractAnswer(sources: Source[], query: string): string {
   const take = (s: Scored): boolean => {
     if (chosen.includes(s)) return false;
     const same = chosen.find(
-      (c) => foldText(c.unit.text) === foldText(s.unit.text) || sameContent(c.terms, s.terms),
+      (c) =>
+        foldText(c.unit.text) === foldText(s.unit.text) ||
+        (sameContent(c.terms, s.terms) && sameNumbers(c.unit.text, s.unit.text)),
     );
     if (same) {
       if (same.source !== s.source) (same.also ??= new Set()).add(s.source.index);
@@ -198,9 +213,9 @@ export function extractAnswer(sources: Source[], query: string): string {
   const lines: string[] = [];
   for (const b of blocks) {
     const title = plainInline(b.source.title);
-    const cite = [b.source.index, ...[...b.also].sort((x, y) => x - y)].map((i) => `[${i}]`).join('');
+    const cite0 = `[${b.source.index}]`;
     if (cases && b.source === cases.source) {
-      lines.push(`- **${title}** — selon la situation ${cite} :`);
+      lines.push(`- **${title}** — selon la situation ${cite0} :`);
       for (const c of cases.cases) {
         const text = fresh(c.text);
         if (text) lines.push(`  - *${c.label}* : ${text}`);
@@ -210,7 +225,15 @@ export function extractAnswer(sources: Source[], query: string): string {
     let lists = b.lists
       .map((l) => ({ ...l, texts: l.items.map((s) => fresh(display(s, terms, intent))).filter(Boolean) }))
       .filter((l) => l.texts.length > 0);
-    let lead = b.lead.map(fresh).filter(Boolean).join(' ');
+    // Other sources that say what is quoted (only what is still said after removing repeats).
+    const also = new Set<number>();
+    const leadTexts = b.lead.map((l) => {
+      const text = fresh(l.text);
+      if (text) for (const i of l.also ?? []) if (i !== b.source.index) also.add(i);
+      return text;
+    });
+    const cite = [b.source.index, ...[...also].sort((x, y) => x - y)].map((i) => `[${i}]`).join('');
+    let lead = leadTexts.filter(Boolean).join(' ');
     if (!lead && lists.length === 0) continue;
     if (!lead && lists.length === 1 && lists[0].intro) {
       lead = sentence(lists[0].intro.unit.text);
@@ -238,10 +261,8 @@ interface List {
 interface Block {
   source: Source;
   /** Sentences in the source's order (a list's intro and its one chosen item make one). */
-  lead: string[];
+  lead: { text: string; also?: Set<number> }[];
   lists: List[];
-  /** Other sources that say what this block quotes. */
-  also: Set<number>;
 }
 
 /** What a unit reads as in the answer: a record shows its name and the fields that matter. */
@@ -322,19 +343,22 @@ function toBlocks(chosen: Scored[], all: Scored[], terms: Set<string>, intent: I
         lists.set(next.unit.list, list);
       } else text.push(s);
     }
-    const lead = text.map((s) => ({ order: s.unit.order, text: display(s, terms, intent) }));
+    const lead = text.map((s) => ({ order: s.unit.order, text: display(s, terms, intent), also: s.also }));
     const long: List[] = [];
     for (const list of lists.values()) {
       const items = list.items.filter((s) => !text.includes(s)).sort((a, b) => a.unit.order - b.unit.order);
       if (items.length === 0) continue;
       if (items.length === 1) {
         const intro = list.intro ? `${sentence(list.intro.unit.text)} ` : '';
-        lead.push({ order: items[0].unit.order, text: `${intro}${display(items[0], terms, intent)}` });
+        lead.push({
+          order: items[0].unit.order,
+          text: `${intro}${display(items[0], terms, intent)}`,
+          also: items[0].also,
+        });
       } else long.push({ ...list, items });
     }
     lead.sort((a, b) => a.order - b.order);
-    const also = new Set(picked.flatMap((s) => [...(s.also ?? [])]).filter((i) => i !== source.index));
-    if (lead.length || long.length) blocks.push({ source, lead: lead.map((l) => l.text), lists: long, also });
+    if (lead.length || long.length) blocks.push({ source, lead, lists: long });
   }
   return blocks;
 }
