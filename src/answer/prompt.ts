@@ -1,4 +1,5 @@
 import type { ChatMessage } from '../models/spec.js';
+import { passageCaseLabels } from './extract/cases.js';
 import type { Source } from './sources.js';
 
 export const SYSTEM_PROMPT = `Tu es Guichet, l'assistant des agents d'accueil des services publics français (France Services, mairies).
@@ -15,7 +16,10 @@ export function formatSources(sources: Source[]): string {
     .map((s) => {
       const where = s.url ? `URL : ${s.url}` : `Document local : ${s.collectionName} › ${s.title}`;
       const date = s.date ? `\nMise à jour : ${s.date}` : '';
-      return `[${s.index}] ${s.title}\n${where}${date}\n${s.passages.join('\n…\n')}`;
+      // The situations the fiche distinguishes: the model presents them or asks which applies.
+      const cases = passageCaseLabels(s.passages);
+      const situations = cases.length ? `\nSituations distinguées : ${cases.join(' ; ')}` : '';
+      return `[${s.index}] ${s.title}\n${where}${date}${situations}\n${s.passages.join('\n…\n')}`;
     })
     .join('\n\n');
 }

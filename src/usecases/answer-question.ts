@@ -5,6 +5,7 @@ import { searchQueryFromConversation } from '../answer/conversation.js';
 import { buildGroundedMessages } from '../answer/prompt.js';
 import { judgeRelevance } from '../answer/relevance.js';
 import { outOfScopeKind } from '../answer/scope.js';
+import { withMatchingRecords } from '../answer/records.js';
 import { toCitations, toSources, type Citation, type Source } from '../answer/sources.js';
 import type { QueryEmbedder } from './search-knowledge.js';
 import { scopeCollections, searchWithLocal } from './search-with-local.js';
@@ -105,7 +106,7 @@ export async function prepareAnswer(deps: AnswerDeps, request: AnswerRequest): P
   const query = searchQueryFromConversation(request.messages);
   const lastUser = [...request.messages].reverse().find((m) => m.role === 'user')?.content ?? '';
   // National corpus and the organisation's documents, with slots kept for relevant local ones.
-  const hits = await searchWithLocal({
+  const found = await searchWithLocal({
     store: deps.store,
     query,
     k: request.retrieval.k,
@@ -114,6 +115,8 @@ export async function prepareAnswer(deps: AnswerDeps, request: AnswerRequest): P
     rrfK: deps.rrfK,
     signal: request.signal,
   });
+  // A record set (CSV, JSON) also gives the records whose brackets hold the question's numbers.
+  const hits = await withMatchingRecords(deps.store, found, lastUser);
   const searched = await scopeCollections(deps.store, request.retrieval.collections);
   const names = new Map(searched.map((c) => [c.id, c.name]));
   const national = new Set(searched.filter((c) => c.builtin).map((c) => c.id));

@@ -53,7 +53,7 @@ export function registerEvalAnswers(program: Command): void {
   evalCmd
     .command('answers')
     .description('Mesurer les réponses : citation d’une fiche attendue, refus sans source')
-    .requiredOption('--questions <fichier.jsonl>', 'questions au format rag-dev.jsonl')
+    .requiredOption('--questions <fichier.jsonl>', 'questions au format rag-dev.jsonl ou eval/local')
     .option('--model <id>', 'modèle', 'guichet')
     .option('--k <n>', 'sources par réponse', '5')
     .option('--collection <id...>', 'collections interrogées (défaut : service-public)')
@@ -80,6 +80,11 @@ export function registerEvalAnswers(program: Command): void {
             `Modèle : ${report.model}`,
             `Questions avec réponse : ${report.answerable} — citent une fiche attendue : ${(report.grounded_rate * 100).toFixed(1)} % (refus à tort : ${report.false_refusals})`,
             `Questions sans réponse : ${report.unanswerable} — « aucune source » : ${(report.refusal_rate * 100).toFixed(1)} %`,
+            ...(report.with_facts
+              ? [
+                  `Réponses contenant tous les éléments attendus : ${(report.facts_rate * 100).toFixed(1)} % (${report.with_facts} questions)`,
+                ]
+              : []),
             ...report.failures.map((f) => `  - ${f.id} « ${f.question} » : ${f.reason}`),
           ];
           process.stdout.write(lines.join('\n') + '\n');

@@ -3,6 +3,7 @@
  * each, so that a long list can be cut between items) and paragraphs. Thematic breaks are dropped.
  */
 import type { Block } from './blocks.js';
+import { unwrapLines, wrapWidth } from './unwrap.js';
 
 const ATX = /^ {0,3}(#{1,6})[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$/;
 const FENCE = /^ {0,3}(`{3,}|~{3,})/;
@@ -17,8 +18,10 @@ export function parseMarkdownBlocks(markdown: string): Block[] {
   let buffer: string[] = [];
   let tight = false;
   let blankBefore = true;
+  const width = wrapWidth(lines);
   const flush = () => {
-    const text = buffer.join('\n').trim();
+    // Hard-wrapped lines are joined back into the sentences they cut.
+    const text = unwrapLines(buffer, width, markdown).trim();
     if (text) blocks.push({ kind: 'text', text, tight });
     buffer = [];
     tight = false;

@@ -5,6 +5,7 @@
  * Blank lines separate paragraphs; separator lines (-----, =====, ****) are dropped.
  */
 import type { Block } from './blocks.js';
+import { unwrapLines, wrapWidth } from './unwrap.js';
 
 export interface TextLine {
   text: string;
@@ -25,8 +26,11 @@ export function textLinesToBlocks(lines: TextLine[]): Block[] {
   const sizes = headingSizes(lines, bodySize);
   const blocks: Block[] = [];
   let paragraph: string[] = [];
+  const width = wrapWidth(lines.map((l) => l.text));
+  const context = lines.map((l) => l.text).join('\n');
   const flush = () => {
-    const text = paragraph.join('\n').replace(/^\n+|\s+$/g, '');
+    // Hard-wrapped lines are joined back into the sentences they cut.
+    const text = unwrapLines(paragraph, width, context).replace(/^\n+|\s+$/g, '');
     if (text.trim()) blocks.push({ kind: 'text', text });
     paragraph = [];
   };

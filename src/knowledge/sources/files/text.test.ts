@@ -47,7 +47,8 @@ describe('text parser', () => {
     const parsed = await parseFile({ bytes, fileName: 'note.txt' });
     expect(parsed.metadata.encoding).toBe('utf-8');
     expect(parsed.sections).toEqual([
-      { path: [], markdown: 'Première ligne\ndeuxième ligne.\n\nAutre paragraphe.' },
+      // A line break inside a sentence is a space.
+      { path: [], markdown: 'Première ligne deuxième ligne.\n\nAutre paragraphe.' },
     ]);
   });
 
