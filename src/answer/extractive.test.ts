@@ -30,6 +30,7 @@ async function fileSource(name: string, index = 1): Promise<Source> {
     collectionName: 'Mairie',
     local: true,
     date: null,
+    stale: false,
     passages: parsed.sections.map((s) =>
       s.path.length ? `(${s.path.join(' › ')}) ${s.markdown}` : s.markdown,
     ),

@@ -12,6 +12,7 @@ const source = (index: number, passages: string[]): Source => ({
   collectionName: 'Service-Public.fr',
   local: false,
   date: null,
+  stale: false,
   passages,
 });
 
