@@ -66,9 +66,17 @@ const Ask = z
       .string()
       .min(1)
       .max(MAX_QUESTION_CHARS, { error: `La question dépasse ${MAX_QUESTION_CHARS} caractères.` }),
+    replace: z.string().min(1).max(100).optional().openapi({
+      description:
+        'Identifiant d’une question de la conversation : elle est remplacée, avec tout ce qui la suit (question modifiée, réponse régénérée).',
+    }),
   })
   .strict()
   .openapi('AskInConversation');
+const Rename = z
+  .object({ title: z.string().trim().min(1, { error: 'Le titre est vide.' }).max(200) })
+  .strict()
+  .openapi('RenameConversation');
 const GiveFeedback = z
   .object({
     rating: z.union([z.literal(1), z.literal(-1)]).openapi({ description: '1 = utile, -1 = pas utile' }),
@@ -163,6 +171,16 @@ const routes = {
       body: { content: { 'application/json': { schema: GiveFeedback } }, required: true },
     },
     responses: { 201: json(FeedbackSchema, 'Avis enregistré'), ...errors },
+  }),
+  rename: createRoute({
+    method: 'patch',
+    path: '/v1/conversations/{id}',
+    summary: 'Renommer une de ses conversations',
+    request: {
+      params: IdParam,
+      body: { content: { 'application/json': { schema: Rename } }, required: true },
+    },
+    responses: { 200: json(ConversationSchema, 'Conversation renommée'), ...errors },
   }),
   orgFeedback: createRoute({
     method: 'get',
@@ -274,6 +292,12 @@ export function registerConversationRoutes(app: OpenAPIHono<AppEnv>, services: S
     return c.json({ ...conversationJson(conv), messages: out }, 200);
   });
 
+  app.openapi(routes.rename, async (c) => {
+    const conv = await ownConversation(store, c.get('principal'), c.req.valid('param').id);
+    const renamed = await store.conversations.rename(conv.id, c.req.valid('json').title);
+    return c.json(conversationJson(renamed ?? conv), 200);
+  });
+
   app.openapi(routes.remove, async (c) => {
     const conv = await ownConversation(store, c.get('principal'), c.req.valid('param').id);
     await store.conversations.delete(conv.id);
@@ -324,7 +348,7 @@ export function registerConversationRoutes(app: OpenAPIHono<AppEnv>, services: S
 
   app.openapi(routes.ask, async (c) => {
     const p = c.get('principal');
-    const question = c.req.valid('json').content;
+    const { content: question, replace } = c.req.valid('json');
     if (!question.trim())
       throw new AppError('invalid_request', 'La question est vide.', { param: 'content' });
     const asked = c.req.valid('param').id;
@@ -332,7 +356,13 @@ export function registerConversationRoutes(app: OpenAPIHono<AppEnv>, services: S
       asked === 'new'
         ? await store.conversations.create({ orgId: p.orgId, userId: ownerOf(p), title: titleOf(question) })
         : await ownConversation(store, p, asked);
-    const previous = asked === 'new' ? [] : await store.conversations.messages(conv.id);
+    let previous = asked === 'new' ? [] : await store.conversations.messages(conv.id);
+    if (replace) {
+      // The question edited or regenerated, and what followed it, give way to the new exchange.
+      const at = previous.findIndex((m) => m.id === replace && m.role === 'user');
+      if (at < 0) throw new AppError('not_found', `Question introuvable dans la conversation : ${replace}`);
+      previous = previous.slice(0, at);
+    }
     const messages = [...historyOf(previous), { role: 'user' as const, content: question }];
     const controller = new AbortController();
     const signal = AbortSignal.any([c.req.raw.signal, controller.signal]);
@@ -353,6 +383,7 @@ export function registerConversationRoutes(app: OpenAPIHono<AppEnv>, services: S
       params: {},
       signal,
     });
+    if (replace) await store.conversations.truncateFrom(conv.id, replace);
     if (!previous.length && !conv.title) await store.conversations.rename(conv.id, titleOf(question));
     const userMessage = await store.conversations.addMessage({
       conversationId: conv.id,
