@@ -21,6 +21,7 @@ const COMMANDS: Record<string, () => Promise<Register[]>> = {
   orgs: async () => [(await import('./commands/orgs.js')).registerOrgs],
   users: async () => [(await import('./commands/users.js')).registerUsers],
   keys: async () => [(await import('./commands/keys.js')).registerKeys],
+  quotas: async () => [(await import('./commands/quotas.js')).registerQuotas],
   collections: async () => [(await import('./commands/collections.js')).registerCollections],
   documents: async () => [(await import('./commands/documents.js')).registerDocuments],
   privacy: async () => [
