@@ -8,12 +8,14 @@ import { installShortcuts, openShortcuts } from './shortcuts.js';
 
 const main = document.getElementById('contenu');
 let expiredNotice = false;
+let focusQuestion = false;
 
 setUnauthorizedHandler(() => {
   // Expired or revoked: back to the sign-in screen; the typed question is kept (draft in sessionStorage).
+  // A first visit (nobody signed in yet) is not an expiry.
+  expiredNotice = Boolean(session.me);
   session.key = null;
   session.me = null;
-  expiredNotice = true;
   location.hash = '#/connexion';
   route();
 });
@@ -191,6 +193,7 @@ async function renderSignIn() {
           return;
         }
         expiredNotice = false;
+        focusQuestion = true; // straight to the question box, not 20 Tab presses away
         location.hash = '#/assistant';
         route();
       },
@@ -289,7 +292,11 @@ async function route() {
     return;
   }
   if (hash.startsWith('#/admin')) return renderAdmin(main, hash);
-  return renderAssistant(main, hash);
+  await renderAssistant(main, hash);
+  if (focusQuestion && location.hash.startsWith('#/assistant')) {
+    focusQuestion = false;
+    document.getElementById('question')?.focus();
+  }
 }
 
 window.addEventListener('hashchange', route);

@@ -14,6 +14,8 @@ import { copyCorpus } from '../helpers/corpus.js';
 import { startServer, type RunningServer } from '../helpers/server.js';
 import { openSqliteStore } from '../../src/store/sqlite/index.js';
 import { writeBenchSection } from './bench-file.js';
+import { writeFileSync } from 'node:fs';
+import { chunk, sendSse, startUpstream, type FakeUpstream } from '../../src/models/testing/fake-upstream.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const CI = process.env.CI === 'true';
@@ -29,6 +31,9 @@ const NIR = '1 85 05 78 006 084 91';
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 let server: RunningServer;
+/** A second `guichet serve` on the same data, whose `guichet` model is a scripted upstream. */
+let scripted: RunningServer;
+let upstream: FakeUpstream;
 let browser: Browser;
 let page: Page;
 let key: string;
@@ -55,16 +60,56 @@ async function axe(p: Page, name: string): Promise<void> {
       targets: v.nodes.slice(0, 3).map((n) => n.target.join(' ')),
     }));
   });
-  const bad = result.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  expect(bad, `axe on ${name}: ${JSON.stringify(bad)}`).toEqual([]);
+  // No violation of any impact (minor and moderate included).
+  expect(result, `axe on ${name}: ${JSON.stringify(result)}`).toEqual([]);
 }
 
 const shot = (p: Page, name: string) =>
   p.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
 
-async function signIn(p: Page, k: string) {
+const SIZES = [
+  [1366, 768],
+  [768, 1024],
+  [390, 844],
+] as const;
+
+/** Screenshot (viewport only: what the person sees) at the page's current size. */
+const sizedShot = (p: Page, name: string) => {
+  const v = p.viewportSize()!;
+  return p.screenshot({ path: join(ARTIFACTS, 'tailles', `${name}-${v.width}x${v.height}.png`) });
+};
+
+/** Runs `check` at each of the three sizes (laptop, tablet, phone), back to 1366×768 at the end. */
+async function atEachSize(p: Page, check: (w: number, h: number) => Promise<void>): Promise<void> {
+  for (const [w, h] of SIZES) {
+    await p.setViewportSize({ width: w, height: h });
+    await check(w, h);
+  }
+  await p.setViewportSize({ width: 1366, height: 768 });
+}
+
+/** Markdown streamed by the scripted upstream, a few characters at a time. */
+const MARKDOWN = [
+  '### Démarches\n\n',
+  'Voici les étapes, *dans l’ordre* :\n\n',
+  '1. Rassembler les **pièces justificatives** [1]\n',
+  '2. Déposer la demande en ligne\n',
+  '3. Suivre le dossier\n\n',
+  '| Pièce | Délai |\n',
+  '| --- | --- |\n',
+  '| Justificatif de domicile | 3 mois |\n',
+  '| Photo d’identité | 6 mois |\n\n',
+  'Voir [le site officiel](https://www.service-public.fr) et le formulaire `cerfa 12100`.',
+];
+const XSS_ANSWER = [
+  'Réponse piégée <img src=x onerror="window.__xss=1"> ',
+  '<script>window.__xss=2</script> ',
+  '[cliquez](javascript:window.__xss=3) fin.',
+];
+
+async function signIn(p: Page, k: string, base = server.url) {
   await p.evaluate(() => sessionStorage.removeItem('guichet.key')).catch(() => {});
-  await p.goto(`${server.url}/#/connexion`);
+  await p.goto(`${base}/#/connexion`);
   await p.reload();
   await p.fill('#api-key', k);
   await p.press('#api-key', 'Enter');
@@ -118,12 +163,50 @@ async function askTimed(p: Page, question: string): Promise<number> {
 
 describe.skipIf(!present && !CI)('web UI in Chromium', () => {
   beforeAll(async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
+    mkdirSync(join(ARTIFACTS, 'tailles'), { recursive: true });
     dataDir = await copyCorpus();
     const store = openSqliteStore(dataDir);
     key = await createTestKey(store, { orgId: 'default', role: 'admin', name: 'navigateur' });
     await store.close();
+    upstream = await startUpstream(async (req, res) => {
+      const last = String(req.body?.messages?.at(-1)?.content ?? '');
+      if (/tableau/.test(last))
+        return sendSse(res, [...MARKDOWN.map((t) => chunk(t)), chunk(null, 'stop'), '[DONE]'], 150);
+      if (/piégée/.test(last))
+        return sendSse(res, [...XSS_ANSWER.map((t) => chunk(t)), chunk(null, 'stop'), '[DONE]']);
+      if (/longue/.test(last))
+        return sendSse(
+          res,
+          [
+            ...Array.from({ length: 400 }, (_, i) =>
+              chunk(`Paragraphe ${i}, une phrase assez longue pour remplir l’écran.\n\n`),
+            ),
+            chunk(null, 'stop'),
+            '[DONE]',
+          ],
+          25,
+        );
+      const n = upstream.requests.length;
+      return sendSse(res, [chunk(`Réponse scriptée n° ${n} `), chunk('[1].'), chunk(null, 'stop'), '[DONE]']);
+    });
+    const config = join(dataDir, 'scripted.yaml');
+    writeFileSync(
+      config,
+      [
+        'providers:',
+        '  - id: loopback',
+        '    type: openai-compatible',
+        `    base_url: ${upstream.baseUrl}`,
+        '    models: [echo-chat]',
+        '    local: true',
+        'models:',
+        '  - id: guichet',
+        '    targets: [loopback:echo-chat]',
+        '',
+      ].join('\n'),
+    );
     server = await startServer({ GUICHET_DATA_DIR: dataDir });
+    scripted = await startServer({ GUICHET_DATA_DIR: dataDir, GUICHET_CONFIG: config });
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: [
@@ -149,6 +232,8 @@ describe.skipIf(!present && !CI)('web UI in Chromium', () => {
   afterAll(async () => {
     await browser?.close();
     await server?.stop();
+    await scripted?.stop();
+    await upstream?.close();
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 
@@ -167,6 +252,76 @@ describe.skipIf(!present && !CI)('web UI in Chromium', () => {
     await expect(page.locator('#first-visit').textContent()).resolves.toMatch(
       /intelligence artificielle.*jours/s,
     );
+  });
+
+  it('header: identity and sign-out reachable on tablet and phone through the DSFR menu button, no DSFR error', async () => {
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    for (const [w, h] of SIZES.slice(1)) {
+      await page.setViewportSize({ width: w, height: h });
+      await page.goto(`${server.url}/#/assistant`);
+      await page.reload();
+      await page.waitForSelector('#question');
+      expect(await page.isVisible('#button-menu'), `menu button at ${w}`).toBe(true);
+      expect(await page.isVisible('#tools [data-action="signout"]')).toBe(false); // desktop tools hidden
+      await sizedShot(page, '10-en-tete');
+      await page.click('#button-menu');
+      await page.waitForSelector('#modal-menu.fr-modal--opened');
+      expect(await page.textContent('#modal-menu .gc-identity')).toMatch(/navigateur/);
+      expect(await page.isVisible('#modal-menu [data-action="signout"]')).toBe(true);
+      await sizedShot(page, '11-menu-mobile');
+      await axe(page, `menu mobile ${w}`);
+      await page.click('#modal-menu [data-action="signout"]');
+      await page.waitForSelector('#api-key');
+      expect(await page.evaluate(() => sessionStorage.getItem('guichet.key'))).toBeNull();
+      await signIn(page, key);
+    }
+    await page.setViewportSize({ width: 1366, height: 768 });
+    await page.reload();
+    await page.waitForSelector('#question');
+    expect(await page.isVisible('#tools [data-action="signout"]')).toBe(true);
+    expect(errors, errors.join('\n')).toEqual([]);
+  });
+
+  it('footer, skip links and display settings follow the DSFR', async () => {
+    const footer = (await page.textContent('footer'))!;
+    for (const t of [
+      'Accessibilité : non conforme',
+      'Mentions légales',
+      'Données personnelles',
+      'Gestion des cookies',
+      'info.gouv.fr',
+      'service-public.fr',
+      'legifrance.gouv.fr',
+      'data.gouv.fr',
+      'Paramètres d’affichage',
+    ])
+      expect(footer).toContain(t);
+    const skips = await page.$$eval('.fr-skiplinks a', (as) => as.map((a) => a.textContent?.trim()));
+    expect(skips).toEqual(['Contenu', 'Menu', 'Pied de page']);
+    await page.click('.fr-skiplinks a[data-skip="footer"]', { force: true });
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('footer');
+    expect(page.url()).toMatch(/#\/assistant$/); // the screen did not change
+    await page.click('#display-settings');
+    await page.waitForSelector('#fr-theme-modal[open]');
+    await page.check('#fr-radios-theme-dark', { force: true });
+    await page.waitForFunction(() => document.documentElement.getAttribute('data-fr-theme') === 'dark');
+    await shot(page, '12-theme-sombre');
+    await page.check('#fr-radios-theme-light', { force: true });
+    await page.waitForFunction(() => document.documentElement.getAttribute('data-fr-theme') === 'light');
+    await page.keyboard.press('Escape');
+    for (const [hash, title] of [
+      ['#/accessibilite', 'Déclaration d’accessibilité'],
+      ['#/mentions-legales', 'Mentions légales'],
+      ['#/donnees-personnelles', 'Données personnelles'],
+      ['#/cookies', 'Gestion des cookies'],
+    ]) {
+      await page.goto(`${server.url}/${hash}`);
+      await page.waitForSelector(`h1:has-text("${title}")`);
+      await atEachSize(page, async (w) => axe(page, `${hash} ${w}`));
+    }
+    await page.goto(`${server.url}/#/assistant`);
+    await page.waitForSelector('#question');
   });
 
   it('shows the personal-data notice when a NIR is typed', async () => {
@@ -377,5 +532,183 @@ describe.skipIf(!present && !CI)('web UI in Chromium', () => {
       [...seen].some((s) => s === 'Administration'),
       [...seen].join(' | '),
     ).toBe(true);
+  });
+  it('renders Markdown (GFM table, ordered list, heading, emphasis, link, code) during and after streaming', async () => {
+    await signIn(page, key, scripted.url);
+    await page.fill('#question', 'Un tableau des pièces à fournir ?');
+    await page.press('#question', 'Enter');
+    // Mid-stream: the ordered list is already a list, not "1." text (the upstream is still writing).
+    await page.waitForSelector('.gc-msg--assistant .gc-answer-text ol li');
+    expect(await page.getAttribute('.gc-thread', 'aria-busy')).toBe('true');
+    await page.waitForSelector('.gc-msg--assistant .gc-answer-text table');
+    await sizedShot(page, '13-markdown-en-cours');
+    await page.waitForSelector('.gc-thread[aria-busy="false"]');
+    const answer = page.locator('.gc-msg--assistant .gc-answer-text').last();
+    expect(await answer.locator('ol > li').count()).toBe(3);
+    expect(await answer.locator('table th').allTextContents()).toEqual(['Pièce', 'Délai']);
+    expect(await answer.locator('table td').first().textContent()).toBe('Justificatif de domicile');
+    expect(await answer.locator('h3, h4, h5, h6').first().textContent()).toBe('Démarches');
+    expect(await answer.locator('em').first().textContent()).toBe('dans l’ordre');
+    expect(await answer.locator('strong').first().textContent()).toBe('pièces justificatives');
+    expect(await answer.locator('code').first().textContent()).toBe('cerfa 12100');
+    expect(await answer.locator('a[href="https://www.service-public.fr"]').getAttribute('rel')).toMatch(
+      /noopener/,
+    );
+    const text = (await answer.textContent())!;
+    expect(text).not.toMatch(/\|\s*---|###|\*dans/);
+    await answer.locator('.gc-cite').first().focus();
+    await page.waitForSelector('.gc-preview:visible');
+    expect(await page.locator('.gc-preview:visible').textContent()).toMatch(/Source 1/);
+    await atEachSize(page, async (w) => {
+      await sizedShot(page, '14-markdown');
+      await axe(page, `markdown ${w}`);
+    });
+  });
+
+  it('renders an XSS payload in a model answer and in a local source inert', async () => {
+    await page.fill('#question', 'Une réponse piégée ?');
+    await page.press('#question', 'Enter');
+    await page.waitForSelector('.gc-thread[aria-busy="false"]');
+    await page.waitForTimeout(200);
+    const last = page.locator('.gc-msg--assistant .gc-answer-text').last();
+    expect(await last.textContent()).toMatch(/Réponse piégée <img src=x onerror=/);
+    expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
+    expect(await page.locator('.gc-thread img, .gc-thread script').count()).toBe(0);
+    expect(await last.locator('a:has-text("cliquez")').getAttribute('href')).toBeNull();
+    // A local document whose text carries a payload, cited by the (extractive) assistant.
+    await page.goto(`${server.url}/#/admin/documents`);
+    await page.waitForSelector('#upload-input');
+    await page.setInputFiles('#upload-input', [
+      {
+        name: 'piege_xylophone.md',
+        mimeType: 'text/markdown',
+        buffer: Buffer.from(
+          '# Xylophone municipal piégé\n\nLe xylophone municipal se réserve en mairie <img src=x onerror="window.__xss=4"> <script>window.__xss=5</script> tous les mardis.\n',
+        ),
+      },
+    ]);
+    await page.waitForSelector('#upload-results li.is-ok');
+    await page.goto(`${server.url}/#/assistant`);
+    await page.waitForSelector('#question');
+    await askTimed(page, 'Comment réserver le xylophone municipal ?');
+    await page.waitForSelector('.gc-sources :text("Xylophone")');
+    expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
+    expect(await page.locator('main img, main script').count()).toBe(0);
+  });
+
+  it('stops mid-stream (the upstream sees the cancel), follows the stream unless scrolled up, regenerates and edits without duplicating the question', async () => {
+    await page.goto(`${scripted.url}/#/assistant`);
+    await page.waitForSelector('#question');
+    const closed = upstream.nextEarlyClose(15_000);
+    await page.fill('#question', 'Une réponse longue, s’il vous plaît');
+    await page.press('#question', 'Enter');
+    await page.waitForFunction(
+      () =>
+        (document.querySelector('.gc-msg--assistant:last-of-type .gc-answer-text')?.textContent ?? '')
+          .length > 2000,
+    );
+    // The view follows: the stop button stays on screen while the answer grows.
+    const inView = () =>
+      page.evaluate(() => {
+        const r = document.getElementById('stop')!.getBoundingClientRect();
+        return r.top >= 0 && r.bottom <= window.innerHeight;
+      });
+    expect(await inView()).toBe(true);
+    // Scrolled up: the view stays where the advisor is reading.
+    await page.mouse.move(600, 400);
+    await page.mouse.wheel(0, -1500);
+    await page.waitForTimeout(400);
+    const y = await page.evaluate(() => window.scrollY);
+    await page.waitForTimeout(600);
+    expect(Math.abs((await page.evaluate(() => window.scrollY)) - y)).toBeLessThan(5);
+    await sizedShot(page, '15-flux-lecture');
+    await page.keyboard.press('Escape'); // the shortcut stops the answer
+    await closed;
+    await page.waitForSelector('.gc-thread[aria-busy="false"]');
+    expect(await page.textContent('.gc-msg--assistant')).toMatch(/arrêtée à votre demande/);
+    const before = upstream.requests.length;
+    // Regenerate: a new answer, the question is still there once.
+    await page.click('.gc-regenerate:visible');
+    await page.waitForSelector('.gc-thread[aria-busy="false"]');
+    await page.waitForSelector(`.gc-msg--assistant :text("Réponse scriptée n° ${before + 1}")`);
+    expect(await page.locator('.gc-msg--user').count()).toBe(1);
+    expect(await page.locator('.gc-msg--assistant').count()).toBe(1);
+    // Edit the question and send it again: replaced, not added.
+    await page.click('.gc-msg--user .gc-edit');
+    await page.fill('.gc-msg--user textarea', 'Question corrigée après coup');
+    await page.click('button:has-text("Renvoyer la question")');
+    await page.waitForSelector('.gc-msg--user:has-text("Question corrigée après coup")');
+    await page.waitForSelector('.gc-thread[aria-busy="false"]');
+    expect(await page.locator('.gc-msg--user').count()).toBe(1);
+    expect(await page.locator('.gc-msg--assistant').count()).toBe(1);
+    // The server agrees after a reload.
+    await page.reload();
+    await page.waitForSelector('.gc-msg--user');
+    expect(await page.locator('.gc-msg--user').allTextContents()).toEqual([
+      expect.stringContaining('Question corrigée après coup'),
+    ]);
+    expect(await page.locator('.gc-msg--assistant').count()).toBe(1);
+    await shot(page, '16-question-modifiee');
+  });
+
+  it('keeps a question refused with a 429 out of the thread, back in the box, with the error in view', async () => {
+    await page.setViewportSize({ width: 1366, height: 768 });
+    await page.route('**/v1/conversations/*/messages', (route) =>
+      route.fulfill({
+        status: 429,
+        headers: { 'content-type': 'application/json', 'retry-after': '12' },
+        body: JSON.stringify({
+          error: {
+            message: 'Limite de requêtes par minute de la clé atteinte (30). Réessayez dans 12 s.',
+            type: 'rate_limit_error',
+            code: 'rate_limit_exceeded',
+          },
+        }),
+      }),
+    );
+    const users = await page.locator('.gc-msg--user').count();
+    await page.fill('#question', 'Question refusée par le quota');
+    await page.press('#question', 'Enter');
+    await page.waitForSelector('#ask-status .fr-alert--error');
+    expect(await page.locator('.gc-msg--user').count()).toBe(users);
+    expect(await page.inputValue('#question')).toBe('Question refusée par le quota');
+    const visible = await page.evaluate(() => {
+      const r = document.querySelector('#ask-status .fr-alert')!.getBoundingClientRect();
+      return r.top >= 0 && r.bottom <= window.innerHeight;
+    });
+    expect(visible).toBe(true);
+    await sizedShot(page, '17-erreur-visible');
+    await page.unroute('**/v1/conversations/*/messages');
+    // No connection at all: "server unreachable", not "cut during the answer", question kept.
+    await page.route('**/v1/conversations/*/messages', (route) => route.abort('connectionrefused'));
+    await page.press('#question', 'Enter');
+    await page.waitForSelector('#ask-status :text("Serveur injoignable")');
+    expect(await page.textContent('#ask-status')).not.toMatch(/pendant la réponse/);
+    expect(await page.inputValue('#question')).toBe('Question refusée par le quota');
+    await page.unroute('**/v1/conversations/*/messages');
+    await page.fill('#question', '');
+  });
+
+  it('searches and renames conversations; the shortcuts help lists the shortcuts', async () => {
+    await page.goto(`${scripted.url}/#/assistant`);
+    await page.waitForSelector('#history-search');
+    const total = await page.locator('#history-list li').count();
+    expect(total).toBeGreaterThan(1);
+    await page.fill('#history-search', 'corrigee'); // accents and case ignored
+    await expect.poll(() => page.locator('#history-list li:visible').count()).toBe(1);
+    await page.click('#history-list li:visible button[title^="Renommer"]');
+    await page.fill('#history-list li input', 'Dossier de M. Martin');
+    await page.press('#history-list li input', 'Enter');
+    await page.waitForSelector('#history-list a:has-text("Dossier de M. Martin")');
+    await page.reload();
+    await page.waitForSelector('#history-list a:has-text("Dossier de M. Martin")');
+    await page.keyboard.press('?');
+    await page.waitForSelector('#shortcuts-modal[open]');
+    expect(await page.textContent('#shortcuts-modal')).toMatch(/Nouvelle conversation.*Arrêter la réponse/s);
+    await axe(page, 'raccourcis');
+    await shot(page, '18-raccourcis');
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('/');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('question');
   });
 });
