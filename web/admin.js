@@ -1,5 +1,5 @@
 // The admin console: collections and documents, people and keys, quotas, usage, feedback, privacy.
-import { api, can, headers } from './api.js';
+import { api, can, headers, session } from './api.js';
 import {
   alertBox,
   confirmButton,
@@ -14,6 +14,15 @@ import {
   unavailable,
 } from './ui.js';
 import { barChart } from './chart.js';
+import { renderMarkdown } from './markdown.js';
+
+const ROLE_NAMES = {
+  agent: 'Agent',
+  developer: 'Développeur',
+  dpo: 'Délégué à la protection des données',
+  admin: 'Administrateur',
+  superadmin: 'Super-administrateur',
+};
 
 const SECTIONS = [
   ['documents', 'Documents', 'collections:read'],
@@ -73,10 +82,15 @@ export async function renderAdmin(main, hash) {
 
 /* ---------- Collections and documents ---------- */
 
-async function documents(body) {
+async function documents(body, opened = null, notice = null) {
   const list = await api('/v1/collections');
   const own = list.data.filter((c) => c.writable);
-  const zone = h('div');
+  const zone = h('div', { id: 'collection-zone' });
+  const messages = h('div', { 'aria-live': 'polite', id: 'documents-messages' }, notice);
+  const rerender = async (openId, message) => {
+    body.replaceChildren(h('h2', { class: 'fr-h3' }, 'Documents'));
+    await documents(body, openId, message);
+  };
   const create = h('form', {
     class: 'fr-mb-4w',
     onsubmit: async (e) => {
@@ -90,12 +104,12 @@ async function documents(body) {
             visibility: vis.input.value,
           },
         });
-        location.hash = `#/admin/documents`;
-        body.replaceChildren(
-          h('h2', { class: 'fr-h3' }, 'Documents'),
-          alertBox('success', null, `Collection « ${c.name} » créée.`),
+        // Stays on this screen (no navigation that would wipe the message), the new collection open.
+        await rerender(
+          c.id,
+          alertBox('success', null, `Collection « ${c.name} » créée : ajoutez-y des documents ci-dessous.`),
         );
-        await documents(body);
+        document.getElementById('upload-input')?.focus();
       } catch (err) {
         create.append(alertBox('error', null, err.message));
       }
@@ -111,48 +125,52 @@ async function documents(body) {
     create.append(
       fieldset('Créer une collection', [name.group, desc.group, vis.group], 'Créer la collection'),
     );
-  body.append(
-    table(
-      'Collections',
-      ['Nom', 'Visibilité', 'Documents', 'Actions'],
-      list.data.map((c) => [
-        c.name,
-        c.builtin ? 'Nationale (service-public.fr)' : c.visibility === 'shared' ? 'Partagée' : 'Privée',
-        fmtNum(c.document_count),
-        c.writable
-          ? h(
-              'div',
-              { class: 'gc-actions' },
-              h(
-                'button',
-                {
-                  class: 'fr-btn fr-btn--sm fr-btn--secondary',
-                  type: 'button',
-                  onclick: () => openCollection(c, zone),
-                },
-                `Ouvrir « ${c.name} »`,
-              ),
-              can('collections:write')
-                ? confirmButton(
-                    'Supprimer',
-                    { class: 'fr-btn fr-btn--sm fr-btn--tertiary fr-icon-delete-line fr-btn--icon-left' },
-                    `Supprimer la collection « ${c.name} » et tous ses documents ?`,
-                    async () => {
-                      await api(`/v1/collections/${encodeURIComponent(c.id)}`, { method: 'DELETE' });
-                      body.replaceChildren(h('h2', { class: 'fr-h3' }, 'Documents'));
-                      await documents(body);
-                    },
-                    zone,
-                  )
-                : null,
-            )
-          : 'Lecture seule',
-      ]),
-    ),
-    create,
-    zone,
+  const collections = table(
+    'Collections',
+    ['Nom', 'Visibilité', 'Documents', 'Actions'],
+    list.data.map((c) => [
+      c.name,
+      c.builtin ? 'Nationale (service-public.fr)' : c.visibility === 'shared' ? 'Partagée' : 'Privée',
+      h('span', { dataset: { count: c.id } }, fmtNum(c.document_count)),
+      c.writable
+        ? h(
+            'div',
+            { class: 'gc-actions' },
+            h(
+              'button',
+              {
+                class: 'fr-btn fr-btn--sm fr-btn--secondary',
+                type: 'button',
+                onclick: () => openCollection(c, zone),
+              },
+              `Ouvrir « ${c.name} »`,
+            ),
+            can('collections:write')
+              ? confirmButton(
+                  ['Supprimer', h('span', { class: 'fr-sr-only' }, ` la collection « ${c.name} »`)],
+                  { class: 'fr-btn fr-btn--sm fr-btn--tertiary fr-icon-delete-line fr-btn--icon-left' },
+                  `Supprimer la collection « ${c.name} » et tous ses documents ?`,
+                  async () => {
+                    await api(`/v1/collections/${encodeURIComponent(c.id)}`, { method: 'DELETE' });
+                    await rerender(null, alertBox('success', null, `Collection « ${c.name} » supprimée.`));
+                  },
+                  messages,
+                )
+              : null,
+          )
+        : 'Lecture seule',
+    ]),
   );
-  if (own.length) await openCollection(own[0], zone);
+  // The open collection and its drop zone come first: in view without scrolling.
+  body.append(
+    messages,
+    zone,
+    h('h3', { class: 'fr-h4 fr-mt-4w' }, 'Toutes les collections'),
+    collections,
+    create,
+  );
+  const first = own.find((c) => c.id === opened) ?? own[0];
+  if (first) await openCollection(first, zone);
 }
 
 async function openCollection(c, zone) {
@@ -191,7 +209,12 @@ async function openCollection(c, zone) {
     const list = await api(`/v1/documents?collection=${encodeURIComponent(c.id)}&limit=200`).catch(
       () => null,
     );
-    if (list) zone.querySelector('.fr-table')?.replaceWith(docTable(c, list, refresh));
+    if (list) {
+      zone.querySelector('.fr-table')?.replaceWith(docTable(c, list, refresh));
+      // The collections table shows the new count at once.
+      const count = document.querySelector(`[data-count="${CSS.escape(c.id)}"]`);
+      if (count) count.textContent = fmtNum(list.data.length);
+    }
   };
   input.addEventListener('change', () => {
     send([...input.files]);
@@ -241,6 +264,7 @@ function docTable(c, docs, refresh) {
               },
             },
             'Supprimer',
+            h('span', { class: 'fr-sr-only' }, ` « ${d.file_name} »`),
           )
         : '—',
     ]),
@@ -369,14 +393,19 @@ async function comptes(body) {
     created,
     table(
       'Clés d’API',
-      ['Nom', 'Préfixe', 'Rôle', 'Créée', 'Dernier usage', 'Expiration', 'État', 'Actions'],
+      ['Nom', 'Rôle', 'Dates', 'État', 'Actions'],
       keys.data.map((k) => [
-        k.name,
-        k.prefix,
-        k.role,
-        fmtDay(k.created_at),
-        fmtDate(k.last_used_at),
-        fmtDay(k.expires_at),
+        h('span', {}, k.name, h('br'), h('span', { class: 'fr-text--xs' }, `gch_${k.prefix}…`)),
+        ROLE_NAMES[k.role] ?? k.role,
+        h(
+          'span',
+          { class: 'fr-text--sm' },
+          `Créée le ${fmtDay(k.created_at)}`,
+          h('br'),
+          `Dernier usage : ${k.last_used_at ? fmtDate(k.last_used_at) : 'jamais'}`,
+          h('br'),
+          `Expire : ${k.expires_at ? fmtDay(k.expires_at) : 'jamais'}`,
+        ),
         k.revoked_at
           ? h('span', { class: 'fr-badge fr-badge--sm fr-badge--error' }, 'Révoquée')
           : h('span', { class: 'fr-badge fr-badge--sm fr-badge--success' }, 'Active'),
@@ -439,7 +468,7 @@ async function comptes(body) {
       table(
         'Personnes',
         ['Nom', 'Adresse', 'Rôle', 'Depuis'],
-        users.data.map((u) => [u.name, u.email, u.role, fmtDay(u.created_at)]),
+        users.data.map((u) => [u.name, u.email, ROLE_NAMES[u.role] ?? u.role, fmtDay(u.created_at)]),
       ),
       userForm,
     );
@@ -491,59 +520,139 @@ async function quotas(body) {
 /* ---------- Usage ---------- */
 
 const METRICS = [
-  ['requests', 'Requêtes'],
-  ['total_tokens', 'Jetons'],
-  ['credits', 'Crédits'],
-  ['energy_wh', 'Énergie (Wh)'],
+  ['requests', 'Requêtes', 0],
+  ['total_tokens', 'Jetons', 0],
+  ['credits', 'Crédits', 2],
+  ['energy_wh', 'Énergie (Wh)', 3],
 ];
 
+/** `2026-06-12` → « 12 juin » (the day of a UTC date, never read as a month). */
+const frDay = (day) =>
+  new Date(`${day}T12:00:00Z`).toLocaleDateString('fr-FR', {
+    day: 'numeric',
+    month: 'short',
+    timeZone: 'UTC',
+  });
+
+const ENDPOINTS = {
+  'POST /v1/conversations/:id/messages': 'Question à l’assistant',
+  'POST /v1/chat/completions': 'Appel au modèle (API)',
+  'POST /v1/search': 'Recherche',
+  'POST /v1/embeddings': 'Vectorisation (API)',
+};
+
+function csvOf(rows) {
+  const cell = (v) => {
+    const t = v === null || v === undefined ? '' : String(v);
+    return /[";\n]/.test(t) ? `"${t.replace(/"/g, '""')}"` : t;
+  };
+  const head = [
+    'Date',
+    'Personne ou clé',
+    'Action',
+    'Modèle',
+    'Jetons envoyés',
+    'Jetons reçus',
+    'Crédits',
+    'Énergie (Wh)',
+    'Latence (ms)',
+    'Statut',
+  ];
+  const lines = rows.map((r) =>
+    [
+      new Date(r.at).toLocaleString('fr-FR'),
+      r.who ?? '—',
+      ENDPOINTS[r.endpoint] ?? r.endpoint,
+      r.model ?? '',
+      r.prompt_tokens,
+      r.completion_tokens,
+      String(r.credits).replace('.', ','),
+      String(r.energy_wh ?? '').replace('.', ','),
+      r.latency_ms,
+      r.status,
+    ]
+      .map(cell)
+      .join(';'),
+  );
+  // A BOM so that a spreadsheet opens the accents right; `;` as French spreadsheets expect.
+  return `\ufeff${[head.join(';'), ...lines].join('\r\n')}\r\n`;
+}
+
 async function usage(body) {
-  const from = new Date(Date.now() - 30 * 86400_000).toISOString().slice(0, 10);
+  const from = new Date(Date.now() - 29 * 86400_000).toISOString().slice(0, 10);
   const [days, rows] = await Promise.all([
     api(`/v1/usage?group=day&from=${from}`),
     api(`/v1/usage?limit=1000&from=${from}`),
   ]);
-  const metric = select('Mesure', METRICS, { id: 'usage-metric' });
-  const charts = h('div');
-  const draw = () => {
+  const metric = select(
+    'Mesure',
+    METRICS.map(([k, l]) => [k, l]),
+    { id: 'usage-metric' },
+  );
+  const charts = h('div', { id: 'usage-charts' });
+  const draw = async () => {
     const m = metric.input.value;
-    const label = METRICS.find(([k]) => k === m)[1];
-    const key = (r) =>
+    const [, label, digits] = METRICS.find(([k]) => k === m);
+    const value = (r) =>
       m === 'total_tokens' ? r.prompt_tokens + r.completion_tokens : m === 'requests' ? 1 : (r[m] ?? 0);
-    const byDay = days.days.map((d) => [d.day.slice(5), Number(d[m] ?? 0)]);
+    const byDay = days.days.map((d) => [frDay(d.day), Number(d[m] ?? 0)]);
     const group = (f) =>
-      [...rows.data.reduce((acc, r) => acc.set(f(r), (acc.get(f(r)) ?? 0) + key(r)), new Map())]
+      [...rows.data.reduce((acc, r) => acc.set(f(r), (acc.get(f(r)) ?? 0) + value(r)), new Map())]
         .sort((a, b) => b[1] - a[1])
         .slice(0, 12);
+    const total = days.days.reduce((n, d) => n + Number(d[m] ?? 0), 0);
     charts.replaceChildren(
-      h('h3', { class: 'fr-h5' }, `${label} par jour (30 derniers jours)`),
-      barChart(byDay, `${label} par jour`),
-      h('h3', { class: 'fr-h5' }, `${label} par modèle`),
-      barChart(
-        group((r) => r.model ?? '(sans modèle)'),
-        `${label} par modèle`,
+      h(
+        'p',
+        { id: 'usage-total' },
+        `Total sur la période : ${fmtNum(total, digits)} (${label.toLowerCase()}).`,
       ),
+      h('h3', { class: 'fr-h5' }, `${label} par jour (30 derniers jours)`),
+      await barChart(byDay, `${label} par jour`, { digits, id: 'chart-days' }),
       h('h3', { class: 'fr-h5' }, `${label} par personne ou clé`),
-      barChart(
-        group((r) =>
-          r.user_id ? `personne ${r.user_id.slice(0, 10)}` : r.key_id ? `clé ${r.key_id.slice(0, 10)}` : '—',
-        ),
+      await barChart(
+        group((r) => r.who ?? 'Inconnu'),
         `${label} par personne ou clé`,
+        { digits, id: 'chart-people' },
+      ),
+      h('h3', { class: 'fr-h5' }, `${label} par modèle`),
+      await barChart(
+        group((r) => r.model ?? 'sans modèle (recherche)'),
+        `${label} par modèle`,
+        { digits, id: 'chart-models' },
       ),
     );
   };
   metric.input.addEventListener('change', draw);
   const t = days.totals;
+  const download = h(
+    'a',
+    {
+      class: 'fr-btn fr-btn--secondary fr-btn--sm fr-icon-download-line fr-btn--icon-left',
+      id: 'usage-csv',
+      download: `consommation-${from}.csv`,
+      href: '#',
+    },
+    'Exporter en CSV',
+  );
+  download.addEventListener('click', () => {
+    download.href = URL.createObjectURL(new Blob([csvOf(rows.data)], { type: 'text/csv;charset=utf-8' }));
+  });
   body.append(
     h(
       'p',
       {},
-      `Sur 30 jours : ${fmtNum(t.requests)} requêtes, ${fmtNum(t.total_tokens)} jetons, ${fmtNum(t.credits, 2)} crédits, ${fmtNum(t.energy_wh, 3)} Wh, ${fmtNum(t.carbon_gco2e, 3)} gCO2e (estimations).`,
+      `Sur 30 jours : ${fmtNum(t.requests)} questions et recherches, ${fmtNum(t.total_tokens)} jetons, ${fmtNum(t.credits, 2)} crédits, ${fmtNum(t.energy_wh, 3)} Wh, ${fmtNum(t.carbon_gco2e, 3)} gCO2e (estimations).`,
     ),
-    metric.group,
+    h(
+      'p',
+      { class: 'fr-text--sm' },
+      'Seuls les appels aux modèles et les recherches sont comptés : la navigation dans l’interface ne l’est pas.',
+    ),
+    h('div', { class: 'gc-actions fr-mb-2w' }, metric.group, download),
     charts,
   );
-  draw();
+  await draw();
 }
 
 /* ---------- Feedback ---------- */
@@ -568,25 +677,96 @@ async function avis(body) {
     ],
     { id: 'feedback-tag' },
   );
-  const out = h('div', { 'aria-live': 'polite' });
+  const out = h('div', { 'aria-live': 'polite', id: 'feedback-list' });
   const load = async () => {
     const qs = new URLSearchParams();
     if (rating.input.value) qs.set('rating', rating.input.value);
     if (tag.input.value) qs.set('tag', tag.input.value);
     try {
       const list = await api(`/v1/feedback?${qs}`);
+      const mine = session.me?.user?.id ?? (session.me?.key ? `key:${session.me.key.id}` : null);
       out.replaceChildren(
-        table(
-          'Avis reçus',
-          ['Date', 'Note', 'Étiquettes', 'Commentaire', 'Début de la réponse'],
-          list.data.map((f) => [
-            fmtDate(f.created_at),
-            f.rating > 0 ? 'Utile' : 'Pas utile',
-            f.tags.join(', ') || '—',
-            f.comment || '—',
-            `${f.answer_excerpt.slice(0, 120)}…`,
-          ]),
-        ),
+        list.data.length
+          ? h(
+              'ul',
+              { class: 'gc-source-list' },
+              list.data.map((f) =>
+                h(
+                  'li',
+                  { class: 'gc-feedback-item', dataset: { feedback: f.id } },
+                  h(
+                    'p',
+                    { class: 'fr-mb-1v' },
+                    h(
+                      'span',
+                      {
+                        class: `fr-badge fr-badge--sm ${f.rating > 0 ? 'fr-badge--success' : 'fr-badge--error'}`,
+                      },
+                      f.rating > 0 ? 'Utile' : 'Pas utile',
+                    ),
+                    ' ',
+                    f.tags.map((t) => h('span', { class: 'fr-tag fr-tag--sm fr-mr-1v' }, t)),
+                    ' ',
+                    h(
+                      'span',
+                      { class: 'fr-text--sm' },
+                      `${fmtDate(f.created_at)}${f.author ? ` · ${f.author}` : ''}`,
+                    ),
+                  ),
+                  f.comment ? h('blockquote', { class: 'fr-mb-1w' }, `« ${f.comment} »`) : null,
+                  h('p', { class: 'fr-text--bold fr-mb-1v' }, 'Question'),
+                  h('p', { class: 'fr-mb-1w gc-question-text' }, f.question || '—'),
+                  h(
+                    'details',
+                    {},
+                    h('summary', {}, 'Réponse et sources'),
+                    h(
+                      'div',
+                      { class: 'gc-answer-text fr-mt-1w' },
+                      renderMarkdown(f.answer ?? f.answer_excerpt),
+                    ),
+                    f.sources?.length
+                      ? h(
+                          'ul',
+                          { class: 'fr-text--sm' },
+                          f.sources.map((c) =>
+                            h(
+                              'li',
+                              {},
+                              `[${c.index}] `,
+                              c.url
+                                ? h(
+                                    'a',
+                                    {
+                                      href: c.url,
+                                      target: '_blank',
+                                      rel: 'noopener',
+                                      title: `${c.title} – nouvelle fenêtre`,
+                                    },
+                                    c.title,
+                                  )
+                                : c.title,
+                              c.local ? ' (document local)' : '',
+                            ),
+                          ),
+                        )
+                      : h('p', { class: 'fr-text--sm' }, 'Aucune source citée.'),
+                  ),
+                  f.user_id === mine
+                    ? h(
+                        'a',
+                        { class: 'fr-link fr-text--sm', href: `#/assistant/${f.conversation_id}` },
+                        'Ouvrir la conversation',
+                      )
+                    : h(
+                        'p',
+                        { class: 'fr-text--xs fr-mb-0' },
+                        `Conversation ${f.conversation_id} : visible de son auteur seul (l’échange évalué est reproduit ci-dessus).`,
+                      ),
+                ),
+              ),
+            )
+          : h('p', {}, 'Aucun avis pour ces critères.'),
       );
     } catch (e) {
       out.replaceChildren(

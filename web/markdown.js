@@ -72,8 +72,11 @@ purify.addHook('afterSanitizeAttributes', (node) => {
 export function renderMarkdown(text) {
   const html = marked.parse(text);
   const frag = purify.sanitize(html);
-  for (const hx of frag.querySelectorAll('h1, h2, h3, h4, h5, h6')) {
-    const level = Math.min(6, Number(hx.tagName[1]) + 2);
+  // The answer's headings start at h3 (under the page's h2) and keep their relative levels.
+  const headings = [...frag.querySelectorAll('h1, h2, h3, h4, h5, h6')];
+  const top = Math.min(...headings.map((hx) => Number(hx.tagName[1])));
+  for (const hx of headings) {
+    const level = Math.min(6, Number(hx.tagName[1]) - top + 3);
     const el = document.createElement(`h${level}`);
     el.className = 'fr-h6 fr-mb-1w';
     el.append(...hx.childNodes);

@@ -168,13 +168,14 @@ describe.skipIf(!present && !CI)('web UI in Chromium', () => {
     const store = openSqliteStore(dataDir);
     key = await createTestKey(store, { orgId: 'default', role: 'admin', name: 'navigateur' });
     await store.close();
+    let longs = 0; // the first long answer is long (to stop it), a regenerated one is short
     upstream = await startUpstream(async (req, res) => {
       const last = String(req.body?.messages?.at(-1)?.content ?? '');
       if (/tableau/.test(last))
         return sendSse(res, [...MARKDOWN.map((t) => chunk(t)), chunk(null, 'stop'), '[DONE]'], 150);
       if (/piégée/.test(last))
         return sendSse(res, [...XSS_ANSWER.map((t) => chunk(t)), chunk(null, 'stop'), '[DONE]']);
-      if (/longue/.test(last))
+      if (/longue/.test(last) && longs++ === 0)
         return sendSse(
           res,
           [
@@ -299,7 +300,8 @@ describe.skipIf(!present && !CI)('web UI in Chromium', () => {
       expect(footer).toContain(t);
     const skips = await page.$$eval('.fr-skiplinks a', (as) => as.map((a) => a.textContent?.trim()));
     expect(skips).toEqual(['Contenu', 'Menu', 'Pied de page']);
-    await page.click('.fr-skiplinks a[data-skip="footer"]', { force: true });
+    await page.focus('.fr-skiplinks a[data-skip="footer"]');
+    await page.keyboard.press('Enter');
     expect(await page.evaluate(() => document.activeElement?.id)).toBe('footer');
     expect(page.url()).toMatch(/#\/assistant$/); // the screen did not change
     await page.click('#display-settings');
@@ -393,8 +395,17 @@ describe.skipIf(!present && !CI)('web UI in Chromium', () => {
     await page.waitForSelector('text=votre avis est enregistré');
     await page.goto(`${server.url}/#/admin/avis`);
     await page.waitForSelector('text=Réponse claire, merci (test navigateur)');
+    // The question, the answer and its sources beside the feedback, with who gave it.
+    const item = page.locator('.gc-feedback-item').first();
+    expect(await item.textContent()).toMatch(
+      /Question.*Et si je ne reçois toujours rien|Question.*cheque energie/s,
+    );
+    expect(await item.textContent()).toMatch(/navigateur/);
+    await item.locator('summary').click();
+    expect(await item.locator('a[href*="service-public.fr"]').count()).toBeGreaterThan(0);
+    expect(await item.locator('a[href^="#/assistant/conv_"]').count()).toBe(1);
     await page.selectOption('#feedback-rating', '-1');
-    await page.waitForSelector('text=Aucun élément.');
+    await page.waitForSelector('text=Aucun avis pour ces critères.');
     await page.selectOption('#feedback-rating', '1');
     await page.selectOption('#feedback-tag', 'clair');
     await page.waitForSelector('text=Réponse claire, merci (test navigateur)');
@@ -407,6 +418,13 @@ describe.skipIf(!present && !CI)('web UI in Chromium', () => {
     await page.fill('input[name="collection-name"]', 'Mairie de Saint-Aubin');
     await page.click('button:has-text("Créer la collection")');
     await page.waitForSelector('#upload-input');
+    await page.waitForSelector('text=Collection « Mairie de Saint-Aubin » créée');
+    // The drop zone is on screen without scrolling.
+    expect(
+      await page.evaluate(
+        () => document.getElementById('dropzone')!.getBoundingClientRect().top < window.innerHeight,
+      ),
+    ).toBe(true);
     await page.setInputFiles('#upload-input', [
       {
         name: 'horaires_mairie_et_annexes.md',
@@ -423,6 +441,10 @@ describe.skipIf(!present && !CI)('web UI in Chromium', () => {
     await page.waitForSelector('#upload-results li.is-error .gc-file-error');
     expect(await page.textContent('#upload-results li[data-file="faux.pdf"]')).toMatch(/Refusé/);
     await page.waitForSelector('td:has-text("horaires_mairie_et_annexes.md")');
+    // The collections table counts the new document at once.
+    await page.waitForFunction(() =>
+      [...document.querySelectorAll('[data-count]')].some((e) => e.textContent === '1'),
+    );
     await axe(page, 'admin documents');
     await shot(page, '05-admin-documents');
     await page.goto(`${server.url}/#/assistant`);
@@ -443,6 +465,11 @@ describe.skipIf(!present && !CI)('web UI in Chromium', () => {
     expect(secret).toMatch(/^gch_/);
     await axe(page, 'admin comptes');
     await shot(page, '06-admin-cles');
+    // On a tablet the "Révoquer" column is on screen.
+    await page.setViewportSize({ width: 768, height: 1024 });
+    const box = await page.locator('button[data-revoke="Portail citoyen"]').boundingBox();
+    expect(box!.x + box!.width).toBeLessThanOrEqual(768);
+    await page.setViewportSize({ width: 1366, height: 768 });
     page.once('dialog', (d) => d.accept());
     await page.click('button[data-revoke="Portail citoyen"]');
     await page.waitForSelector('tr:has-text("Portail citoyen") >> text=Révoquée');
@@ -453,7 +480,24 @@ describe.skipIf(!present && !CI)('web UI in Chromium', () => {
 
   it('usage and privacy pages render without serious axe violations', async () => {
     await page.goto(`${server.url}/#/admin/usage`);
-    await page.waitForSelector('svg.gc-chart');
+    await page.waitForSelector('#chart-days canvas[data-ready]');
+    await page.waitForSelector('#chart-people canvas[data-ready]');
+    // Names, not ids; French dates; navigation not counted; the total agrees with the bars.
+    const people = (await page.getAttribute('#chart-people canvas', 'aria-label'))!;
+    expect(people).toMatch(/clé « navigateur »/);
+    expect(people).not.toMatch(/key_/);
+    const daysLabel = (await page.getAttribute('#chart-days canvas', 'aria-label'))!;
+    expect(daysLabel).toMatch(/\d{1,2} (janv|févr|mars|avr|mai|juin|juil|août|sept|oct|nov|déc)/);
+    const bars = [...daysLabel.matchAll(/ (\d+)(?:,|$)/g)].reduce((n, m) => n + Number(m[1]), 0);
+    expect((await page.textContent('#usage-total'))!).toContain(`Total sur la période : ${bars} `);
+    const usage = (await (
+      await fetch(`${server.url}/v1/usage?limit=1000`, { headers: { authorization: `Bearer ${key}` } })
+    ).json()) as { data: { endpoint: string }[] };
+    expect(usage.data.filter((r) => r.endpoint.startsWith('GET '))).toEqual([]);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#usage-csv')]);
+    const csv = readFileSync((await download.path())!, 'utf8');
+    expect(csv.split('\n')[0]).toMatch(/Date;Personne ou clé;Action/);
+    expect(csv).toMatch(/Question à l’assistant/);
     await axe(page, 'admin usage');
     await shot(page, '07-admin-consommation');
     await page.goto(`${server.url}/#/admin/confidentialite`);
@@ -519,7 +563,7 @@ describe.skipIf(!present && !CI)('web UI in Chromium', () => {
     await page.reload(); // focus starts at the top of the document
     await page.waitForSelector('#question');
     const seen = new Set<string>();
-    for (let i = 0; i < 80 && !(seen.has('question') && seen.has('Envoyer')); i++) {
+    for (let i = 0; i < 80 && !(seen.has('question') && seen.has('send')); i++) {
       await page.keyboard.press('Tab');
       const id = await page.evaluate(
         () => document.activeElement?.id || document.activeElement?.textContent?.trim() || '',
@@ -527,7 +571,7 @@ describe.skipIf(!present && !CI)('web UI in Chromium', () => {
       seen.add(id);
     }
     expect(seen.has('question'), [...seen].join(' | ')).toBe(true);
-    expect(seen.has('Envoyer')).toBe(true);
+    expect(seen.has('send')).toBe(true); // the "Envoyer" button
     expect(
       [...seen].some((s) => s === 'Administration'),
       [...seen].join(' | '),
@@ -576,6 +620,7 @@ describe.skipIf(!present && !CI)('web UI in Chromium', () => {
     expect(await page.locator('.gc-thread img, .gc-thread script').count()).toBe(0);
     expect(await last.locator('a:has-text("cliquez")').getAttribute('href')).toBeNull();
     // A local document whose text carries a payload, cited by the (extractive) assistant.
+    await signIn(page, key);
     await page.goto(`${server.url}/#/admin/documents`);
     await page.waitForSelector('#upload-input');
     await page.setInputFiles('#upload-input', [
