@@ -790,38 +790,6 @@ async function avis(body) {
 
 /* ---------- Privacy ---------- */
 
-function genericView(value) {
-  if (Array.isArray(value)) {
-    if (!value.length) return h('p', {}, 'Aucun élément.');
-    if (typeof value[0] === 'object' && value[0]) {
-      const cols = Object.keys(value[0]).slice(0, 8);
-      return table(
-        'Détail',
-        cols,
-        value.map((r) =>
-          cols.map((c) => (typeof r[c] === 'object' ? JSON.stringify(r[c]) : String(r[c] ?? '—'))),
-        ),
-      );
-    }
-    return h(
-      'ul',
-      {},
-      value.map((v) => h('li', {}, String(v))),
-    );
-  }
-  if (value && typeof value === 'object') {
-    return h(
-      'dl',
-      {},
-      Object.entries(value).flatMap(([k, v]) => [
-        h('dt', { class: 'fr-text--bold' }, k),
-        h('dd', { class: 'fr-mb-1w' }, typeof v === 'object' && v !== null ? genericView(v) : String(v)),
-      ]),
-    );
-  }
-  return h('p', {}, String(value));
-}
-
 async function section(body, title, load) {
   const box = h('section', { class: 'fr-mb-4w' }, h('h3', { class: 'fr-h4' }, title));
   body.append(box);
@@ -836,14 +804,15 @@ async function section(body, title, load) {
 
 async function confidentialite(body) {
   await section(body, 'Durées de conservation en vigueur', async (box) => {
-    const list = await api('/v1/conversations?limit=1');
-    box.append(
-      h(
-        'p',
-        {},
-        `Conversations de l’assistant : ${list.retention_days > 0 ? `${list.retention_days} jours après le dernier message` : 'sans purge automatique'}.`,
-      ),
-    );
+    const list = await api('/v1/conversations?limit=1').catch(() => null);
+    if (list)
+      box.append(
+        h(
+          'p',
+          {},
+          `Conversations de l’assistant : ${list.retention_days > 0 ? `${list.retention_days} jours après le dernier message` : 'sans purge automatique'}.`,
+        ),
+      );
     const r = await api('/v1/admin/retention').catch((e) =>
       e.status === 403 || e.status === 404 ? null : Promise.reject(e),
     );
@@ -852,7 +821,7 @@ async function confidentialite(body) {
       r && r.retention
         ? h(
             'ul',
-            {},
+            { id: 'retention-list' },
             h('li', {}, `Conversations : ${days(r.retention.conversations_days)}`),
             h('li', {}, `Consommation (jetons, latence, sans texte) : ${days(r.retention.usage_days)}`),
             h('li', {}, `Journal d’audit : ${days(r.retention.audit_days)}`),
@@ -870,13 +839,222 @@ async function confidentialite(body) {
             { class: 'fr-text--sm' },
             'Le détail des autres durées (consommation, journal d’audit, documents) n’est pas encore exposé par ce serveur.',
           ),
+      h(
+        'p',
+        { class: 'fr-text--sm' },
+        'Ces durées sont fixées dans la configuration du serveur (section privacy.retention de guichet.yaml) par son exploitant.',
+      ),
     );
   });
   await section(body, 'Flux de données', async (box) => {
     const r = await api('/v1/admin/data-flows');
-    box.append(genericView(r.data ?? r.endpoints ?? r));
+    box.append(...dataFlows(r));
   });
+  if (can('privacy:manage') || can('privacy:read')) await section(body, 'Droits des personnes', personRights);
   await section(body, 'Journal d’audit', async (box) => auditPage(box, undefined));
+}
+
+/** The data flows in words: where data goes, what, and whether it is pseudonymised. */
+function dataFlows(r) {
+  const endpoints = r.endpoints ?? [];
+  const outgoing = endpoints.filter((e) => !e.local);
+  const intro = h(
+    'p',
+    { id: 'flows-summary' },
+    outgoing.length
+      ? `${outgoing.length} flux sortant${outgoing.length > 1 ? 's' : ''} vers des services extérieurs au serveur Guichet.`
+      : 'Aucun flux sortant : les questions, les réponses et les documents ne quittent pas ce serveur (les modèles utilisés tournent sur place ou sur le réseau local).',
+  );
+  const pseudo = {
+    yes: 'oui, les données personnelles sont pseudonymisées avant l’envoi',
+    partially: 'en partie (certaines organisations en sont exemptées)',
+    no: 'non : les données partent telles quelles',
+    not_needed: 'inutile (service local)',
+  };
+  const kinds = { model_provider: 'Fournisseur de modèles', oidc_issuer: 'Connexion (OpenID Connect)' };
+  return [
+    intro,
+    endpoints.length
+      ? h(
+          'ul',
+          {},
+          endpoints.map((e) =>
+            h(
+              'li',
+              { class: 'fr-mb-1w' },
+              h('strong', {}, `${kinds[e.kind] ?? e.kind} « ${e.id} »`),
+              ` (${e.origin}) — ${e.local ? 'local' : 'extérieur'}`,
+              e.sovereignty
+                ? `, hébergé par ${e.sovereignty.operator ?? '—'} (${e.sovereignty.country ?? '—'})${e.secnumcloud ? ', qualifié SecNumCloud' : ''}${e.foreignLawExposure ? ', exposé à des lois extraterritoriales' : ''}`
+                : '',
+              h('br'),
+              `Données envoyées : ${(e.dataCategories ?? []).join(' ; ')}.`,
+              h('br'),
+              `Pseudonymisation : ${pseudo[e.pseudonymised] ?? e.pseudonymised}. Requêtes depuis le démarrage : ${fmtNum(e.requestsSinceStart)}.`,
+            ),
+          ),
+        )
+      : null,
+    Object.keys(r.refused ?? {}).length
+      ? h(
+          'p',
+          { class: 'fr-text--sm' },
+          `Envois bloqués vers des destinations non déclarées : ${Object.entries(r.refused)
+            .map(([k, v]) => `${k} (${v})`)
+            .join(', ')}.`,
+        )
+      : h('p', { class: 'fr-text--sm' }, 'Aucun envoi vers une destination non déclarée n’a été tenté.'),
+  ];
+}
+
+/** Export and erasure of one person's data (access and erasure rights), each confirmed and audited. */
+async function personRights(box) {
+  const users = can('users:manage') ? await api('/v1/users').catch(() => ({ data: [] })) : { data: [] };
+  const msg = h('div', { 'aria-live': 'polite', id: 'rights-messages' });
+  const person = users.data.length
+    ? select(
+        'Personne concernée',
+        [['', '— choisir —'], ...users.data.map((u) => [u.id, `${u.name || u.email} (${u.email})`])],
+        { id: 'rights-person' },
+      )
+    : field('Identifiant de la personne (usr_…)', { id: 'rights-person', autocomplete: 'off' });
+  const who = () => users.data.find((u) => u.id === person.input.value);
+  const exportBtn = h(
+    'button',
+    {
+      class: 'fr-btn fr-btn--secondary fr-icon-download-line fr-btn--icon-left',
+      type: 'button',
+      id: 'rights-export',
+    },
+    'Exporter ses données (JSON)',
+  );
+  exportBtn.addEventListener('click', async () => {
+    const id = person.input.value.trim();
+    if (!id) return msg.replaceChildren(alertBox('error', null, 'Choisissez d’abord une personne.'));
+    try {
+      const data = await api(`/v1/privacy/users/${encodeURIComponent(id)}/export`);
+      const a = h('a', {
+        href: URL.createObjectURL(new Blob([JSON.stringify(data, null, 2)], { type: 'application/json' })),
+        download: `donnees-${id}.json`,
+      });
+      document.body.append(a);
+      a.click();
+      a.remove();
+      msg.replaceChildren(
+        alertBox(
+          'success',
+          null,
+          `Export des données de ${who()?.email ?? id} téléchargé ; il est inscrit au journal d’audit.`,
+        ),
+      );
+    } catch (e) {
+      msg.replaceChildren(alertBox('error', null, e.message));
+    }
+  });
+  const eraseBtn = can('privacy:manage')
+    ? h(
+        'button',
+        {
+          class: 'fr-btn fr-btn--tertiary fr-icon-delete-line fr-btn--icon-left',
+          type: 'button',
+          id: 'rights-erase',
+        },
+        'Effacer ses données',
+      )
+    : null;
+  eraseBtn?.addEventListener('click', async () => {
+    const id = person.input.value.trim();
+    if (!id) return msg.replaceChildren(alertBox('error', null, 'Choisissez d’abord une personne.'));
+    const label = who()?.email ?? id;
+    const typed = prompt(
+      `Effacement définitif des données de ${label} (conversations, avis, clés, compte). Pour confirmer, saisissez : ${label}`,
+    );
+    if (typed === null) return;
+    if (typed.trim().toLowerCase() !== label.toLowerCase())
+      return msg.replaceChildren(alertBox('error', null, 'Confirmation incorrecte : rien n’a été effacé.'));
+    try {
+      const r = await api(`/v1/privacy/users/${encodeURIComponent(id)}`, { method: 'DELETE' });
+      const counts = Object.entries(r.erased ?? {})
+        .map(([k, v]) => `${k} : ${v}`)
+        .join(', ');
+      msg.replaceChildren(
+        alertBox(
+          'success',
+          null,
+          `Données de ${label} effacées (${counts || 'rien à effacer'}) ; l’effacement est inscrit au journal d’audit.`,
+        ),
+      );
+    } catch (e) {
+      msg.replaceChildren(alertBox('error', null, e.message));
+    }
+  });
+  box.append(
+    h(
+      'p',
+      { class: 'fr-text--sm' },
+      'Droit d’accès : export de tout ce que Guichet conserve sur une personne. Droit à l’effacement : suppression définitive, après confirmation.',
+    ),
+    person.group,
+    h('div', { class: 'gc-actions fr-mt-2w' }, exportBtn, eraseBtn),
+    can('privacy:manage')
+      ? null
+      : h('p', { class: 'fr-text--xs' }, 'L’effacement est réservé à l’administrateur de l’organisation.'),
+    msg,
+  );
+}
+
+const AUDIT_WORDS = {
+  'organisation.created': 'Organisation créée',
+  'user.created': 'Personne ajoutée',
+  'key.created': 'Clé d’API créée',
+  'key.revoked': 'Clé d’API révoquée',
+  'quota.changed': 'Quotas modifiés',
+  'quota.cleared': 'Quotas fixés effacés',
+  'session.signed_in': 'Connexion',
+  'session.signed_out': 'Déconnexion',
+  'signin.accepted': 'Connexion acceptée',
+  'signin.refused': 'Connexion refusée',
+  'collection.created': 'Collection créée',
+  'collection.updated': 'Collection modifiée',
+  'collection.deleted': 'Collection supprimée',
+  'document.stored': 'Document déposé',
+  'document.stored_many': 'Documents déposés',
+  'document.deleted': 'Document supprimé',
+  'document.deleted_missing': 'Documents retirés',
+  'privacy.export': 'Export des données d’une personne',
+  'privacy.erase': 'Effacement des données d’une personne',
+  'privacy.purge': 'Purge des données expirées',
+  'config.loaded': 'Configuration chargée',
+};
+
+const FIELD_WORDS = {
+  role: 'rôle',
+  name: 'nom',
+  visibility: 'visibilité',
+  scope: 'portée',
+  requestsPerMinute: 'requêtes/min',
+  requestsPerDay: 'requêtes/jour',
+  tokensPerMinute: 'jetons/min',
+  tokensPerDay: 'jetons/jour',
+  monthlyCredits: 'crédits/mois',
+  count: 'nombre',
+  expiresAt: 'expiration',
+};
+
+/** An audit entry's data as a short French sentence (identifiers kept short). */
+function auditDetail(data) {
+  const parts = [];
+  const walk = (obj, prefix = '') => {
+    for (const [k, v] of Object.entries(obj ?? {})) {
+      if (v === null || v === undefined || v === '') continue;
+      if (typeof v === 'object' && !Array.isArray(v)) walk(v, prefix);
+      else if (Array.isArray(v)) parts.push(`${FIELD_WORDS[k] ?? k} : ${v.length}`);
+      else if (['id', 'orgId', 'subjectId', 'collectionId', 'user', 'prevHash'].includes(k)) continue;
+      else parts.push(`${FIELD_WORDS[k] ?? k} : ${v === true ? 'oui' : v === false ? 'non' : v}`);
+    }
+  };
+  walk(data);
+  return parts.slice(0, 8).join(', ') || '—';
 }
 
 async function auditPage(box, after) {
@@ -949,8 +1127,14 @@ async function auditPage(box, after) {
     verifyMsg,
     table(
       'Journal d’audit',
-      ['N°', 'Date', 'Événement', 'Acteur', 'Détail'],
-      entries.map((e) => [String(e.seq), fmtDate(e.at), e.type, e.actor, JSON.stringify(e.data ?? {})]),
+      ['N°', 'Date', 'Événement', 'Par', 'Détail'],
+      entries.map((e) => [
+        String(e.seq),
+        fmtDate(e.at),
+        AUDIT_WORDS[e.type] ?? e.type,
+        e.actor_name ?? (e.actor?.startsWith('sub_') ? 'une personne (pseudonyme)' : e.actor),
+        auditDetail(e.data),
+      ]),
     ),
   );
   box.append(zone);

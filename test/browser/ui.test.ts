@@ -311,7 +311,8 @@ describe.skipIf(!present && !CI)('web UI in Chromium', () => {
     await shot(page, '12-theme-sombre');
     await page.check('#fr-radios-theme-light', { force: true });
     await page.waitForFunction(() => document.documentElement.getAttribute('data-fr-theme') === 'light');
-    await page.keyboard.press('Escape');
+    await page.click('#fr-theme-modal .fr-btn--close');
+    await page.waitForSelector('#fr-theme-modal:not([open])', { state: 'attached' });
     for (const [hash, title] of [
       ['#/accessibilite', 'Déclaration d’accessibilité'],
       ['#/mentions-legales', 'Mentions légales'],

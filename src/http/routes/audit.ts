@@ -78,10 +78,24 @@ export function registerAuditRoutes(app: OpenAPIHono<AppEnv>, services: Services
       orgId: p.role === 'superadmin' ? undefined : p.orgId,
     });
     const last = data[data.length - 1];
+    // Who acted, in words: the key's name, the person's name (through the audit pseudonym).
+    const orgId = p.role === 'superadmin' ? undefined : p.orgId;
+    const [keys, users] = await Promise.all([
+      services.store.accounts.keys.list(orgId),
+      orgId ? services.store.accounts.users.list(orgId) : Promise.resolve([]),
+    ]);
+    const names = new Map<string, string>(keys.map((k) => [`key:${k.id}`, `clé « ${k.name} »`]));
+    const actors = new Set(data.map((e) => e.actor));
+    for (const u of users) {
+      const sub = await services.store.audit.findSubject(u.id);
+      if (sub && actors.has(sub)) names.set(sub, u.name || u.email);
+    }
+    names.set('cli', 'ligne de commande (serveur)');
+    names.set('system', 'Guichet (tâche automatique)');
     return c.json(
       {
         object: 'list',
-        data,
+        data: data.map((e) => ({ ...e, actor_name: names.get(e.actor) ?? null })),
         has_more: data.length === q.limit,
         next_after: last ? last.seq : null,
       } as unknown as Record<string, never>,
