@@ -351,6 +351,7 @@ async function comptes(body) {
   const keyRole = select('Rôle de la clé', [
     ['agent', 'Agent'],
     ['developer', 'Développeur'],
+    ['dpo', 'Délégué à la protection des données (lecture seule)'],
     ['admin', 'Administrateur'],
   ]);
   const keyDays = field('Expire dans (jours, facultatif)', { type: 'number', min: '1', max: '3650' });
@@ -438,6 +439,7 @@ async function comptes(body) {
     const role = select('Rôle', [
       ['agent', 'Agent'],
       ['developer', 'Développeur'],
+      ['dpo', 'Délégué à la protection des données (lecture seule)'],
       ['admin', 'Administrateur'],
     ]);
     const userForm = h(
@@ -909,7 +911,7 @@ function dataFlows(r) {
 
 /** Export and erasure of one person's data (access and erasure rights), each confirmed and audited. */
 async function personRights(box) {
-  const users = can('users:manage') ? await api('/v1/users').catch(() => ({ data: [] })) : { data: [] };
+  const users = can('users:read') ? await api('/v1/users').catch(() => ({ data: [] })) : { data: [] };
   const msg = h('div', { 'aria-live': 'polite', id: 'rights-messages' });
   const person = users.data.length
     ? select(

@@ -107,14 +107,25 @@ function migrate(db: Db): void {
   }
   for (const m of MIGRATIONS) {
     if (applied.has(m.version)) continue;
-    db.transaction(() => {
-      db.exec(m.sql);
-      db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(
-        m.version,
-        m.name,
-        new Date().toISOString(),
-      );
-    })();
+    if (m.foreignKeysOff) db.pragma('foreign_keys = OFF'); // a no-op inside a transaction: before it
+    try {
+      db.transaction(() => {
+        if (m.sql) db.exec(m.sql);
+        m.run?.(db);
+        if (m.foreignKeysOff && (db.pragma('foreign_key_check') as unknown[]).length > 0)
+          throw new AppError(
+            'store_corrupted',
+            `Migration ${m.version} (${m.name}) : clés étrangères rompues.`,
+          );
+        db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(
+          m.version,
+          m.name,
+          new Date().toISOString(),
+        );
+      })();
+    } finally {
+      if (m.foreignKeysOff) db.pragma('foreign_keys = ON');
+    }
   }
 }
 
