@@ -853,7 +853,7 @@ async function confidentialite(body) {
     box.append(...dataFlows(r));
   });
   if (can('privacy:manage') || can('privacy:read')) await section(body, 'Droits des personnes', personRights);
-  await section(body, 'Journal d’audit', async (box) => auditPage(box, undefined));
+  await section(body, 'Journal d’audit', async (box) => auditPage(box));
 }
 
 /** The data flows in words: where data goes, what, and whether it is pseudonymised. */
@@ -1059,85 +1059,97 @@ function auditDetail(data) {
   return parts.slice(0, 8).join(', ') || '—';
 }
 
-async function auditPage(box, after) {
-  const r = await api(`/v1/admin/audit?limit=50${after ? `&after=${after}` : ''}`);
-  const entries = r.data ?? [];
+/** The audit log, newest first, 50 entries a page (the organisation's entries, read in pages of 500). */
+async function auditPage(box) {
+  let entries = [];
+  let after;
+  for (let i = 0; i < 20; i++) {
+    const r = await api(`/v1/admin/audit?limit=500${after !== undefined ? `&after=${after}` : ''}`);
+    entries = entries.concat(r.data ?? []);
+    if (!r.has_more || r.next_after === null) break;
+    after = r.next_after;
+  }
+  entries.reverse();
   const verifyMsg = h('div', { 'aria-live': 'polite' });
-  const zone = h(
-    'div',
-    { id: 'audit-page' },
-    h(
-      'div',
-      { class: 'gc-actions fr-mb-2w' },
+  const zone = h('div', { id: 'audit-page' });
+  let page = 0;
+  const show = () => {
+    const slice = entries.slice(page * 50, page * 50 + 50);
+    zone.replaceChildren(
       h(
-        'button',
-        {
-          class: 'fr-btn fr-btn--secondary fr-btn--sm',
-          type: 'button',
-          onclick: async () => {
-            try {
-              const v = await api('/v1/admin/audit/verify', { method: 'POST', body: {} });
-              verifyMsg.replaceChildren(
-                alertBox(
-                  v.ok || v.valid ? 'success' : 'error',
-                  null,
-                  v.ok || v.valid
-                    ? 'Chaîne du journal intacte.'
-                    : `Chaîne rompue : ${v.message ?? JSON.stringify(v)}`,
-                ),
-              );
-            } catch (e) {
-              verifyMsg.replaceChildren(
-                e.status === 404 || e.status === 403
-                  ? unavailable('Vérification du journal')
-                  : alertBox('error', null, e.message),
-              );
-            }
+        'div',
+        { class: 'gc-actions fr-mb-2w' },
+        h(
+          'button',
+          {
+            class: 'fr-btn fr-btn--secondary fr-btn--sm',
+            type: 'button',
+            onclick: async () => {
+              try {
+                const v = await api('/v1/admin/audit/verify', { method: 'POST', body: {} });
+                verifyMsg.replaceChildren(
+                  alertBox(
+                    v.ok || v.valid ? 'success' : 'error',
+                    null,
+                    v.ok || v.valid
+                      ? 'Chaîne du journal intacte.'
+                      : `Chaîne rompue : ${(v.problems ?? []).map((p) => `entrée ${p.seq} : ${p.message}`).join(' ; ')}`,
+                  ),
+                );
+              } catch (e) {
+                verifyMsg.replaceChildren(
+                  e.status === 404 || e.status === 403
+                    ? unavailable('Vérification du journal')
+                    : alertBox('error', null, e.message),
+                );
+              }
+            },
           },
-        },
-        'Vérifier l’intégrité',
+          'Vérifier l’intégrité',
+        ),
+        page > 0
+          ? h(
+              'button',
+              {
+                class: 'fr-btn fr-btn--tertiary fr-btn--sm',
+                type: 'button',
+                onclick: () => {
+                  page--;
+                  show();
+                },
+              },
+              'Entrées plus récentes',
+            )
+          : null,
+        (page + 1) * 50 < entries.length
+          ? h(
+              'button',
+              {
+                class: 'fr-btn fr-btn--tertiary fr-btn--sm',
+                type: 'button',
+                onclick: () => {
+                  page++;
+                  show();
+                },
+              },
+              'Entrées plus anciennes',
+            )
+          : null,
       ),
-      entries.length >= 50
-        ? h(
-            'button',
-            {
-              class: 'fr-btn fr-btn--tertiary fr-btn--sm',
-              type: 'button',
-              onclick: () => {
-                zone.remove();
-                auditPage(box, entries.at(-1).seq);
-              },
-            },
-            'Page suivante',
-          )
-        : null,
-      after
-        ? h(
-            'button',
-            {
-              class: 'fr-btn fr-btn--tertiary fr-btn--sm',
-              type: 'button',
-              onclick: () => {
-                zone.remove();
-                auditPage(box, undefined);
-              },
-            },
-            'Début du journal',
-          )
-        : null,
-    ),
-    verifyMsg,
-    table(
-      'Journal d’audit',
-      ['N°', 'Date', 'Événement', 'Par', 'Détail'],
-      entries.map((e) => [
-        String(e.seq),
-        fmtDate(e.at),
-        AUDIT_WORDS[e.type] ?? e.type,
-        e.actor_name ?? (e.actor?.startsWith('sub_') ? 'une personne (pseudonyme)' : e.actor),
-        auditDetail(e.data),
-      ]),
-    ),
-  );
+      verifyMsg,
+      table(
+        'Journal d’audit (les plus récentes d’abord)',
+        ['N°', 'Date', 'Événement', 'Par', 'Détail'],
+        slice.map((e) => [
+          String(e.seq),
+          fmtDate(e.at),
+          AUDIT_WORDS[e.type] ?? e.type,
+          e.actor_name ?? (e.actor?.startsWith('sub_') ? 'une personne (pseudonyme)' : e.actor),
+          auditDetail(e.data),
+        ]),
+      ),
+    );
+  };
+  show();
   box.append(zone);
 }

@@ -244,6 +244,8 @@ describe.skipIf(!present && !CI)('web UI in Chromium', () => {
     await axe(page, 'connexion');
     await shot(page, '01-connexion');
     await signIn(page, key);
+    // Straight to the question box after sign-in (no Tab presses needed).
+    await page.waitForFunction(() => document.activeElement?.id === 'question');
     expect(
       await page.evaluate(
         () => localStorage.length === 0 || !Object.values(localStorage).some((v) => v.startsWith('gch_')),
@@ -344,6 +346,17 @@ describe.skipIf(!present && !CI)('web UI in Chromium', () => {
     expect(await page.locator('.gc-msg--assistant .gc-cite').count()).toBeGreaterThan(0);
     await page.locator('.gc-msg--assistant .gc-cite').first().click();
     expect(await page.evaluate(() => document.activeElement?.id)).toMatch(/^src-/);
+    // Outdated national sources carry a badge; each source is numbered once ("[1]", not "1. [1]").
+    expect(await page.locator('.gc-sources .gc-stale').first().textContent()).toMatch(
+      /^source de 20\d\d : vérifiez sur service-public\.fr$/,
+    );
+    expect(await page.locator('.gc-sources ol').count()).toBe(0);
+    const firstSource = (await page.locator('.gc-sources li').first().textContent())!;
+    expect(firstSource.match(/\[\d+\]/g)).toHaveLength(1);
+    // An extractive answer is not labelled "IA".
+    const kind = (await page.locator('.gc-msg--assistant .gc-kind').first().textContent())!;
+    const body = (await page.locator('.gc-msg--assistant .gc-answer-text').first().textContent())!;
+    if (/non rédigée par une IA générative/.test(body)) expect(kind).toBe('Extraits des sources');
     await axe(page, 'assistant');
     await shot(page, '03-assistant-reponse');
     // A follow-up in the same conversation, then two fresh conversations, for the timing.
@@ -390,6 +403,16 @@ describe.skipIf(!present && !CI)('web UI in Chromium', () => {
 
   it('records feedback on an answer and shows it in the admin view', async () => {
     await page.locator('.gc-msg--assistant button[title="Utile"]').last().click();
+    // The thumb chosen looks pressed (state and style), the other one does not.
+    expect(
+      await page.locator('.gc-msg--assistant button[title="Utile"]').last().getAttribute('aria-pressed'),
+    ).toBe('true');
+    expect(
+      await page.locator('.gc-msg--assistant button[title="Utile"]').last().getAttribute('class'),
+    ).not.toMatch(/fr-btn--tertiary(\s|$)/);
+    expect(
+      await page.locator('.gc-msg--assistant button[title="Pas utile"]').last().getAttribute('aria-pressed'),
+    ).toBe('false');
     await page.check('.gc-msg--assistant input[value="clair"] >> nth=-1', { force: true });
     await page.locator('.gc-msg--assistant textarea').last().fill('Réponse claire, merci (test navigateur)');
     await page.locator('.gc-msg--assistant button:has-text("Envoyer l’avis")').last().click();
@@ -456,6 +479,7 @@ describe.skipIf(!present && !CI)('web UI in Chromium', () => {
     );
     await page.waitForSelector('.gc-sources .fr-badge:has-text("Local")');
     expect(await page.textContent('.gc-sources')).toMatch(/Mairie de Saint-Aubin/);
+    expect(await page.textContent('.gc-sources')).not.toMatch(/inconnue/);
   });
 
   it('creates a key shown once, then revokes it', async () => {
@@ -756,5 +780,119 @@ describe.skipIf(!present && !CI)('web UI in Chromium', () => {
     await page.keyboard.press('Escape');
     await page.keyboard.press('/');
     expect(await page.evaluate(() => document.activeElement?.id)).toBe('question');
+  });
+  it('shows the corpus date in the assistant header when /health gives it, nothing otherwise', async () => {
+    await page.goto(`${server.url}/#/assistant`);
+    await page.reload();
+    await page.waitForSelector('#question');
+    await page.waitForTimeout(300);
+    const health = (await (await fetch(`${server.url}/health`)).json()) as { corpus?: unknown };
+    if (!health.corpus) expect(await page.isVisible('#corpus-date')).toBe(false);
+    await page.route('**/health', (route) =>
+      route.fulfill({
+        status: 200,
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          status: 'ok',
+          corpus: { date: '2020-08-18', stale: true, last_refresh: '2026-12-01T03:00:00Z' },
+        }),
+      }),
+    );
+    await page.reload();
+    await page.waitForSelector('#corpus-date:visible');
+    expect(await page.textContent('#corpus-date')).toMatch(/à jour du 18\/08\/2020.*Corpus ancien/s);
+    await sizedShot(page, '19-date-du-corpus');
+    await page.unroute('**/health');
+  });
+
+  it('every page of the assistant, the admin and the DPO: no axe violation at 1366×768, 768×1024 and 390×844', async () => {
+    await page.goto(`${server.url}/#/assistant`);
+    await page.reload();
+    await page.waitForSelector('#history-list a');
+    await page.click('#history-list a');
+    await page.waitForSelector('.gc-msg--assistant .gc-actions');
+    const pages: [string, string, string][] = [
+      ['#/admin/documents', '#upload-input', '20-admin-documents'],
+      ['#/admin/comptes', '#new-key, button:has-text("Créer la clé")', '21-admin-comptes'],
+      ['#/admin/usage', '#chart-days canvas[data-ready]', '22-admin-consommation'],
+      ['#/admin/avis', '#feedback-list', '23-admin-avis'],
+      ['#/admin/confidentialite', '#flows-summary', '24-admin-confidentialite'],
+    ];
+    await atEachSize(page, async (w) => {
+      await sizedShot(page, '25-assistant');
+      await axe(page, `assistant ${w}`);
+    });
+    for (const [hash, ready, name] of pages) {
+      await page.goto(`${server.url}/${hash}`);
+      await page.waitForSelector(ready);
+      await atEachSize(page, async (w) => {
+        await page.waitForTimeout(150); // charts follow the new width
+        await sizedShot(page, name);
+        await axe(page, `${hash} ${w}`);
+      });
+    }
+    // Data flows said in words: this server sends nothing outside.
+    await page.goto(`${server.url}/#/admin/confidentialite`);
+    expect(await page.textContent('#flows-summary')).toMatch(/Aucun flux sortant/);
+    expect(await page.textContent('#audit-page')).not.toMatch(/\{"/); // words, not JSON
+    expect(await page.textContent('#audit-page')).toMatch(/Clé d’API créée|Clé d’API révoquée/);
+    // Sign-in page, signed out.
+    await page.evaluate(() => sessionStorage.removeItem('guichet.key'));
+    await page.goto(`${server.url}/#/connexion`);
+    await page.reload();
+    await page.waitForSelector('#api-key');
+    expect(await page.textContent('main')).not.toMatch(/Session expirée/);
+    await atEachSize(page, async (w) => {
+      await sizedShot(page, '26-connexion');
+      await axe(page, `connexion ${w}`);
+    });
+    await signIn(page, key);
+  });
+
+  it('DPO: a dpo key reads privacy, audit and usage, exports a person, cannot erase; the admin erases with confirmation', async () => {
+    const created = (await (
+      await fetch(`${server.url}/v1/keys`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'Déléguée RGPD', role: 'dpo' }),
+      })
+    ).json()) as { key: string };
+    const person = (await (
+      await fetch(`${server.url}/v1/users`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ email: 'camille.agent@mairie.fr', name: 'Camille Agent', role: 'agent' }),
+      })
+    ).json()) as { id: string };
+    await signIn(page, created.key);
+    await page.goto(`${server.url}/#/admin/confidentialite`);
+    await page.waitForSelector('#rights-person');
+    const tabs = await page.locator('nav[aria-label="Rubriques de l’administration"] a').allTextContents();
+    expect(tabs).toEqual(['Consommation', 'Avis reçus', 'Confidentialité']);
+    expect(await page.locator('#rights-erase').count()).toBe(0);
+    await page.selectOption('#rights-person', person.id);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#rights-export')]);
+    expect(readFileSync((await download.path())!, 'utf8')).toContain('camille.agent@mairie.fr');
+    await page.waitForSelector('#rights-messages :text("inscrit au journal d’audit")');
+    await atEachSize(page, async (w) => {
+      await sizedShot(page, '27-dpo');
+      await axe(page, `dpo ${w}`);
+    });
+    // The admin erases, after typing the address to confirm.
+    await signIn(page, key);
+    await page.goto(`${server.url}/#/admin/confidentialite`);
+    await page.waitForSelector('#rights-person');
+    await page.selectOption('#rights-person', person.id);
+    page.once('dialog', (d) => d.accept('autre@mairie.fr'));
+    await page.click('#rights-erase');
+    await page.waitForSelector('#rights-messages :text("rien n’a été effacé")');
+    page.once('dialog', (d) => d.accept('camille.agent@mairie.fr'));
+    await page.click('#rights-erase');
+    await page.waitForSelector('#rights-messages :text("effacées")');
+    await page.reload();
+    await page.waitForSelector('#audit-page');
+    expect(await page.textContent('#audit-page')).toMatch(/Export des données d’une personne/);
+    expect(await page.textContent('#audit-page')).toMatch(/Effacement des données d’une personne/);
+    expect(await page.textContent('#audit-page')).toMatch(/clé « Déléguée RGPD »/);
   });
 });
