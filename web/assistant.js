@@ -533,19 +533,70 @@ function showSources(ctx, citations, msgId, focus) {
               c.snippet ? h('blockquote', {}, c.snippet) : null,
               h(
                 'p',
-                { class: 'fr-text--xs fr-mb-0', dataset: { doc: c.local ? (c.document_id ?? '') : '' } },
+                {
+                  class: 'fr-text--xs fr-mb-0',
+                  dataset: { doc: c.local && !c.date ? (c.document_id ?? '') : '' },
+                },
                 c.date
                   ? `${c.local ? 'Déposé ou modifié le' : 'Mise à jour'} : ${fmtDay(c.date)}`
                   : c.local
                     ? 'Document déposé par votre organisation'
                     : 'Date de mise à jour non indiquée',
               ),
+              c.local && c.document_id
+                ? h(
+                    'button',
+                    {
+                      class:
+                        'fr-btn fr-btn--tertiary-no-outline fr-btn--sm fr-icon-file-text-line fr-btn--icon-left',
+                      type: 'button',
+                      onclick: () => openDocument(c),
+                    },
+                    'Ouvrir le document',
+                    h('span', { class: 'fr-sr-only' }, ` « ${c.title} »`),
+                  )
+                : null,
             ),
           ),
         )
       : h('p', { class: 'fr-text--sm' }, 'Aucune source pour cette réponse.'),
   );
   if (focus) document.getElementById(`src-${msgId}-${focus}`)?.focus();
+  // A local document's upload date, when the citation carries none.
+  for (const el of ctx.sources.querySelectorAll('[data-doc]:not([data-doc=""])')) {
+    api(`/v1/documents/${encodeURIComponent(el.dataset.doc)}`)
+      .then((d) => {
+        if (d?.created_at) el.textContent = `Déposé le ${fmtDay(d.updated_at ?? d.created_at)}`;
+      })
+      .catch(() => {});
+  }
+}
+
+/** Opens a local document (its text, rendered) in a dialog. */
+async function openDocument(c) {
+  const body = h('div', { class: 'gc-answer-text' }, h('p', {}, 'Chargement…'));
+  const close = h('button', { class: 'fr-btn--close fr-btn', type: 'button', title: 'Fermer' }, 'Fermer');
+  const titleId = `doc-title-${c.document_id}`;
+  const dialog = h(
+    'dialog',
+    { class: 'gc-doc-dialog', 'aria-labelledby': titleId },
+    h('div', { class: 'fr-modal__header' }, close),
+    h('h2', { class: 'fr-h4', id: titleId }, c.title),
+    body,
+  );
+  close.addEventListener('click', () => dialog.close());
+  dialog.addEventListener('close', () => dialog.remove());
+  document.body.append(dialog);
+  dialog.showModal();
+  try {
+    const d = await api(`/v1/documents/${encodeURIComponent(c.document_id)}`);
+    body.replaceChildren(
+      h('p', { class: 'fr-text--sm' }, `${d.file_name ?? c.title} — déposé le ${fmtDay(d.created_at)}`),
+      renderMarkdown(d.markdown || ''),
+    );
+  } catch (e) {
+    body.replaceChildren(alertBox('error', null, e.message));
+  }
 }
 
 function plainText(text, citations) {

@@ -480,6 +480,14 @@ describe.skipIf(!present && !CI)('web UI in Chromium', () => {
     await page.waitForSelector('.gc-sources .fr-badge:has-text("Local")');
     expect(await page.textContent('.gc-sources')).toMatch(/Mairie de Saint-Aubin/);
     expect(await page.textContent('.gc-sources')).not.toMatch(/inconnue/);
+    // A local source shows its upload date and opens.
+    await page.waitForSelector('.gc-sources :text("Déposé le")');
+    await page.locator('.gc-sources button:has-text("Ouvrir le document")').first().click();
+    await page.waitForSelector('dialog.gc-doc-dialog[open] :text("déposé le")');
+    expect(await page.textContent('dialog.gc-doc-dialog')).toMatch(/mairie/i);
+    await axe(page, 'document local ouvert');
+    await page.keyboard.press('Escape');
+    await page.waitForSelector('dialog.gc-doc-dialog', { state: 'detached' });
   });
 
   it('creates a key shown once, then revokes it', async () => {
@@ -667,8 +675,7 @@ describe.skipIf(!present && !CI)('web UI in Chromium', () => {
   });
 
   it('stops mid-stream (the upstream sees the cancel), follows the stream unless scrolled up, regenerates and edits without duplicating the question', async () => {
-    await page.goto(`${scripted.url}/#/assistant`);
-    await page.waitForSelector('#question');
+    await signIn(page, key, scripted.url);
     const closed = upstream.nextEarlyClose(15_000);
     await page.fill('#question', 'Une réponse longue, s’il vous plaît');
     await page.press('#question', 'Enter');
