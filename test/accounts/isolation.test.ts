@@ -482,6 +482,28 @@ const CASES: Record<string, Case> = {
     noLeak(t.split(SECRET).join('').split(b.orgName).join(''), 'conversation answer');
     expect(t).not.toContain('coffre');
   },
+  'PATCH /v1/conversations/:id': async (c) => {
+    const before = (await app.services.store.conversations.get(b.conversationId))?.title;
+    await sameAsUnknown(
+      c,
+      'PATCH',
+      `/v1/conversations/${b.conversationId}`,
+      `/v1/conversations/${UNKNOWN}`,
+      b.conversationId,
+      UNKNOWN,
+      () => ({ title: 'Renommée par A' }),
+    );
+    expect((await app.services.store.conversations.get(b.conversationId))?.title).toBe(before);
+    // Replacing one of B's questions from A's own conversation: not found, nothing deleted.
+    const own = ((await (await call(c, 'POST', '/v1/conversations', {})).json()) as { id: string }).id;
+    const count = (await app.services.store.conversations.messages(b.conversationId)).length;
+    const r = await call(c, 'POST', `/v1/conversations/${own}/messages`, {
+      content: 'Bonjour',
+      replace: b.messageId,
+    });
+    expect(r.status).toBe(404);
+    expect((await app.services.store.conversations.messages(b.conversationId)).length).toBe(count);
+  },
   'POST /v1/conversations/:id/messages/:messageId/feedback': async (c) => {
     await sameAsUnknown(
       c,
