@@ -850,7 +850,7 @@ async function confidentialite(body) {
   });
   await section(body, 'Flux de données', async (box) => {
     const r = await api('/v1/admin/data-flows');
-    box.append(...dataFlows(r));
+    box.append(...dataFlows(r).filter(Boolean));
   });
   if (can('privacy:manage') || can('privacy:read')) await section(body, 'Droits des personnes', personRights);
   await section(body, 'Journal d’audit', async (box) => auditPage(box));

@@ -840,6 +840,7 @@ describe.skipIf(!present && !CI)('web UI in Chromium', () => {
     // Data flows said in words: this server sends nothing outside.
     await page.goto(`${server.url}/#/admin/confidentialite`);
     expect(await page.textContent('#flows-summary')).toMatch(/Aucun flux sortant/);
+    expect(await page.textContent('main')).not.toMatch(/\bnull\b|undefined|\[object/);
     expect(await page.textContent('#audit-page')).not.toMatch(/\{"/); // words, not JSON
     expect(await page.textContent('#audit-page')).toMatch(/Clé d’API créée|Clé d’API révoquée/);
     // Sign-in page, signed out.
