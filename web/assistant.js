@@ -32,7 +32,7 @@ export async function renderAssistant(main, hash) {
 
   main.replaceChildren(
     h('h1', { class: 'fr-h2' }, 'Assistant'),
-    firstVisitNotice(),
+    ...[firstVisitNotice()].filter(Boolean),
     h(
       'p',
       { class: 'fr-badge fr-badge--info fr-badge--sm fr-mb-1w' },

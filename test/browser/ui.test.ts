@@ -828,6 +828,7 @@ describe.skipIf(!present && !CI)('web UI in Chromium', () => {
       await sizedShot(page, '25-assistant');
       await axe(page, `assistant ${w}`);
     });
+    expect(await page.textContent('main')).not.toMatch(/\bnull\b|undefined|\[object/);
     for (const [hash, ready, name] of pages) {
       await page.goto(`${server.url}/${hash}`);
       await page.waitForSelector(ready);
