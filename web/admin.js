@@ -232,7 +232,7 @@ async function openCollection(c, zone) {
   });
   zone.replaceChildren(
     h('h3', { class: 'fr-h4' }, `Collection « ${c.name} »`),
-    can('documents:write') ? drop : null,
+    can('documents:write') ? drop : '',
     results,
     docTable(c, docs, refresh),
   );
@@ -999,7 +999,7 @@ async function personRights(box) {
     person.group,
     h('div', { class: 'gc-actions fr-mt-2w' }, exportBtn, eraseBtn),
     can('privacy:manage')
-      ? null
+      ? ''
       : h('p', { class: 'fr-text--xs' }, 'L’effacement est réservé à l’administrateur de l’organisation.'),
     msg,
   );

@@ -267,7 +267,7 @@ async function renderSignIn() {
           'Session expirée',
           'Votre session a expiré ou votre clé n’est plus valable. Reconnectez-vous : la question en cours de saisie est conservée.',
         )
-      : null,
+      : '',
     h(
       'div',
       { class: 'fr-grid-row fr-grid-row--gutters' },

@@ -81,7 +81,7 @@ async function showCorpusDate(el) {
           { class: 'fr-badge fr-badge--warning fr-badge--sm fr-ml-1w' },
           'Corpus ancien : vérifiez sur service-public.fr',
         )
-      : null,
+      : '',
   );
   el.hidden = false;
 }
