@@ -841,11 +841,13 @@ async function confidentialite(body) {
             { class: 'fr-text--sm' },
             'Le détail des autres durées (consommation, journal d’audit, documents) n’est pas encore exposé par ce serveur.',
           ),
-      h(
-        'p',
-        { class: 'fr-text--sm' },
-        'Ces durées sont fixées dans la configuration du serveur (section privacy.retention de guichet.yaml) par son exploitant.',
-      ),
+      r?.editable
+        ? retentionForm(r, box)
+        : h(
+            'p',
+            { class: 'fr-text--sm' },
+            `Ces durées valent pour toute l’instance : ${r?.source === 'stored' ? 'elles ont été modifiées depuis cet écran' : 'elles viennent de la configuration du serveur (privacy.retention)'} et seul son exploitant peut les changer.`,
+          ),
     );
   });
   await section(body, 'Flux de données', async (box) => {
@@ -854,6 +856,78 @@ async function confidentialite(body) {
   });
   if (can('privacy:manage') || can('privacy:read')) await section(body, 'Droits des personnes', personRights);
   await section(body, 'Journal d’audit', async (box) => auditPage(box));
+}
+
+/** The instance's operator changes the retention durations (whole days; 0 = no automatic purge). */
+function retentionForm(r, box) {
+  const names = [
+    ['conversations_days', 'Conversations (jours)'],
+    ['usage_days', 'Consommation (jours)'],
+    ['audit_days', 'Journal d’audit (jours)'],
+    ['documents_days', 'Documents déposés (jours)'],
+  ];
+  const inputs = names.map(([k, label]) => [
+    k,
+    field(
+      label,
+      {
+        type: 'number',
+        min: '0',
+        max: '3650',
+        step: '1',
+        required: true,
+        value: r.retention[k],
+        id: `retention-${k}`,
+      },
+      '0 = pas de purge automatique',
+    ),
+  ]);
+  const msg = h('div', { 'aria-live': 'polite', id: 'retention-messages' });
+  const form = h(
+    'form',
+    {
+      id: 'retention-form',
+      onsubmit: async (e) => {
+        e.preventDefault();
+        const body = Object.fromEntries(inputs.map(([k, f]) => [k, Number(f.input.value)]));
+        if (
+          !confirm(
+            'Modifier les durées de conservation de toute l’instance ? La prochaine purge les appliquera.',
+          )
+        )
+          return;
+        try {
+          const next = await api('/v1/admin/retention', { method: 'PUT', body });
+          const list = box.querySelector('#retention-list');
+          const days = (n) => (n > 0 ? `${n} jours` : 'sans purge automatique');
+          if (list)
+            list.replaceChildren(
+              h('li', {}, `Conversations : ${days(next.retention.conversations_days)}`),
+              h('li', {}, `Consommation (jetons, latence, sans texte) : ${days(next.retention.usage_days)}`),
+              h('li', {}, `Journal d’audit : ${days(next.retention.audit_days)}`),
+              h('li', {}, `Documents déposés : ${days(next.retention.documents_days)}`),
+            );
+          msg.replaceChildren(
+            alertBox(
+              'success',
+              null,
+              'Durées enregistrées ; la modification est inscrite au journal d’audit.',
+            ),
+          );
+        } catch (err) {
+          msg.replaceChildren(alertBox('error', null, err.message));
+        }
+      },
+    },
+    fieldset(
+      'Modifier les durées de conservation (toute l’instance)',
+      inputs.map(([, f]) => f.group),
+      'Enregistrer les durées',
+      { inline: true },
+    ),
+    msg,
+  );
+  return form;
 }
 
 /** The data flows in words: where data goes, what, and whether it is pseudonymised. */
@@ -1026,6 +1100,7 @@ const AUDIT_WORDS = {
   'privacy.export': 'Export des données d’une personne',
   'privacy.erase': 'Effacement des données d’une personne',
   'privacy.purge': 'Purge des données expirées',
+  'privacy.retention_changed': 'Durées de conservation modifiées',
   'config.loaded': 'Configuration chargée',
 };
 

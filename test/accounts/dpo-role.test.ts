@@ -90,3 +90,42 @@ describe.skipIf(pgReason !== null && !CI)('dpo role on PostgreSQL', () => {
     }
   });
 });
+
+describe('retention durations from the privacy screen', () => {
+  it('the instance operator changes them (audited, read back, used for the conversations); others read them only', async () => {
+    const superadmin = await createTestKey(app.services.store, { role: 'superadmin', name: 'exploitant' });
+    const before = (await (await call('GET', '/v1/admin/retention', dpo)).json()) as {
+      source: string;
+      editable: boolean;
+      retention: Record<string, number>;
+    };
+    expect(before).toMatchObject({ source: 'configuration', editable: false });
+    expect((await call('PUT', '/v1/admin/retention', dpo, { conversations_days: 30 })).status).toBe(403);
+    expect((await call('PUT', '/v1/admin/retention', admin, { conversations_days: 30 })).status).toBe(403);
+    const bad = await call('PUT', '/v1/admin/retention', superadmin, { conversations_days: -3 });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: { message: string } }).error.message).toMatch(
+      /jours entre 0 et 3650/,
+    );
+    const put = await call('PUT', '/v1/admin/retention', superadmin, {
+      conversations_days: 30,
+      documents_days: 400,
+    });
+    expect(put.status).toBe(200);
+    const after = (await (await call('GET', '/v1/admin/retention', admin)).json()) as typeof before;
+    expect(after.source).toBe('stored');
+    expect(after.retention).toMatchObject({
+      conversations_days: 30,
+      documents_days: 400,
+      usage_days: before.retention.usage_days,
+    });
+    const list = (await (await call('GET', '/v1/conversations', admin)).json()) as { retention_days: number };
+    expect(list.retention_days).toBe(30);
+    const audit = (await (await call('GET', '/v1/admin/audit?limit=500', superadmin)).json()) as {
+      data: { type: string; data: { after?: Record<string, number> } }[];
+    };
+    expect(
+      audit.data.find((e) => e.type === 'privacy.retention_changed')?.data.after?.conversations_days,
+    ).toBe(30);
+  });
+});

@@ -325,6 +325,12 @@ const CASES: Record<string, Case> = {
     expect(JSON.parse(t).retention.conversations_days).toBeGreaterThanOrEqual(0);
     noLeak(t, 'GET /v1/admin/retention');
   },
+  'PUT /v1/admin/retention': async (c) => {
+    // Instance-wide: an organisation's admin (key or session) cannot change it for everyone.
+    const r = await call(c, 'PUT', '/v1/admin/retention', { conversations_days: 1 });
+    expect(r.status).toBe(403);
+    noLeak(await r.text(), 'PUT /v1/admin/retention');
+  },
   'GET /v1/admin/data-flows': async (c) => {
     const r = await call(c, 'GET', '/v1/admin/data-flows');
     expect(r.status).toBe(200);

@@ -37,6 +37,8 @@ let upstream: FakeUpstream;
 let browser: Browser;
 let page: Page;
 let key: string;
+/** The instance's operator (superadmin): changes the retention durations. */
+let operator: string;
 let dataDir: string;
 
 async function axe(p: Page, name: string): Promise<void> {
@@ -168,6 +170,7 @@ describe.skipIf(!present && !CI)('web UI in Chromium', () => {
     dataDir = await copyCorpus();
     const store = openSqliteStore(dataDir);
     key = await createTestKey(store, { orgId: 'default', role: 'admin', name: 'navigateur' });
+    operator = await createTestKey(store, { orgId: 'default', role: 'superadmin', name: 'exploitant' });
     await store.close();
     let longs = 0; // the first long answer is long (to stop it), a regenerated one is short
     upstream = await startUpstream(async (req, res) => {
@@ -902,5 +905,20 @@ describe.skipIf(!present && !CI)('web UI in Chromium', () => {
     expect(await page.textContent('#audit-page')).toMatch(/Export des données d’une personne/);
     expect(await page.textContent('#audit-page')).toMatch(/Effacement des données d’une personne/);
     expect(await page.textContent('#audit-page')).toMatch(/clé « Déléguée RGPD »/);
+    // An organisation's admin reads the durations; the instance's operator changes them, audited.
+    expect(await page.locator('#retention-form').count()).toBe(0);
+    await signIn(page, operator);
+    await page.goto(`${server.url}/#/admin/confidentialite`);
+    await page.waitForSelector('#retention-form');
+    await page.fill('#retention-conversations_days', '60');
+    page.once('dialog', (d) => d.accept());
+    await page.click('#retention-form button[type="submit"]');
+    await page.waitForSelector('#retention-messages :text("Durées enregistrées")');
+    expect(await page.textContent('#retention-list')).toMatch(/Conversations : 60 jours/);
+    await axe(page, 'durées de conservation');
+    await page.reload();
+    await page.waitForSelector('#audit-page');
+    expect(await page.textContent('#audit-page')).toMatch(/Durées de conservation modifiées/);
+    await signIn(page, key);
   });
 });

@@ -37,6 +37,8 @@ export const ROUTE_PERMISSIONS: RoutePermission[] = [
   { method: 'GET', path: '/v1/admin/data-flows', permission: 'audit:read' },
   { method: 'POST', path: '/v1/admin/audit/verify', permission: 'audit:read' },
   { method: 'GET', path: '/v1/admin/retention', permission: 'audit:read' },
+  // Retention is instance-wide (like the configuration): its operator changes it.
+  { method: 'PUT', path: '/v1/admin/retention', permission: 'orgs:manage' },
   { method: '*', path: '/v1/audit/*', permission: 'audit:read' },
   { method: 'GET', path: '/v1/privacy/users/:id/export', permission: 'privacy:read' },
   { method: '*', path: '/v1/privacy/*', permission: 'privacy:manage' },

@@ -3,6 +3,8 @@ import { AuditLog } from '../../privacy/audit-log.js';
 import { dataFlowReport } from '../../privacy/data-flows.js';
 import type { Services } from '../../services.js';
 import type { AppEnv } from '../env.js';
+import { effectiveRetention, setRetention } from '../../privacy/retention-settings.js';
+import { can } from '../../accounts/permissions.js';
 import { errors } from './admin/shared.js';
 
 const auditRoute = createRoute({
@@ -67,6 +69,23 @@ const retentionRoute = createRoute({
   },
 });
 
+const setRetentionRoute = createRoute({
+  method: 'put',
+  path: '/v1/admin/retention',
+  summary:
+    'Changer les durées de conservation (exploitant de l’instance) : jours entiers, 0 = pas de purge automatique ; modification inscrite au journal d’audit',
+  request: {
+    body: { content: { 'application/json': { schema: z.object({}).passthrough() } }, required: true },
+  },
+  responses: {
+    200: {
+      description: 'Durées en vigueur',
+      content: { 'application/json': { schema: z.object({}).passthrough() } },
+    },
+    ...errors,
+  },
+});
+
 export function registerAuditRoutes(app: OpenAPIHono<AppEnv>, services: Services): void {
   app.openapi(auditRoute, async (c) => {
     const q = c.req.valid('query');
@@ -116,9 +135,34 @@ export function registerAuditRoutes(app: OpenAPIHono<AppEnv>, services: Services
     );
   });
   app.openapi(retentionRoute, async (c) => {
-    const r = services.config.privacy.retention;
+    const r = await effectiveRetention(services.store, services.config.privacy.retention);
     return c.json(
       {
+        source: r.source,
+        editable: can(c.get('principal').role, 'orgs:manage'),
+        retention: {
+          conversations_days: r.conversations_days,
+          usage_days: r.usage_days,
+          audit_days: r.audit_days,
+          documents_days: r.documents_days,
+        },
+        purge_interval_hours: services.config.privacy.purge_interval_hours,
+      } as unknown as Record<string, never>,
+      200,
+    );
+  });
+  app.openapi(setRetentionRoute, async (c) => {
+    const audit = (services.audit ??= new AuditLog(services.store));
+    const r = await setRetention(
+      services.store,
+      audit,
+      services.config.privacy.retention,
+      c.req.valid('json'),
+    );
+    return c.json(
+      {
+        source: r.source,
+        editable: true,
         retention: {
           conversations_days: r.conversations_days,
           usage_days: r.usage_days,

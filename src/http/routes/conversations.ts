@@ -17,6 +17,7 @@ import type { AppEnv } from '../env.js';
 import { sseResponse, streamErrorData } from '../sse.js';
 import { reportUsage } from '../usage-hook.js';
 import { errors } from './admin/shared.js';
+import { effectiveRetention } from '../../privacy/retention-settings.js';
 
 /**
  * The advisor's conversations in the web UI: own history (with its retention), questions answered
@@ -245,9 +246,11 @@ const feedbackJson = (f: {
   created_at: f.createdAt,
 });
 
-function retentionDays(services: Services): number {
+async function retentionDays(services: Services): Promise<number> {
   const privacy = (services.config as { privacy?: { retention?: { conversations_days?: number } } }).privacy;
-  return privacy?.retention?.conversations_days ?? 90;
+  const configured = privacy?.retention?.conversations_days ?? 90;
+  if (!privacy?.retention) return configured;
+  return (await effectiveRetention(services.store, services.config.privacy.retention)).conversations_days;
 }
 
 const titleOf = (q: string) => q.replace(/\s+/g, ' ').trim().slice(0, 80) || 'Conversation';
@@ -263,7 +266,7 @@ export function registerConversationRoutes(app: OpenAPIHono<AppEnv>, services: S
       {
         object: 'list' as const,
         data: list.map(conversationJson),
-        retention_days: retentionDays(services),
+        retention_days: await retentionDays(services),
         max_question_chars: MAX_QUESTION_CHARS,
       },
       200,
