@@ -114,6 +114,8 @@ async function signIn(p: Page, k: string, base = server.url) {
   await p.goto(`${base}/#/connexion`);
   await p.evaluate(() => sessionStorage.removeItem('guichet.key')).catch(() => {});
   await p.reload();
+  // The first route and the 401 of its /v1/me may both draw the form: fill the one that stays.
+  await p.waitForLoadState('networkidle');
   await p.fill('#api-key', k);
   await p.press('#api-key', 'Enter');
   await p.waitForSelector('#question');
@@ -318,7 +320,8 @@ describe.skipIf(!present && !CI)('web UI in Chromium', () => {
     await page.check('#fr-radios-theme-light', { force: true });
     await page.waitForFunction(() => document.documentElement.getAttribute('data-fr-theme') === 'light');
     await page.click('#fr-theme-modal .fr-btn--close');
-    await page.waitForSelector('#fr-theme-modal:not([open])', { state: 'attached' });
+    await page.waitForSelector('#fr-theme-modal', { state: 'hidden' });
+    await page.waitForTimeout(400); // the DSFR modal's closing transition
     for (const [hash, title] of [
       ['#/accessibilite', 'Déclaration d’accessibilité'],
       ['#/mentions-legales', 'Mentions légales'],
