@@ -1,5 +1,5 @@
 // The admin console: collections and documents, people and keys, quotas, usage, feedback, privacy.
-import { api, can, headers } from './api.js';
+import { api, can, headers, session } from './api.js';
 import {
   alertBox,
   confirmButton,
@@ -14,6 +14,15 @@ import {
   unavailable,
 } from './ui.js';
 import { barChart } from './chart.js';
+import { renderMarkdown } from './markdown.js';
+
+const ROLE_NAMES = {
+  agent: 'Agent',
+  developer: 'Développeur',
+  dpo: 'Délégué à la protection des données',
+  admin: 'Administrateur',
+  superadmin: 'Super-administrateur',
+};
 
 const SECTIONS = [
   ['documents', 'Documents', 'collections:read'],
@@ -73,10 +82,15 @@ export async function renderAdmin(main, hash) {
 
 /* ---------- Collections and documents ---------- */
 
-async function documents(body) {
+async function documents(body, opened = null, notice = null) {
   const list = await api('/v1/collections');
   const own = list.data.filter((c) => c.writable);
-  const zone = h('div');
+  const zone = h('div', { id: 'collection-zone' });
+  const messages = h('div', { 'aria-live': 'polite', id: 'documents-messages' }, notice);
+  const rerender = async (openId, message) => {
+    body.replaceChildren(h('h2', { class: 'fr-h3' }, 'Documents'));
+    await documents(body, openId, message);
+  };
   const create = h('form', {
     class: 'fr-mb-4w',
     onsubmit: async (e) => {
@@ -90,12 +104,12 @@ async function documents(body) {
             visibility: vis.input.value,
           },
         });
-        location.hash = `#/admin/documents`;
-        body.replaceChildren(
-          h('h2', { class: 'fr-h3' }, 'Documents'),
-          alertBox('success', null, `Collection « ${c.name} » créée.`),
+        // Stays on this screen (no navigation that would wipe the message), the new collection open.
+        await rerender(
+          c.id,
+          alertBox('success', null, `Collection « ${c.name} » créée : ajoutez-y des documents ci-dessous.`),
         );
-        await documents(body);
+        document.getElementById('upload-input')?.focus();
       } catch (err) {
         create.append(alertBox('error', null, err.message));
       }
@@ -111,48 +125,52 @@ async function documents(body) {
     create.append(
       fieldset('Créer une collection', [name.group, desc.group, vis.group], 'Créer la collection'),
     );
-  body.append(
-    table(
-      'Collections',
-      ['Nom', 'Visibilité', 'Documents', 'Actions'],
-      list.data.map((c) => [
-        c.name,
-        c.builtin ? 'Nationale (service-public.fr)' : c.visibility === 'shared' ? 'Partagée' : 'Privée',
-        fmtNum(c.document_count),
-        c.writable
-          ? h(
-              'div',
-              { class: 'gc-actions' },
-              h(
-                'button',
-                {
-                  class: 'fr-btn fr-btn--sm fr-btn--secondary',
-                  type: 'button',
-                  onclick: () => openCollection(c, zone),
-                },
-                `Ouvrir « ${c.name} »`,
-              ),
-              can('collections:write')
-                ? confirmButton(
-                    'Supprimer',
-                    { class: 'fr-btn fr-btn--sm fr-btn--tertiary fr-icon-delete-line fr-btn--icon-left' },
-                    `Supprimer la collection « ${c.name} » et tous ses documents ?`,
-                    async () => {
-                      await api(`/v1/collections/${encodeURIComponent(c.id)}`, { method: 'DELETE' });
-                      body.replaceChildren(h('h2', { class: 'fr-h3' }, 'Documents'));
-                      await documents(body);
-                    },
-                    zone,
-                  )
-                : null,
-            )
-          : 'Lecture seule',
-      ]),
-    ),
-    create,
-    zone,
+  const collections = table(
+    'Collections',
+    ['Nom', 'Visibilité', 'Documents', 'Actions'],
+    list.data.map((c) => [
+      c.name,
+      c.builtin ? 'Nationale (service-public.fr)' : c.visibility === 'shared' ? 'Partagée' : 'Privée',
+      h('span', { dataset: { count: c.id } }, fmtNum(c.document_count)),
+      c.writable
+        ? h(
+            'div',
+            { class: 'gc-actions' },
+            h(
+              'button',
+              {
+                class: 'fr-btn fr-btn--sm fr-btn--secondary',
+                type: 'button',
+                onclick: () => openCollection(c, zone),
+              },
+              `Ouvrir « ${c.name} »`,
+            ),
+            can('collections:write')
+              ? confirmButton(
+                  ['Supprimer', h('span', { class: 'fr-sr-only' }, ` la collection « ${c.name} »`)],
+                  { class: 'fr-btn fr-btn--sm fr-btn--tertiary fr-icon-delete-line fr-btn--icon-left' },
+                  `Supprimer la collection « ${c.name} » et tous ses documents ?`,
+                  async () => {
+                    await api(`/v1/collections/${encodeURIComponent(c.id)}`, { method: 'DELETE' });
+                    await rerender(null, alertBox('success', null, `Collection « ${c.name} » supprimée.`));
+                  },
+                  messages,
+                )
+              : null,
+          )
+        : 'Lecture seule',
+    ]),
   );
-  if (own.length) await openCollection(own[0], zone);
+  // The open collection and its drop zone come first: in view without scrolling.
+  body.append(
+    messages,
+    zone,
+    h('h3', { class: 'fr-h4 fr-mt-4w' }, 'Toutes les collections'),
+    collections,
+    create,
+  );
+  const first = own.find((c) => c.id === opened) ?? own[0];
+  if (first) await openCollection(first, zone);
 }
 
 async function openCollection(c, zone) {
@@ -191,7 +209,12 @@ async function openCollection(c, zone) {
     const list = await api(`/v1/documents?collection=${encodeURIComponent(c.id)}&limit=200`).catch(
       () => null,
     );
-    if (list) zone.querySelector('.fr-table')?.replaceWith(docTable(c, list, refresh));
+    if (list) {
+      zone.querySelector('.fr-table')?.replaceWith(docTable(c, list, refresh));
+      // The collections table shows the new count at once.
+      const count = document.querySelector(`[data-count="${CSS.escape(c.id)}"]`);
+      if (count) count.textContent = fmtNum(list.data.length);
+    }
   };
   input.addEventListener('change', () => {
     send([...input.files]);
@@ -241,6 +264,7 @@ function docTable(c, docs, refresh) {
               },
             },
             'Supprimer',
+            h('span', { class: 'fr-sr-only' }, ` « ${d.file_name} »`),
           )
         : '—',
     ]),
@@ -327,6 +351,7 @@ async function comptes(body) {
   const keyRole = select('Rôle de la clé', [
     ['agent', 'Agent'],
     ['developer', 'Développeur'],
+    ['dpo', 'Délégué à la protection des données (lecture seule)'],
     ['admin', 'Administrateur'],
   ]);
   const keyDays = field('Expire dans (jours, facultatif)', { type: 'number', min: '1', max: '3650' });
@@ -369,14 +394,19 @@ async function comptes(body) {
     created,
     table(
       'Clés d’API',
-      ['Nom', 'Préfixe', 'Rôle', 'Créée', 'Dernier usage', 'Expiration', 'État', 'Actions'],
+      ['Nom', 'Rôle', 'Dates', 'État', 'Actions'],
       keys.data.map((k) => [
-        k.name,
-        k.prefix,
-        k.role,
-        fmtDay(k.created_at),
-        fmtDate(k.last_used_at),
-        fmtDay(k.expires_at),
+        h('span', {}, k.name, h('br'), h('span', { class: 'fr-text--xs' }, `gch_${k.prefix}…`)),
+        ROLE_NAMES[k.role] ?? k.role,
+        h(
+          'span',
+          { class: 'fr-text--sm' },
+          `Créée le ${fmtDay(k.created_at)}`,
+          h('br'),
+          `Dernier usage : ${k.last_used_at ? fmtDate(k.last_used_at) : 'jamais'}`,
+          h('br'),
+          `Expire : ${k.expires_at ? fmtDay(k.expires_at) : 'jamais'}`,
+        ),
         k.revoked_at
           ? h('span', { class: 'fr-badge fr-badge--sm fr-badge--error' }, 'Révoquée')
           : h('span', { class: 'fr-badge fr-badge--sm fr-badge--success' }, 'Active'),
@@ -409,6 +439,7 @@ async function comptes(body) {
     const role = select('Rôle', [
       ['agent', 'Agent'],
       ['developer', 'Développeur'],
+      ['dpo', 'Délégué à la protection des données (lecture seule)'],
       ['admin', 'Administrateur'],
     ]);
     const userForm = h(
@@ -439,7 +470,7 @@ async function comptes(body) {
       table(
         'Personnes',
         ['Nom', 'Adresse', 'Rôle', 'Depuis'],
-        users.data.map((u) => [u.name, u.email, u.role, fmtDay(u.created_at)]),
+        users.data.map((u) => [u.name, u.email, ROLE_NAMES[u.role] ?? u.role, fmtDay(u.created_at)]),
       ),
       userForm,
     );
@@ -491,59 +522,139 @@ async function quotas(body) {
 /* ---------- Usage ---------- */
 
 const METRICS = [
-  ['requests', 'Requêtes'],
-  ['total_tokens', 'Jetons'],
-  ['credits', 'Crédits'],
-  ['energy_wh', 'Énergie (Wh)'],
+  ['requests', 'Requêtes', 0],
+  ['total_tokens', 'Jetons', 0],
+  ['credits', 'Crédits', 2],
+  ['energy_wh', 'Énergie (Wh)', 3],
 ];
 
+/** `2026-06-12` → « 12 juin » (the day of a UTC date, never read as a month). */
+const frDay = (day) =>
+  new Date(`${day}T12:00:00Z`).toLocaleDateString('fr-FR', {
+    day: 'numeric',
+    month: 'short',
+    timeZone: 'UTC',
+  });
+
+const ENDPOINTS = {
+  'POST /v1/conversations/:id/messages': 'Question à l’assistant',
+  'POST /v1/chat/completions': 'Appel au modèle (API)',
+  'POST /v1/search': 'Recherche',
+  'POST /v1/embeddings': 'Vectorisation (API)',
+};
+
+function csvOf(rows) {
+  const cell = (v) => {
+    const t = v === null || v === undefined ? '' : String(v);
+    return /[";\n]/.test(t) ? `"${t.replace(/"/g, '""')}"` : t;
+  };
+  const head = [
+    'Date',
+    'Personne ou clé',
+    'Action',
+    'Modèle',
+    'Jetons envoyés',
+    'Jetons reçus',
+    'Crédits',
+    'Énergie (Wh)',
+    'Latence (ms)',
+    'Statut',
+  ];
+  const lines = rows.map((r) =>
+    [
+      new Date(r.at).toLocaleString('fr-FR'),
+      r.who ?? '—',
+      ENDPOINTS[r.endpoint] ?? r.endpoint,
+      r.model ?? '',
+      r.prompt_tokens,
+      r.completion_tokens,
+      String(r.credits).replace('.', ','),
+      String(r.energy_wh ?? '').replace('.', ','),
+      r.latency_ms,
+      r.status,
+    ]
+      .map(cell)
+      .join(';'),
+  );
+  // A BOM so that a spreadsheet opens the accents right; `;` as French spreadsheets expect.
+  return `\ufeff${[head.join(';'), ...lines].join('\r\n')}\r\n`;
+}
+
 async function usage(body) {
-  const from = new Date(Date.now() - 30 * 86400_000).toISOString().slice(0, 10);
+  const from = new Date(Date.now() - 29 * 86400_000).toISOString().slice(0, 10);
   const [days, rows] = await Promise.all([
     api(`/v1/usage?group=day&from=${from}`),
     api(`/v1/usage?limit=1000&from=${from}`),
   ]);
-  const metric = select('Mesure', METRICS, { id: 'usage-metric' });
-  const charts = h('div');
-  const draw = () => {
+  const metric = select(
+    'Mesure',
+    METRICS.map(([k, l]) => [k, l]),
+    { id: 'usage-metric' },
+  );
+  const charts = h('div', { id: 'usage-charts' });
+  const draw = async () => {
     const m = metric.input.value;
-    const label = METRICS.find(([k]) => k === m)[1];
-    const key = (r) =>
+    const [, label, digits] = METRICS.find(([k]) => k === m);
+    const value = (r) =>
       m === 'total_tokens' ? r.prompt_tokens + r.completion_tokens : m === 'requests' ? 1 : (r[m] ?? 0);
-    const byDay = days.days.map((d) => [d.day.slice(5), Number(d[m] ?? 0)]);
+    const byDay = days.days.map((d) => [frDay(d.day), Number(d[m] ?? 0)]);
     const group = (f) =>
-      [...rows.data.reduce((acc, r) => acc.set(f(r), (acc.get(f(r)) ?? 0) + key(r)), new Map())]
+      [...rows.data.reduce((acc, r) => acc.set(f(r), (acc.get(f(r)) ?? 0) + value(r)), new Map())]
         .sort((a, b) => b[1] - a[1])
         .slice(0, 12);
+    const total = days.days.reduce((n, d) => n + Number(d[m] ?? 0), 0);
     charts.replaceChildren(
-      h('h3', { class: 'fr-h5' }, `${label} par jour (30 derniers jours)`),
-      barChart(byDay, `${label} par jour`),
-      h('h3', { class: 'fr-h5' }, `${label} par modèle`),
-      barChart(
-        group((r) => r.model ?? '(sans modèle)'),
-        `${label} par modèle`,
+      h(
+        'p',
+        { id: 'usage-total' },
+        `Total sur la période : ${fmtNum(total, digits)} (${label.toLowerCase()}).`,
       ),
+      h('h3', { class: 'fr-h5' }, `${label} par jour (30 derniers jours)`),
+      await barChart(byDay, `${label} par jour`, { digits, id: 'chart-days' }),
       h('h3', { class: 'fr-h5' }, `${label} par personne ou clé`),
-      barChart(
-        group((r) =>
-          r.user_id ? `personne ${r.user_id.slice(0, 10)}` : r.key_id ? `clé ${r.key_id.slice(0, 10)}` : '—',
-        ),
+      await barChart(
+        group((r) => r.who ?? 'Inconnu'),
         `${label} par personne ou clé`,
+        { digits, id: 'chart-people' },
+      ),
+      h('h3', { class: 'fr-h5' }, `${label} par modèle`),
+      await barChart(
+        group((r) => r.model ?? 'sans modèle (recherche)'),
+        `${label} par modèle`,
+        { digits, id: 'chart-models' },
       ),
     );
   };
   metric.input.addEventListener('change', draw);
   const t = days.totals;
+  const download = h(
+    'a',
+    {
+      class: 'fr-btn fr-btn--secondary fr-btn--sm fr-icon-download-line fr-btn--icon-left',
+      id: 'usage-csv',
+      download: `consommation-${from}.csv`,
+      href: '#',
+    },
+    'Exporter en CSV',
+  );
+  download.addEventListener('click', () => {
+    download.href = URL.createObjectURL(new Blob([csvOf(rows.data)], { type: 'text/csv;charset=utf-8' }));
+  });
   body.append(
     h(
       'p',
       {},
-      `Sur 30 jours : ${fmtNum(t.requests)} requêtes, ${fmtNum(t.total_tokens)} jetons, ${fmtNum(t.credits, 2)} crédits, ${fmtNum(t.energy_wh, 3)} Wh, ${fmtNum(t.carbon_gco2e, 3)} gCO2e (estimations).`,
+      `Sur 30 jours : ${fmtNum(t.requests)} questions et recherches, ${fmtNum(t.total_tokens)} jetons, ${fmtNum(t.credits, 2)} crédits, ${fmtNum(t.energy_wh, 3)} Wh, ${fmtNum(t.carbon_gco2e, 3)} gCO2e (estimations).`,
     ),
-    metric.group,
+    h(
+      'p',
+      { class: 'fr-text--sm' },
+      'Seuls les appels aux modèles et les recherches sont comptés : la navigation dans l’interface ne l’est pas.',
+    ),
+    h('div', { class: 'gc-actions fr-mb-2w' }, metric.group, download),
     charts,
   );
-  draw();
+  await draw();
 }
 
 /* ---------- Feedback ---------- */
@@ -568,25 +679,96 @@ async function avis(body) {
     ],
     { id: 'feedback-tag' },
   );
-  const out = h('div', { 'aria-live': 'polite' });
+  const out = h('div', { 'aria-live': 'polite', id: 'feedback-list' });
   const load = async () => {
     const qs = new URLSearchParams();
     if (rating.input.value) qs.set('rating', rating.input.value);
     if (tag.input.value) qs.set('tag', tag.input.value);
     try {
       const list = await api(`/v1/feedback?${qs}`);
+      const mine = session.me?.user?.id ?? (session.me?.key ? `key:${session.me.key.id}` : null);
       out.replaceChildren(
-        table(
-          'Avis reçus',
-          ['Date', 'Note', 'Étiquettes', 'Commentaire', 'Début de la réponse'],
-          list.data.map((f) => [
-            fmtDate(f.created_at),
-            f.rating > 0 ? 'Utile' : 'Pas utile',
-            f.tags.join(', ') || '—',
-            f.comment || '—',
-            `${f.answer_excerpt.slice(0, 120)}…`,
-          ]),
-        ),
+        list.data.length
+          ? h(
+              'ul',
+              { class: 'gc-source-list' },
+              list.data.map((f) =>
+                h(
+                  'li',
+                  { class: 'gc-feedback-item', dataset: { feedback: f.id } },
+                  h(
+                    'p',
+                    { class: 'fr-mb-1v' },
+                    h(
+                      'span',
+                      {
+                        class: `fr-badge fr-badge--sm ${f.rating > 0 ? 'fr-badge--success' : 'fr-badge--error'}`,
+                      },
+                      f.rating > 0 ? 'Utile' : 'Pas utile',
+                    ),
+                    ' ',
+                    f.tags.map((t) => h('span', { class: 'fr-tag fr-tag--sm fr-mr-1v' }, t)),
+                    ' ',
+                    h(
+                      'span',
+                      { class: 'fr-text--sm' },
+                      `${fmtDate(f.created_at)}${f.author ? ` · ${f.author}` : ''}`,
+                    ),
+                  ),
+                  f.comment ? h('blockquote', { class: 'fr-mb-1w' }, `« ${f.comment} »`) : null,
+                  h('p', { class: 'fr-text--bold fr-mb-1v' }, 'Question'),
+                  h('p', { class: 'fr-mb-1w gc-question-text' }, f.question || '—'),
+                  h(
+                    'details',
+                    {},
+                    h('summary', {}, 'Réponse et sources'),
+                    h(
+                      'div',
+                      { class: 'gc-answer-text fr-mt-1w' },
+                      renderMarkdown(f.answer ?? f.answer_excerpt),
+                    ),
+                    f.sources?.length
+                      ? h(
+                          'ul',
+                          { class: 'fr-text--sm' },
+                          f.sources.map((c) =>
+                            h(
+                              'li',
+                              {},
+                              `[${c.index}] `,
+                              c.url
+                                ? h(
+                                    'a',
+                                    {
+                                      href: c.url,
+                                      target: '_blank',
+                                      rel: 'noopener',
+                                      title: `${c.title} – nouvelle fenêtre`,
+                                    },
+                                    c.title,
+                                  )
+                                : c.title,
+                              c.local ? ' (document local)' : '',
+                            ),
+                          ),
+                        )
+                      : h('p', { class: 'fr-text--sm' }, 'Aucune source citée.'),
+                  ),
+                  f.user_id === mine
+                    ? h(
+                        'a',
+                        { class: 'fr-link fr-text--sm', href: `#/assistant/${f.conversation_id}` },
+                        'Ouvrir la conversation',
+                      )
+                    : h(
+                        'p',
+                        { class: 'fr-text--xs fr-mb-0' },
+                        `Conversation ${f.conversation_id} : visible de son auteur seul (l’échange évalué est reproduit ci-dessus).`,
+                      ),
+                ),
+              ),
+            )
+          : h('p', {}, 'Aucun avis pour ces critères.'),
       );
     } catch (e) {
       out.replaceChildren(
@@ -610,38 +792,6 @@ async function avis(body) {
 
 /* ---------- Privacy ---------- */
 
-function genericView(value) {
-  if (Array.isArray(value)) {
-    if (!value.length) return h('p', {}, 'Aucun élément.');
-    if (typeof value[0] === 'object' && value[0]) {
-      const cols = Object.keys(value[0]).slice(0, 8);
-      return table(
-        'Détail',
-        cols,
-        value.map((r) =>
-          cols.map((c) => (typeof r[c] === 'object' ? JSON.stringify(r[c]) : String(r[c] ?? '—'))),
-        ),
-      );
-    }
-    return h(
-      'ul',
-      {},
-      value.map((v) => h('li', {}, String(v))),
-    );
-  }
-  if (value && typeof value === 'object') {
-    return h(
-      'dl',
-      {},
-      Object.entries(value).flatMap(([k, v]) => [
-        h('dt', { class: 'fr-text--bold' }, k),
-        h('dd', { class: 'fr-mb-1w' }, typeof v === 'object' && v !== null ? genericView(v) : String(v)),
-      ]),
-    );
-  }
-  return h('p', {}, String(value));
-}
-
 async function section(body, title, load) {
   const box = h('section', { class: 'fr-mb-4w' }, h('h3', { class: 'fr-h4' }, title));
   body.append(box);
@@ -656,14 +806,15 @@ async function section(body, title, load) {
 
 async function confidentialite(body) {
   await section(body, 'Durées de conservation en vigueur', async (box) => {
-    const list = await api('/v1/conversations?limit=1');
-    box.append(
-      h(
-        'p',
-        {},
-        `Conversations de l’assistant : ${list.retention_days > 0 ? `${list.retention_days} jours après le dernier message` : 'sans purge automatique'}.`,
-      ),
-    );
+    const list = await api('/v1/conversations?limit=1').catch(() => null);
+    if (list)
+      box.append(
+        h(
+          'p',
+          {},
+          `Conversations de l’assistant : ${list.retention_days > 0 ? `${list.retention_days} jours après le dernier message` : 'sans purge automatique'}.`,
+        ),
+      );
     const r = await api('/v1/admin/retention').catch((e) =>
       e.status === 403 || e.status === 404 ? null : Promise.reject(e),
     );
@@ -672,7 +823,7 @@ async function confidentialite(body) {
       r && r.retention
         ? h(
             'ul',
-            {},
+            { id: 'retention-list' },
             h('li', {}, `Conversations : ${days(r.retention.conversations_days)}`),
             h('li', {}, `Consommation (jetons, latence, sans texte) : ${days(r.retention.usage_days)}`),
             h('li', {}, `Journal d’audit : ${days(r.retention.audit_days)}`),
@@ -690,88 +841,390 @@ async function confidentialite(body) {
             { class: 'fr-text--sm' },
             'Le détail des autres durées (consommation, journal d’audit, documents) n’est pas encore exposé par ce serveur.',
           ),
+      r?.editable
+        ? retentionForm(r, box)
+        : h(
+            'p',
+            { class: 'fr-text--sm' },
+            `Ces durées valent pour toute l’instance : ${r?.source === 'stored' ? 'elles ont été modifiées depuis cet écran' : 'elles viennent de la configuration du serveur (privacy.retention)'} et seul son exploitant peut les changer.`,
+          ),
     );
   });
   await section(body, 'Flux de données', async (box) => {
     const r = await api('/v1/admin/data-flows');
-    box.append(genericView(r.data ?? r.endpoints ?? r));
+    box.append(...dataFlows(r).filter(Boolean));
   });
-  await section(body, 'Journal d’audit', async (box) => auditPage(box, undefined));
+  if (can('privacy:manage') || can('privacy:read')) await section(body, 'Droits des personnes', personRights);
+  await section(body, 'Journal d’audit', async (box) => auditPage(box));
 }
 
-async function auditPage(box, after) {
-  const r = await api(`/v1/admin/audit?limit=50${after ? `&after=${after}` : ''}`);
-  const entries = r.data ?? [];
-  const verifyMsg = h('div', { 'aria-live': 'polite' });
-  const zone = h(
-    'div',
-    { id: 'audit-page' },
-    h(
-      'div',
-      { class: 'gc-actions fr-mb-2w' },
-      h(
+/** The instance's operator changes the retention durations (whole days; 0 = no automatic purge). */
+function retentionForm(r, box) {
+  const names = [
+    ['conversations_days', 'Conversations (jours)'],
+    ['usage_days', 'Consommation (jours)'],
+    ['audit_days', 'Journal d’audit (jours)'],
+    ['documents_days', 'Documents déposés (jours)'],
+  ];
+  const inputs = names.map(([k, label]) => [
+    k,
+    field(
+      label,
+      {
+        type: 'number',
+        min: '0',
+        max: '3650',
+        step: '1',
+        required: true,
+        value: r.retention[k],
+        id: `retention-${k}`,
+      },
+      '0 = pas de purge automatique',
+    ),
+  ]);
+  const msg = h('div', { 'aria-live': 'polite', id: 'retention-messages' });
+  const form = h(
+    'form',
+    {
+      id: 'retention-form',
+      onsubmit: async (e) => {
+        e.preventDefault();
+        const body = Object.fromEntries(inputs.map(([k, f]) => [k, Number(f.input.value)]));
+        if (
+          !confirm(
+            'Modifier les durées de conservation de toute l’instance ? La prochaine purge les appliquera.',
+          )
+        )
+          return;
+        try {
+          const next = await api('/v1/admin/retention', { method: 'PUT', body });
+          const list = box.querySelector('#retention-list');
+          const days = (n) => (n > 0 ? `${n} jours` : 'sans purge automatique');
+          if (list)
+            list.replaceChildren(
+              h('li', {}, `Conversations : ${days(next.retention.conversations_days)}`),
+              h('li', {}, `Consommation (jetons, latence, sans texte) : ${days(next.retention.usage_days)}`),
+              h('li', {}, `Journal d’audit : ${days(next.retention.audit_days)}`),
+              h('li', {}, `Documents déposés : ${days(next.retention.documents_days)}`),
+            );
+          msg.replaceChildren(
+            alertBox(
+              'success',
+              null,
+              'Durées enregistrées ; la modification est inscrite au journal d’audit.',
+            ),
+          );
+        } catch (err) {
+          msg.replaceChildren(alertBox('error', null, err.message));
+        }
+      },
+    },
+    fieldset(
+      'Modifier les durées de conservation (toute l’instance)',
+      inputs.map(([, f]) => f.group),
+      'Enregistrer les durées',
+      { inline: true },
+    ),
+    msg,
+  );
+  return form;
+}
+
+/** The data flows in words: where data goes, what, and whether it is pseudonymised. */
+function dataFlows(r) {
+  const endpoints = r.endpoints ?? [];
+  const outgoing = endpoints.filter((e) => !e.local);
+  const intro = h(
+    'p',
+    { id: 'flows-summary' },
+    outgoing.length
+      ? `${outgoing.length} flux sortant${outgoing.length > 1 ? 's' : ''} vers des services extérieurs au serveur Guichet.`
+      : 'Aucun flux sortant : les questions, les réponses et les documents ne quittent pas ce serveur (les modèles utilisés tournent sur place ou sur le réseau local).',
+  );
+  const pseudo = {
+    yes: 'oui, les données personnelles sont pseudonymisées avant l’envoi',
+    partially: 'en partie (certaines organisations en sont exemptées)',
+    no: 'non : les données partent telles quelles',
+    not_needed: 'inutile (service local)',
+  };
+  const kinds = { model_provider: 'Fournisseur de modèles', oidc_issuer: 'Connexion (OpenID Connect)' };
+  return [
+    intro,
+    endpoints.length
+      ? h(
+          'ul',
+          {},
+          endpoints.map((e) =>
+            h(
+              'li',
+              { class: 'fr-mb-1w' },
+              h('strong', {}, `${kinds[e.kind] ?? e.kind} « ${e.id} »`),
+              ` (${e.origin}) — ${e.local ? 'local' : 'extérieur'}`,
+              e.sovereignty
+                ? `, hébergé par ${e.sovereignty.operator ?? '—'} (${e.sovereignty.country ?? '—'})${e.secnumcloud ? ', qualifié SecNumCloud' : ''}${e.foreignLawExposure ? ', exposé à des lois extraterritoriales' : ''}`
+                : '',
+              h('br'),
+              `Données envoyées : ${(e.dataCategories ?? []).join(' ; ')}.`,
+              h('br'),
+              `Pseudonymisation : ${pseudo[e.pseudonymised] ?? e.pseudonymised}. Requêtes depuis le démarrage : ${fmtNum(e.requestsSinceStart)}.`,
+            ),
+          ),
+        )
+      : null,
+    Object.keys(r.refused ?? {}).length
+      ? h(
+          'p',
+          { class: 'fr-text--sm' },
+          `Envois bloqués vers des destinations non déclarées : ${Object.entries(r.refused)
+            .map(([k, v]) => `${k} (${v})`)
+            .join(', ')}.`,
+        )
+      : h('p', { class: 'fr-text--sm' }, 'Aucun envoi vers une destination non déclarée n’a été tenté.'),
+  ];
+}
+
+/** Export and erasure of one person's data (access and erasure rights), each confirmed and audited. */
+async function personRights(box) {
+  const users = can('users:read') ? await api('/v1/users').catch(() => ({ data: [] })) : { data: [] };
+  const msg = h('div', { 'aria-live': 'polite', id: 'rights-messages' });
+  const person = users.data.length
+    ? select(
+        'Personne concernée',
+        [['', '— choisir —'], ...users.data.map((u) => [u.id, `${u.name || u.email} (${u.email})`])],
+        { id: 'rights-person' },
+      )
+    : field('Identifiant de la personne (usr_…)', { id: 'rights-person', autocomplete: 'off' });
+  const who = () => users.data.find((u) => u.id === person.input.value);
+  const exportBtn = h(
+    'button',
+    {
+      class: 'fr-btn fr-btn--secondary fr-icon-download-line fr-btn--icon-left',
+      type: 'button',
+      id: 'rights-export',
+    },
+    'Exporter ses données (JSON)',
+  );
+  exportBtn.addEventListener('click', async () => {
+    const id = person.input.value.trim();
+    if (!id) return msg.replaceChildren(alertBox('error', null, 'Choisissez d’abord une personne.'));
+    try {
+      const data = await api(`/v1/privacy/users/${encodeURIComponent(id)}/export`);
+      const a = h('a', {
+        href: URL.createObjectURL(new Blob([JSON.stringify(data, null, 2)], { type: 'application/json' })),
+        download: `donnees-${id}.json`,
+      });
+      document.body.append(a);
+      a.click();
+      a.remove();
+      msg.replaceChildren(
+        alertBox(
+          'success',
+          null,
+          `Export des données de ${who()?.email ?? id} téléchargé ; il est inscrit au journal d’audit.`,
+        ),
+      );
+    } catch (e) {
+      msg.replaceChildren(alertBox('error', null, e.message));
+    }
+  });
+  const eraseBtn = can('privacy:manage')
+    ? h(
         'button',
         {
-          class: 'fr-btn fr-btn--secondary fr-btn--sm',
+          class: 'fr-btn fr-btn--tertiary fr-icon-delete-line fr-btn--icon-left',
           type: 'button',
-          onclick: async () => {
-            try {
-              const v = await api('/v1/admin/audit/verify', { method: 'POST', body: {} });
-              verifyMsg.replaceChildren(
-                alertBox(
-                  v.ok || v.valid ? 'success' : 'error',
-                  null,
-                  v.ok || v.valid
-                    ? 'Chaîne du journal intacte.'
-                    : `Chaîne rompue : ${v.message ?? JSON.stringify(v)}`,
-                ),
-              );
-            } catch (e) {
-              verifyMsg.replaceChildren(
-                e.status === 404 || e.status === 403
-                  ? unavailable('Vérification du journal')
-                  : alertBox('error', null, e.message),
-              );
-            }
-          },
+          id: 'rights-erase',
         },
-        'Vérifier l’intégrité',
-      ),
-      entries.length >= 50
-        ? h(
-            'button',
-            {
-              class: 'fr-btn fr-btn--tertiary fr-btn--sm',
-              type: 'button',
-              onclick: () => {
-                zone.remove();
-                auditPage(box, entries.at(-1).seq);
-              },
-            },
-            'Page suivante',
-          )
-        : null,
-      after
-        ? h(
-            'button',
-            {
-              class: 'fr-btn fr-btn--tertiary fr-btn--sm',
-              type: 'button',
-              onclick: () => {
-                zone.remove();
-                auditPage(box, undefined);
-              },
-            },
-            'Début du journal',
-          )
-        : null,
+        'Effacer ses données',
+      )
+    : null;
+  eraseBtn?.addEventListener('click', async () => {
+    const id = person.input.value.trim();
+    if (!id) return msg.replaceChildren(alertBox('error', null, 'Choisissez d’abord une personne.'));
+    const label = who()?.email ?? id;
+    const typed = prompt(
+      `Effacement définitif des données de ${label} (conversations, avis, clés, compte). Pour confirmer, saisissez : ${label}`,
+    );
+    if (typed === null) return;
+    if (typed.trim().toLowerCase() !== label.toLowerCase())
+      return msg.replaceChildren(alertBox('error', null, 'Confirmation incorrecte : rien n’a été effacé.'));
+    try {
+      const r = await api(`/v1/privacy/users/${encodeURIComponent(id)}`, { method: 'DELETE' });
+      const counts = Object.entries(r.erased ?? {})
+        .map(([k, v]) => `${k} : ${v}`)
+        .join(', ');
+      msg.replaceChildren(
+        alertBox(
+          'success',
+          null,
+          `Données de ${label} effacées (${counts || 'rien à effacer'}) ; l’effacement est inscrit au journal d’audit.`,
+        ),
+      );
+    } catch (e) {
+      msg.replaceChildren(alertBox('error', null, e.message));
+    }
+  });
+  box.append(
+    h(
+      'p',
+      { class: 'fr-text--sm' },
+      'Droit d’accès : export de tout ce que Guichet conserve sur une personne. Droit à l’effacement : suppression définitive, après confirmation.',
     ),
-    verifyMsg,
-    table(
-      'Journal d’audit',
-      ['N°', 'Date', 'Événement', 'Acteur', 'Détail'],
-      entries.map((e) => [String(e.seq), fmtDate(e.at), e.type, e.actor, JSON.stringify(e.data ?? {})]),
-    ),
+    person.group,
+    h('div', { class: 'gc-actions fr-mt-2w' }, exportBtn, eraseBtn),
+    can('privacy:manage')
+      ? ''
+      : h('p', { class: 'fr-text--xs' }, 'L’effacement est réservé à l’administrateur de l’organisation.'),
+    msg,
   );
+}
+
+const AUDIT_WORDS = {
+  'organisation.created': 'Organisation créée',
+  'user.created': 'Personne ajoutée',
+  'key.created': 'Clé d’API créée',
+  'key.revoked': 'Clé d’API révoquée',
+  'quota.changed': 'Quotas modifiés',
+  'quota.cleared': 'Quotas fixés effacés',
+  'session.signed_in': 'Connexion',
+  'session.signed_out': 'Déconnexion',
+  'signin.accepted': 'Connexion acceptée',
+  'signin.refused': 'Connexion refusée',
+  'collection.created': 'Collection créée',
+  'collection.updated': 'Collection modifiée',
+  'collection.deleted': 'Collection supprimée',
+  'document.stored': 'Document déposé',
+  'document.stored_many': 'Documents déposés',
+  'document.deleted': 'Document supprimé',
+  'document.deleted_missing': 'Documents retirés',
+  'privacy.export': 'Export des données d’une personne',
+  'privacy.erase': 'Effacement des données d’une personne',
+  'privacy.purge': 'Purge des données expirées',
+  'privacy.retention_changed': 'Durées de conservation modifiées',
+  'config.loaded': 'Configuration chargée',
+};
+
+const FIELD_WORDS = {
+  role: 'rôle',
+  name: 'nom',
+  visibility: 'visibilité',
+  scope: 'portée',
+  requestsPerMinute: 'requêtes/min',
+  requestsPerDay: 'requêtes/jour',
+  tokensPerMinute: 'jetons/min',
+  tokensPerDay: 'jetons/jour',
+  monthlyCredits: 'crédits/mois',
+  count: 'nombre',
+  expiresAt: 'expiration',
+};
+
+/** An audit entry's data as a short French sentence (identifiers kept short). */
+function auditDetail(data) {
+  const parts = [];
+  const walk = (obj, prefix = '') => {
+    for (const [k, v] of Object.entries(obj ?? {})) {
+      if (v === null || v === undefined || v === '') continue;
+      if (typeof v === 'object' && !Array.isArray(v)) walk(v, prefix);
+      else if (Array.isArray(v)) parts.push(`${FIELD_WORDS[k] ?? k} : ${v.length}`);
+      else if (['id', 'orgId', 'subjectId', 'collectionId', 'user', 'prevHash'].includes(k)) continue;
+      else parts.push(`${FIELD_WORDS[k] ?? k} : ${v === true ? 'oui' : v === false ? 'non' : v}`);
+    }
+  };
+  walk(data);
+  return parts.slice(0, 8).join(', ') || '—';
+}
+
+/** The audit log, newest first, 50 entries a page (the organisation's entries, read in pages of 500). */
+async function auditPage(box) {
+  let entries = [];
+  let after;
+  for (let i = 0; i < 20; i++) {
+    const r = await api(`/v1/admin/audit?limit=500${after !== undefined ? `&after=${after}` : ''}`);
+    entries = entries.concat(r.data ?? []);
+    if (!r.has_more || r.next_after === null) break;
+    after = r.next_after;
+  }
+  entries.reverse();
+  const verifyMsg = h('div', { 'aria-live': 'polite' });
+  const zone = h('div', { id: 'audit-page' });
+  let page = 0;
+  const show = () => {
+    const slice = entries.slice(page * 50, page * 50 + 50);
+    zone.replaceChildren(
+      h(
+        'div',
+        { class: 'gc-actions fr-mb-2w' },
+        h(
+          'button',
+          {
+            class: 'fr-btn fr-btn--secondary fr-btn--sm',
+            type: 'button',
+            onclick: async () => {
+              try {
+                const v = await api('/v1/admin/audit/verify', { method: 'POST', body: {} });
+                verifyMsg.replaceChildren(
+                  alertBox(
+                    v.ok || v.valid ? 'success' : 'error',
+                    null,
+                    v.ok || v.valid
+                      ? 'Chaîne du journal intacte.'
+                      : `Chaîne rompue : ${(v.problems ?? []).map((p) => `entrée ${p.seq} : ${p.message}`).join(' ; ')}`,
+                  ),
+                );
+              } catch (e) {
+                verifyMsg.replaceChildren(
+                  e.status === 404 || e.status === 403
+                    ? unavailable('Vérification du journal')
+                    : alertBox('error', null, e.message),
+                );
+              }
+            },
+          },
+          'Vérifier l’intégrité',
+        ),
+        page > 0
+          ? h(
+              'button',
+              {
+                class: 'fr-btn fr-btn--tertiary fr-btn--sm',
+                type: 'button',
+                onclick: () => {
+                  page--;
+                  show();
+                },
+              },
+              'Entrées plus récentes',
+            )
+          : null,
+        (page + 1) * 50 < entries.length
+          ? h(
+              'button',
+              {
+                class: 'fr-btn fr-btn--tertiary fr-btn--sm',
+                type: 'button',
+                onclick: () => {
+                  page++;
+                  show();
+                },
+              },
+              'Entrées plus anciennes',
+            )
+          : null,
+      ),
+      verifyMsg,
+      table(
+        'Journal d’audit (les plus récentes d’abord)',
+        ['N°', 'Date', 'Événement', 'Par', 'Détail'],
+        slice.map((e) => [
+          String(e.seq),
+          fmtDate(e.at),
+          AUDIT_WORDS[e.type] ?? e.type,
+          e.actor_name ?? (e.actor?.startsWith('sub_') ? 'une personne (pseudonyme)' : e.actor),
+          auditDetail(e.data),
+        ]),
+      ),
+    );
+  };
+  show();
   box.append(zone);
 }

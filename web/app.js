@@ -3,9 +3,12 @@ import { can, headers, session, setUnauthorizedHandler } from './api.js';
 import { renderAssistant } from './assistant.js';
 import { renderAdmin } from './admin.js';
 import { alertBox, h } from './ui.js';
+import { PUBLIC_PAGES, renderPublicPage } from './pages.js';
+import { installShortcuts, openShortcuts } from './shortcuts.js';
 
 const main = document.getElementById('contenu');
 let expiredNotice = false;
+let focusQuestion = false;
 
 setUnauthorizedHandler(() => {
   // Expired or revoked: back to the sign-in screen; the typed question is kept (draft in sessionStorage).
@@ -45,36 +48,60 @@ async function signInWithKey(key) {
 }
 
 function renderTools() {
-  const tools = document.getElementById('tools');
   const nav = document.getElementById('nav');
-  const menu = document.getElementById('menu');
-  tools.replaceChildren();
   nav.replaceChildren();
-  if (!session.me) {
-    menu.hidden = true;
-    return;
+  // The same tools in the header (desktop) and in the mobile menu (tablet and phone): the DSFR
+  // shows one or the other. Ids of the copy end in -mobile; sign-out works from both (delegation).
+  const lists = [
+    [document.getElementById('tools'), ''],
+    [
+      document.querySelector('.fr-header__menu-links ul') ?? document.getElementById('tools-mobile'),
+      '-mobile',
+    ],
+  ];
+  for (const [list, suffix] of lists) {
+    if (!list) continue;
+    list.replaceChildren();
+    if (!session.me) continue;
+    const who = session.me.user?.name || session.me.user?.email || session.me.key?.name || 'Clé d’API';
+    list.append(
+      h(
+        'li',
+        {},
+        h(
+          'p',
+          {
+            class: 'fr-btn fr-icon-account-circle-line fr-btn--tertiary-no-outline gc-identity',
+            id: `identity${suffix}`,
+          },
+          `${who} · ${session.me.organisation.name}`,
+        ),
+      ),
+      h(
+        'li',
+        {},
+        h(
+          'button',
+          {
+            class: 'fr-btn fr-icon-keyboard-line',
+            type: 'button',
+            dataset: { action: 'shortcuts' },
+            title: 'Raccourcis clavier',
+          },
+          'Raccourcis clavier',
+        ),
+      ),
+      h(
+        'li',
+        {},
+        h(
+          'button',
+          { class: 'fr-btn fr-icon-logout-box-r-line', type: 'button', dataset: { action: 'signout' } },
+          'Se déconnecter',
+        ),
+      ),
+    );
   }
-  const who = session.me.user?.name || session.me.user?.email || session.me.key?.name || 'Clé d’API';
-  tools.append(
-    h(
-      'li',
-      {},
-      h(
-        'span',
-        { class: 'fr-btn fr-icon-account-circle-line fr-btn--tertiary-no-outline', 'aria-disabled': 'true' },
-        `${who} · ${session.me.organisation.name}`,
-      ),
-    ),
-    h(
-      'li',
-      {},
-      h(
-        'button',
-        { class: 'fr-btn fr-icon-logout-box-r-line', type: 'button', onclick: signOut },
-        'Se déconnecter',
-      ),
-    ),
-  );
   const current = location.hash || '#/assistant';
   const link = (href, text) =>
     h(
@@ -86,11 +113,56 @@ function renderTools() {
         text,
       ),
     );
+  if (!session.me) {
+    nav.append(link('#/connexion', 'Connexion'));
+    return;
+  }
   nav.append(link('#/assistant', 'Assistant'));
-  if (can('collections:write') || can('users:manage') || can('keys:manage') || can('usage:read'))
-    nav.append(link('#/admin', 'Administration'));
-  menu.hidden = false;
+  if (
+    can('collections:write') ||
+    can('users:manage') ||
+    can('keys:manage') ||
+    can('usage:read') ||
+    can('audit:read')
+  )
+    nav.append(
+      link(
+        '#/admin',
+        can('collections:write') || can('keys:manage') ? 'Administration' : 'Confidentialité et usage',
+      ),
+    );
 }
+
+/** Closes the mobile menu (a DSFR modal) after a navigation. */
+function closeMenu() {
+  const menu = document.getElementById('modal-menu');
+  if (!menu?.classList.contains('fr-modal--opened')) return;
+  try {
+    window.dsfr?.(menu).modal.conceal();
+  } catch {
+    /* the DSFR script is not loaded yet */
+  }
+}
+
+document.addEventListener('click', (e) => {
+  const target = e.target instanceof Element ? e.target.closest('[data-action], [data-skip]') : null;
+  if (!target) return;
+  if (target.dataset.action === 'signout') {
+    closeMenu();
+    signOut();
+  } else if (target.dataset.action === 'shortcuts') {
+    closeMenu();
+    openShortcuts();
+  } else if (target.dataset.skip) {
+    // Skip links move the focus without touching the route (the hash holds the screen).
+    const el = document.getElementById(target.dataset.skip);
+    if (el) {
+      e.preventDefault();
+      el.focus();
+      el.scrollIntoView();
+    }
+  }
+});
 
 async function signOut() {
   session.key = null;
@@ -138,6 +210,7 @@ async function renderSignIn() {
           return;
         }
         expiredNotice = false;
+        focusQuestion = true; // straight to the question box, not 20 Tab presses away
         location.hash = '#/assistant';
         route();
       },
@@ -229,16 +302,25 @@ async function renderSignIn() {
 
 async function route() {
   const hash = location.hash || '#/assistant';
+  if (!hash.startsWith('#/')) return; // an anchor inside the page, not a screen
+  closeMenu();
   if (!session.me && hash !== '#/connexion') await whoAmI();
   renderTools();
+  const page = PUBLIC_PAGES[hash.slice(2)];
+  if (page) return renderPublicPage(main, page);
   if (!session.me) return renderSignIn();
   if (hash === '#/connexion') {
     location.hash = '#/assistant';
     return;
   }
   if (hash.startsWith('#/admin')) return renderAdmin(main, hash);
-  return renderAssistant(main, hash);
+  await renderAssistant(main, hash);
+  if (focusQuestion && location.hash.startsWith('#/assistant')) {
+    focusQuestion = false;
+    document.getElementById('question')?.focus();
+  }
 }
 
 window.addEventListener('hashchange', route);
+installShortcuts();
 route();

@@ -1,6 +1,8 @@
-// The advisor's assistant: ask, read the streamed answer with its numbered sources, follow up,
-// history (own conversations, with their retention), feedback, copy.
+// The advisor's assistant: ask, read the streamed answer (Markdown) with its numbered sources,
+// stop, regenerate, edit a question, follow up; history (search, rename, delete, retention),
+// feedback, copy.
 import { api, headers, readSse } from './api.js';
+import { linkCitations, renderMarkdown } from './markdown.js';
 import { detectPersonalData } from './pii.js';
 import { alertBox, fmtDay, h } from './ui.js';
 
@@ -8,38 +10,42 @@ const NOTICE = 'guichet.notice.v1';
 const DRAFT = 'guichet.draft';
 const TAGS_UP = ['clair', 'complet', 'sources fiables'];
 const TAGS_DOWN = ['erreur', 'incomplet', 'manque de sources', 'trop long'];
+const STALE_MS = 365 * 86400_000;
 let maxChars = 4000;
 let retentionDays = 90;
+let corpusInfo; // undefined: not asked yet; null: /health has no corpus
 
 export async function renderAssistant(main, hash) {
   const convId = hash.split('/')[2] || null;
   document.title = 'Assistant – Guichet';
   const sources = h(
     'section',
-    { class: 'gc-sources', 'aria-labelledby': 'sources-title' },
+    { class: 'gc-sources', 'aria-labelledby': 'sources-title', id: 'sources' },
     h('h2', { class: 'fr-h5', id: 'sources-title' }, 'Sources'),
     h('p', { class: 'fr-text--sm', id: 'sources-empty' }, 'Les sources de la réponse s’affichent ici.'),
   );
   const thread = h('div', { class: 'gc-thread', 'aria-live': 'polite', 'aria-busy': 'false' });
   const history = h('nav', { class: 'gc-history', 'aria-labelledby': 'history-title' });
   const status = h('div', { id: 'ask-status' });
-  const ctx = { convId, thread, sources, status, main };
+  const corpus = h('p', { class: 'fr-text--sm fr-mb-2w', id: 'corpus-date', hidden: true });
+  const ctx = { convId, thread, sources, status, main, stream: null };
 
   main.replaceChildren(
     h('h1', { class: 'fr-h2' }, 'Assistant'),
-    firstVisitNotice(),
+    ...[firstVisitNotice()].filter(Boolean),
     h(
       'p',
-      { class: 'fr-badge fr-badge--info fr-badge--sm fr-mb-2w' },
+      { class: 'fr-badge fr-badge--info fr-badge--sm fr-mb-1w' },
       'Réponses générées par une IA, à vérifier',
     ),
+    corpus,
     h(
       'div',
       { class: 'gc-chat' },
       history,
       h(
         'section',
-        { 'aria-labelledby': 'thread-title' },
+        { 'aria-labelledby': 'thread-title', class: 'gc-main' },
         h('h2', { class: 'fr-h5', id: 'thread-title' }, 'Conversation'),
         thread,
         status,
@@ -48,8 +54,47 @@ export async function renderAssistant(main, hash) {
       sources,
     ),
   );
+  showCorpusDate(corpus);
   await loadHistory(history, ctx);
   if (convId) await loadConversation(ctx);
+}
+
+/** The date of the national corpus (GET /health `corpus`), hidden when the server gives none. */
+async function showCorpusDate(el) {
+  if (corpusInfo === undefined) {
+    try {
+      const r = await fetch('/health', { credentials: 'same-origin' });
+      corpusInfo = r.ok ? ((await r.json()).corpus ?? null) : null;
+    } catch {
+      corpusInfo = null;
+    }
+  }
+  const c = corpusInfo;
+  if (!c?.date) return;
+  const stale = typeof c.stale === 'boolean' ? c.stale : isOld(c.date);
+  el.replaceChildren(
+    `Fiches service-public.fr à jour du ${fmtDay(c.date)}`,
+    c.last_refresh ? ` (dernière vérification le ${fmtDay(c.last_refresh)})` : '',
+    stale
+      ? h(
+          'span',
+          { class: 'fr-badge fr-badge--warning fr-badge--sm fr-ml-1w' },
+          'Corpus ancien : vérifiez sur service-public.fr',
+        )
+      : '',
+  );
+  el.hidden = false;
+}
+
+const isOld = (date) => {
+  const t = new Date(date).getTime();
+  return Number.isFinite(t) && Date.now() - t > STALE_MS;
+};
+
+/** Whether a source is outdated: the server's `stale` when given, else its date older than 12 months. */
+export function isStale(c) {
+  if (typeof c.stale === 'boolean') return c.stale;
+  return c.date ? isOld(c.date) : false;
 }
 
 function firstVisitNotice() {
@@ -87,10 +132,12 @@ function firstVisitNotice() {
   return box;
 }
 
+/* ---------- History: search, rename, delete ---------- */
+
 async function loadHistory(nav, ctx) {
   let list;
   try {
-    list = await api('/v1/conversations?limit=50');
+    list = await api('/v1/conversations?limit=100');
   } catch (e) {
     nav.replaceChildren(
       h('h2', { class: 'fr-h5', id: 'history-title' }, 'Historique'),
@@ -105,6 +152,25 @@ async function loadHistory(nav, ctx) {
     notice.firstChild.textContent = `Ce qui est conservé : vos questions, les réponses et vos avis, visibles de vous seul, pendant ${retentionDays} jours après le dernier message, puis supprimés automatiquement. `;
   const counter = document.getElementById('question-count');
   if (counter) counter.dispatchEvent(new Event('refresh'));
+  const ul = h('ul', { id: 'history-list' });
+  const empty = h('p', { class: 'fr-text--sm', hidden: true }, 'Aucune conversation ne correspond.');
+  const search = h('input', {
+    class: 'fr-input',
+    type: 'search',
+    id: 'history-search',
+    autocomplete: 'off',
+    oninput: () => {
+      const q = normalise(search.value);
+      let shown = 0;
+      for (const li of ul.children) {
+        const match = !q || normalise(li.dataset.title).includes(q);
+        li.hidden = !match;
+        if (match) shown++;
+      }
+      empty.hidden = shown > 0;
+    },
+  });
+  for (const c of list.data) ul.append(historyItem(c, ctx));
   nav.replaceChildren(
     h('h2', { class: 'fr-h5', id: 'history-title' }, 'Historique'),
     h(
@@ -119,41 +185,127 @@ async function loadHistory(nav, ctx) {
       {
         class: 'fr-btn fr-btn--secondary fr-btn--sm fr-icon-add-line fr-btn--icon-left fr-mb-2w',
         href: '#/assistant',
+        id: 'new-conversation',
+        onclick: (e) => {
+          if (location.hash === '#/assistant') {
+            e.preventDefault();
+            renderAssistant(ctx.main, '#/assistant').then(() => document.getElementById('question')?.focus());
+          }
+        },
       },
       'Nouvelle conversation',
     ),
-    list.data.length
-      ? h(
-          'ul',
-          {},
-          list.data.map((c) =>
-            h(
-              'li',
-              {},
-              h(
-                'a',
-                {
-                  href: `#/assistant/${c.id}`,
-                  title: `${c.title || 'Sans titre'} – ${fmtDay(c.updated_at)}`,
-                  ...(c.id === ctx.convId ? { 'aria-current': 'page' } : {}),
-                },
-                c.title || 'Sans titre',
-              ),
-              h(
-                'button',
-                {
-                  class: 'fr-btn fr-btn--tertiary-no-outline fr-btn--sm fr-icon-delete-line',
-                  type: 'button',
-                  title: `Supprimer « ${c.title || 'Sans titre'} »`,
-                  onclick: () => removeConversation(c, ctx),
-                },
-                'Supprimer',
-              ),
-            ),
+    ...(list.data.length
+      ? [
+          h(
+            'div',
+            { class: 'fr-input-group fr-mb-1w' },
+            h('label', { class: 'fr-label', for: 'history-search' }, 'Rechercher une conversation'),
+            search,
           ),
-        )
-      : h('p', { class: 'fr-text--sm' }, 'Aucune conversation.'),
+          ul,
+          empty,
+        ]
+      : [h('p', { class: 'fr-text--sm' }, 'Aucune conversation.')]),
   );
+}
+
+const normalise = (s) =>
+  String(s ?? '')
+    .normalize('NFD')
+    .replace(/\p{M}/gu, '')
+    .toLowerCase();
+
+function historyItem(c, ctx) {
+  const title = c.title || 'Sans titre';
+  const li = h('li', { dataset: { title, id: c.id } });
+  const show = () =>
+    li.replaceChildren(
+      h(
+        'a',
+        {
+          href: `#/assistant/${c.id}`,
+          title: `${title} – ${fmtDay(c.updated_at)}`,
+          ...(c.id === ctx.convId ? { 'aria-current': 'page' } : {}),
+        },
+        title,
+      ),
+      h(
+        'button',
+        {
+          class: 'fr-btn fr-btn--tertiary-no-outline fr-btn--sm fr-icon-edit-line',
+          type: 'button',
+          title: `Renommer « ${title} »`,
+          onclick: () => rename(),
+        },
+        `Renommer « ${title} »`,
+      ),
+      h(
+        'button',
+        {
+          class: 'fr-btn fr-btn--tertiary-no-outline fr-btn--sm fr-icon-delete-line',
+          type: 'button',
+          title: `Supprimer « ${title} »`,
+          onclick: () => removeConversation(c, ctx),
+        },
+        `Supprimer « ${title} »`,
+      ),
+    );
+  const rename = () => {
+    const id = `rename-${c.id}`;
+    const input = h('input', { class: 'fr-input', id, value: title, maxlength: '200', required: true });
+    const error = h('div', { 'aria-live': 'assertive' });
+    li.replaceChildren(
+      h(
+        'form',
+        {
+          class: 'gc-rename',
+          onsubmit: async (e) => {
+            e.preventDefault();
+            const next = input.value.trim();
+            if (!next) return input.focus();
+            try {
+              await api(`/v1/conversations/${encodeURIComponent(c.id)}`, {
+                method: 'PATCH',
+                body: { title: next },
+              });
+            } catch (err) {
+              error.replaceChildren(alertBox('error', null, err.message));
+              return;
+            }
+            c.title = next;
+            li.dataset.title = next;
+            li.replaceWith(historyItem(c, ctx));
+            document.querySelector(`li[data-id="${CSS.escape(c.id)}"] a`)?.focus();
+          },
+        },
+        h('label', { class: 'fr-label', for: id }, 'Nouveau titre'),
+        input,
+        h(
+          'div',
+          { class: 'gc-actions' },
+          h('button', { class: 'fr-btn fr-btn--sm', type: 'submit' }, 'Enregistrer'),
+          h(
+            'button',
+            {
+              class: 'fr-btn fr-btn--sm fr-btn--secondary',
+              type: 'button',
+              onclick: () => {
+                show();
+                li.querySelector('a')?.focus();
+              },
+            },
+            'Annuler',
+          ),
+        ),
+        error,
+      ),
+    );
+    input.focus();
+    input.select();
+  };
+  show();
+  return li;
 }
 
 async function removeConversation(c, ctx) {
@@ -162,12 +314,14 @@ async function removeConversation(c, ctx) {
   try {
     await api(`/v1/conversations/${encodeURIComponent(c.id)}`, { method: 'DELETE' });
   } catch (e) {
-    ctx.status.replaceChildren(alertBox('error', null, e.message));
+    showError(ctx, alertBox('error', null, e.message));
     return;
   }
   if (c.id === ctx.convId) location.hash = '#/assistant';
   else renderAssistant(ctx.main, location.hash);
 }
+
+/* ---------- Thread ---------- */
 
 async function loadConversation(ctx) {
   let conv;
@@ -177,35 +331,99 @@ async function loadConversation(ctx) {
     ctx.thread.replaceChildren(alertBox('error', null, e.message));
     return;
   }
+  let lastUser = null;
   for (const m of conv.messages) {
-    if (m.role === 'user') ctx.thread.append(userMessage(m.content));
-    else if (m.role === 'assistant') {
+    if (m.role === 'user') {
+      lastUser = userMessage(ctx, m.content, m.id);
+      ctx.thread.append(lastUser);
+    } else if (m.role === 'assistant') {
       const el = assistantMessage(ctx);
-      finishAnswer(ctx, el, m.content, m.citations, m.id, m.feedback);
+      el.dataset.question = lastUser?.dataset.id ?? '';
+      finishAnswer(ctx, el, m.content, m.citations, m.id, m.feedback, null);
       if (!m.complete) el.prepend(alertBox('warning', null, 'Réponse interrompue : elle est incomplète.'));
     }
   }
+  markLast(ctx);
 }
 
-function userMessage(text) {
-  return h(
+function userMessage(ctx, text, id) {
+  const body = h('p', { class: 'fr-mb-0 gc-question-text' }, text);
+  const el = h(
     'div',
-    { class: 'gc-msg gc-msg--user' },
+    { class: 'gc-msg gc-msg--user', dataset: { id: id ?? '' } },
     h('p', { class: 'fr-text--bold fr-mb-1v' }, 'Question'),
-    h('p', { class: 'fr-mb-0 gc-answer-text' }, text),
+    body,
   );
+  const edit = h(
+    'button',
+    {
+      class: 'fr-btn fr-btn--tertiary-no-outline fr-btn--sm fr-icon-edit-line fr-btn--icon-left gc-edit',
+      type: 'button',
+      onclick: () => editQuestion(ctx, el, body.textContent),
+    },
+    'Modifier la question',
+  );
+  el.append(h('div', { class: 'gc-actions' }, edit));
+  return el;
+}
+
+/** Turns a question into a form; sending it replaces the question and everything after it. */
+function editQuestion(ctx, el, text) {
+  if (ctx.stream) return;
+  const id = `edit-${Math.random().toString(36).slice(2, 9)}`;
+  const area = h('textarea', { class: 'fr-input', id, rows: '3', maxlength: String(maxChars) });
+  area.value = text;
+  const form = h(
+    'form',
+    {
+      onsubmit: (e) => {
+        e.preventDefault();
+        const q = area.value.trim();
+        if (!q) return area.focus();
+        ask(ctx, q, { replaceEl: el, replace: el.dataset.id || null });
+      },
+    },
+    h('label', { class: 'fr-label', for: id }, 'Modifier la question'),
+    area,
+    h(
+      'div',
+      { class: 'gc-actions' },
+      h('button', { class: 'fr-btn fr-btn--sm', type: 'submit' }, 'Renvoyer la question'),
+      h(
+        'button',
+        {
+          class: 'fr-btn fr-btn--sm fr-btn--secondary',
+          type: 'button',
+          onclick: () => {
+            const fresh = userMessage(ctx, text, el.dataset.id);
+            el.replaceWith(fresh);
+            fresh.querySelector('.gc-edit')?.focus();
+          },
+        },
+        'Annuler',
+      ),
+    ),
+  );
+  el.replaceChildren(h('p', { class: 'fr-text--bold fr-mb-1v' }, 'Question'), form);
+  area.addEventListener('keydown', (e) => {
+    if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
+      e.preventDefault();
+      form.requestSubmit();
+    }
+  });
+  area.focus();
 }
 
 function assistantMessage(ctx) {
-  const text = h('p', { class: 'gc-answer-text fr-mb-0' });
+  const text = h('div', { class: 'gc-answer-text fr-mb-0' });
   const el = h(
     'article',
     { class: 'gc-msg gc-msg--assistant', 'aria-label': 'Réponse de l’assistant' },
     h(
       'p',
-      { class: 'fr-text--bold fr-mb-1v' },
+      { class: 'fr-text--bold fr-mb-1v gc-answer-head' },
       'Réponse ',
-      h('span', { class: 'fr-badge fr-badge--sm fr-badge--new' }, 'IA'),
+      h('span', { class: 'fr-badge fr-badge--sm fr-badge--new gc-kind' }, 'IA'),
     ),
     text,
   );
@@ -213,67 +431,53 @@ function assistantMessage(ctx) {
   return el;
 }
 
-/**
- * Answer text rendered from its light Markdown (paragraphs, bullet lists, **bold**, links) without
- * ever using innerHTML, with its [n] markers turned into links to the sources panel.
- */
-function linkedText(text, citations, ctx, msgId) {
-  const known = new Set(citations.map((c) => c.index));
-  const inline = (line) => {
-    const out = [];
-    const re = /\[(\d{1,2})\]|\*\*([^*]+)\*\*|\[([^\]]+)\]\((https?:\/\/[^\s)]+)\)/g;
-    let last = 0;
-    for (const m of line.matchAll(re)) {
-      out.push(line.slice(last, m.index));
-      if (m[1] !== undefined && known.has(Number(m[1]))) {
-        const n = Number(m[1]);
-        out.push(
-          h(
-            'a',
-            {
-              class: 'gc-cite',
-              href: `#src-${msgId}-${n}`,
-              'aria-label': `Source ${n}`,
-              onclick: (e) => {
-                e.preventDefault();
-                showSources(ctx, citations, msgId, n);
-              },
-            },
-            `[${n}]`,
-          ),
-        );
-      } else if (m[2] !== undefined) out.push(h('strong', {}, m[2]));
-      else if (m[3] !== undefined) out.push(h('a', { href: m[4], target: '_blank', rel: 'noopener' }, m[3]));
-      else out.push(m[0]);
-      last = m.index + m[0].length;
-    }
-    out.push(line.slice(last));
-    return out;
-  };
-  const root = h('div', { class: 'gc-answer-text' });
-  let list = null;
-  let para = [];
-  const flush = () => {
-    if (para.length) root.append(h('p', { class: 'fr-mb-1w' }, ...inline(para.join(' '))));
-    para = [];
-  };
-  for (const raw of text.split('\n')) {
-    const line = raw.trim();
-    const item = /^(?:[-*•]|\d+\.)\s+(.*)$/.exec(line);
-    if (item) {
-      flush();
-      if (!list) root.append((list = h('ul', { class: 'fr-mb-1w' })));
-      list.append(h('li', {}, ...inline(item[1])));
-    } else if (!line) {
-      flush();
-      list = null;
-    } else {
-      list = null;
-      para.push(line);
-    }
-  }
-  flush();
-  return root;
+/** Only the last answer offers "Régénérer". */
+function markLast(ctx) {
+  const answers = ctx.thread.querySelectorAll('.gc-msg--assistant');
+  answers.forEach((a, i) => {
+    const btn = a.querySelector('.gc-regenerate');
+    if (btn) btn.hidden = i !== answers.length - 1;
+  });
+}
+
+function citeLink(ctx, c, msgId) {
+  const tip = `tip-${msgId}-${c.index}`;
+  const wrap = h(
+    'span',
+    { class: 'gc-cite-wrap' },
+    h(
+      'a',
+      {
+        class: 'gc-cite',
+        href: `#src-${msgId}-${c.index}`,
+        'aria-describedby': tip,
+        onclick: (e) => {
+          e.preventDefault();
+          showSources(ctx, ctx.citations, msgId, c.index);
+        },
+      },
+      `[${c.index}]`,
+    ),
+    h(
+      'span',
+      { class: 'gc-preview', role: 'tooltip', id: tip },
+      h('strong', {}, `Source ${c.index} : ${c.title}`),
+      c.snippet ? h('span', { class: 'gc-preview__snippet' }, c.snippet.slice(0, 280)) : null,
+      isStale(c) ? h('span', { class: 'gc-preview__stale' }, staleText(c)) : null,
+    ),
+  );
+  return wrap;
+}
+
+const yearOf = (d) => {
+  const t = new Date(d);
+  return Number.isNaN(t.getTime()) ? null : t.getFullYear();
+};
+
+function staleText(c) {
+  const y = c.date ? yearOf(c.date) : null;
+  if (c.local) return `document${y ? ` de ${y}` : ''} : vérifiez qu’il est toujours à jour`;
+  return `source${y ? ` de ${y}` : ' ancienne'} : vérifiez sur service-public.fr`;
 }
 
 function showSources(ctx, citations, msgId, focus) {
@@ -282,16 +486,17 @@ function showSources(ctx, citations, msgId, focus) {
     h('h2', { class: 'fr-h5', id: 'sources-title' }, 'Sources'),
     items.length
       ? h(
-          'ol',
-          {},
+          'ul',
+          { class: 'gc-source-list' },
           items.map((c) =>
             h(
               'li',
-              { id: `src-${msgId}-${c.index}`, tabindex: '-1', value: c.index },
+              { id: `src-${msgId}-${c.index}`, tabindex: '-1' },
               h(
                 'p',
                 { class: 'fr-text--bold fr-mb-1v' },
-                `[${c.index}] `,
+                h('span', { class: 'gc-source-n' }, `[${c.index}]`),
+                ' ',
                 c.url
                   ? h(
                       'a',
@@ -313,6 +518,10 @@ function showSources(ctx, citations, msgId, focus) {
                   : h('span', { class: 'fr-badge fr-badge--sm fr-badge--blue-ecume' }, 'National'),
                 ' ',
                 c.cited ? h('span', { class: 'fr-badge fr-badge--sm fr-badge--success' }, 'Citée') : null,
+                ' ',
+                isStale(c)
+                  ? h('span', { class: 'fr-badge fr-badge--sm fr-badge--warning gc-stale' }, staleText(c))
+                  : null,
               ),
               c.local
                 ? h(
@@ -324,15 +533,70 @@ function showSources(ctx, citations, msgId, focus) {
               c.snippet ? h('blockquote', {}, c.snippet) : null,
               h(
                 'p',
-                { class: 'fr-text--xs fr-mb-0' },
-                `Mise à jour : ${c.date ? fmtDay(c.date) : 'inconnue'}`,
+                {
+                  class: 'fr-text--xs fr-mb-0',
+                  dataset: { doc: c.local && !c.date ? (c.document_id ?? '') : '' },
+                },
+                c.date
+                  ? `${c.local ? 'Déposé ou modifié le' : 'Mise à jour'} : ${fmtDay(c.date)}`
+                  : c.local
+                    ? 'Document déposé par votre organisation'
+                    : 'Date de mise à jour non indiquée',
               ),
+              c.local && c.document_id
+                ? h(
+                    'button',
+                    {
+                      class:
+                        'fr-btn fr-btn--tertiary-no-outline fr-btn--sm fr-icon-file-text-line fr-btn--icon-left',
+                      type: 'button',
+                      onclick: () => openDocument(c),
+                    },
+                    'Ouvrir le document',
+                    h('span', { class: 'fr-sr-only' }, ` « ${c.title} »`),
+                  )
+                : null,
             ),
           ),
         )
       : h('p', { class: 'fr-text--sm' }, 'Aucune source pour cette réponse.'),
   );
   if (focus) document.getElementById(`src-${msgId}-${focus}`)?.focus();
+  // A local document's upload date, when the citation carries none.
+  for (const el of ctx.sources.querySelectorAll('[data-doc]:not([data-doc=""])')) {
+    api(`/v1/documents/${encodeURIComponent(el.dataset.doc)}`)
+      .then((d) => {
+        if (d?.created_at) el.textContent = `Déposé le ${fmtDay(d.updated_at ?? d.created_at)}`;
+      })
+      .catch(() => {});
+  }
+}
+
+/** Opens a local document (its text, rendered) in a dialog. */
+async function openDocument(c) {
+  const body = h('div', { class: 'gc-answer-text' }, h('p', {}, 'Chargement…'));
+  const close = h('button', { class: 'fr-btn--close fr-btn', type: 'button', title: 'Fermer' }, 'Fermer');
+  const titleId = `doc-title-${c.document_id}`;
+  const dialog = h(
+    'dialog',
+    { class: 'gc-doc-dialog', 'aria-labelledby': titleId },
+    h('div', { class: 'fr-modal__header' }, close),
+    h('h2', { class: 'fr-h4', id: titleId }, c.title),
+    body,
+  );
+  close.addEventListener('click', () => dialog.close());
+  dialog.addEventListener('close', () => dialog.remove());
+  document.body.append(dialog);
+  dialog.showModal();
+  try {
+    const d = await api(`/v1/documents/${encodeURIComponent(c.document_id)}`);
+    body.replaceChildren(
+      h('p', { class: 'fr-text--sm' }, `${d.file_name ?? c.title} — déposé le ${fmtDay(d.created_at)}`),
+      renderMarkdown(d.markdown || ''),
+    );
+  } catch (e) {
+    body.replaceChildren(alertBox('error', null, e.message));
+  }
 }
 
 function plainText(text, citations) {
@@ -344,8 +608,10 @@ function plainText(text, citations) {
   const plain = text
     .trim()
     .replace(/\*\*([^*]+)\*\*/g, '$1')
+    .replace(/(^|\s)\*([^*\s][^*]*)\*/g, '$1$2')
+    .replace(/^#{1,6}\s+/gm, '')
     .replace(/\[([^\]]+)\]\((https?:\/\/[^\s)]+)\)/g, '$1 ($2)');
-  return `${plain}\n\nSources :\n${lines.join('\n') || '(aucune)'}\n\nRéponse préparée avec l’aide d’une intelligence artificielle et vérifiée par votre conseiller.`;
+  return `${plain}\n\nSources :\n${lines.join('\n') || '(aucune)'}\n\nRéponse préparée avec l’aide d’une intelligence artificielle, à partir des sources ci-dessus.`;
 }
 
 async function copy(text, button) {
@@ -363,29 +629,65 @@ async function copy(text, button) {
   setTimeout(() => (button.textContent = 'Copier la réponse'), 2000);
 }
 
-function finishAnswer(ctx, el, text, citations, msgId, feedback) {
-  el.querySelector('.gc-answer-text').replaceWith(linkedText(text, citations, ctx, msgId));
+const EXTRACTIVE = /non rédigée par une IA générative/;
+
+function finishAnswer(ctx, el, text, citations, msgId, feedback, model) {
+  const textEl = el.querySelector('.gc-answer-text');
+  textEl.replaceChildren(renderMarkdown(text));
+  const byId = new Map(citations.map((c) => [c.index, c]));
+  ctx.citations = citations;
+  linkCitations(textEl, new Set(byId.keys()), (n) => citeLink(ctx, byId.get(n), msgId));
+  if ((model && /extractive/.test(model)) || EXTRACTIVE.test(text)) {
+    const kind = el.querySelector('.gc-kind');
+    if (kind) {
+      kind.textContent = 'Extraits des sources';
+      kind.className = 'fr-badge fr-badge--sm fr-badge--info gc-kind';
+    }
+  }
+  el.dataset.id = msgId ?? '';
   const copyBtn = h(
     'button',
     { class: 'fr-btn fr-btn--secondary fr-btn--sm fr-icon-clipboard-line fr-btn--icon-left', type: 'button' },
     'Copier la réponse',
   );
   copyBtn.addEventListener('click', () => copy(plainText(text, citations), copyBtn));
-  const sourcesBtn = h(
+  const shown = citations.filter((c) => c.cited).length || citations.length;
+  const sourcesBtn = shown
+    ? h(
+        'button',
+        {
+          class: 'fr-btn fr-btn--tertiary fr-btn--sm',
+          type: 'button',
+          onclick: () => showSources(ctx, citations, msgId, citations[0]?.index),
+        },
+        `Voir les sources (${shown})`,
+      )
+    : null;
+  const regenerate = h(
     'button',
     {
-      class: 'fr-btn fr-btn--tertiary fr-btn--sm',
+      class: 'fr-btn fr-btn--tertiary fr-btn--sm fr-icon-refresh-line fr-btn--icon-left gc-regenerate',
       type: 'button',
-      onclick: () => showSources(ctx, citations, msgId, citations[0]?.index),
+      onclick: () => {
+        const q = el.previousElementSibling;
+        if (!q?.classList.contains('gc-msg--user')) return;
+        ask(ctx, q.querySelector('.gc-question-text')?.textContent ?? '', {
+          replaceEl: q,
+          replace: q.dataset.id || null,
+        });
+      },
     },
-    `Voir les sources (${citations.filter((c) => c.cited).length || citations.length})`,
+    'Régénérer',
   );
-  el.append(h('div', { class: 'gc-actions' }, copyBtn, sourcesBtn), feedbackBox(ctx, msgId, feedback));
+  el.querySelector('.gc-actions')?.remove();
+  el.append(h('div', { class: 'gc-actions' }, copyBtn, sourcesBtn, regenerate));
+  if (msgId) el.append(feedbackBox(ctx, msgId, feedback));
   showSources(ctx, citations, msgId);
+  markLast(ctx);
 }
 
 function feedbackBox(ctx, msgId, existing) {
-  const box = h('div', { class: 'fr-mt-2w' });
+  const box = h('div', { class: 'fr-mt-2w gc-feedback' });
   if (existing) {
     box.append(
       h(
@@ -434,14 +736,17 @@ function feedbackBox(ctx, msgId, existing) {
     h(
       'button',
       {
-        class: `fr-btn fr-btn--tertiary fr-btn--sm ${icon}`,
+        class: `fr-btn fr-btn--tertiary fr-btn--sm ${icon} gc-thumb`,
         type: 'button',
         title: label,
         'aria-pressed': 'false',
         onclick: (e) => {
           rating = value;
-          for (const b of box.querySelectorAll('[aria-pressed]'))
-            b.setAttribute('aria-pressed', String(b === e.currentTarget));
+          for (const b of box.querySelectorAll('[aria-pressed]')) {
+            const on = b === e.currentTarget;
+            b.setAttribute('aria-pressed', String(on));
+            b.classList.toggle('fr-btn--tertiary', !on);
+          }
           const tags = value > 0 ? TAGS_UP : TAGS_DOWN;
           tagsZone.replaceChildren(
             h(
@@ -480,6 +785,8 @@ function feedbackBox(ctx, msgId, existing) {
   return box;
 }
 
+/* ---------- Asking ---------- */
+
 function askForm(ctx) {
   const area = h('textarea', {
     class: 'fr-input',
@@ -491,7 +798,18 @@ function askForm(ctx) {
   area.value = sessionStorage.getItem(DRAFT) ?? '';
   const count = h('p', { class: 'fr-hint-text fr-mb-1v', id: 'question-count', 'aria-live': 'polite' });
   const pii = h('div', { id: 'pii-notice', 'aria-live': 'polite' });
-  const send = h('button', { class: 'fr-btn', type: 'submit' }, 'Envoyer');
+  const send = h('button', { class: 'fr-btn', type: 'submit', id: 'send' }, 'Envoyer');
+  const stop = h(
+    'button',
+    {
+      class: 'fr-btn fr-btn--secondary fr-icon-stop-circle-line fr-btn--icon-left',
+      type: 'button',
+      id: 'stop',
+      hidden: true,
+      onclick: () => ctx.stream?.stop(),
+    },
+    'Arrêter la réponse',
+  );
   const refresh = () => {
     const n = area.value.length;
     const over = n > maxChars;
@@ -522,7 +840,8 @@ function askForm(ctx) {
   const form = h(
     'form',
     {
-      class: 'fr-mt-2w',
+      class: 'fr-mt-2w gc-ask',
+      id: 'ask-form',
       onsubmit: (e) => {
         e.preventDefault();
         submit();
@@ -538,14 +857,14 @@ function askForm(ctx) {
         h(
           'span',
           { class: 'fr-hint-text', id: 'question-hint' },
-          'Entrée pour envoyer, Maj + Entrée pour aller à la ligne. Les questions suivantes restent dans la même conversation.',
+          'Entrée pour envoyer, Maj + Entrée pour aller à la ligne, Échap pour arrêter une réponse. Les questions suivantes restent dans la même conversation.',
         ),
       ),
       area,
       count,
       pii,
     ),
-    send,
+    h('div', { class: 'gc-actions' }, send, stop),
   );
   area.addEventListener('keydown', (e) => {
     if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
@@ -555,61 +874,179 @@ function askForm(ctx) {
   });
   const submit = () => {
     const q = area.value.trim();
-    if (!q || q.length > maxChars || form.dataset.busy) return;
-    ask(ctx, q, { area, send, form, refresh });
+    if (!q || q.length > maxChars || ctx.stream) return;
+    ask(ctx, q, {});
   };
+  ctx.ui = { area, send, stop, form, refresh };
   refresh();
   return form;
 }
 
-async function ask(ctx, question, ui) {
-  ui.form.dataset.busy = '1';
-  ui.send.disabled = true;
-  ctx.status.replaceChildren();
-  const fail = (title, text, retry) => {
-    ctx.status.replaceChildren(
-      alertBox(
-        'error',
-        title,
-        text,
-        retry
-          ? h(
-              'button',
-              { class: 'fr-btn fr-btn--sm fr-mt-1w', type: 'button', onclick: () => ask(ctx, question, ui) },
-              'Réessayer',
-            )
-          : null,
-      ),
-    );
+function showError(ctx, box) {
+  ctx.status.replaceChildren(box);
+  // Errors are shown next to the question box and brought into view (never below the fold).
+  requestAnimationFrame(() => ctx.status.scrollIntoView({ block: 'nearest' }));
+}
+
+/**
+ * Keeps the end of the answer and the question box in view while the answer streams, unless the
+ * advisor scrolled up to read; scrolling back down resumes following.
+ */
+function follower(ctx) {
+  const target = ctx.ui.form;
+  let following = true;
+  let programmatic = false;
+  const onScroll = () => {
+    if (programmatic) {
+      programmatic = false;
+      return;
+    }
+    following = target.getBoundingClientRect().bottom <= window.innerHeight + 48;
   };
-  ctx.thread.append(userMessage(question));
-  ui.area.value = '';
-  ui.refresh();
+  const onWheel = (e) => {
+    if (e.deltaY < 0) following = false;
+  };
+  const onKey = (e) => {
+    if (['PageUp', 'ArrowUp', 'Home'].includes(e.key) && e.target === document.body) following = false;
+  };
+  window.addEventListener('scroll', onScroll, { passive: true });
+  window.addEventListener('wheel', onWheel, { passive: true });
+  window.addEventListener('keydown', onKey);
+  return {
+    update() {
+      if (!following) return;
+      const over = target.getBoundingClientRect().bottom - window.innerHeight + 16;
+      if (over > 0) {
+        programmatic = true;
+        window.scrollBy(0, over);
+      }
+    },
+    get following() {
+      return following;
+    },
+    dispose() {
+      window.removeEventListener('scroll', onScroll);
+      window.removeEventListener('wheel', onWheel);
+      window.removeEventListener('keydown', onKey);
+    },
+  };
+}
+
+/**
+ * Asks `question`. With `replace` (a stored question's id), the server replaces that question and
+ * everything after it (edit, regenerate, retry): the thread never shows the question twice.
+ */
+async function ask(ctx, question, { replace = null, replaceEl = null } = {}) {
+  const ui = ctx.ui;
+  if (ctx.stream) return;
+  ctx.status.replaceChildren();
+  if (replaceEl) {
+    while (replaceEl.nextElementSibling) replaceEl.nextElementSibling.remove();
+    replaceEl.remove();
+  }
+  const userEl = userMessage(ctx, question, replace);
+  ctx.thread.append(userEl);
+  const typed = ui.area.value;
+  if (!replaceEl) {
+    ui.area.value = '';
+    ui.refresh();
+  }
   const el = assistantMessage(ctx);
   const textEl = el.querySelector('.gc-answer-text');
-  const node = document.createTextNode('');
-  textEl.append(node);
+  const controller = new AbortController();
+  let stopped = false;
+  ctx.stream = {
+    stop() {
+      stopped = true;
+      controller.abort();
+    },
+  };
+  ui.send.hidden = true;
+  ui.stop.hidden = false;
+  ui.stop.dataset.actionStop = '1';
   ctx.thread.setAttribute('aria-busy', 'true');
+  const follow = follower(ctx);
+  follow.update();
+
   let text = '';
   let citations = [];
   let msgId = null;
+  let model = null;
   let errorMsg = null;
   let complete;
+  let connected;
+  let frame = 0;
+  const paint = () => {
+    frame = 0;
+    textEl.replaceChildren(renderMarkdown(text));
+    follow.update();
+  };
+  // Restores the question in the box when nothing was kept by the server.
+  const giveBack = () => {
+    userEl.remove();
+    el.remove();
+    if (!replaceEl || !typed.trim()) {
+      ui.area.value = question;
+      ui.refresh();
+    }
+  };
+  const retry = (label = 'Réessayer') =>
+    h(
+      'button',
+      {
+        class: 'fr-btn fr-btn--sm fr-mt-1w',
+        type: 'button',
+        onclick: () => {
+          if (userEl.isConnected && userEl.dataset.id)
+            ask(ctx, question, { replaceEl: userEl, replace: userEl.dataset.id });
+          else {
+            if (userEl.isConnected) {
+              while (userEl.nextElementSibling) userEl.nextElementSibling.remove();
+              userEl.remove();
+            }
+            if (ui.area.value.trim() === question) {
+              ui.area.value = '';
+              ui.refresh();
+            }
+            ask(ctx, question, {});
+          }
+        },
+      },
+      label,
+    );
   try {
     // `new` opens the conversation in the same request (one round trip before the first token).
-    const res = await fetch(`/v1/conversations/${encodeURIComponent(ctx.convId ?? 'new')}/messages`, {
-      method: 'POST',
-      credentials: 'same-origin',
-      headers: headers({ 'content-type': 'application/json' }),
-      body: JSON.stringify({ content: question }),
-    });
+    let res;
+    try {
+      res = await fetch(`/v1/conversations/${encodeURIComponent(ctx.convId ?? 'new')}/messages`, {
+        method: 'POST',
+        credentials: 'same-origin',
+        headers: headers({ 'content-type': 'application/json' }),
+        body: JSON.stringify({ content: question, ...(replace ? { replace } : {}) }),
+        signal: controller.signal,
+      });
+    } catch {
+      if (stopped) {
+        giveBack();
+        return;
+      }
+      giveBack();
+      showError(
+        ctx,
+        alertBox(
+          'error',
+          'Serveur injoignable',
+          'La question n’a pas pu être envoyée (aucune connexion au serveur). Elle est restée dans le champ de saisie.',
+          retry(),
+        ),
+      );
+      return;
+    }
     if (res.status === 401) {
-      el.remove();
-      ctx.thread.lastElementChild?.remove();
-      ui.area.value = question;
+      giveBack();
       sessionStorage.setItem(DRAFT, question);
       await api('/v1/me').catch(() => {}); // the 401 handler shows the sign-in screen
-      return done(ui);
+      return;
     }
     if (!res.ok) {
       let m = `Erreur ${res.status}`;
@@ -618,58 +1055,91 @@ async function ask(ctx, question, ui) {
       } catch {
         /* not JSON */
       }
-      el.remove();
-      ui.area.value = question;
-      ui.refresh();
-      fail('Question refusée', m, res.status >= 500 || res.status === 429);
-      return done(ui);
+      giveBack();
+      showError(
+        ctx,
+        alertBox(
+          'error',
+          res.status === 429 ? 'Question refusée : limite atteinte' : 'Question refusée',
+          `${m} Votre question est restée dans le champ de saisie.`,
+          res.status >= 500 || res.status === 429 ? retry() : null,
+        ),
+      );
+      return;
     }
-    complete = await readSse(res, (chunk) => {
-      if (chunk.error) {
-        errorMsg = chunk.error.message;
-        return;
-      }
-      if (chunk.guichet?.message_id) {
-        msgId = chunk.guichet.message_id;
-        if (!ctx.convId) {
-          ctx.convId = chunk.guichet.conversation_id;
-          history.replaceState(null, '', `#/assistant/${ctx.convId}`);
+    connected = true;
+    try {
+      complete = await readSse(res, (chunk) => {
+        if (chunk.error) {
+          errorMsg = chunk.error.message;
+          return;
         }
-      }
-      const delta = chunk.choices?.[0]?.delta?.content;
-      if (delta) {
-        node.appendData(delta);
-        text += delta;
-      }
-      if (Array.isArray(chunk.citations)) citations = chunk.citations;
-    });
-  } catch {
-    complete = false;
+        if (chunk.guichet?.message_id) {
+          msgId = chunk.guichet.message_id;
+          if (chunk.guichet.user_message_id) userEl.dataset.id = chunk.guichet.user_message_id;
+          if (!ctx.convId && chunk.guichet.conversation_id) {
+            ctx.convId = chunk.guichet.conversation_id;
+            history.replaceState(null, '', `#/assistant/${ctx.convId}`);
+          }
+        }
+        if (chunk.guichet?.model) model = chunk.guichet.model;
+        const delta = chunk.choices?.[0]?.delta?.content;
+        if (delta) {
+          const first = !text;
+          text += delta;
+          // The first words are painted at once; then at most once a frame.
+          if (first) paint();
+          else if (!frame) frame = requestAnimationFrame(paint);
+        }
+        if (Array.isArray(chunk.citations)) citations = chunk.citations;
+      });
+    } catch {
+      complete = false;
+    }
+    if (frame) cancelAnimationFrame(frame);
+    if (stopped) {
+      finishAnswer(ctx, el, text, citations, msgId, null, model);
+      el.prepend(alertBox('info', null, 'Réponse arrêtée à votre demande : elle est incomplète.'));
+    } else if (errorMsg) {
+      textEl.replaceChildren(renderMarkdown(text));
+      el.prepend(alertBox('error', null, errorMsg));
+      showError(ctx, alertBox('error', 'La réponse a échoué', 'Vous pouvez reposer la question.', retry()));
+    } else if (!complete) {
+      textEl.replaceChildren(renderMarkdown(text));
+      el.classList.add('gc-msg--interrupted');
+      el.prepend(
+        alertBox(
+          'warning',
+          null,
+          'Réponse interrompue : elle est incomplète et n’a pas été enregistrée comme une réponse complète.',
+        ),
+      );
+      showError(
+        ctx,
+        alertBox(
+          'error',
+          'Connexion interrompue',
+          'La connexion au serveur a été coupée pendant la réponse.',
+          retry(),
+        ),
+      );
+    } else {
+      finishAnswer(ctx, el, text, citations, msgId, null, model);
+      sessionStorage.removeItem(DRAFT);
+    }
+    if (connected) {
+      const nav = ctx.main.querySelector('.gc-history');
+      if (nav && nav.isConnected) loadHistory(nav, ctx);
+    }
+  } finally {
+    follow.update();
+    follow.dispose();
+    ctx.stream = null;
+    ctx.thread.setAttribute('aria-busy', 'false');
+    ui.stop.hidden = true;
+    delete ui.stop.dataset.actionStop;
+    ui.send.hidden = false;
+    ui.refresh();
+    markLast(ctx);
   }
-  ctx.thread.setAttribute('aria-busy', 'false');
-  if (errorMsg) {
-    el.prepend(alertBox('error', null, errorMsg));
-    fail('La réponse a échoué', 'Vous pouvez reposer la question.', true);
-  } else if (!complete) {
-    el.classList.add('gc-msg--interrupted');
-    el.prepend(
-      alertBox(
-        'warning',
-        null,
-        'Réponse interrompue : elle est incomplète et n’a pas été enregistrée comme une réponse complète.',
-      ),
-    );
-    fail('Connexion interrompue', 'La connexion au serveur a été coupée pendant la réponse.', true);
-  } else {
-    finishAnswer(ctx, el, text, citations, msgId, null);
-    sessionStorage.removeItem(DRAFT);
-    const nav = ctx.main.querySelector('.gc-history');
-    if (nav) loadHistory(nav, ctx);
-  }
-  done(ui);
-}
-
-function done(ui) {
-  delete ui.form.dataset.busy;
-  ui.refresh();
 }

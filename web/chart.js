@@ -1,48 +1,99 @@
-// A plain SVG bar chart (no chart library): labels under the bars, values above.
-import { fmtNum } from './ui.js';
+// Bar charts drawn by Chart.js (its browser build served from node_modules at /vendor/chart.js),
+// each with a text alternative and the data as a table.
+import { fmtNum, h, table } from './ui.js';
 
-const NS = 'http://www.w3.org/2000/svg';
-const svg = (tag, attrs, text) => {
-  const el = document.createElementNS(NS, tag);
-  for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, String(v));
-  if (text !== undefined) el.textContent = text;
-  return el;
-};
+let loading = null;
 
-export function barChart(points, title) {
-  const figure = document.createElement('figure');
-  figure.className = 'fr-mb-3w';
+/** Loads Chart.js once (a classic script: its UMD build defines window.Chart). */
+export function loadChart() {
+  if (window.Chart) return Promise.resolve(window.Chart);
+  loading ??= new Promise((resolve, reject) => {
+    const s = document.createElement('script');
+    s.src = '/vendor/chart.js';
+    s.onload = () => resolve(window.Chart);
+    s.onerror = () => reject(new Error('Le module de graphiques n’a pas pu être chargé.'));
+    document.head.append(s);
+  });
+  return loading;
+}
+
+const css = (name, fallback) =>
+  getComputedStyle(document.documentElement).getPropertyValue(name).trim() || fallback;
+
+/**
+ * A bar chart of `points` ([label, value]…) in a figure: full labels (wrapped, never cut), values in
+ * French, the same numbers in a table under a disclosure.
+ */
+export async function barChart(points, title, { digits = 2, id } = {}) {
+  const figure = h('figure', { class: 'fr-mb-3w gc-figure', ...(id ? { id } : {}) });
   if (!points.length) {
-    figure.textContent = 'Aucune donnée sur la période.';
+    figure.append(h('p', {}, 'Aucune donnée sur la période.'));
     return figure;
   }
-  const w = Math.max(320, points.length * 44 + 40);
-  const hgt = 200;
-  const max = Math.max(...points.map((p) => p[1]), 1);
-  const root = svg('svg', {
-    viewBox: `0 0 ${w} ${hgt + 40}`,
-    class: 'gc-chart',
+  const Chart = await loadChart();
+  const canvas = h('canvas', {
     role: 'img',
-    'aria-label': `${title} : ${points.map(([l, v]) => `${l} ${fmtNum(v, 3)}`).join(', ')}`,
+    'aria-label': `${title} : ${points.map(([l, v]) => `${l} ${fmtNum(v, digits)}`).join(', ')}`,
   });
-  points.forEach(([label, value], i) => {
-    const bh = Math.round((value / max) * (hgt - 20));
-    const x = 30 + i * 44;
-    root.append(
-      svg('rect', {
-        x,
-        y: hgt - bh,
-        width: 30,
-        height: bh,
-        fill: 'var(--background-action-high-blue-france)',
-      }),
-    );
-    root.append(svg('text', { x: x + 15, y: hgt - bh - 4, 'text-anchor': 'middle' }, fmtNum(value, 2)));
-    root.append(svg('text', { x: x + 15, y: hgt + 14, 'text-anchor': 'middle' }, String(label).slice(0, 8)));
+  const box = h('div', { class: 'gc-chart-box' }, canvas);
+  figure.append(
+    box,
+    h('figcaption', { class: 'fr-text--xs' }, title),
+    h(
+      'details',
+      { class: 'fr-mt-1w' },
+      h('summary', {}, `Données du graphique « ${title} »`),
+      table(
+        title,
+        ['Libellé', 'Valeur'],
+        points.map(([l, v]) => [String(l), fmtNum(v, digits)]),
+      ),
+    ),
+  );
+  const color = css('--background-action-high-blue-france', '#000091');
+  const text = css('--text-default-grey', '#3a3a3a');
+  const grid = css('--border-default-grey', '#dddddd');
+  // Created once the canvas is in the page (Chart.js measures its box).
+  queueMicrotask(() => {
+    const chart = new Chart(canvas, {
+      type: 'bar',
+      data: {
+        labels: points.map(([l]) => (String(l).length > 18 ? splitLabel(String(l)) : String(l))),
+        datasets: [{ label: title, data: points.map(([, v]) => v), backgroundColor: color }],
+      },
+      options: {
+        responsive: true,
+        maintainAspectRatio: false,
+        animation: false,
+        locale: 'fr-FR',
+        plugins: { legend: { display: false }, tooltip: { enabled: true } },
+        scales: {
+          x: { ticks: { color: text, autoSkip: false, maxRotation: 0 }, grid: { display: false } },
+          y: {
+            beginAtZero: true,
+            ticks: { color: text, precision: digits ? undefined : 0 },
+            grid: { color: grid },
+          },
+        },
+      },
+    });
+    canvas.dataset.ready = '1';
+    canvas.chart = chart;
   });
-  const cap = document.createElement('figcaption');
-  cap.className = 'fr-text--xs';
-  cap.textContent = title;
-  figure.append(root, cap);
   return figure;
+}
+
+/** A long label on several lines (Chart.js draws an array as lines). */
+function splitLabel(label) {
+  const words = label.split(/\s+/);
+  const lines = [];
+  let line = '';
+  for (const w of words) {
+    if (line && (line + ' ' + w).length > 18) {
+      lines.push(line);
+      line = w;
+    } else line = line ? `${line} ${w}` : w;
+  }
+  if (line) lines.push(line);
+  return lines;
 }

@@ -4,7 +4,7 @@ import { generateApiKey, hashApiKey, keyMatches, parseApiKey } from './api-key-s
 import { parseExpiry } from './create-api-key.js';
 import { footprintOf } from './footprint.js';
 import { fits } from './limiter.js';
-import { NO_LIMITS, ROLES } from './model.js';
+import { LADDER, NO_LIMITS } from './model.js';
 import { can, PERMISSIONS, type Permission } from './permissions.js';
 import { chargeChecks, formatDuration, requestChecks } from './quotas.js';
 import { windowOf } from './windows.js';
@@ -31,11 +31,17 @@ describe('accounts domain', () => {
     expect(can('admin', 'orgs:manage')).toBe(false);
     // Monotonic: a higher role holds everything a lower one does.
     for (const p of Object.keys(PERMISSIONS) as Permission[]) {
-      ROLES.forEach((r, i) => {
+      LADDER.forEach((r, i) => {
         if (can(r, p))
-          for (const higher of ROLES.slice(i)) expect(can(higher, p), `${higher} ${p}`).toBe(true);
+          for (const higher of LADDER.slice(i)) expect(can(higher, p), `${higher} ${p}`).toBe(true);
       });
     }
+  });
+
+  it('gives the dpo role reading only: privacy, audit, usage, people', () => {
+    const held = (Object.keys(PERMISSIONS) as Permission[]).filter((p) => can('dpo', p));
+    expect(held.sort()).toEqual(['audit:read', 'me:read', 'privacy:read', 'usage:read', 'users:read'].sort());
+    for (const p of held) expect(can('admin', p), p).toBe(true);
   });
 
   it('builds fixed windows and counters only for the limits that are set', () => {

@@ -4,7 +4,12 @@
  */
 
 /** Organisation roles, from least to most powerful, then the platform role. */
-export const ROLES = ['agent', 'developer', 'admin', 'superadmin'] as const;
+export const LADDER = ['agent', 'developer', 'admin', 'superadmin'] as const;
+/**
+ * Every role: the ladder, and `dpo` beside it (the data protection officer reads privacy, audit
+ * and usage and changes nothing; an admin may grant it).
+ */
+export const ROLES = [...LADDER, 'dpo'] as const;
 export type Role = (typeof ROLES)[number];
 
 /** The organisation `guichet serve` creates on a fresh install. */
@@ -14,9 +19,11 @@ export function isRole(value: unknown): value is Role {
   return typeof value === 'string' && (ROLES as readonly string[]).includes(value);
 }
 
-/** True when `role` is at least as powerful as `other`. */
+/** True when `role` is at least as powerful as `other` (`dpo`: only itself, an admin or above). */
 export function roleAtLeast(role: Role, other: Role): boolean {
-  return ROLES.indexOf(role) >= ROLES.indexOf(other);
+  if (other === 'dpo') return role === 'dpo' || role === 'admin' || role === 'superadmin';
+  if (role === 'dpo') return false;
+  return LADDER.indexOf(role) >= LADDER.indexOf(other);
 }
 
 export interface Organisation {

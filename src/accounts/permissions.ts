@@ -3,10 +3,11 @@ import type { Role } from './model.js';
 /**
  * Permissions as data: each permission and the roles that hold it. This table is the only place
  * where roles meet actions; the HTTP layer maps routes to permissions (`http/middleware/`) and
- * checks them in one middleware. `superadmin` holds every permission.
+ * checks them in one middleware. `superadmin` holds every permission; `dpo` only reads (privacy,
+ * audit, usage, the list of people).
  */
 export const PERMISSIONS = {
-  'me:read': ['agent', 'developer', 'admin', 'superadmin'],
+  'me:read': ['agent', 'developer', 'dpo', 'admin', 'superadmin'],
   'chat:use': ['agent', 'developer', 'admin', 'superadmin'],
   'search:use': ['agent', 'developer', 'admin', 'superadmin'],
   'models:read': ['agent', 'developer', 'admin', 'superadmin'],
@@ -14,10 +15,13 @@ export const PERMISSIONS = {
   'collections:write': ['admin', 'superadmin'],
   'documents:write': ['developer', 'admin', 'superadmin'],
   'keys:manage': ['developer', 'admin', 'superadmin'],
-  'usage:read': ['developer', 'admin', 'superadmin'],
+  'usage:read': ['developer', 'dpo', 'admin', 'superadmin'],
+  'users:read': ['dpo', 'admin', 'superadmin'],
   'users:manage': ['admin', 'superadmin'],
   'quotas:manage': ['admin', 'superadmin'],
-  'audit:read': ['admin', 'superadmin'],
+  'audit:read': ['dpo', 'admin', 'superadmin'],
+  /** Reads a person's data (right of access export); the erasure is `privacy:manage`. */
+  'privacy:read': ['dpo', 'admin', 'superadmin'],
   'privacy:manage': ['admin', 'superadmin'],
   'orgs:manage': ['superadmin'],
 } as const satisfies Record<string, readonly Role[]>;

@@ -15,7 +15,7 @@ export function checkRole(role: unknown, param = 'role'): Role {
   if (!isRole(role)) {
     throw new AppError(
       'invalid_request',
-      `Rôle inconnu : « ${String(role)} » (agent, developer, admin ou superadmin).`,
+      `Rôle inconnu : « ${String(role)} » (agent, developer, dpo, admin ou superadmin).`,
       { param },
     );
   }

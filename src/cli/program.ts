@@ -22,6 +22,7 @@ const COMMANDS: Record<string, () => Promise<Register[]>> = {
   users: async () => [(await import('./commands/users.js')).registerUsers],
   keys: async () => [(await import('./commands/keys.js')).registerKeys],
   'setup-link': async () => [(await import('./commands/setup-link.js')).registerSetupLink],
+  quotas: async () => [(await import('./commands/quotas.js')).registerQuotas],
   collections: async () => [(await import('./commands/collections.js')).registerCollections],
   documents: async () => [(await import('./commands/documents.js')).registerDocuments],
   privacy: async () => [

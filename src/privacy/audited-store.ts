@@ -30,7 +30,7 @@ const REPOS: RepoSpec[] = [
   { name: 'organisation', path: ['accounts', 'orgs'], events: { create: 'created' }, keepName: true },
   { name: 'user', path: ['accounts', 'users'], events: { create: 'created' }, userIds: true },
   { name: 'key', path: ['accounts', 'keys'], events: { create: 'created', revoke: 'revoked' } },
-  { name: 'quota', path: ['accounts', 'quotas'], events: { set: 'changed' } },
+  { name: 'quota', path: ['accounts', 'quotas'], events: { set: 'changed', remove: 'cleared' } },
   // Browser sessions (OIDC): a session created is a sign-in.
   {
     name: 'session',

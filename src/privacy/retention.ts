@@ -3,6 +3,7 @@ import type { PurgeCounts } from '../store/privacy-spec.js';
 import type { Store } from '../store/spec.js';
 import type { AuditLog } from './audit-log.js';
 import type { PrivacyConfig } from './config.js';
+import { effectiveRetention } from './retention-settings.js';
 
 /**
  * Retention: deletes what is older than its class's duration (conversations, usage rows, audit
@@ -14,7 +15,6 @@ export interface PurgeReport {
   /** Cut-off instant per class (null = kept without limit). */
   cutoffs: Record<'conversations' | 'usage' | 'audit' | 'documents', string | null>;
 }
-
 const DAY = 86_400_000;
 
 export async function purgeExpiredData(o: {
@@ -84,11 +84,14 @@ export function schedulePurge(o: {
   hours: number;
   logger: Logger;
 }): () => void {
+  // The durations in force at each run (changed from the web UI without a restart).
   const run = () =>
-    purgeExpiredData({ ...o, via: 'system' }).then(
-      (r) => o.logger.info({ purged: r.counts }, 'retention purge'),
-      (e: unknown) => o.logger.error({ err: (e as Error)?.message }, 'retention purge failed'),
-    );
+    effectiveRetention(o.store, o.retention)
+      .then((retention) => purgeExpiredData({ ...o, retention, via: 'system' }))
+      .then(
+        (r) => o.logger.info({ purged: r.counts }, 'retention purge'),
+        (e: unknown) => o.logger.error({ err: (e as Error)?.message }, 'retention purge failed'),
+      );
   void run();
   if (!(o.hours > 0)) return () => undefined;
   const timer = setInterval(run, Math.max(60_000, o.hours * 3_600_000));

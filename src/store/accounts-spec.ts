@@ -73,6 +73,8 @@ export interface QuotaRepo {
   /** Stored limits of an organisation or key; null when none were set. */
   get(scope: QuotaScope, subjectId: string): Promise<QuotaLimits | null>;
   set(scope: QuotaScope, subjectId: string, limits: QuotaLimits): Promise<QuotaLimits>;
+  /** Forgets the stored limits (the configured defaults apply again); false when none were stored. */
+  remove(scope: QuotaScope, subjectId: string): Promise<boolean>;
 }
 
 export interface CounterRepo {

@@ -88,6 +88,11 @@ export interface ConversationRepo {
     patch: { content?: string; citations?: unknown[]; complete?: boolean },
   ): Promise<StoredMessage | null>;
   messages(conversationId: string): Promise<StoredMessage[]>;
+  /**
+   * Deletes a message of the conversation and every message after it, with their feedback (a
+   * question edited or an answer regenerated); returns the number of messages deleted.
+   */
+  truncateFrom(conversationId: string, messageId: string): Promise<number>;
   addFeedback(
     input: Omit<Feedback, 'id' | 'createdAt' | 'tags' | 'comment'> & { tags?: string[]; comment?: string },
   ): Promise<Feedback>;

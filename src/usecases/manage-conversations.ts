@@ -52,6 +52,12 @@ export function historyOf(messages: StoredMessage[]): ChatMessage[] {
 export interface FeedbackView extends Feedback {
   conversationId: string;
   answerExcerpt: string;
+  /** The question answered, the full answer and its cited sources (what the feedback is about). */
+  question: string;
+  answer: string;
+  sources: { index: number; title: string; url: string | null; local: boolean }[];
+  /** Who gave it: the person's name or e-mail, or the key's name. */
+  author: string | null;
 }
 
 /**
@@ -67,20 +73,49 @@ export async function listOrgFeedback(
     store.accounts.users.list(orgId),
     store.accounts.keys.list(orgId),
   ]);
-  const owners = [...users.map((u) => u.id), ...keys.map((k) => `key:${k.id}`)];
+  const owners: [string, string][] = [
+    ...users.map((u): [string, string] => [u.id, u.name || u.email]),
+    ...keys.map((k): [string, string] => [`key:${k.id}`, `clé « ${k.name} »`]),
+  ];
+  const names = new Map(owners);
   const out: FeedbackView[] = [];
-  for (const owner of owners) {
+  for (const [owner] of owners) {
     for (const conv of await store.conversations.listByUser(owner, { limit: 500, offset: 0 })) {
       if (conv.orgId !== orgId) continue;
-      for (const m of await store.conversations.messages(conv.id)) {
+      const messages = await store.conversations.messages(conv.id);
+      for (const [i, m] of messages.entries()) {
         if (m.role !== 'assistant') continue;
         for (const f of await store.conversations.feedback(m.id)) {
           if (filter.rating !== undefined && f.rating !== filter.rating) continue;
           if (filter.tag && !f.tags.includes(filter.tag)) continue;
-          out.push({ ...f, conversationId: conv.id, answerExcerpt: m.content.slice(0, 200) });
+          const question = messages
+            .slice(0, i)
+            .reverse()
+            .find((x) => x.role === 'user');
+          out.push({
+            ...f,
+            conversationId: conv.id,
+            answerExcerpt: m.content.slice(0, 200),
+            question: question?.content ?? '',
+            answer: m.content,
+            sources: citedSources(m.citations),
+            author: names.get(f.userId ?? owner) ?? names.get(owner) ?? null,
+          });
         }
       }
     }
   }
   return out.sort((a, b) => b.createdAt.localeCompare(a.createdAt)).slice(0, filter.limit);
+}
+
+/** The cited sources of a stored answer (all of them when none is marked cited). */
+function citedSources(citations: unknown[]): FeedbackView['sources'] {
+  const list = citations.filter((c): c is Record<string, unknown> => !!c && typeof c === 'object');
+  const cited = list.filter((c) => c.cited === true);
+  return (cited.length ? cited : list).map((c) => ({
+    index: Number(c.index) || 0,
+    title: String(c.title ?? ''),
+    url: typeof c.url === 'string' ? c.url : null,
+    local: c.local === true,
+  }));
 }

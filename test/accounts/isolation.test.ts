@@ -325,6 +325,12 @@ const CASES: Record<string, Case> = {
     expect(JSON.parse(t).retention.conversations_days).toBeGreaterThanOrEqual(0);
     noLeak(t, 'GET /v1/admin/retention');
   },
+  'PUT /v1/admin/retention': async (c) => {
+    // Instance-wide: an organisation's admin (key or session) cannot change it for everyone.
+    const r = await call(c, 'PUT', '/v1/admin/retention', { conversations_days: 1 });
+    expect(r.status).toBe(403);
+    noLeak(await r.text(), 'PUT /v1/admin/retention');
+  },
   'GET /v1/admin/data-flows': async (c) => {
     const r = await call(c, 'GET', '/v1/admin/data-flows');
     expect(r.status).toBe(200);
@@ -481,6 +487,28 @@ const CASES: Record<string, Case> = {
     const t = await r.text();
     noLeak(t.split(SECRET).join('').split(b.orgName).join(''), 'conversation answer');
     expect(t).not.toContain('coffre');
+  },
+  'PATCH /v1/conversations/:id': async (c) => {
+    const before = (await app.services.store.conversations.get(b.conversationId))?.title;
+    await sameAsUnknown(
+      c,
+      'PATCH',
+      `/v1/conversations/${b.conversationId}`,
+      `/v1/conversations/${UNKNOWN}`,
+      b.conversationId,
+      UNKNOWN,
+      () => ({ title: 'Renommée par A' }),
+    );
+    expect((await app.services.store.conversations.get(b.conversationId))?.title).toBe(before);
+    // Replacing one of B's questions from A's own conversation: not found, nothing deleted.
+    const own = ((await (await call(c, 'POST', '/v1/conversations', {})).json()) as { id: string }).id;
+    const count = (await app.services.store.conversations.messages(b.conversationId)).length;
+    const r = await call(c, 'POST', `/v1/conversations/${own}/messages`, {
+      content: 'Bonjour',
+      replace: b.messageId,
+    });
+    expect(r.status).toBe(404);
+    expect((await app.services.store.conversations.messages(b.conversationId)).length).toBe(count);
   },
   'POST /v1/conversations/:id/messages/:messageId/feedback': async (c) => {
     await sameAsUnknown(

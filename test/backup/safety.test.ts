@@ -48,7 +48,10 @@ function databaseBefore(dir: string, version: number): void {
     'CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)',
   );
   for (const m of MIGRATIONS.filter((x) => x.version < version)) {
-    db.exec(m.sql);
+    if (m.foreignKeysOff) db.pragma('foreign_keys = OFF');
+    if (m.sql) db.exec(m.sql);
+    m.run?.(db);
+    db.pragma('foreign_keys = ON');
     db.prepare('INSERT INTO schema_migrations VALUES (?, ?, ?)').run(
       m.version,
       m.name,

@@ -14,6 +14,8 @@ import { copyCorpus } from '../helpers/corpus.js';
 import { startServer, type RunningServer } from '../helpers/server.js';
 import { openSqliteStore } from '../../src/store/sqlite/index.js';
 import { writeBenchSection } from './bench-file.js';
+import { writeFileSync } from 'node:fs';
+import { chunk, sendSse, startUpstream, type FakeUpstream } from '../../src/models/testing/fake-upstream.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const CI = process.env.CI === 'true';
@@ -29,9 +31,14 @@ const NIR = '1 85 05 78 006 084 91';
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 let server: RunningServer;
+/** A second `guichet serve` on the same data, whose `guichet` model is a scripted upstream. */
+let scripted: RunningServer;
+let upstream: FakeUpstream;
 let browser: Browser;
 let page: Page;
 let key: string;
+/** The instance's operator (superadmin): changes the retention durations. */
+let operator: string;
 let dataDir: string;
 
 async function axe(p: Page, name: string): Promise<void> {
@@ -55,18 +62,60 @@ async function axe(p: Page, name: string): Promise<void> {
       targets: v.nodes.slice(0, 3).map((n) => n.target.join(' ')),
     }));
   });
-  const bad = result.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  expect(bad, `axe on ${name}: ${JSON.stringify(bad)}`).toEqual([]);
+  // No violation of any impact (minor and moderate included).
+  expect(result, `axe on ${name}: ${JSON.stringify(result)}`).toEqual([]);
 }
 
 const shot = (p: Page, name: string) =>
   p.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
 
-async function signIn(p: Page, k: string) {
+const SIZES = [
+  [1366, 768],
+  [768, 1024],
+  [390, 844],
+] as const;
+
+/** Screenshot (viewport only: what the person sees) at the page's current size. */
+const sizedShot = (p: Page, name: string) => {
+  const v = p.viewportSize()!;
+  return p.screenshot({ path: join(ARTIFACTS, 'tailles', `${name}-${v.width}x${v.height}.png`) });
+};
+
+/** Runs `check` at each of the three sizes (laptop, tablet, phone), back to 1366×768 at the end. */
+async function atEachSize(p: Page, check: (w: number, h: number) => Promise<void>): Promise<void> {
+  for (const [w, h] of SIZES) {
+    await p.setViewportSize({ width: w, height: h });
+    await check(w, h);
+  }
+  await p.setViewportSize({ width: 1366, height: 768 });
+}
+
+/** Markdown streamed by the scripted upstream, a few characters at a time. */
+const MARKDOWN = [
+  '### Démarches\n\n',
+  'Voici les étapes, *dans l’ordre* :\n\n',
+  '1. Rassembler les **pièces justificatives** [1]\n',
+  '2. Déposer la demande en ligne\n',
+  '3. Suivre le dossier\n\n',
+  '| Pièce | Délai |\n',
+  '| --- | --- |\n',
+  '| Justificatif de domicile | 3 mois |\n',
+  '| Photo d’identité | 6 mois |\n\n',
+  'Voir [le site officiel](https://www.service-public.fr) et le formulaire `cerfa 12100`.',
+];
+const XSS_ANSWER = [
+  'Réponse piégée <img src=x onerror="window.__xss=1"> ',
+  '<script>window.__xss=2</script> ',
+  '[cliquez](javascript:window.__xss=3) fin.',
+];
+
+async function signIn(p: Page, k: string, base = server.url) {
   // Signed out first: the session lives in a cookie (the sign-in page sends a signed-in browser on).
   await p.context().clearCookies();
-  await p.goto(`${server.url}/#/connexion`);
+  await p.goto(`${base}/#/connexion`);
   await p.reload();
+  // The first route and the 401 of its /v1/me may both draw the form: fill the one that stays.
+  await p.waitForLoadState('networkidle');
   await p.fill('#api-key', k);
   await p.press('#api-key', 'Enter');
   await p.waitForSelector('#question');
@@ -119,12 +168,52 @@ async function askTimed(p: Page, question: string): Promise<number> {
 
 describe.skipIf(!present && !CI)('web UI in Chromium', () => {
   beforeAll(async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
+    mkdirSync(join(ARTIFACTS, 'tailles'), { recursive: true });
     dataDir = await copyCorpus();
     const store = openSqliteStore(dataDir);
     key = await createTestKey(store, { orgId: 'default', role: 'admin', name: 'navigateur' });
+    operator = await createTestKey(store, { orgId: 'default', role: 'superadmin', name: 'exploitant' });
     await store.close();
+    let longs = 0; // the first long answer is long (to stop it), a regenerated one is short
+    upstream = await startUpstream(async (req, res) => {
+      const last = String(req.body?.messages?.at(-1)?.content ?? '');
+      if (/tableau/.test(last))
+        return sendSse(res, [...MARKDOWN.map((t) => chunk(t)), chunk(null, 'stop'), '[DONE]'], 150);
+      if (/piégée/.test(last))
+        return sendSse(res, [...XSS_ANSWER.map((t) => chunk(t)), chunk(null, 'stop'), '[DONE]']);
+      if (/longue/.test(last) && longs++ === 0)
+        return sendSse(
+          res,
+          [
+            ...Array.from({ length: 400 }, (_, i) =>
+              chunk(`Paragraphe ${i}, une phrase assez longue pour remplir l’écran.\n\n`),
+            ),
+            chunk(null, 'stop'),
+            '[DONE]',
+          ],
+          25,
+        );
+      const n = upstream.requests.length;
+      return sendSse(res, [chunk(`Réponse scriptée n° ${n} `), chunk('[1].'), chunk(null, 'stop'), '[DONE]']);
+    });
+    const config = join(dataDir, 'scripted.yaml');
+    writeFileSync(
+      config,
+      [
+        'providers:',
+        '  - id: loopback',
+        '    type: openai-compatible',
+        `    base_url: ${upstream.baseUrl}`,
+        '    models: [echo-chat]',
+        '    local: true',
+        'models:',
+        '  - id: guichet',
+        '    targets: [loopback:echo-chat]',
+        '',
+      ].join('\n'),
+    );
     server = await startServer({ GUICHET_DATA_DIR: dataDir });
+    scripted = await startServer({ GUICHET_DATA_DIR: dataDir, GUICHET_CONFIG: config });
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: [
@@ -150,6 +239,8 @@ describe.skipIf(!present && !CI)('web UI in Chromium', () => {
   afterAll(async () => {
     await browser?.close();
     await server?.stop();
+    await scripted?.stop();
+    await upstream?.close();
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 
@@ -159,6 +250,8 @@ describe.skipIf(!present && !CI)('web UI in Chromium', () => {
     await axe(page, 'connexion');
     await shot(page, '01-connexion');
     await signIn(page, key);
+    // Straight to the question box after sign-in (no Tab presses needed).
+    await page.waitForFunction(() => document.activeElement?.id === 'question');
     expect(
       await page.evaluate(
         () => localStorage.length === 0 || !Object.values(localStorage).some((v) => v.startsWith('gch_')),
@@ -170,6 +263,79 @@ describe.skipIf(!present && !CI)('web UI in Chromium', () => {
     await expect(page.locator('#first-visit').textContent()).resolves.toMatch(
       /intelligence artificielle.*jours/s,
     );
+  });
+
+  it('header: identity and sign-out reachable on tablet and phone through the DSFR menu button, no DSFR error', async () => {
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    for (const [w, h] of SIZES.slice(1)) {
+      await page.setViewportSize({ width: w, height: h });
+      await page.goto(`${server.url}/#/assistant`);
+      await page.reload();
+      await page.waitForSelector('#question');
+      expect(await page.isVisible('#button-menu'), `menu button at ${w}`).toBe(true);
+      expect(await page.isVisible('#tools [data-action="signout"]')).toBe(false); // desktop tools hidden
+      await sizedShot(page, '10-en-tete');
+      await page.click('#button-menu');
+      await page.waitForSelector('#modal-menu.fr-modal--opened');
+      expect(await page.textContent('#modal-menu .gc-identity')).toMatch(/navigateur/);
+      expect(await page.isVisible('#modal-menu [data-action="signout"]')).toBe(true);
+      await sizedShot(page, '11-menu-mobile');
+      await axe(page, `menu mobile ${w}`);
+      await page.click('#modal-menu [data-action="signout"]');
+      await page.waitForSelector('#api-key');
+      expect(await page.evaluate(() => sessionStorage.getItem('guichet.key'))).toBeNull();
+      await signIn(page, key);
+    }
+    await page.setViewportSize({ width: 1366, height: 768 });
+    await page.reload();
+    await page.waitForSelector('#question');
+    expect(await page.isVisible('#tools [data-action="signout"]')).toBe(true);
+    expect(errors, errors.join('\n')).toEqual([]);
+  });
+
+  it('footer, skip links and display settings follow the DSFR', async () => {
+    const footer = (await page.textContent('footer'))!;
+    for (const t of [
+      'Accessibilité : non conforme',
+      'Mentions légales',
+      'Données personnelles',
+      'Gestion des cookies',
+      'info.gouv.fr',
+      'service-public.fr',
+      'legifrance.gouv.fr',
+      'data.gouv.fr',
+      'Paramètres d’affichage',
+    ])
+      expect(footer).toContain(t);
+    const skips = await page.$$eval('.fr-skiplinks a', (as) => as.map((a) => a.textContent?.trim()));
+    expect(skips).toEqual(['Contenu', 'Menu', 'Pied de page']);
+    await page.focus('.fr-skiplinks a[data-skip="footer"]');
+    await page.keyboard.press('Enter');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('footer');
+    expect(page.url()).toMatch(/#\/assistant$/); // the screen did not change
+    await page.click('#display-settings');
+    await page.waitForSelector('#fr-theme-modal[open]');
+    await page.check('#fr-radios-theme-dark', { force: true });
+    await page.waitForFunction(() => document.documentElement.getAttribute('data-fr-theme') === 'dark');
+    await shot(page, '12-theme-sombre');
+    await page.check('#fr-radios-theme-light', { force: true });
+    await page.waitForFunction(() => document.documentElement.getAttribute('data-fr-theme') === 'light');
+    await page.click('#fr-theme-modal .fr-btn--close');
+    await page.waitForSelector('#fr-theme-modal', { state: 'hidden' });
+    await page.waitForTimeout(400); // the DSFR modal's closing transition
+    for (const [hash, title] of [
+      ['#/accessibilite', 'Déclaration d’accessibilité'],
+      ['#/mentions-legales', 'Mentions légales'],
+      ['#/donnees-personnelles', 'Données personnelles'],
+      ['#/cookies', 'Gestion des cookies'],
+    ]) {
+      await page.goto(`${server.url}/${hash}`);
+      await page.waitForSelector(`h1:has-text("${title}")`);
+      await atEachSize(page, async (w) => axe(page, `${hash} ${w}`));
+    }
+    await page.goto(`${server.url}/#/assistant`);
+    await page.waitForSelector('#question');
   });
 
   it('shows the personal-data notice when a NIR is typed', async () => {
@@ -189,6 +355,17 @@ describe.skipIf(!present && !CI)('web UI in Chromium', () => {
     expect(await page.locator('.gc-msg--assistant .gc-cite').count()).toBeGreaterThan(0);
     await page.locator('.gc-msg--assistant .gc-cite').first().click();
     expect(await page.evaluate(() => document.activeElement?.id)).toMatch(/^src-/);
+    // Outdated national sources carry a badge; each source is numbered once ("[1]", not "1. [1]").
+    expect(await page.locator('.gc-sources .gc-stale').first().textContent()).toMatch(
+      /^source de 20\d\d : vérifiez sur service-public\.fr$/,
+    );
+    expect(await page.locator('.gc-sources ol').count()).toBe(0);
+    const firstSource = (await page.locator('.gc-sources li').first().textContent())!;
+    expect(firstSource.match(/\[\d+\]/g)).toHaveLength(1);
+    // An extractive answer is not labelled "IA".
+    const kind = (await page.locator('.gc-msg--assistant .gc-kind').first().textContent())!;
+    const body = (await page.locator('.gc-msg--assistant .gc-answer-text').first().textContent())!;
+    if (/non rédigée par une IA générative/.test(body)) expect(kind).toBe('Extraits des sources');
     await axe(page, 'assistant');
     await shot(page, '03-assistant-reponse');
     // A follow-up in the same conversation, then two fresh conversations, for the timing.
@@ -235,14 +412,31 @@ describe.skipIf(!present && !CI)('web UI in Chromium', () => {
 
   it('records feedback on an answer and shows it in the admin view', async () => {
     await page.locator('.gc-msg--assistant button[title="Utile"]').last().click();
+    // The thumb chosen looks pressed (state and style), the other one does not.
+    expect(
+      await page.locator('.gc-msg--assistant button[title="Utile"]').last().getAttribute('aria-pressed'),
+    ).toBe('true');
+    expect(
+      await page.locator('.gc-msg--assistant button[title="Utile"]').last().getAttribute('class'),
+    ).not.toMatch(/fr-btn--tertiary(\s|$)/);
+    expect(
+      await page.locator('.gc-msg--assistant button[title="Pas utile"]').last().getAttribute('aria-pressed'),
+    ).toBe('false');
     await page.check('.gc-msg--assistant input[value="clair"] >> nth=-1', { force: true });
     await page.locator('.gc-msg--assistant textarea').last().fill('Réponse claire, merci (test navigateur)');
     await page.locator('.gc-msg--assistant button:has-text("Envoyer l’avis")').last().click();
     await page.waitForSelector('text=votre avis est enregistré');
     await page.goto(`${server.url}/#/admin/avis`);
     await page.waitForSelector('text=Réponse claire, merci (test navigateur)');
+    // The question, the answer and its sources beside the feedback, with who gave it.
+    const item = page.locator('.gc-feedback-item').first();
+    expect(await item.textContent()).toMatch(/Question.*prime d’activité/s);
+    expect(await item.textContent()).toMatch(/navigateur/);
+    await item.locator('summary').click();
+    expect(await item.locator('a[href*="service-public.fr"]').count()).toBeGreaterThan(0);
+    expect(await item.locator('a[href^="#/assistant/conv_"]').count()).toBe(1);
     await page.selectOption('#feedback-rating', '-1');
-    await page.waitForSelector('text=Aucun élément.');
+    await page.waitForSelector('text=Aucun avis pour ces critères.');
     await page.selectOption('#feedback-rating', '1');
     await page.selectOption('#feedback-tag', 'clair');
     await page.waitForSelector('text=Réponse claire, merci (test navigateur)');
@@ -255,6 +449,13 @@ describe.skipIf(!present && !CI)('web UI in Chromium', () => {
     await page.fill('input[name="collection-name"]', 'Mairie de Saint-Aubin');
     await page.click('button:has-text("Créer la collection")');
     await page.waitForSelector('#upload-input');
+    await page.waitForSelector('text=Collection « Mairie de Saint-Aubin » créée');
+    // The drop zone is on screen without scrolling.
+    expect(
+      await page.evaluate(
+        () => document.getElementById('dropzone')!.getBoundingClientRect().top < window.innerHeight,
+      ),
+    ).toBe(true);
     await page.setInputFiles('#upload-input', [
       {
         name: 'horaires_mairie_et_annexes.md',
@@ -271,6 +472,10 @@ describe.skipIf(!present && !CI)('web UI in Chromium', () => {
     await page.waitForSelector('#upload-results li.is-error .gc-file-error');
     expect(await page.textContent('#upload-results li[data-file="faux.pdf"]')).toMatch(/Refusé/);
     await page.waitForSelector('td:has-text("horaires_mairie_et_annexes.md")');
+    // The collections table counts the new document at once.
+    await page.waitForFunction(() =>
+      [...document.querySelectorAll('[data-count]')].some((e) => e.textContent === '1'),
+    );
     await axe(page, 'admin documents');
     await shot(page, '05-admin-documents');
     await page.goto(`${server.url}/#/assistant`);
@@ -281,6 +486,15 @@ describe.skipIf(!present && !CI)('web UI in Chromium', () => {
     );
     await page.waitForSelector('.gc-sources .fr-badge:has-text("Local")');
     expect(await page.textContent('.gc-sources')).toMatch(/Mairie de Saint-Aubin/);
+    expect(await page.textContent('.gc-sources')).not.toMatch(/inconnue/);
+    // A local source shows its upload date and opens.
+    await page.waitForSelector('.gc-sources :text("Déposé le")');
+    await page.locator('.gc-sources button:has-text("Ouvrir le document")').first().click();
+    await page.waitForSelector('dialog.gc-doc-dialog[open] :text("déposé le")');
+    expect(await page.textContent('dialog.gc-doc-dialog')).toMatch(/mairie/i);
+    await axe(page, 'document local ouvert');
+    await page.keyboard.press('Escape');
+    await page.waitForSelector('dialog.gc-doc-dialog', { state: 'detached' });
   });
 
   it('creates a key shown once, then revokes it', async () => {
@@ -291,6 +505,11 @@ describe.skipIf(!present && !CI)('web UI in Chromium', () => {
     expect(secret).toMatch(/^gch_/);
     await axe(page, 'admin comptes');
     await shot(page, '06-admin-cles');
+    // On a tablet the "Révoquer" column is on screen.
+    await page.setViewportSize({ width: 768, height: 1024 });
+    const box = await page.locator('button[data-revoke="Portail citoyen"]').boundingBox();
+    expect(box!.x + box!.width).toBeLessThanOrEqual(768);
+    await page.setViewportSize({ width: 1366, height: 768 });
     page.once('dialog', (d) => d.accept());
     await page.click('button[data-revoke="Portail citoyen"]');
     await page.waitForSelector('tr:has-text("Portail citoyen") >> text=Révoquée');
@@ -301,7 +520,24 @@ describe.skipIf(!present && !CI)('web UI in Chromium', () => {
 
   it('usage and privacy pages render without serious axe violations', async () => {
     await page.goto(`${server.url}/#/admin/usage`);
-    await page.waitForSelector('svg.gc-chart');
+    await page.waitForSelector('#chart-days canvas[data-ready]');
+    await page.waitForSelector('#chart-people canvas[data-ready]');
+    // Names, not ids; French dates; navigation not counted; the total agrees with the bars.
+    const people = (await page.getAttribute('#chart-people canvas', 'aria-label'))!;
+    expect(people).toMatch(/clé « navigateur »/);
+    expect(people).not.toMatch(/key_/);
+    const daysLabel = (await page.getAttribute('#chart-days canvas', 'aria-label'))!;
+    expect(daysLabel).toMatch(/\d{1,2} (janv|févr|mars|avr|mai|juin|juil|août|sept|oct|nov|déc)/);
+    const bars = [...daysLabel.matchAll(/ (\d+)(?:,|$)/g)].reduce((n, m) => n + Number(m[1]), 0);
+    expect((await page.textContent('#usage-total'))!).toContain(`Total sur la période : ${bars} `);
+    const usage = (await (
+      await fetch(`${server.url}/v1/usage?limit=1000`, { headers: { authorization: `Bearer ${key}` } })
+    ).json()) as { data: { endpoint: string }[] };
+    expect(usage.data.filter((r) => r.endpoint.startsWith('GET '))).toEqual([]);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#usage-csv')]);
+    const csv = readFileSync((await download.path())!, 'utf8');
+    expect(csv.split('\n')[0]).toMatch(/Date;Personne ou clé;Action/);
+    expect(csv).toMatch(/Question à l’assistant/);
     await axe(page, 'admin usage');
     await shot(page, '07-admin-consommation');
     await page.goto(`${server.url}/#/admin/confidentialite`);
@@ -367,7 +603,7 @@ describe.skipIf(!present && !CI)('web UI in Chromium', () => {
     await page.reload(); // focus starts at the top of the document
     await page.waitForSelector('#question');
     const seen = new Set<string>();
-    for (let i = 0; i < 80 && !(seen.has('question') && seen.has('Envoyer')); i++) {
+    for (let i = 0; i < 80 && !(seen.has('question') && seen.has('send')); i++) {
       await page.keyboard.press('Tab');
       const id = await page.evaluate(
         () => document.activeElement?.id || document.activeElement?.textContent?.trim() || '',
@@ -375,10 +611,319 @@ describe.skipIf(!present && !CI)('web UI in Chromium', () => {
       seen.add(id);
     }
     expect(seen.has('question'), [...seen].join(' | ')).toBe(true);
-    expect(seen.has('Envoyer')).toBe(true);
+    expect(seen.has('send')).toBe(true); // the "Envoyer" button
     expect(
       [...seen].some((s) => s === 'Administration'),
       [...seen].join(' | '),
     ).toBe(true);
+  });
+  it('renders Markdown (GFM table, ordered list, heading, emphasis, link, code) during and after streaming', async () => {
+    await signIn(page, key, scripted.url);
+    await page.fill('#question', 'Un tableau des pièces à fournir ?');
+    await page.press('#question', 'Enter');
+    // Mid-stream: the ordered list is already a list, not "1." text (the upstream is still writing).
+    await page.waitForSelector('.gc-msg--assistant .gc-answer-text ol li');
+    expect(await page.getAttribute('.gc-thread', 'aria-busy')).toBe('true');
+    await page.waitForSelector('.gc-msg--assistant .gc-answer-text table');
+    await sizedShot(page, '13-markdown-en-cours');
+    await page.waitForSelector('.gc-thread[aria-busy="false"]');
+    const answer = page.locator('.gc-msg--assistant .gc-answer-text').last();
+    expect(await answer.locator('ol > li').count()).toBe(3);
+    expect(await answer.locator('table th').allTextContents()).toEqual(['Pièce', 'Délai']);
+    expect(await answer.locator('table td').first().textContent()).toBe('Justificatif de domicile');
+    expect(await answer.locator('h3, h4, h5, h6').first().textContent()).toBe('Démarches');
+    expect(await answer.locator('em').first().textContent()).toBe('dans l’ordre');
+    expect(await answer.locator('strong').first().textContent()).toBe('pièces justificatives');
+    expect(await answer.locator('code').first().textContent()).toBe('cerfa 12100');
+    expect(await answer.locator('a[href="https://www.service-public.fr"]').getAttribute('rel')).toMatch(
+      /noopener/,
+    );
+    const text = (await answer.textContent())!;
+    expect(text).not.toMatch(/\|\s*---|###|\*dans/);
+    await answer.locator('.gc-cite').first().focus();
+    await page.waitForSelector('.gc-preview:visible');
+    expect(await page.locator('.gc-preview:visible').textContent()).toMatch(/Source 1/);
+    await atEachSize(page, async (w) => {
+      await sizedShot(page, '14-markdown');
+      await axe(page, `markdown ${w}`);
+    });
+  });
+
+  it('renders an XSS payload in a model answer and in a local source inert', async () => {
+    await page.fill('#question', 'Une réponse piégée ?');
+    await page.press('#question', 'Enter');
+    await page.waitForSelector('.gc-thread[aria-busy="false"]');
+    await page.waitForTimeout(200);
+    const last = page.locator('.gc-msg--assistant .gc-answer-text').last();
+    expect(await last.textContent()).toMatch(/Réponse piégée <img src=x onerror=/);
+    expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
+    expect(await page.locator('.gc-thread img, .gc-thread script').count()).toBe(0);
+    expect(await last.locator('a:has-text("cliquez")').getAttribute('href')).toBeNull();
+    // A local document whose text carries a payload, cited by the (extractive) assistant.
+    await signIn(page, key);
+    await page.goto(`${server.url}/#/admin/documents`);
+    await page.waitForSelector('#upload-input');
+    await page.setInputFiles('#upload-input', [
+      {
+        name: 'piege_xylophone.md',
+        mimeType: 'text/markdown',
+        buffer: Buffer.from(
+          '# Xylophone municipal piégé\n\nLe xylophone municipal se réserve en mairie <img src=x onerror="window.__xss=4"> <script>window.__xss=5</script> tous les mardis.\n',
+        ),
+      },
+    ]);
+    await page.waitForSelector('#upload-results li.is-ok');
+    await page.goto(`${server.url}/#/assistant`);
+    await page.waitForSelector('#question');
+    await askTimed(page, 'Comment réserver le xylophone municipal ?');
+    await page.waitForSelector('.gc-sources :text("Xylophone")');
+    expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
+    expect(await page.locator('main img, main script').count()).toBe(0);
+  });
+
+  it('stops mid-stream (the upstream sees the cancel), follows the stream unless scrolled up, regenerates and edits without duplicating the question', async () => {
+    await signIn(page, key, scripted.url);
+    const closed = upstream.nextEarlyClose(15_000);
+    await page.fill('#question', 'Une réponse longue, s’il vous plaît');
+    await page.press('#question', 'Enter');
+    await page.waitForFunction(
+      () =>
+        (document.querySelector('.gc-msg--assistant:last-of-type .gc-answer-text')?.textContent ?? '')
+          .length > 2000,
+    );
+    // The view follows: the stop button stays on screen while the answer grows.
+    const inView = () =>
+      page.evaluate(() => {
+        const r = document.getElementById('stop')!.getBoundingClientRect();
+        return r.top >= 0 && r.bottom <= window.innerHeight;
+      });
+    expect(await inView()).toBe(true);
+    // Scrolled up: the view stays where the advisor is reading.
+    await page.mouse.move(600, 400);
+    await page.mouse.wheel(0, -1500);
+    await page.waitForTimeout(400);
+    const y = await page.evaluate(() => window.scrollY);
+    await page.waitForTimeout(600);
+    expect(Math.abs((await page.evaluate(() => window.scrollY)) - y)).toBeLessThan(5);
+    await sizedShot(page, '15-flux-lecture');
+    await page.keyboard.press('Escape'); // the shortcut stops the answer
+    await closed;
+    await page.waitForSelector('.gc-thread[aria-busy="false"]');
+    expect(await page.textContent('.gc-msg--assistant')).toMatch(/arrêtée à votre demande/);
+    const before = upstream.requests.length;
+    // Regenerate: a new answer, the question is still there once.
+    await page.click('.gc-regenerate:visible');
+    await page.waitForSelector('.gc-thread[aria-busy="false"]');
+    await page.waitForSelector(`.gc-msg--assistant :text("Réponse scriptée n° ${before + 1}")`);
+    expect(await page.locator('.gc-msg--user').count()).toBe(1);
+    expect(await page.locator('.gc-msg--assistant').count()).toBe(1);
+    // Edit the question and send it again: replaced, not added.
+    await page.click('.gc-msg--user .gc-edit');
+    await page.fill('.gc-msg--user textarea', 'Question corrigée après coup');
+    await page.click('button:has-text("Renvoyer la question")');
+    await page.waitForSelector('.gc-msg--user:has-text("Question corrigée après coup")');
+    await page.waitForSelector('.gc-thread[aria-busy="false"]');
+    expect(await page.locator('.gc-msg--user').count()).toBe(1);
+    expect(await page.locator('.gc-msg--assistant').count()).toBe(1);
+    // The server agrees after a reload.
+    await page.reload();
+    await page.waitForSelector('.gc-msg--user');
+    expect(await page.locator('.gc-msg--user').allTextContents()).toEqual([
+      expect.stringContaining('Question corrigée après coup'),
+    ]);
+    expect(await page.locator('.gc-msg--assistant').count()).toBe(1);
+    await shot(page, '16-question-modifiee');
+  });
+
+  it('keeps a question refused with a 429 out of the thread, back in the box, with the error in view', async () => {
+    await page.setViewportSize({ width: 1366, height: 768 });
+    await page.route('**/v1/conversations/*/messages', (route) =>
+      route.fulfill({
+        status: 429,
+        headers: { 'content-type': 'application/json', 'retry-after': '12' },
+        body: JSON.stringify({
+          error: {
+            message: 'Limite de requêtes par minute de la clé atteinte (30). Réessayez dans 12 s.',
+            type: 'rate_limit_error',
+            code: 'rate_limit_exceeded',
+          },
+        }),
+      }),
+    );
+    const users = await page.locator('.gc-msg--user').count();
+    await page.fill('#question', 'Question refusée par le quota');
+    await page.press('#question', 'Enter');
+    await page.waitForSelector('#ask-status .fr-alert--error');
+    expect(await page.locator('.gc-msg--user').count()).toBe(users);
+    expect(await page.inputValue('#question')).toBe('Question refusée par le quota');
+    const visible = await page.evaluate(() => {
+      const r = document.querySelector('#ask-status .fr-alert')!.getBoundingClientRect();
+      return r.top >= 0 && r.bottom <= window.innerHeight;
+    });
+    expect(visible).toBe(true);
+    await sizedShot(page, '17-erreur-visible');
+    await page.unroute('**/v1/conversations/*/messages');
+    // No connection at all: "server unreachable", not "cut during the answer", question kept.
+    await page.route('**/v1/conversations/*/messages', (route) => route.abort('connectionrefused'));
+    await page.press('#question', 'Enter');
+    await page.waitForSelector('#ask-status :text("Serveur injoignable")');
+    expect(await page.textContent('#ask-status')).not.toMatch(/pendant la réponse/);
+    expect(await page.inputValue('#question')).toBe('Question refusée par le quota');
+    await page.unroute('**/v1/conversations/*/messages');
+    await page.fill('#question', '');
+  });
+
+  it('searches and renames conversations; the shortcuts help lists the shortcuts', async () => {
+    await page.goto(`${scripted.url}/#/assistant`);
+    await page.waitForSelector('#history-search');
+    const total = await page.locator('#history-list li').count();
+    expect(total).toBeGreaterThan(1);
+    await page.fill('#history-search', 'REPONSE LONGUE'); // accents and case ignored
+    await expect.poll(() => page.locator('#history-list li:visible').count()).toBe(1);
+    await page.click('#history-list li:visible button[title^="Renommer"]');
+    await page.fill('#history-list li input', 'Dossier de M. Martin');
+    await page.press('#history-list li input', 'Enter');
+    await page.waitForSelector('#history-list a:has-text("Dossier de M. Martin")');
+    await page.reload();
+    await page.waitForSelector('#history-list a:has-text("Dossier de M. Martin")');
+    await page.keyboard.press('?');
+    await page.waitForSelector('#shortcuts-modal[open]');
+    expect(await page.textContent('#shortcuts-modal')).toMatch(/Nouvelle conversation.*Arrêter la réponse/s);
+    await axe(page, 'raccourcis');
+    await shot(page, '18-raccourcis');
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('/');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('question');
+  });
+  it('shows the corpus date in the assistant header when /health gives it, nothing otherwise', async () => {
+    await page.goto(`${server.url}/#/assistant`);
+    await page.reload();
+    await page.waitForSelector('#question');
+    await page.waitForTimeout(300);
+    const health = (await (await fetch(`${server.url}/health`)).json()) as { corpus?: unknown };
+    if (!health.corpus) expect(await page.isVisible('#corpus-date')).toBe(false);
+    await page.route('**/health', (route) =>
+      route.fulfill({
+        status: 200,
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          status: 'ok',
+          corpus: { date: '2020-08-18', stale: true, last_refresh: '2026-12-01T03:00:00Z' },
+        }),
+      }),
+    );
+    await page.reload();
+    await page.waitForSelector('#corpus-date:visible');
+    expect(await page.textContent('#corpus-date')).toMatch(/à jour du 18\/08\/2020.*Corpus ancien/s);
+    await sizedShot(page, '19-date-du-corpus');
+    await page.unroute('**/health');
+  });
+
+  it('every page of the assistant, the admin and the DPO: no axe violation at 1366×768, 768×1024 and 390×844', async () => {
+    await page.goto(`${server.url}/#/assistant`);
+    await page.reload();
+    await page.waitForSelector('#history-list a');
+    await page.click('#history-list a');
+    await page.waitForSelector('.gc-msg--assistant .gc-actions');
+    const pages: [string, string, string][] = [
+      ['#/admin/documents', '#upload-input', '20-admin-documents'],
+      ['#/admin/comptes', '#new-key, button:has-text("Créer la clé")', '21-admin-comptes'],
+      ['#/admin/usage', '#chart-days canvas[data-ready]', '22-admin-consommation'],
+      ['#/admin/avis', '#feedback-list', '23-admin-avis'],
+      ['#/admin/confidentialite', '#flows-summary', '24-admin-confidentialite'],
+    ];
+    await atEachSize(page, async (w) => {
+      await sizedShot(page, '25-assistant');
+      await axe(page, `assistant ${w}`);
+    });
+    expect(await page.textContent('main')).not.toMatch(/\bnull\b|undefined|\[object/);
+    for (const [hash, ready, name] of pages) {
+      await page.goto(`${server.url}/${hash}`);
+      await page.waitForSelector(ready);
+      await atEachSize(page, async (w) => {
+        await page.waitForTimeout(150); // charts follow the new width
+        await sizedShot(page, name);
+        await axe(page, `${hash} ${w}`);
+      });
+    }
+    // Data flows said in words: this server sends nothing outside.
+    await page.goto(`${server.url}/#/admin/confidentialite`);
+    expect(await page.textContent('#flows-summary')).toMatch(/Aucun flux sortant/);
+    expect(await page.textContent('main')).not.toMatch(/\bnull\b|undefined|\[object/);
+    expect(await page.textContent('#audit-page')).not.toMatch(/\{"/); // words, not JSON
+    expect(await page.textContent('#audit-page')).toMatch(/Clé d’API créée|Clé d’API révoquée/);
+    // Sign-in page, signed out.
+    await page.evaluate(() => sessionStorage.removeItem('guichet.key'));
+    await page.goto(`${server.url}/#/connexion`);
+    await page.reload();
+    await page.waitForSelector('#api-key');
+    expect(await page.textContent('main')).not.toMatch(/Session expirée/);
+    await atEachSize(page, async (w) => {
+      await sizedShot(page, '26-connexion');
+      await axe(page, `connexion ${w}`);
+    });
+    await signIn(page, key);
+  });
+
+  it('DPO: a dpo key reads privacy, audit and usage, exports a person, cannot erase; the admin erases with confirmation', async () => {
+    const created = (await (
+      await fetch(`${server.url}/v1/keys`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'Déléguée RGPD', role: 'dpo' }),
+      })
+    ).json()) as { key: string };
+    const person = (await (
+      await fetch(`${server.url}/v1/users`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ email: 'camille.agent@mairie.fr', name: 'Camille Agent', role: 'agent' }),
+      })
+    ).json()) as { id: string };
+    await signIn(page, created.key);
+    await page.goto(`${server.url}/#/admin/confidentialite`);
+    await page.waitForSelector('#rights-person');
+    const tabs = await page.locator('nav[aria-label="Rubriques de l’administration"] a').allTextContents();
+    expect(tabs).toEqual(['Consommation', 'Avis reçus', 'Confidentialité']);
+    expect(await page.locator('#rights-erase').count()).toBe(0);
+    await page.selectOption('#rights-person', person.id);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#rights-export')]);
+    expect(readFileSync((await download.path())!, 'utf8')).toContain('camille.agent@mairie.fr');
+    await page.waitForSelector('#rights-messages :text("inscrit au journal d’audit")');
+    await atEachSize(page, async (w) => {
+      await sizedShot(page, '27-dpo');
+      await axe(page, `dpo ${w}`);
+    });
+    // The admin erases, after typing the address to confirm.
+    await signIn(page, key);
+    await page.goto(`${server.url}/#/admin/confidentialite`);
+    await page.waitForSelector('#rights-person');
+    await page.selectOption('#rights-person', person.id);
+    page.once('dialog', (d) => d.accept('autre@mairie.fr'));
+    await page.click('#rights-erase');
+    await page.waitForSelector('#rights-messages :text("rien n’a été effacé")');
+    page.once('dialog', (d) => d.accept('camille.agent@mairie.fr'));
+    await page.click('#rights-erase');
+    await page.waitForSelector('#rights-messages :text("effacées")');
+    await page.reload();
+    await page.waitForSelector('#audit-page');
+    expect(await page.textContent('#audit-page')).toMatch(/Export des données d’une personne/);
+    expect(await page.textContent('#audit-page')).toMatch(/Effacement des données d’une personne/);
+    expect(await page.textContent('#audit-page')).toMatch(/clé « Déléguée RGPD »/);
+    // An organisation's admin reads the durations; the instance's operator changes them, audited.
+    expect(await page.locator('#retention-form').count()).toBe(0);
+    await signIn(page, operator);
+    await page.goto(`${server.url}/#/admin/confidentialite`);
+    await page.waitForSelector('#retention-form');
+    await page.fill('#retention-conversations_days', '60');
+    page.once('dialog', (d) => d.accept());
+    await page.click('#retention-form button[type="submit"]');
+    await page.waitForSelector('#retention-messages :text("Durées enregistrées")');
+    expect(await page.textContent('#retention-list')).toMatch(/Conversations : 60 jours/);
+    await axe(page, 'durées de conservation');
+    await page.reload();
+    await page.waitForSelector('#audit-page');
+    expect(await page.textContent('#audit-page')).toMatch(/Durées de conservation modifiées/);
+    await signIn(page, key);
   });
 });

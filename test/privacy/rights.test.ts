@@ -53,8 +53,14 @@ describe('rights of the persons', () => {
       userId: user.id,
       name: `Clé de ${name}`,
     });
-    // A request with the user's key (a usage row names them), a conversation with feedback, a session.
-    expect((await fetch(`${app.url}/v1/me`, { headers: bearer(own.key) })).status).toBe(200);
+    // A search with the user's key (a usage row names them; screen reads are not recorded), a
+    // conversation with feedback, a session.
+    const searched = await fetch(`${app.url}/v1/search`, {
+      method: 'POST',
+      headers: bearer(own.key),
+      body: JSON.stringify({ query: 'passeport', k: 1 }),
+    });
+    expect(searched.status).toBe(200);
     const conv = await store.conversations.create({
       orgId: 'default',
       userId: user.id,

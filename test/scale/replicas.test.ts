@@ -166,10 +166,12 @@ describe.skipIf(missing !== null)('three replicas on one PostgreSQL and one Redi
     // Stay inside one minute window (fixed windows): wait if it is about to turn.
     const intoMinute = Date.now() % 60_000;
     if (intoMinute > 45_000) await new Promise((r) => setTimeout(r, 60_500 - intoMinute));
+    // Quotas count model and search calls (screen reads are not billed): searches here.
     const calls = Array.from({ length: 3 * N }, (_, i) =>
-      fetch(`${replicas[i % 3].url}/v1/models`, { headers: headers(created.key, false) }).then(
-        (r) => r.status,
-      ),
+      post(replicas[i % 3], '/v1/search', created.key, { query: 'carte grise', k: 1 }).then(async (r) => {
+        await r.body?.cancel();
+        return r.status;
+      }),
     );
     const statuses = await Promise.all(calls);
     expect(statuses.filter((s) => s === 200).length, statuses.join(',')).toBe(N);
@@ -226,8 +228,9 @@ describe.skipIf(missing !== null)('three replicas on one PostgreSQL and one Redi
     const b = replicas[1];
     const created = await createApiKey({ store, orgId: DEFAULT_ORG_ID, role: 'agent', name: 'arrêt' });
     for (let i = 0; i < 5; i++) {
-      const r = await fetch(`${b.url}/v1/models`, { headers: headers(created.key, false) });
+      const r = await post(b, '/v1/search', created.key, { query: 'carte grise', k: 1 });
       expect(r.status).toBe(200);
+      await r.body?.cancel();
     }
     // Stopped while the rows may still wait in the replica's buffer (250 ms): the timer or the
     // store's close writes them (the close alone is checked in test/store/postgres.test.ts).

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { runAsActor } from '../../privacy/audit-context.js';
 import { processingRegisterMarkdown } from '../../privacy/register.js';
 import { purgeExpiredData } from '../../privacy/retention.js';
+import { effectiveRetention } from '../../privacy/retention-settings.js';
 import { eraseSubjectData, exportSubjectData } from '../../privacy/subject-rights.js';
 import { loadConfig } from '../../config/load.js';
 import { AppError } from '../../shared/errors.js';
@@ -35,8 +36,14 @@ export function registerPrivacy(program: Command): void {
     .action(async (opts: { json?: boolean }) => {
       await withServices(async (s) => {
         const { audit } = withAudit(s);
+        const retention = await effectiveRetention(s.store, s.config.privacy.retention);
         const r = await runAsActor({ via: 'cli' }, () =>
-          purgeExpiredData({ store: s.store, audit, retention: s.config.privacy.retention, via: 'cli' }),
+          purgeExpiredData({
+            store: s.store,
+            audit,
+            retention,
+            via: 'cli',
+          }),
         );
         if (opts.json) return void process.stdout.write(JSON.stringify(r) + '\n');
         const c = r.counts;

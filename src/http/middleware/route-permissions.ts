@@ -21,6 +21,7 @@ export const ROUTE_PERMISSIONS: RoutePermission[] = [
   { method: 'POST', path: '/v1/embeddings', permission: 'search:use' },
   { method: 'GET', path: '/v1/usage', permission: 'usage:read' },
   { method: '*', path: '/v1/keys/*', permission: 'keys:manage' },
+  { method: 'GET', path: '/v1/users', permission: 'users:read' },
   { method: '*', path: '/v1/users/*', permission: 'users:manage' },
   { method: '*', path: '/v1/quotas/*', permission: 'quotas:manage' },
   { method: '*', path: '/v1/organisations/*', permission: 'orgs:manage' },
@@ -36,7 +37,10 @@ export const ROUTE_PERMISSIONS: RoutePermission[] = [
   { method: 'GET', path: '/v1/admin/data-flows', permission: 'audit:read' },
   { method: 'POST', path: '/v1/admin/audit/verify', permission: 'audit:read' },
   { method: 'GET', path: '/v1/admin/retention', permission: 'audit:read' },
+  // Retention is instance-wide (like the configuration): its operator changes it.
+  { method: 'PUT', path: '/v1/admin/retention', permission: 'orgs:manage' },
   { method: '*', path: '/v1/audit/*', permission: 'audit:read' },
+  { method: 'GET', path: '/v1/privacy/users/:id/export', permission: 'privacy:read' },
   { method: '*', path: '/v1/privacy/*', permission: 'privacy:manage' },
   { method: '*', path: '/v1/conversations/*', permission: 'chat:use' },
   { method: 'GET', path: '/v1/feedback', permission: 'audit:read' },

@@ -3,6 +3,7 @@ import type { AccountsDeps } from '../../accounts/deps.js';
 import { recordUsage as recordUsageRow } from '../../accounts/record-usage.js';
 import type { AppEnv } from '../env.js';
 import type { UsageReport } from '../usage-hook.js';
+import { isBilled } from './billed.js';
 
 interface UsageState {
   deps: AccountsDeps;
@@ -17,10 +18,12 @@ const states = new WeakMap<Request, UsageState>();
  * Writes one usage row per authenticated /v1 request. Routes that call a model report their tokens
  * with `recordUsage`; other routes get a row with 0 tokens when the handler returns. A streamed
  * response (text/event-stream) is left to its route, which calls `recordUsage` when the stream ends.
- * Requests refused by auth or quota are not recorded.
+ * Requests refused by auth or quota are not recorded, nor screen reads and navigation (only model
+ * and search calls, `billed.ts`).
  */
 export function trackUsage(deps: AccountsDeps): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
+    if (!isBilled(c.req.method, c.req.path)) return next();
     const state: UsageState = { deps, startedAt: performance.now(), recorded: false, pending: null };
     states.set(c.req.raw, state);
     // Bridge for routes reporting through `http/usage-hook.ts` (`reportUsage`).

@@ -3,6 +3,8 @@ import { AuditLog } from '../../privacy/audit-log.js';
 import { dataFlowReport } from '../../privacy/data-flows.js';
 import type { Services } from '../../services.js';
 import type { AppEnv } from '../env.js';
+import { effectiveRetention, setRetention } from '../../privacy/retention-settings.js';
+import { can } from '../../accounts/permissions.js';
 import { errors } from './admin/shared.js';
 
 const auditRoute = createRoute({
@@ -67,6 +69,23 @@ const retentionRoute = createRoute({
   },
 });
 
+const setRetentionRoute = createRoute({
+  method: 'put',
+  path: '/v1/admin/retention',
+  summary:
+    'Changer les durées de conservation (exploitant de l’instance) : jours entiers, 0 = pas de purge automatique ; modification inscrite au journal d’audit',
+  request: {
+    body: { content: { 'application/json': { schema: z.object({}).passthrough() } }, required: true },
+  },
+  responses: {
+    200: {
+      description: 'Durées en vigueur',
+      content: { 'application/json': { schema: z.object({}).passthrough() } },
+    },
+    ...errors,
+  },
+});
+
 export function registerAuditRoutes(app: OpenAPIHono<AppEnv>, services: Services): void {
   app.openapi(auditRoute, async (c) => {
     const q = c.req.valid('query');
@@ -78,10 +97,24 @@ export function registerAuditRoutes(app: OpenAPIHono<AppEnv>, services: Services
       orgId: p.role === 'superadmin' ? undefined : p.orgId,
     });
     const last = data[data.length - 1];
+    // Who acted, in words: the key's name, the person's name (through the audit pseudonym).
+    const orgId = p.role === 'superadmin' ? undefined : p.orgId;
+    const [keys, users] = await Promise.all([
+      services.store.accounts.keys.list(orgId),
+      orgId ? services.store.accounts.users.list(orgId) : Promise.resolve([]),
+    ]);
+    const names = new Map<string, string>(keys.map((k) => [`key:${k.id}`, `clé « ${k.name} »`]));
+    const actors = new Set(data.map((e) => e.actor));
+    for (const u of users) {
+      const sub = await services.store.audit.findSubject(u.id);
+      if (sub && actors.has(sub)) names.set(sub, u.name || u.email);
+    }
+    names.set('cli', 'ligne de commande (serveur)');
+    names.set('system', 'Guichet (tâche automatique)');
     return c.json(
       {
         object: 'list',
-        data,
+        data: data.map((e) => ({ ...e, actor_name: names.get(e.actor) ?? null })),
         has_more: data.length === q.limit,
         next_after: last ? last.seq : null,
       } as unknown as Record<string, never>,
@@ -102,9 +135,34 @@ export function registerAuditRoutes(app: OpenAPIHono<AppEnv>, services: Services
     );
   });
   app.openapi(retentionRoute, async (c) => {
-    const r = services.config.privacy.retention;
+    const r = await effectiveRetention(services.store, services.config.privacy.retention);
     return c.json(
       {
+        source: r.source,
+        editable: can(c.get('principal').role, 'orgs:manage'),
+        retention: {
+          conversations_days: r.conversations_days,
+          usage_days: r.usage_days,
+          audit_days: r.audit_days,
+          documents_days: r.documents_days,
+        },
+        purge_interval_hours: services.config.privacy.purge_interval_hours,
+      } as unknown as Record<string, never>,
+      200,
+    );
+  });
+  app.openapi(setRetentionRoute, async (c) => {
+    const audit = (services.audit ??= new AuditLog(services.store));
+    const r = await setRetention(
+      services.store,
+      audit,
+      services.config.privacy.retention,
+      c.req.valid('json'),
+    );
+    return c.json(
+      {
+        source: r.source,
+        editable: true,
         retention: {
           conversations_days: r.conversations_days,
           usage_days: r.usage_days,

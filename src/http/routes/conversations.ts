@@ -17,6 +17,7 @@ import type { AppEnv } from '../env.js';
 import { sseResponse, streamErrorData } from '../sse.js';
 import { reportUsage } from '../usage-hook.js';
 import { errors } from './admin/shared.js';
+import { effectiveRetention } from '../../privacy/retention-settings.js';
 
 /**
  * The advisor's conversations in the web UI: own history (with its retention), questions answered
@@ -66,9 +67,17 @@ const Ask = z
       .string()
       .min(1)
       .max(MAX_QUESTION_CHARS, { error: `La question dépasse ${MAX_QUESTION_CHARS} caractères.` }),
+    replace: z.string().min(1).max(100).optional().openapi({
+      description:
+        'Identifiant d’une question de la conversation : elle est remplacée, avec tout ce qui la suit (question modifiée, réponse régénérée).',
+    }),
   })
   .strict()
   .openapi('AskInConversation');
+const Rename = z
+  .object({ title: z.string().trim().min(1, { error: 'Le titre est vide.' }).max(200) })
+  .strict()
+  .openapi('RenameConversation');
 const GiveFeedback = z
   .object({
     rating: z.union([z.literal(1), z.literal(-1)]).openapi({ description: '1 = utile, -1 = pas utile' }),
@@ -164,6 +173,16 @@ const routes = {
     },
     responses: { 201: json(FeedbackSchema, 'Avis enregistré'), ...errors },
   }),
+  rename: createRoute({
+    method: 'patch',
+    path: '/v1/conversations/{id}',
+    summary: 'Renommer une de ses conversations',
+    request: {
+      params: IdParam,
+      body: { content: { 'application/json': { schema: Rename } }, required: true },
+    },
+    responses: { 200: json(ConversationSchema, 'Conversation renommée'), ...errors },
+  }),
   orgFeedback: createRoute({
     method: 'get',
     path: '/v1/feedback',
@@ -185,6 +204,17 @@ const routes = {
               conversation_id: z.string(),
               user_id: z.string().nullable(),
               answer_excerpt: z.string(),
+              question: z.string(),
+              answer: z.string(),
+              sources: z.array(
+                z.object({
+                  index: z.number().int(),
+                  title: z.string(),
+                  url: z.string().nullable(),
+                  local: z.boolean(),
+                }),
+              ),
+              author: z.string().nullable(),
             }),
           ),
         }),
@@ -216,9 +246,11 @@ const feedbackJson = (f: {
   created_at: f.createdAt,
 });
 
-function retentionDays(services: Services): number {
+async function retentionDays(services: Services): Promise<number> {
   const privacy = (services.config as { privacy?: { retention?: { conversations_days?: number } } }).privacy;
-  return privacy?.retention?.conversations_days ?? 90;
+  const configured = privacy?.retention?.conversations_days ?? 90;
+  if (!privacy?.retention) return configured;
+  return (await effectiveRetention(services.store, services.config.privacy.retention)).conversations_days;
 }
 
 const titleOf = (q: string) => q.replace(/\s+/g, ' ').trim().slice(0, 80) || 'Conversation';
@@ -234,7 +266,7 @@ export function registerConversationRoutes(app: OpenAPIHono<AppEnv>, services: S
       {
         object: 'list' as const,
         data: list.map(conversationJson),
-        retention_days: retentionDays(services),
+        retention_days: await retentionDays(services),
         max_question_chars: MAX_QUESTION_CHARS,
       },
       200,
@@ -272,6 +304,12 @@ export function registerConversationRoutes(app: OpenAPIHono<AppEnv>, services: S
       });
     }
     return c.json({ ...conversationJson(conv), messages: out }, 200);
+  });
+
+  app.openapi(routes.rename, async (c) => {
+    const conv = await ownConversation(store, c.get('principal'), c.req.valid('param').id);
+    const renamed = await store.conversations.rename(conv.id, c.req.valid('json').title);
+    return c.json(conversationJson(renamed ?? conv), 200);
   });
 
   app.openapi(routes.remove, async (c) => {
@@ -316,6 +354,10 @@ export function registerConversationRoutes(app: OpenAPIHono<AppEnv>, services: S
           conversation_id: f.conversationId,
           user_id: f.userId,
           answer_excerpt: f.answerExcerpt,
+          question: f.question,
+          answer: f.answer,
+          sources: f.sources,
+          author: f.author,
         })),
       },
       200,
@@ -324,7 +366,7 @@ export function registerConversationRoutes(app: OpenAPIHono<AppEnv>, services: S
 
   app.openapi(routes.ask, async (c) => {
     const p = c.get('principal');
-    const question = c.req.valid('json').content;
+    const { content: question, replace } = c.req.valid('json');
     if (!question.trim())
       throw new AppError('invalid_request', 'La question est vide.', { param: 'content' });
     const asked = c.req.valid('param').id;
@@ -332,7 +374,13 @@ export function registerConversationRoutes(app: OpenAPIHono<AppEnv>, services: S
       asked === 'new'
         ? await store.conversations.create({ orgId: p.orgId, userId: ownerOf(p), title: titleOf(question) })
         : await ownConversation(store, p, asked);
-    const previous = asked === 'new' ? [] : await store.conversations.messages(conv.id);
+    let previous = asked === 'new' ? [] : await store.conversations.messages(conv.id);
+    if (replace) {
+      // The question edited or regenerated, and what followed it, give way to the new exchange.
+      const at = previous.findIndex((m) => m.id === replace && m.role === 'user');
+      if (at < 0) throw new AppError('not_found', `Question introuvable dans la conversation : ${replace}`);
+      previous = previous.slice(0, at);
+    }
     const messages = [...historyOf(previous), { role: 'user' as const, content: question }];
     const controller = new AbortController();
     const signal = AbortSignal.any([c.req.raw.signal, controller.signal]);
@@ -354,6 +402,7 @@ export function registerConversationRoutes(app: OpenAPIHono<AppEnv>, services: S
       params: {},
       signal,
     });
+    if (replace) await store.conversations.truncateFrom(conv.id, replace);
     if (!previous.length && !conv.title) await store.conversations.rename(conv.id, titleOf(question));
     const userMessage = await store.conversations.addMessage({
       conversationId: conv.id,

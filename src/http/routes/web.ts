@@ -1,5 +1,5 @@
 import { readFile, stat } from 'node:fs/promises';
-import { dirname, extname, join, normalize, sep } from 'node:path';
+import { basename, dirname, extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
@@ -13,6 +13,16 @@ import type { AppEnv } from '../env.js';
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const WEB_DIR = join(ROOT, 'web');
 const DSFR_DIR = join(ROOT, 'node_modules', '@gouvfr', 'dsfr', 'dist');
+
+/**
+ * Browser builds of the well-kept libraries the UI uses, served from node_modules under fixed
+ * names (only these files): Markdown parser, HTML sanitiser, charts.
+ */
+const VENDOR: Record<string, string> = {
+  'marked.js': join(ROOT, 'node_modules', 'marked', 'lib', 'marked.esm.js'),
+  'purify.js': join(ROOT, 'node_modules', 'dompurify', 'dist', 'purify.es.mjs'),
+  'chart.js': join(ROOT, 'node_modules', 'chart.js', 'dist', 'chart.umd.min.js'),
+};
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -77,6 +87,11 @@ export function registerWebRoutes(app: OpenAPIHono<AppEnv>): void {
   app.get('/', page);
   app.get('/index.html', page);
   app.get('/assets/*', (c) => send(c, WEB_DIR, c.req.path.slice('/assets/'.length), 'no-cache'));
+  app.get('/vendor/:name', (c) => {
+    const file = VENDOR[c.req.param('name')];
+    if (!file) return c.text('Fichier introuvable.', 404);
+    return send(c, dirname(file), basename(file), 'public, max-age=86400');
+  });
   app.get('/dsfr/*', (c) => send(c, DSFR_DIR, c.req.path.slice('/dsfr/'.length), 'public, max-age=86400'));
   app.get('/favicon.ico', (c) => send(c, DSFR_DIR, 'favicon/favicon.ico', 'public, max-age=86400'));
 }

@@ -29,6 +29,15 @@ export class PostgresQuotas implements QuotaRepo {
     accountsChanged();
     return toQuota(rows[0]);
   }
+
+  async remove(scope: QuotaScope, subjectId: string): Promise<boolean> {
+    const r = await this.pool.query('DELETE FROM quotas WHERE scope = $1 AND subject_id = $2', [
+      scope,
+      subjectId,
+    ]);
+    accountsChanged();
+    return (r.rowCount ?? 0) > 0;
+  }
 }
 
 /**

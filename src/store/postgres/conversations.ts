@@ -93,6 +93,24 @@ export class PostgresConversations implements ConversationRepo {
     return rows.map(toMessage);
   }
 
+  async truncateFrom(conversationId: string, messageId: string): Promise<number> {
+    return withTx(this.pool, async (c) => {
+      const { rows } = await c.query(
+        'SELECT created_at, rowid FROM messages WHERE id = $1 AND conversation_id = $2',
+        [messageId, conversationId],
+      );
+      if (!rows[0]) return 0;
+      const after = 'conversation_id = $1 AND (created_at > $2 OR (created_at = $2 AND rowid >= $3))';
+      const args = [conversationId, rows[0].created_at, rows[0].rowid];
+      await c.query(
+        `DELETE FROM feedback WHERE message_id IN (SELECT id FROM messages WHERE ${after})`,
+        args,
+      );
+      const r = await c.query(`DELETE FROM messages WHERE ${after}`, args);
+      return r.rowCount ?? 0;
+    });
+  }
+
   async addFeedback(
     input: Omit<Feedback, 'id' | 'createdAt' | 'tags' | 'comment'> & { tags?: string[]; comment?: string },
   ): Promise<Feedback> {

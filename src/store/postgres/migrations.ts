@@ -392,4 +392,27 @@ export const MIGRATIONS: Migration[] = [
       );
     `,
   },
+  {
+    version: 11,
+    name: 'dpo_role',
+    // The read-only `dpo` role (privacy, audit and usage): the role checks of people and keys,
+    // whatever their generated names, are replaced by ones that accept it.
+    up: `
+      DO $$
+      DECLARE r record;
+      BEGIN
+        FOR r IN
+          SELECT conrelid::regclass AS tbl, conname FROM pg_constraint
+          WHERE contype = 'c' AND conrelid IN ('users'::regclass, 'api_keys'::regclass)
+            AND pg_get_constraintdef(oid) LIKE '%role%superadmin%'
+        LOOP
+          EXECUTE format('ALTER TABLE %s DROP CONSTRAINT %I', r.tbl, r.conname);
+        END LOOP;
+      END $$;
+      ALTER TABLE users ADD CONSTRAINT users_role_check
+        CHECK (role IN ('agent', 'developer', 'dpo', 'admin', 'superadmin'));
+      ALTER TABLE api_keys ADD CONSTRAINT api_keys_role_check
+        CHECK (role IN ('agent', 'developer', 'dpo', 'admin', 'superadmin'));
+    `,
+  },
 ];

@@ -25,6 +25,12 @@ export class SqliteQuotas implements QuotaRepo {
     accountsChanged();
     return (await this.get(scope, subjectId))!;
   }
+
+  async remove(scope: QuotaScope, subjectId: string): Promise<boolean> {
+    const r = this.db.prepare('DELETE FROM quotas WHERE scope = ? AND subject_id = ?').run(scope, subjectId);
+    accountsChanged();
+    return r.changes > 0;
+  }
 }
 
 /**

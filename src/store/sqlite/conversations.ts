@@ -94,6 +94,21 @@ export class SqliteConversations implements ConversationRepo {
       .map(toMessage);
   }
 
+  async truncateFrom(conversationId: string, messageId: string): Promise<number> {
+    return this.db.transaction(() => {
+      const from = this.db
+        .prepare('SELECT created_at, rowid AS r FROM messages WHERE id = ? AND conversation_id = ?')
+        .get(messageId, conversationId) as { created_at: string; r: number } | undefined;
+      if (!from) return 0;
+      const after = 'conversation_id = ? AND (created_at > ? OR (created_at = ? AND rowid >= ?))';
+      const args = [conversationId, from.created_at, from.created_at, from.r];
+      this.db
+        .prepare(`DELETE FROM feedback WHERE message_id IN (SELECT id FROM messages WHERE ${after})`)
+        .run(...args);
+      return this.db.prepare(`DELETE FROM messages WHERE ${after}`).run(...args).changes;
+    })();
+  }
+
   async addFeedback(
     input: Omit<Feedback, 'id' | 'createdAt' | 'tags' | 'comment'> & { tags?: string[]; comment?: string },
   ): Promise<Feedback> {

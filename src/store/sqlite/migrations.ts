@@ -1,3 +1,5 @@
+import type { Db } from './open.js';
+
 /**
  * Forward-only numbered migrations of the SQLite adapter. Never edit a migration that has shipped
  * (from the first release on): add the next number.
@@ -6,7 +8,43 @@ export interface Migration {
   version: number;
   name: string;
   sql: string;
+  /** Code run after `sql`, in the same transaction (e.g. a table rebuilt from its current schema). */
+  run?: (db: Db) => void;
+  /**
+   * Runs with foreign keys off (checked before commit): the documented way of rebuilding a table
+   * that other tables reference, without cascading deletes.
+   */
+  foreignKeysOff?: boolean;
 }
+
+/**
+ * Rebuilds `table` from its current definition with `edit` applied (constraints SQLite cannot
+ * alter in place), keeping its rows, indexes and triggers. Columns added meanwhile are kept.
+ */
+function rebuildTable(db: Db, table: string, edit: (sql: string) => string): void {
+  const row = db.prepare(`SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?`).get(table) as
+    { sql: string } | undefined;
+  if (!row) return;
+  const next = edit(row.sql);
+  if (next === row.sql) return;
+  const extras = db
+    .prepare(
+      `SELECT sql FROM sqlite_master WHERE tbl_name = ? AND type IN ('index', 'trigger') AND sql IS NOT NULL`,
+    )
+    .all(table) as { sql: string }[];
+  const tmp = `${table}_rebuilt`;
+  db.exec(next.replace(/^CREATE TABLE\s+"?\w+"?/i, `CREATE TABLE ${tmp}`));
+  db.exec(`INSERT INTO ${tmp} SELECT * FROM ${table}`);
+  db.exec(`DROP TABLE ${table}`);
+  db.exec(`ALTER TABLE ${tmp} RENAME TO ${table}`);
+  for (const e of extras) db.exec(e.sql);
+}
+
+/** Adds `role` to the list of a `CHECK (role IN (…))` constraint. */
+const allowRole = (role: string) => (sql: string) =>
+  sql.replace(/CHECK\s*\(\s*role\s+IN\s*\(([^)]*)\)\s*\)/i, (m, list: string) =>
+    list.includes(`'${role}'`) ? m : `CHECK (role IN (${list}, '${role}'))`,
+  );
 
 export const MIGRATIONS: Migration[] = [
   {
@@ -277,5 +315,16 @@ export const MIGRATIONS: Migration[] = [
         expires_at TEXT NOT NULL
       );
     `,
+  },
+  {
+    version: 12,
+    name: 'dpo_role',
+    // The read-only `dpo` role (privacy, audit and usage): people and keys may hold it.
+    sql: '',
+    foreignKeysOff: true,
+    run: (db) => {
+      rebuildTable(db, 'users', allowRole('dpo'));
+      rebuildTable(db, 'api_keys', allowRole('dpo'));
+    },
   },
 ];

@@ -108,9 +108,16 @@ function migrate(db: Db): void {
   if (latest > 0 && MIGRATIONS.some((m) => !applied.has(m.version))) copyBeforeMigration(db, latest, known);
   for (const m of MIGRATIONS) {
     if (applied.has(m.version)) continue;
+    if (m.foreignKeysOff) db.pragma('foreign_keys = OFF'); // a no-op inside a transaction: before it
     try {
       db.transaction(() => {
-        db.exec(m.sql);
+        if (m.sql) db.exec(m.sql);
+        m.run?.(db);
+        if (m.foreignKeysOff && (db.pragma('foreign_key_check') as unknown[]).length > 0)
+          throw new AppError(
+            'store_corrupted',
+            `Migration ${m.version} (${m.name}) : clés étrangères rompues.`,
+          );
         db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(
           m.version,
           m.name,
@@ -123,6 +130,8 @@ function migrate(db: Db): void {
         `La mise à jour ${m.version} (${m.name}) du schéma a échoué (${(e as Error).message}) : elle a été annulée, la base est restée au schéma ${schemaVersion(db)}. Une copie d'avant la mise à jour est dans ${join(dirname(db.name), BACKUP_FOLDER)}/ ; signalez l'erreur, ou revenez à la version précédente de Guichet.`,
         { cause: e },
       );
+    } finally {
+      if (m.foreignKeysOff) db.pragma('foreign_keys = ON');
     }
   }
 }

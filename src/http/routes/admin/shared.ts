@@ -3,7 +3,7 @@ import type { ApiKey, Principal } from '../../../accounts/model.js';
 import { AppError } from '../../../shared/errors.js';
 import type { Store } from '../../../store/spec.js';
 
-export const RoleSchema = z.enum(['agent', 'developer', 'admin', 'superadmin']);
+export const RoleSchema = z.enum(['agent', 'developer', 'dpo', 'admin', 'superadmin']);
 export const OrgIdQuery = z
   .string()
   .min(1)

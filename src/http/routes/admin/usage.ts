@@ -22,6 +22,7 @@ const Row = z
     at: z.string(),
     user_id: z.string().nullable(),
     key_id: z.string().nullable(),
+    who: z.string().nullable().openapi({ description: 'Nom de la personne ou de la clé' }),
     endpoint: z.string(),
     model: z.string().nullable(),
     prompt_tokens: z.number(),
@@ -125,6 +126,14 @@ export function registerUsageRoutes(app: OpenAPIHono<AppEnv>, services: Services
       );
     }
     const rows = await usage.list(filter);
+    const [people, keys] = await Promise.all([
+      services.store.accounts.users.list(filter.orgId),
+      services.store.accounts.keys.list(filter.orgId),
+    ]);
+    const names = new Map<string, string>([
+      ...people.map((u): [string, string] => [`u:${u.id}`, u.name || u.email]),
+      ...keys.map((k): [string, string] => [`k:${k.id}`, `clé « ${k.name} »`]),
+    ]);
     return c.json(
       {
         ...base,
@@ -132,6 +141,10 @@ export function registerUsageRoutes(app: OpenAPIHono<AppEnv>, services: Services
           at: r.at,
           user_id: r.userId,
           key_id: r.keyId,
+          who:
+            (r.userId ? names.get(`u:${r.userId}`) : undefined) ??
+            (r.keyId ? names.get(`k:${r.keyId}`) : undefined) ??
+            null,
           endpoint: r.endpoint,
           model: r.model,
           prompt_tokens: r.promptTokens,
