@@ -150,20 +150,19 @@ export async function runScheduledBackup(o: {
   });
 }
 
-/** Starts the schedule: a first check a minute after start, then every 10 minutes. Returns its stop. */
+/**
+ * Starts the schedule: a check every 10 minutes, the first one 10 minutes after start (a server
+ * started for a moment, a test's, does not back up). Returns its stop.
+ */
 export function scheduleBackups(o: Parameters<typeof runScheduledBackup>[0]): () => Promise<void> {
   let running: Promise<unknown> = Promise.resolve();
-  const tick = () => {
+  const every = setInterval(() => {
     running = runScheduledBackup(o).catch((e) =>
       o.log?.warn(`Sauvegarde automatique : ${(e as Error).message}`),
     );
-  };
-  const first = setTimeout(tick, 60_000);
-  const every = setInterval(tick, 600_000);
-  first.unref();
+  }, 600_000);
   every.unref();
   return async () => {
-    clearTimeout(first);
     clearInterval(every);
     await running;
   };
