@@ -14,8 +14,6 @@ export interface AnswerPrivacy {
   allowTarget?: (ref: ModelRef) => boolean;
 }
 
-export const DEFAULT_ANSWER_PRIVACY: AnswerPrivacy = { pseudonymise: true };
-
 export function isSecNumCloud(s: Sovereignty | undefined): boolean {
   return !!s?.certifications.some((c) => c.toLowerCase().replace(/[\s_-]/g, '') === 'secnumcloud');
 }

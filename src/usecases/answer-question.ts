@@ -9,7 +9,7 @@ import { toCitations, toSources, type Citation, type Source } from '../answer/so
 import type { QueryEmbedder } from './search-knowledge.js';
 import { scopeCollections, searchWithLocal } from './search-with-local.js';
 import { createStreamRestorer, Pseudonymiser } from '../privacy/pseudonymise.js';
-import { DEFAULT_ANSWER_PRIVACY, routableModel, type AnswerPrivacy } from '../privacy/answer-privacy.js';
+import { routableModel, type AnswerPrivacy } from '../privacy/answer-privacy.js';
 
 export const NO_SOURCE_ANSWER =
   "Je n'ai pas trouvé de source officielle qui réponde à cette question. " +
@@ -43,8 +43,11 @@ export interface AnswerRequest {
   retrieval: RetrievalOptions | null;
   params: GenerationParams;
   signal: AbortSignal;
-  /** Pseudonymisation and allowed targets (absent: pseudonymise before any non-local target). */
-  privacy?: AnswerPrivacy;
+  /**
+   * The organisation's resolved policy (pseudonymisation before non-local targets, allowed targets):
+   * required, so that no path can forget it (see `answerPrivacyFor`).
+   */
+  privacy: AnswerPrivacy;
 }
 
 /** What the answer's privacy handling did (counts and placeholders only, never values). */
@@ -81,7 +84,7 @@ export interface AnswerResult {
 
 /** Retrieves the sources for the conversation and builds the grounded prompt. */
 export async function prepareAnswer(deps: AnswerDeps, request: AnswerRequest): Promise<AnswerPlan> {
-  const privacy = request.privacy ?? DEFAULT_ANSWER_PRIVACY;
+  const privacy = request.privacy;
   const model = routableModel(deps.router, request.model, privacy);
   // Pseudonymise whenever some target may be non-local (the router picks at call time, with fallback).
   const p = privacy.pseudonymise && !deps.router.isLocal(model) ? new Pseudonymiser() : null;

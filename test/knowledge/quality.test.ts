@@ -31,6 +31,7 @@ describe('quality on the dev questions', () => {
     const models = buildModels(config, {});
     const report = await evaluateAnswers({
       deps: { store, router: models.router },
+      privacy: { pseudonymise: true },
       file: RAG_DEV,
       model: 'guichet',
       collections: ['service-public'],

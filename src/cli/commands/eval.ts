@@ -4,6 +4,8 @@ import { SERVICE_PUBLIC_COLLECTION } from '../../usecases/ingest-service-public.
 import { withServices } from '../context.js';
 import { parseK } from './search.js';
 import { evaluateAnswers } from '../../usecases/evaluate-answers.js';
+import { answerPrivacyFor } from '../../privacy/answer-privacy.js';
+import { DEFAULT_ORG_ID } from '../../accounts/model.js';
 
 function formatReport(r: RetrievalReport): string {
   const lines = [
@@ -70,6 +72,7 @@ export function registerEvalAnswers(program: Command): void {
         await withServices(async (s) => {
           const report = await evaluateAnswers({
             deps: { store: s.store, router: s.router, embedQuery: s.embedQuery, rrfK: s.config.search.rrf_k },
+            privacy: await answerPrivacyFor({ store: s.store, config: s.config, orgId: DEFAULT_ORG_ID }),
             file: opts.questions,
             model: opts.model,
             collections: opts.collection ?? [SERVICE_PUBLIC_COLLECTION],

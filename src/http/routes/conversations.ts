@@ -12,6 +12,7 @@ import {
   ownConversation,
   ownerOf,
 } from '../../usecases/manage-conversations.js';
+import { answerPrivacyFor } from '../../privacy/answer-privacy.js';
 import { defaultCollectionsFor } from '../../usecases/visible-collections.js';
 import type { AppEnv } from '../env.js';
 import { sseResponse, streamErrorData } from '../sse.js';
@@ -352,6 +353,7 @@ export function registerConversationRoutes(app: OpenAPIHono<AppEnv>, services: S
       },
       params: {},
       signal,
+      privacy: await answerPrivacyFor({ store, config: services.config, orgId: p.orgId }),
     });
     if (!previous.length && !conv.title) await store.conversations.rename(conv.id, titleOf(question));
     const userMessage = await store.conversations.addMessage({
