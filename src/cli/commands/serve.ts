@@ -8,9 +8,35 @@ import { SERVICE_PUBLIC_COLLECTION } from '../../usecases/ingest-service-public.
 import { openServices } from '../context.js';
 import { configFingerprint } from '../../privacy/config-fingerprint.js';
 import { schedulePurge } from '../../privacy/retention.js';
-import { auditAvailable, withAudit } from '../../privacy/services.js';
+import { withAudit } from '../../privacy/services.js';
 import { formatIngestSummary, runIngestWithProgress } from './ingest.js';
 import { jobQueue } from '../../jobs/index.js';
+import type { Services } from '../../services.js';
+
+/**
+ * What a running server owes privacy from its start: the configuration's fingerprint in the audit
+ * log, and the retention purge (at once, then every `purge_interval_hours`). Returns its stop.
+ */
+export async function startPrivacyDuties(services: Services): Promise<() => void> {
+  const { store, config, logger } = services;
+  const { audit } = withAudit(services);
+  await audit.append({
+    type: 'config.loaded',
+    actor: { via: 'system' },
+    data: {
+      config_sha256: configFingerprint(config),
+      providers: config.providers.map((p) => p.id),
+      pseudonymise: config.privacy.pseudonymise,
+    },
+  });
+  return schedulePurge({
+    store,
+    audit,
+    retention: config.privacy.retention,
+    hours: config.privacy.purge_interval_hours,
+    logger,
+  });
+}
 
 export function registerServe(program: Command): void {
   program
@@ -55,27 +81,7 @@ export function registerServe(program: Command): void {
           `Aucune clé d'API n'existe encore. Pour obtenir une clé administrateur :\n  guichet keys create --org ${DEFAULT_ORG_ID} --role admin\n`,
         );
       }
-      const { audit } = withAudit(services);
-      const audited = auditAvailable(services);
-      if (audited)
-        await audit.append({
-          type: 'config.loaded',
-          actor: { via: 'system' },
-          data: {
-            config_sha256: configFingerprint(config),
-            providers: config.providers.map((p) => p.id),
-            pseudonymise: config.privacy.pseudonymise,
-          },
-        });
-      const stopPurge = !audited
-        ? () => undefined
-        : schedulePurge({
-            store,
-            audit,
-            retention: config.privacy.retention,
-            hours: config.privacy.purge_interval_hours,
-            logger,
-          });
+      const stopPurge = await startPrivacyDuties(services);
       // Works on queued jobs (pg-boss: those of every replica, including a dead one's).
       const jobs = await jobQueue(services);
       const app = createApp(services);
