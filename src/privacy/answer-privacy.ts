@@ -53,12 +53,43 @@ export async function answerPrivacyFor(o: {
 }
 
 /**
+ * The one rule for text leaving the premises: pseudonymised when the policy asks it and the target
+ * is not local. Answers, the embedding model and the data-flow report all apply this function.
+ */
+export function pseudonymisedFor(privacy: Pick<AnswerPrivacy, 'pseudonymise'>, local: boolean): boolean {
+  return privacy.pseudonymise && !local;
+}
+
+/** The `pseudonymise` policies the configuration can give: the default, then each override. */
+export function configuredPseudonymisation(config: Config): Array<Pick<AnswerPrivacy, 'pseudonymise'>> {
+  return [
+    { pseudonymise: config.privacy.pseudonymise },
+    ...Object.values(config.privacy.organisations).map((o) => ({ pseudonymise: o.pseudonymise })),
+  ];
+}
+
+/** Where every use case that can send text out gets its policy: resolved in one place. */
+export interface PrivacyPolicies {
+  /** The resolved policy of an organisation (configuration, its override, its `sensitive` flag). */
+  forOrg(orgId: string): Promise<AnswerPrivacy>;
+}
+
+export function privacyPolicies(store: Store, config: Config): PrivacyPolicies {
+  return { forOrg: (orgId) => answerPrivacyFor({ store, config, orgId }) };
+}
+
+/**
  * The model to route: the requested one when every target is allowed; else its first allowed
  * target; none allowed → 403 with the reason.
  */
-export function routableModel(router: ModelRouter, model: string, privacy: AnswerPrivacy): string {
+export function routableModel(
+  router: ModelRouter,
+  model: string,
+  privacy: AnswerPrivacy,
+  kind: 'chat' | 'embedding' = 'chat',
+): string {
   if (!privacy.allowTarget) return model;
-  const targets = router.resolve(model);
+  const targets = router.resolve(model, kind);
   const allowed = targets.filter(privacy.allowTarget);
   if (allowed.length === targets.length) return model;
   if (allowed.length > 0) return allowed[0].key;

@@ -1,7 +1,7 @@
 import type { Config } from '../config/schema.js';
 import type { Sovereignty } from '../models/config.js';
 import type { EgressStats } from '../models/http-client.js';
-import { isSecNumCloud } from './answer-privacy.js';
+import { configuredPseudonymisation, isSecNumCloud, pseudonymisedFor } from './answer-privacy.js';
 
 /**
  * The data-flow and sovereignty report: every outside endpoint declared in configuration, what is
@@ -33,7 +33,13 @@ export interface DataFlowReport {
 
 export function dataFlowReport(config: Config, stats: EgressStats, startedAt: Date): DataFlowReport {
   const endpoints: DataFlowEndpoint[] = [];
-  const exemptOrgs = Object.entries(config.privacy.organisations).filter(([, v]) => !v.pseudonymise);
+  // What each configured policy does to text for a target, by the rule the senders apply.
+  const policies = configuredPseudonymisation(config);
+  const pseudonymised = (local: boolean): DataFlowEndpoint['pseudonymised'] => {
+    if (local) return 'not_needed';
+    const applied = policies.map((p) => pseudonymisedFor(p, local));
+    return applied.every(Boolean) ? 'yes' : applied.some(Boolean) ? 'partially' : 'no';
+  };
   for (const p of config.providers) {
     if (p.type !== 'openai-compatible') continue;
     const origin = new URL(p.base_url).origin;
@@ -58,13 +64,7 @@ export function dataFlowReport(config: Config, stats: EgressStats, startedAt: Da
       secnumcloud: isSecNumCloud(sov ?? undefined),
       foreignLawExposure: sov ? sov.foreign_laws.length > 0 : null,
       dataCategories: categories,
-      pseudonymised: p.local
-        ? 'not_needed'
-        : !config.privacy.pseudonymise
-          ? 'no'
-          : exemptOrgs.length
-            ? 'partially'
-            : 'yes',
+      pseudonymised: pseudonymised(p.local),
       requestsSinceStart: stats.requests[origin] ?? 0,
     });
   }

@@ -7,11 +7,10 @@ import { createApiKey } from '../../src/accounts/create-api-key.js';
 import { ensureDefaultOrganisation } from '../../src/accounts/create-organisation.js';
 import type { RateLimiter } from '../../src/accounts/limiter.js';
 import { DEFAULT_ORG_ID, type Role } from '../../src/accounts/model.js';
-import { buildModels } from '../../src/answer/models.js';
+import { composeServices } from '../../src/compose.js';
 import { loadConfig } from '../../src/config/load.js';
 import { createApp } from '../../src/http/app.js';
 import type { Services } from '../../src/services.js';
-import { createLogger } from '../../src/shared/logger.js';
 import { openSqliteStore } from '../../src/store/sqlite/index.js';
 import type { Store } from '../../src/store/spec.js';
 
@@ -45,18 +44,7 @@ export async function testServices(
   });
   const store = openSqliteStore(dir);
   await ensureDefaultOrganisation(store, DEFAULT_ORG_ID);
-  const models = buildModels(config, {});
-  return {
-    config,
-    store,
-    logger: createLogger('silent'),
-    router: models.router,
-    egress: models.egress,
-    embedQuery: models.embedQuery,
-    startedAt: new Date(),
-    limiter: o.limiter,
-    dir,
-  } as Services & { dir: string };
+  return { ...composeServices({ config, store, env: {} }), limiter: o.limiter, dir };
 }
 
 export interface RunningApp {

@@ -12,7 +12,6 @@ import {
   ownConversation,
   ownerOf,
 } from '../../usecases/manage-conversations.js';
-import { answerPrivacyFor } from '../../privacy/answer-privacy.js';
 import { defaultCollectionsFor } from '../../usecases/visible-collections.js';
 import type { AppEnv } from '../env.js';
 import { sseResponse, streamErrorData } from '../sse.js';
@@ -337,12 +336,7 @@ export function registerConversationRoutes(app: OpenAPIHono<AppEnv>, services: S
     const messages = [...historyOf(previous), { role: 'user' as const, content: question }];
     const controller = new AbortController();
     const signal = AbortSignal.any([c.req.raw.signal, controller.signal]);
-    const deps = {
-      store,
-      router: services.router,
-      embedQuery: services.embedQuery,
-      rrfK: services.config.search.rrf_k,
-    };
+    const deps = { router: services.router, retriever: services.retriever };
     const started = performance.now();
     const plan = await prepareAnswer(deps, {
       model: 'guichet',
@@ -353,7 +347,7 @@ export function registerConversationRoutes(app: OpenAPIHono<AppEnv>, services: S
       },
       params: {},
       signal,
-      privacy: await answerPrivacyFor({ store, config: services.config, orgId: p.orgId }),
+      privacy: await services.privacy.forOrg(p.orgId),
     });
     if (!previous.length && !conv.title) await store.conversations.rename(conv.id, titleOf(question));
     const userMessage = await store.conversations.addMessage({

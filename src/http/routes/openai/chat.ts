@@ -14,7 +14,6 @@ import type { AppEnv } from '../../env.js';
 import { ChatCompletionRequest, ChatCompletionResponse } from './chat-schemas.js';
 import { assertReadableCollections, defaultCollectionsFor } from '../../../usecases/visible-collections.js';
 import { reportUsage } from '../../usage-hook.js';
-import { answerPrivacyFor } from '../../../privacy/answer-privacy.js';
 import { sseResponse, streamErrorData } from '../../sse.js';
 
 export const GUICHET_MODEL = 'guichet';
@@ -109,12 +108,7 @@ export function registerChatRoutes(app: OpenAPIHono<AppEnv>, services: Services)
     // A stream is also stopped when its client goes away mid-answer (onAbort below).
     const controller = body.stream ? new AbortController() : null;
     const signal = controller ? AbortSignal.any([c.req.raw.signal, controller.signal]) : c.req.raw.signal;
-    const deps = {
-      store: services.store,
-      router: services.router,
-      embedQuery: services.embedQuery,
-      rrfK: services.config.search.rrf_k,
-    };
+    const deps = { router: services.router, retriever: services.retriever };
     const stop = body.stop == null ? undefined : Array.isArray(body.stop) ? body.stop : [body.stop];
     const plan = await prepareAnswer(deps, {
       model: body.model,
@@ -128,7 +122,7 @@ export function registerChatRoutes(app: OpenAPIHono<AppEnv>, services: Services)
         seed: body.seed ?? undefined,
       },
       signal,
-      privacy: await answerPrivacyFor({ store: services.store, config: services.config, orgId }),
+      privacy: await services.privacy.forOrg(orgId),
     });
     const id = `chatcmpl-${randomUUID().replace(/-/g, '')}`;
     const created = Math.floor(Date.now() / 1000);

@@ -1,0 +1,59 @@
+/**
+ * The composition root: configuration → store (audited, on every engine) → models → retriever →
+ * privacy policies → services. `serve`, every CLI command and the tests' helpers build their
+ * services here, and nowhere else.
+ */
+import { sessionResolver } from './accounts/oidc/sessions.js';
+import { buildModels } from './answer/models.js';
+import { loadConfig } from './config/load.js';
+import type { Config } from './config/schema.js';
+import { AuditLog } from './privacy/audit-log.js';
+import { auditedStore } from './privacy/audited-store.js';
+import { privacyPolicies } from './privacy/answer-privacy.js';
+import type { Services } from './services.js';
+import { createLogger } from './shared/logger.js';
+import { openStore } from './store/index.js';
+import type { Store } from './store/spec.js';
+import { createEmbedder, createRetriever } from './usecases/retriever.js';
+
+export interface ComposeOptions {
+  config: Config;
+  /** The store as opened (the composition wraps it with the audit). */
+  store: Store;
+  /** Environment for the providers' API keys (default: process.env). */
+  env?: Record<string, string | undefined>;
+}
+
+/** Builds the complete services over an opened store. */
+export function composeServices(o: ComposeOptions): Services {
+  const { config } = o;
+  const logger = createLogger(config.log_level);
+  const audit = new AuditLog(o.store);
+  const store = auditedStore(o.store, audit);
+  const models = buildModels(config, o.env ?? process.env);
+  const embedder = createEmbedder(models.router, config.search.embedding_model);
+  const retriever = createRetriever({ store, embedder, rrfK: config.search.rrf_k });
+  return {
+    config,
+    store,
+    audit,
+    logger,
+    router: models.router,
+    egress: models.egress,
+    retriever,
+    privacy: privacyPolicies(store, config),
+    startedAt: new Date(),
+    resolveSession: sessionResolver(store),
+  };
+}
+
+/** Loads the configuration, opens its store and builds the services (the CLI's and serve's entry). */
+export async function openServices(overrides?: Record<string, unknown>): Promise<Services> {
+  const config: Config = loadConfig({ overrides });
+  const store = await openStore({
+    dataDir: config.data_dir,
+    databaseUrl: config.store.database_url,
+    postgres: { maxConnections: config.store.pool_max, idleTimeoutMs: config.store.pool_idle_timeout_ms },
+  });
+  return composeServices({ config, store });
+}
