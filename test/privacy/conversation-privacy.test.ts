@@ -105,3 +105,24 @@ describe('conversations apply the organisation privacy policy', () => {
     expect(upstream.raw.slice(before).map(String).join('')).toContain('Rachid Duval');
   });
 });
+
+describe('conversation titles', () => {
+  it('never show the personal data of the question (made from it, or given)', async () => {
+    const key = await createTestKey(app.services.store, { role: 'agent' });
+    const question =
+      'Mon NIR est 1 85 05 78 006 084 91, je suis Jean Dupont : comment refaire ma carte vitale ?';
+    await ask(key, question);
+    const given = await fetch(`${app.url}/v1/conversations`, {
+      method: 'POST',
+      headers: bearer(key),
+      body: JSON.stringify({ title: 'Dossier de Jean Dupont, tél. 06 12 34 56 78' }),
+    });
+    expect(given.status).toBe(201);
+    const list = (await (await fetch(`${app.url}/v1/conversations`, { headers: bearer(key) })).json()) as any;
+    const titles = list.data.map((c: any) => c.title).join('\n');
+    expect(list.data).toHaveLength(2);
+    for (const value of ['1 85 05 78 006 084 91', 'Jean Dupont', '06 12 34 56 78'])
+      expect(titles).not.toContain(value);
+    expect(titles).toContain('carte vitale');
+  });
+});

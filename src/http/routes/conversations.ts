@@ -12,6 +12,7 @@ import {
   ownConversation,
   ownerOf,
 } from '../../usecases/manage-conversations.js';
+import { conversationTitle } from '../../privacy/mask.js';
 import { defaultCollectionsFor } from '../../usecases/visible-collections.js';
 import type { AppEnv } from '../env.js';
 import { sseResponse, streamErrorData } from '../sse.js';
@@ -221,7 +222,8 @@ function retentionDays(services: Services): number {
   return privacy?.retention?.conversations_days ?? 90;
 }
 
-const titleOf = (q: string) => q.replace(/\s+/g, ' ').trim().slice(0, 80) || 'Conversation';
+/** Titles are shown in the history sidebar for the retention period: never with personal data. */
+const titleOf = (q: string) => conversationTitle(q) || 'Conversation';
 
 export function registerConversationRoutes(app: OpenAPIHono<AppEnv>, services: Services): void {
   const store = services.store;
@@ -244,7 +246,7 @@ export function registerConversationRoutes(app: OpenAPIHono<AppEnv>, services: S
   app.openapi(routes.create, async (c) => {
     const p = c.get('principal');
     const body = (await c.req.json().catch(() => ({}))) as { title?: unknown };
-    const title = typeof body.title === 'string' ? body.title.slice(0, 200) : '';
+    const title = typeof body.title === 'string' ? conversationTitle(body.title, 200) : '';
     return c.json(
       conversationJson(await store.conversations.create({ orgId: p.orgId, userId: ownerOf(p), title })),
       201,

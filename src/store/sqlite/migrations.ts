@@ -2,10 +2,15 @@
  * Forward-only numbered migrations of the SQLite adapter. Never edit a migration that has shipped
  * (from the first release on): add the next number.
  */
+import type { Db } from './open.js';
+import { maskPersonalData } from '../../privacy/mask.js';
+
 export interface Migration {
   version: number;
   name: string;
   sql: string;
+  /** Run after `sql`, in the same transaction (for what SQL cannot compute). */
+  run?: (db: Db) => void;
 }
 
 export const MIGRATIONS: Migration[] = [
@@ -248,5 +253,23 @@ export const MIGRATIONS: Migration[] = [
         DELETE FROM lexical_log WHERE seq <= last_insert_rowid() - 20000;
       END;
     `,
+  },
+  {
+    version: 11,
+    name: 'masked_conversation_titles',
+    // Titles were the question's first 80 characters, personal data included (a NIR typed at the
+    // counter, shown in the history sidebar for 90 days): masked in place, like new titles.
+    sql: '',
+    run: (db) => {
+      const rows = db.prepare(`SELECT id, title FROM conversations WHERE title <> ''`).all() as {
+        id: string;
+        title: string;
+      }[];
+      const update = db.prepare('UPDATE conversations SET title = ? WHERE id = ?');
+      for (const r of rows) {
+        const masked = maskPersonalData(r.title);
+        if (masked !== r.title) update.run(masked, r.id);
+      }
+    },
   },
 ];
