@@ -1,18 +1,22 @@
 /**
  * The composition root: configuration → store (audited, on every engine) → models → retriever →
  * privacy policies → services. `serve`, every CLI command and the tests' helpers build their
- * services here, and nowhere else.
+ * services here, and nowhere else; the result is complete and frozen.
  */
+import type { RateLimiter } from './accounts/limiter.js';
 import { sessionResolver } from './accounts/oidc/sessions.js';
 import { buildModels } from './answer/models.js';
 import { loadConfig } from './config/load.js';
 import type { Config } from './config/schema.js';
+import { serviceJobQueue } from './jobs/index.js';
+import type { EgressFetch } from './models/http-client.js';
 import { AuditLog } from './privacy/audit-log.js';
 import { auditedStore } from './privacy/audited-store.js';
 import { privacyPolicies } from './privacy/answer-privacy.js';
 import type { Services } from './services.js';
 import { createLogger } from './shared/logger.js';
 import { openStore } from './store/index.js';
+import { createLimiter } from './store/redis/create-limiter.js';
 import type { Store } from './store/spec.js';
 import { createEmbedder, createRetriever } from './usecases/retriever.js';
 
@@ -22,9 +26,13 @@ export interface ComposeOptions {
   store: Store;
   /** Environment for the providers' API keys (default: process.env). */
   env?: Record<string, string | undefined>;
+  /** Tests only: another limiter (a Redis namespace of their own). */
+  limiter?: RateLimiter;
+  /** Tests only: another egress client (an OIDC issuer on loopback). */
+  egress?: EgressFetch;
 }
 
-/** Builds the complete services over an opened store. */
+/** Builds the complete, frozen services over an opened store. */
 export function composeServices(o: ComposeOptions): Services {
   const { config } = o;
   const logger = createLogger(config.log_level);
@@ -33,18 +41,38 @@ export function composeServices(o: ComposeOptions): Services {
   const models = buildModels(config, o.env ?? process.env);
   const embedder = createEmbedder(models.router, config.search.embedding_model);
   const retriever = createRetriever({ store, embedder, rrfK: config.search.rrf_k });
-  return {
+  const limiter = o.limiter ?? createLimiter(config, store);
+  const jobs = serviceJobQueue(config, store, logger);
+  const close = async (): Promise<void> => {
+    // Each part is closed even if another failed; the store last (it writes buffered usage rows).
+    for (const step of [
+      () => jobs.close(),
+      () => limiter.close?.(),
+      () => models.router.close(),
+      () => store.close(),
+    ]) {
+      try {
+        await step();
+      } catch (err) {
+        logger.error({ err }, 'shutdown step failed');
+      }
+    }
+  };
+  return Object.freeze({
     config,
     store,
     audit,
     logger,
     router: models.router,
-    egress: models.egress,
+    egress: o.egress ?? models.egress,
     retriever,
     privacy: privacyPolicies(store, config),
-    startedAt: new Date(),
+    limiter,
     resolveSession: sessionResolver(store),
-  };
+    jobs,
+    startedAt: new Date(),
+    close,
+  });
 }
 
 /** Loads the configuration, opens its store and builds the services (the CLI's and serve's entry). */

@@ -3,13 +3,12 @@ import type { Services } from '../services.js';
 
 export { openServices };
 
-/** Runs a command body with services, closing the store afterwards whatever happens. */
+/** Runs a command body with services, closing them afterwards whatever happens. */
 export async function withServices<T>(fn: (s: Services) => Promise<T>): Promise<T> {
   const services = await openServices();
   try {
     return await fn(services);
   } finally {
-    await services.router.close();
-    await services.store.close();
+    await services.close();
   }
 }

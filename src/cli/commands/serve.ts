@@ -8,9 +8,7 @@ import { SERVICE_PUBLIC_COLLECTION } from '../../usecases/ingest-service-public.
 import { openServices } from '../context.js';
 import { configFingerprint } from '../../privacy/config-fingerprint.js';
 import { schedulePurge } from '../../privacy/retention.js';
-import { withAudit } from '../../privacy/services.js';
 import { formatIngestSummary, runIngestWithProgress } from './ingest.js';
-import { jobQueue } from '../../jobs/index.js';
 import type { Services } from '../../services.js';
 
 /**
@@ -19,7 +17,7 @@ import type { Services } from '../../services.js';
  */
 export async function startPrivacyDuties(services: Services): Promise<() => void> {
   const { store, config, logger } = services;
-  const { audit } = withAudit(services);
+  const { audit } = services;
   await audit.append({
     type: 'config.loaded',
     actor: { via: 'system' },
@@ -83,7 +81,7 @@ export function registerServe(program: Command): void {
       }
       const stopPurge = await startPrivacyDuties(services);
       // Works on queued jobs (pg-boss: those of every replica, including a dead one's).
-      const jobs = await jobQueue(services);
+      await services.jobs.start();
       const app = createApp(services);
       const httpServer = serve(
         { fetch: app.fetch, port: config.server.port, hostname: config.server.host },
@@ -96,13 +94,7 @@ export function registerServe(program: Command): void {
       // what it still buffers: usage rows), then exits with `code`.
       const closeAll = async (code: number) => {
         stopPurge();
-        for (const close of [() => services.limiter?.close?.(), () => jobs.close(), () => store.close()]) {
-          try {
-            await close();
-          } catch (err) {
-            logger.error({ err }, 'shutdown step failed');
-          }
-        }
+        await services.close();
         process.exit(code);
       };
       // A port already taken or forbidden: one French line and a non-zero exit, not a stack trace.
