@@ -132,6 +132,25 @@ describe('a non-local embedding model', () => {
     expect(upstream.raw.length).toBe(before);
   });
 
+  it('POST /v1/embeddings: pseudonymised before the non-local model; refused to a sensitive organisation', async () => {
+    const embed = (key: string) =>
+      fetch(`${app.url}/v1/embeddings`, {
+        method: 'POST',
+        headers: bearer(key),
+        body: JSON.stringify({ model: 'emb:e1', input: [QUESTION] }),
+      });
+    const before = upstream.raw.length;
+    const ok = await embed(await createTestKey(app.services.store, { role: 'developer' }));
+    expect(ok.status).toBe(200);
+    expect(upstream.raw.length).toBe(before + 1);
+    expect(leaked(seenSince(before), ['Jean Dupont', '1 85 05 78 006 084 91'])).toEqual([]);
+    if (!(await app.services.store.accounts.orgs.get('hopital')))
+      await app.services.store.accounts.orgs.create({ id: 'hopital', name: 'Hôpital', sensitive: true });
+    const refused = await embed(await createTestKey(app.services.store, { orgId: 'hopital', role: 'developer' }));
+    expect(refused.status).toBe(403);
+    expect(upstream.raw.length).toBe(before + 1);
+  });
+
   it('the data-flow report says what was sent, organisation by organisation', async () => {
     const report = dataFlowReport(app.services.config, app.services.egress.stats(), app.services.startedAt);
     const endpoint = report.endpoints.find((e) => e.id === 'emb')!;
