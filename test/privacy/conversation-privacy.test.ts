@@ -39,7 +39,10 @@ async function orgWithNote(id: string, sensitive: boolean): Promise<string> {
 }
 
 /** Asks in a new conversation; returns the streamed text and the final `guichet` marker. */
-async function ask(key: string, content: string): Promise<{ text: string; guichet: any }> {
+async function ask(
+  key: string,
+  content: string,
+): Promise<{ text: string; guichet: any; ids: { conversation_id: string; message_id: string } }> {
   const res = await fetch(`${app.url}/v1/conversations/new/messages`, {
     method: 'POST',
     headers: bearer(key),
@@ -48,13 +51,15 @@ async function ask(key: string, content: string): Promise<{ text: string; guiche
   expect(res.status).toBe(200);
   let text = '';
   let guichet: any = null;
+  let ids: any = null;
   for (const line of (await res.text()).split('\n')) {
     if (!line.startsWith('data: ') || line === 'data: [DONE]') continue;
     const event = JSON.parse(line.slice(6));
     text += event.choices?.[0]?.delta?.content ?? '';
     if (event.guichet?.ai_generated) guichet = event.guichet;
+    if (event.guichet?.conversation_id) ids = event.guichet;
   }
-  return { text, guichet };
+  return { text, guichet, ids };
 }
 
 beforeAll(async () => {
@@ -95,6 +100,13 @@ describe('conversations apply the organisation privacy policy', () => {
     expect(seen).not.toContain('168046959664460');
     expect(r.guichet.model).toBe('up:m1');
     expect(r.text).toContain('Rachid Duval'); // restored for the advisor
+    // The answer is kept as streamed (restored), complete, with its citations.
+    const conv = (await (
+      await fetch(`${app.url}/v1/conversations/${r.ids.conversation_id}`, { headers: bearer(key) })
+    ).json()) as any;
+    const kept = conv.messages.find((m: any) => m.id === r.ids.message_id);
+    expect(kept).toMatchObject({ role: 'assistant', content: r.text, complete: true });
+    expect(kept.citations.length).toBeGreaterThan(0);
   });
 
   it('the per-organisation `pseudonymise: false` override is honoured on this path too', async () => {
