@@ -2,6 +2,7 @@ import { accountsGeneration, lookupCache } from '../accounts/lookup-cache.js';
 import type { Organisation } from '../accounts/model.js';
 import type { Config } from '../config/schema.js';
 import type { Sovereignty } from '../models/config.js';
+import { providerFacts } from '../models/provider-registry.js';
 import type { ModelRef, ModelRouter } from '../models/router.js';
 import { AppError } from '../shared/errors.js';
 import type { Store } from '../store/spec.js';
@@ -21,7 +22,7 @@ export function isSecNumCloud(s: Sovereignty | undefined): boolean {
 /** Sovereignty declared for a provider id (undefined for built-in or undeclared). */
 export function providerSovereignty(config: Config, provider: string): Sovereignty | undefined {
   const p = config.providers.find((x) => x.id === provider);
-  return p && p.type === 'openai-compatible' ? p.sovereignty : undefined;
+  return p ? providerFacts(p).sovereignty : undefined;
 }
 
 /** How long an organisation's record is kept in memory (its `sensitive` flag is set at creation). */

@@ -1,5 +1,6 @@
 import type { Config } from '../config/schema.js';
 import type { Sovereignty } from '../models/config.js';
+import { providerFacts } from '../models/provider-registry.js';
 import type { EgressStats } from '../models/http-client.js';
 import { configuredPseudonymisation, isSecNumCloud, pseudonymisedFor } from './answer-privacy.js';
 
@@ -41,9 +42,11 @@ export function dataFlowReport(config: Config, stats: EgressStats, startedAt: Da
     return applied.every(Boolean) ? 'yes' : applied.some(Boolean) ? 'partially' : 'no';
   };
   for (const p of config.providers) {
-    if (p.type !== 'openai-compatible') continue;
-    const origin = new URL(p.base_url).origin;
-    const sov = p.sovereignty ?? null;
+    // Every provider type's facts come from the registry: one that sends nowhere is not listed.
+    const facts = providerFacts(p);
+    const origin = facts.origins[0];
+    if (!origin) continue;
+    const sov = facts.sovereignty ?? null;
     const categories = [
       'messages des agents (questions et conversation)',
       'extraits des sources : corpus national public et documents de la collectivité',
@@ -59,12 +62,12 @@ export function dataFlowReport(config: Config, stats: EgressStats, startedAt: Da
       id: p.id,
       kind: 'model_provider',
       origin,
-      local: p.local,
+      local: facts.local,
       sovereignty: sov,
       secnumcloud: isSecNumCloud(sov ?? undefined),
       foreignLawExposure: sov ? sov.foreign_laws.length > 0 : null,
       dataCategories: categories,
-      pseudonymised: pseudonymised(p.local),
+      pseudonymised: pseudonymised(facts.local),
       requestsSinceStart: stats.requests[origin] ?? 0,
     });
   }
