@@ -4,7 +4,6 @@ import { createEgressFetch } from '../models/http-client.js';
 import { knowledgeOrigins } from '../knowledge/config.js';
 import type { ModelAliasConfig } from '../models/config.js';
 import { BUILTIN_PROVIDER } from '../models/spec.js';
-import type { QueryEmbedder } from '../usecases/search-knowledge.js';
 import { EXTRACTIVE_MODEL_ID, ExtractiveModel } from './extractive.js';
 
 export const GUICHET_ALIAS = 'guichet';
@@ -22,25 +21,15 @@ export function withGuichetAlias(models: ModelAliasConfig[]): ModelAliasConfig[]
   return [...others, { id: GUICHET_ALIAS, targets: [...targets, EXTRACTIVE_TARGET] }];
 }
 
-export interface Models extends ModelStack {
-  embedQuery?: QueryEmbedder;
-}
-
-/** Builds providers, the router (with `extractive` and the `guichet` alias) and the query embedder. */
-export function buildModels(config: Config, env: Record<string, string | undefined> = process.env): Models {
+/** Builds providers and the router (with `extractive` and the `guichet` alias). */
+export function buildModels(
+  config: Config,
+  env: Record<string, string | undefined> = process.env,
+): ModelStack {
   const providers = { providers: config.providers, models: withGuichetAlias(config.models) };
   // One egress client: the providers' origins and those of the corpus refresh (DILA) are declared.
   const egress = createEgressFetch([...providerOrigins(providers), ...knowledgeOrigins(config.knowledge)]);
   const stack = createModelStack(providers, { env, egress });
   stack.router.register(new ExtractiveModel());
-  const embeddingModel = config.search.embedding_model;
-  let embedQuery: QueryEmbedder | undefined;
-  if (embeddingModel) {
-    stack.router.resolve(embeddingModel, 'embedding');
-    embedQuery = async (text, signal) => {
-      const r = await stack.router.embed(embeddingModel, [text], signal ?? new AbortController().signal);
-      return r.vectors[0];
-    };
-  }
-  return { ...stack, embedQuery };
+  return stack;
 }

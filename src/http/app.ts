@@ -14,13 +14,11 @@ import { registerDocsRoutes } from './routes/docs.js';
 import { registerChatRoutes } from './routes/openai/chat.js';
 import { registerEmbeddingRoutes } from './routes/openai/embeddings.js';
 import { registerModelRoutes } from './routes/openai/models.js';
-import { withAudit } from '../privacy/services.js';
 import { auditActor } from './middleware/audit-actor.js';
 import { registerPrivacyRoutes } from './routes/privacy.js';
 import { registerAuditRoutes } from './routes/audit.js';
 import { registerAuthRoutes } from './routes/auth.js';
 import { registerSetupRoutes } from './routes/setup.js';
-import { sessionResolver } from '../accounts/oidc/sessions.js';
 import { registerCollectionRoutes } from './routes/collections.js';
 import { isUpload, registerDocumentRoutes, uploadBodyLimit } from './routes/documents.js';
 import { registerConversationRoutes } from './routes/conversations.js';
@@ -76,9 +74,7 @@ export function createApp(services: Services): OpenAPIHono<AppEnv> {
     if (parseInt(length, 10) > maxBody) tooLarge();
     return next();
   });
-  withAudit(services); // services.audit; every change through services.store is audited
   // Every /v1 route: API key or session → route permission → quota → usage row.
-  services.resolveSession ??= sessionResolver(services.store);
   mountAccounts(app, services);
   if (metrics) app.use('/v1/*', metrics.tokens);
   app.use('/v1/*', auditActor());

@@ -7,6 +7,7 @@ import type { Store } from '../store/spec.js';
 import { InlineJobQueue } from './inline.js';
 import { PgBossJobQueue } from './pg-boss.js';
 import type { JobQueue } from './spec.js';
+import type { EgressFetch } from '../models/http-client.js';
 
 /** PostgreSQL (DATABASE_URL): pg-boss, shared by replicas; SQLite: one process, jobs run inline. */
 export function createJobQueue(
@@ -28,34 +29,59 @@ export function createJobQueue(
   });
 }
 
-/** The queue of these services, built and working on first use (serve calls it at start). */
-const starting = new WeakMap<Services, Promise<JobQueue>>();
+/** The queue of a process: ingestion workers registered once, on first enqueue or at `start()`. */
+export interface ServiceJobQueue extends JobQueue {
+  /** Registers the workers (serve calls it at start, to work on queued jobs of every replica). */
+  start(): Promise<void>;
+}
 
-export function jobQueue(services: Services): Promise<JobQueue> {
-  if (services.jobs) return Promise.resolve(services.jobs);
-  let p = starting.get(services);
-  if (!p) {
-    const queue = createJobQueue(services.config, services.store, services.logger);
-    p = workIngestJobs(queue, {
-      store: services.store,
-      chunkTokens: services.config.search.chunk_tokens,
-      onWarning: (m) => services.logger.warn(m),
+/** Built once by the composition root; nothing connects before the first use. */
+export function serviceJobQueue(
+  config: Config,
+  store: Store,
+  logger: Logger,
+  egress: EgressFetch,
+): ServiceJobQueue {
+  const queue = createJobQueue(config, store, logger);
+  let working: Promise<void> | null = null;
+  const start = (): Promise<void> =>
+    (working ??= workIngestJobs(queue, {
+      store,
+      chunkTokens: config.search.chunk_tokens,
+      onWarning: (m) => logger.warn(m),
     })
       .then(() =>
         workRefreshJobs(queue, {
-          store: services.store,
-          egress: services.egress,
-          config: services.config.knowledge.service_public,
-          dataDir: services.config.data_dir,
-          chunkTokens: services.config.search.chunk_tokens,
-          logger: services.logger,
+          store,
+          egress,
+          config: config.knowledge.service_public,
+          dataDir: config.data_dir,
+          chunkTokens: config.search.chunk_tokens,
+          logger,
         }),
       )
-      .then(() => (services.jobs = queue));
-    p.catch(() => starting.delete(services));
-    starting.set(services, p);
-  }
-  return p;
+      .catch((e: unknown) => {
+        working = null;
+        throw e;
+      }));
+  return {
+    adapter: queue.adapter,
+    start,
+    work: (name, handler) => queue.work(name, handler),
+    enqueue: async (name, data) => {
+      await start();
+      return queue.enqueue(name, data);
+    },
+    get: (id) => queue.get(id),
+    depth: () => queue.depth(),
+    close: () => queue.close(),
+  };
+}
+
+/** The services' queue, its workers registered. */
+export async function jobQueue(services: Pick<Services, 'jobs'>): Promise<JobQueue> {
+  await services.jobs.start();
+  return services.jobs;
 }
 
 export type { JobQueue, JobStatus } from './spec.js';

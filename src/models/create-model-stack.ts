@@ -1,14 +1,10 @@
 import type { BreakerOptions } from './circuit-breaker.js';
 import type { ProvidersConfig } from './config.js';
 import { createEgressFetch, type EgressFetch, type EgressRequestInfo } from './http-client.js';
-import { createLlamaCppProvider, type LlamaCppProvider } from './providers/llama-cpp/index.js';
-import {
-  createOpenAiCompatibleProvider,
-  type OpenAiCompatibleProvider,
-} from './providers/openai-compatible/index.js';
-import { ModelRouter } from './router.js';
+import { buildProvider, providerFacts, type Provider } from './provider-registry.js';
 
-export type Provider = OpenAiCompatibleProvider | LlamaCppProvider;
+export type { Provider };
+import { ModelRouter } from './router.js';
 
 export interface ModelStack {
   router: ModelRouter;
@@ -19,9 +15,7 @@ export interface ModelStack {
 
 /** Origins the configured providers reach (the egress allow-list). */
 export function providerOrigins(config: ProvidersConfig): string[] {
-  return config.providers.flatMap((p) =>
-    p.type === 'openai-compatible' ? [new URL(p.base_url).origin] : [],
-  );
+  return config.providers.flatMap((p) => providerFacts(p).origins);
 }
 
 /**
@@ -42,22 +36,12 @@ export function createModelStack(
   const router = new ModelRouter({ aliases: config.models, breaker: options.breaker });
   const providers: Provider[] = [];
   for (const p of config.providers) {
-    if (p.type === 'openai-compatible') {
-      const provider = createOpenAiCompatibleProvider(p, { egress, env: options.env });
-      providers.push(provider);
-      for (const m of p.models) {
-        router.register(provider.chatModel(m));
-        router.addEmbedding(provider.embeddingModel(m));
-      }
-    } else {
-      const provider = createLlamaCppProvider(p);
-      providers.push(provider);
-      router.onClose(() => provider.dispose());
-      for (const m of p.models) {
-        router.register(provider.chatModel(m));
-        if (p.embedding) router.addEmbedding(provider.embeddingModel(m));
-      }
-    }
+    // Each type's factory and facts come from the registry (models/provider-registry.ts).
+    const provider = buildProvider(p, { egress, env: options.env });
+    providers.push(provider.provider);
+    if (provider.dispose) router.onClose(provider.dispose);
+    for (const m of provider.chatModels) router.register(m);
+    for (const m of provider.embeddingModels) router.addEmbedding(m);
   }
   return { router, egress, providers };
 }

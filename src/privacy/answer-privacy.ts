@@ -2,6 +2,7 @@ import { accountsGeneration, lookupCache } from '../accounts/lookup-cache.js';
 import type { Organisation } from '../accounts/model.js';
 import type { Config } from '../config/schema.js';
 import type { Sovereignty } from '../models/config.js';
+import { providerFacts } from '../models/provider-registry.js';
 import type { ModelRef, ModelRouter } from '../models/router.js';
 import { AppError } from '../shared/errors.js';
 import type { Store } from '../store/spec.js';
@@ -14,8 +15,6 @@ export interface AnswerPrivacy {
   allowTarget?: (ref: ModelRef) => boolean;
 }
 
-export const DEFAULT_ANSWER_PRIVACY: AnswerPrivacy = { pseudonymise: true };
-
 export function isSecNumCloud(s: Sovereignty | undefined): boolean {
   return !!s?.certifications.some((c) => c.toLowerCase().replace(/[\s_-]/g, '') === 'secnumcloud');
 }
@@ -23,7 +22,7 @@ export function isSecNumCloud(s: Sovereignty | undefined): boolean {
 /** Sovereignty declared for a provider id (undefined for built-in or undeclared). */
 export function providerSovereignty(config: Config, provider: string): Sovereignty | undefined {
   const p = config.providers.find((x) => x.id === provider);
-  return p && p.type === 'openai-compatible' ? p.sovereignty : undefined;
+  return p ? providerFacts(p).sovereignty : undefined;
 }
 
 /** How long an organisation's record is kept in memory (its `sensitive` flag is set at creation). */
@@ -55,12 +54,43 @@ export async function answerPrivacyFor(o: {
 }
 
 /**
+ * The one rule for text leaving the premises: pseudonymised when the policy asks it and the target
+ * is not local. Answers, the embedding model and the data-flow report all apply this function.
+ */
+export function pseudonymisedFor(privacy: Pick<AnswerPrivacy, 'pseudonymise'>, local: boolean): boolean {
+  return privacy.pseudonymise && !local;
+}
+
+/** The `pseudonymise` policies the configuration can give: the default, then each override. */
+export function configuredPseudonymisation(config: Config): Array<Pick<AnswerPrivacy, 'pseudonymise'>> {
+  return [
+    { pseudonymise: config.privacy.pseudonymise },
+    ...Object.values(config.privacy.organisations).map((o) => ({ pseudonymise: o.pseudonymise })),
+  ];
+}
+
+/** Where every use case that can send text out gets its policy: resolved in one place. */
+export interface PrivacyPolicies {
+  /** The resolved policy of an organisation (configuration, its override, its `sensitive` flag). */
+  forOrg(orgId: string): Promise<AnswerPrivacy>;
+}
+
+export function privacyPolicies(store: Store, config: Config): PrivacyPolicies {
+  return { forOrg: (orgId) => answerPrivacyFor({ store, config, orgId }) };
+}
+
+/**
  * The model to route: the requested one when every target is allowed; else its first allowed
  * target; none allowed → 403 with the reason.
  */
-export function routableModel(router: ModelRouter, model: string, privacy: AnswerPrivacy): string {
+export function routableModel(
+  router: ModelRouter,
+  model: string,
+  privacy: AnswerPrivacy,
+  kind: 'chat' | 'embedding' = 'chat',
+): string {
   if (!privacy.allowTarget) return model;
-  const targets = router.resolve(model);
+  const targets = router.resolve(model, kind);
   const allowed = targets.filter(privacy.allowTarget);
   if (allowed.length === targets.length) return model;
   if (allowed.length > 0) return allowed[0].key;

@@ -10,7 +10,7 @@ import type { AuditLog } from './audit-log.js';
 
 const WRAPPED = Symbol.for('guichet.auditedStore');
 
-interface RepoSpec {
+export interface RepoSpec {
   /** Event name prefix, e.g. `key`. */
   name: string;
   path: ['accounts', string] | [string];
@@ -26,7 +26,7 @@ interface RepoSpec {
   hideStrings?: boolean;
 }
 
-const REPOS: RepoSpec[] = [
+export const AUDITED_REPOS: readonly RepoSpec[] = [
   { name: 'organisation', path: ['accounts', 'orgs'], events: { create: 'created' }, keepName: true },
   { name: 'user', path: ['accounts', 'users'], events: { create: 'created' }, userIds: true },
   { name: 'key', path: ['accounts', 'keys'], events: { create: 'created', revoke: 'revoked' } },
@@ -145,7 +145,7 @@ export function auditedStore(store: Store, audit: AuditLog): Store {
   if ((store as unknown as Record<symbol, unknown>)[WRAPPED]) return store;
   const wrapped = new Map<string, unknown>();
   const accounts = new Map<string, unknown>();
-  for (const spec of REPOS) {
+  for (const spec of AUDITED_REPOS) {
     if (spec.path.length === 1)
       wrapped.set(
         spec.path[0],

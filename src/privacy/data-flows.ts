@@ -1,8 +1,9 @@
 import type { Config } from '../config/schema.js';
 import type { Sovereignty } from '../models/config.js';
+import { providerFacts } from '../models/provider-registry.js';
 import type { EgressStats } from '../models/http-client.js';
 import { knowledgeOrigins } from '../knowledge/config.js';
-import { isSecNumCloud } from './answer-privacy.js';
+import { configuredPseudonymisation, isSecNumCloud, pseudonymisedFor } from './answer-privacy.js';
 
 /**
  * The data-flow and sovereignty report: every outside endpoint declared in configuration, what is
@@ -34,11 +35,19 @@ export interface DataFlowReport {
 
 export function dataFlowReport(config: Config, stats: EgressStats, startedAt: Date): DataFlowReport {
   const endpoints: DataFlowEndpoint[] = [];
-  const exemptOrgs = Object.entries(config.privacy.organisations).filter(([, v]) => !v.pseudonymise);
+  // What each configured policy does to text for a target, by the rule the senders apply.
+  const policies = configuredPseudonymisation(config);
+  const pseudonymised = (local: boolean): DataFlowEndpoint['pseudonymised'] => {
+    if (local) return 'not_needed';
+    const applied = policies.map((p) => pseudonymisedFor(p, local));
+    return applied.every(Boolean) ? 'yes' : applied.some(Boolean) ? 'partially' : 'no';
+  };
   for (const p of config.providers) {
-    if (p.type !== 'openai-compatible') continue;
-    const origin = new URL(p.base_url).origin;
-    const sov = p.sovereignty ?? null;
+    // Every provider type's facts come from the registry: one that sends nowhere is not listed.
+    const facts = providerFacts(p);
+    const origin = facts.origins[0];
+    if (!origin) continue;
+    const sov = facts.sovereignty ?? null;
     const categories = [
       'messages des agents (questions et conversation)',
       'extraits des sources : corpus national public et documents de la collectivité',
@@ -54,18 +63,12 @@ export function dataFlowReport(config: Config, stats: EgressStats, startedAt: Da
       id: p.id,
       kind: 'model_provider',
       origin,
-      local: p.local,
+      local: facts.local,
       sovereignty: sov,
       secnumcloud: isSecNumCloud(sov ?? undefined),
       foreignLawExposure: sov ? sov.foreign_laws.length > 0 : null,
       dataCategories: categories,
-      pseudonymised: p.local
-        ? 'not_needed'
-        : !config.privacy.pseudonymise
-          ? 'no'
-          : exemptOrgs.length
-            ? 'partially'
-            : 'yes',
+      pseudonymised: pseudonymised(facts.local),
       requestsSinceStart: stats.requests[origin] ?? 0,
     });
   }

@@ -1,16 +1,15 @@
 import type { ModelRouter, ModelRef } from '../models/router.js';
 import type { ChatMessage, Usage } from '../models/spec.js';
-import type { Store } from '../store/spec.js';
 import { searchQueryFromConversation } from '../answer/conversation.js';
 import { buildGroundedMessages } from '../answer/prompt.js';
 import { judgeRelevance } from '../answer/relevance.js';
 import { outOfScopeKind } from '../answer/scope.js';
 import { withMatchingRecords } from '../answer/records.js';
 import { toCitations, toSources, type Citation, type Source } from '../answer/sources.js';
-import type { QueryEmbedder } from './search-knowledge.js';
-import { scopeCollections, searchWithLocal } from './search-with-local.js';
+import type { Retriever } from './retriever.js';
+import { scopeCollections } from './search-with-local.js';
 import { createStreamRestorer, Pseudonymiser } from '../privacy/pseudonymise.js';
-import { DEFAULT_ANSWER_PRIVACY, routableModel, type AnswerPrivacy } from '../privacy/answer-privacy.js';
+import { pseudonymisedFor, routableModel, type AnswerPrivacy } from '../privacy/answer-privacy.js';
 
 export const NO_SOURCE_ANSWER =
   "Je n'ai pas trouvé de source officielle qui réponde à cette question. " +
@@ -31,10 +30,9 @@ export interface GenerationParams {
 }
 
 export interface AnswerDeps {
-  store: Store;
   router: ModelRouter;
-  embedQuery?: QueryEmbedder;
-  rrfK?: number;
+  /** The process's retriever (store, embedding model, fusion settings). */
+  retriever: Retriever;
   /** Sources older than this many months are marked stale (knowledge.stale_after_months; default 12). */
   staleAfterMonths?: number;
 }
@@ -46,8 +44,11 @@ export interface AnswerRequest {
   retrieval: RetrievalOptions | null;
   params: GenerationParams;
   signal: AbortSignal;
-  /** Pseudonymisation and allowed targets (absent: pseudonymise before any non-local target). */
-  privacy?: AnswerPrivacy;
+  /**
+   * The organisation's resolved policy (pseudonymisation before non-local targets, allowed targets):
+   * required, so that no path can forget it (see `answerPrivacyFor`).
+   */
+  privacy: AnswerPrivacy;
 }
 
 /** What the answer's privacy handling did (counts and placeholders only, never values). */
@@ -84,10 +85,10 @@ export interface AnswerResult {
 
 /** Retrieves the sources for the conversation and builds the grounded prompt. */
 export async function prepareAnswer(deps: AnswerDeps, request: AnswerRequest): Promise<AnswerPlan> {
-  const privacy = request.privacy ?? DEFAULT_ANSWER_PRIVACY;
+  const privacy = request.privacy;
   const model = routableModel(deps.router, request.model, privacy);
   // Pseudonymise whenever some target may be non-local (the router picks at call time, with fallback).
-  const p = privacy.pseudonymise && !deps.router.isLocal(model) ? new Pseudonymiser() : null;
+  const p = pseudonymisedFor(privacy, deps.router.isLocal(model)) ? new Pseudonymiser() : null;
   const outgoing = p
     ? request.messages.map((m) => ({ ...m, content: p.pseudonymise(m.content) }))
     : request.messages;
@@ -106,24 +107,23 @@ export async function prepareAnswer(deps: AnswerDeps, request: AnswerRequest): P
   const query = searchQueryFromConversation(request.messages);
   const lastUser = [...request.messages].reverse().find((m) => m.role === 'user')?.content ?? '';
   // National corpus and the organisation's documents, with slots kept for relevant local ones.
-  const found = await searchWithLocal({
-    store: deps.store,
+  const store = deps.retriever.store;
+  const found = await deps.retriever.search({
     query,
     k: request.retrieval.k,
     collectionIds: request.retrieval.collections,
-    embedQuery: deps.embedQuery,
-    rrfK: deps.rrfK,
     signal: request.signal,
+    privacy,
   });
   // A record set (CSV, JSON) also gives the records whose brackets hold the question's numbers.
-  const hits = await withMatchingRecords(deps.store, found, lastUser);
-  const searched = await scopeCollections(deps.store, request.retrieval.collections);
+  const hits = await withMatchingRecords(store, found, lastUser);
+  const searched = await scopeCollections(store, request.retrieval.collections);
   const names = new Map(searched.map((c) => [c.id, c.name]));
   const national = new Set(searched.filter((c) => c.builtin).map((c) => c.id));
   const sources = toSources(hits, names, national, deps.staleAfterMonths);
   const scope = outOfScopeKind(lastUser);
   const localHit = sources.some((s) => s.local);
-  const relevance = await judgeRelevance(deps.store, query, hits);
+  const relevance = await judgeRelevance(store, query, hits);
   const nothing = hits.length === 0 || !relevance.relevant || (scope !== null && !localHit);
   // Passages of private collections are pseudonymised too; the national corpus is public.
   const sent = p

@@ -1,3 +1,4 @@
+import type { AnswerPrivacy } from '../privacy/answer-privacy.js';
 import type { AnswerDeps } from './answer-question.js';
 import { completeAnswer, prepareAnswer } from './answer-question.js';
 import { z } from 'zod';
@@ -52,6 +53,8 @@ export interface AnswerEvalReport {
 
 export interface EvaluateAnswersOptions {
   deps: AnswerDeps;
+  /** The policy answers are asked under (pseudonymisation, allowed targets). */
+  privacy: AnswerPrivacy;
   file: string;
   model: string;
   collections: string[];
@@ -77,6 +80,7 @@ export async function evaluateAnswers(o: EvaluateAnswersOptions): Promise<Answer
       retrieval: { collections: o.collections, k: o.k },
       params: {},
       signal: new AbortController().signal,
+      privacy: o.privacy,
     });
     const result = await completeAnswer(o.deps, plan);
     const noSource = plan.fixedAnswer !== null;

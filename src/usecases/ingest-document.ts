@@ -11,17 +11,23 @@ import type { SourceDocument } from '../knowledge/model.js';
 import { parseFile } from '../knowledge/sources/files/index.js';
 import { AppError } from '../shared/errors.js';
 import type { Store, StoredDocument } from '../store/spec.js';
-import type { ModelRouter } from '../models/router.js';
+import type { Services } from '../services.js';
 import { getWritableCollection } from './manage-collections.js';
 
 /** Embeds texts with the configured embedding model (absent = lexical search only). */
 export type TextEmbedder = (texts: string[], signal?: AbortSignal) => Promise<Float32Array[]>;
 
-/** The embedder of the configured embedding model (`search.embedding_model`), if any. */
-export function documentEmbedder(router: ModelRouter, model: string | undefined): TextEmbedder | undefined {
-  if (!model) return undefined;
-  return async (texts, signal) =>
-    (await router.embed(model, texts, signal ?? new AbortController().signal)).vectors;
+/**
+ * The embedder of the configured embedding model for an organisation's documents, under its
+ * privacy policy: pseudonymised before a non-local target, absent when no target is allowed
+ * (the documents are then found by lexical search only).
+ */
+export async function documentEmbedder(
+  services: Pick<Services, 'retriever' | 'privacy'>,
+  orgId: string,
+): Promise<TextEmbedder | undefined> {
+  const embedder = services.retriever.embedder;
+  return embedder ? (embedder.forPolicy(await services.privacy.forOrg(orgId)) ?? undefined) : undefined;
 }
 
 export type IngestStatus = 'added' | 'replaced' | 'duplicate';

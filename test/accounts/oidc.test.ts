@@ -3,7 +3,6 @@ import { getRequestListener } from '@hono/node-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
 import { createApp } from '../../src/http/app.js';
-import { AuditLog } from '../../src/privacy/audit-log.js';
 import { createEgressFetch, type EgressFetch } from '../../src/models/http-client.js';
 import type { SqliteStore } from '../../src/store/sqlite/index.js';
 import { testServices } from '../helpers/accounts.js';
@@ -33,7 +32,10 @@ beforeAll(async () => {
     clientId: CLIENT_ID,
     clientSecret: CLIENT_SECRET,
   });
+  // The issuer's origin is declared in the shared egress allow-list: sign-in traffic goes through it.
+  egress = createEgressFetch([issuer.issuer]);
   services = await testServices({
+    egress,
     config: {
       oidc: {
         issuer: issuer.issuer,
@@ -45,10 +47,6 @@ beforeAll(async () => {
       },
     },
   });
-  // The issuer's origin is declared in the shared egress allow-list: sign-in traffic goes through it.
-  egress = createEgressFetch([issuer.issuer]);
-  services.egress = egress;
-  services.audit = new AuditLog(services.store);
   const orgs = services.store.accounts.orgs;
   await orgs.create({
     id: 'ville-a',

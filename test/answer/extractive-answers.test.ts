@@ -5,17 +5,16 @@
  * sentence twice, no sentence cut inside a phrase, no "Voir aussi" line; and the time the
  * extractive step itself takes per answer.
  */
+import { composeServices } from '../../src/compose.js';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureDefaultOrganisation } from '../../src/accounts/create-organisation.js';
 import { extractAnswer } from '../../src/answer/extractive.js';
-import { buildModels } from '../../src/answer/models.js';
 import type { Source } from '../../src/answer/sources.js';
 import { addDocuments } from '../../src/cli/commands/documents.js';
 import { loadConfig } from '../../src/config/load.js';
 import type { Services } from '../../src/services.js';
-import { createLogger } from '../../src/shared/logger.js';
 import { openSqliteStore } from '../../src/store/sqlite/index.js';
 import { completeAnswer, prepareAnswer } from '../../src/usecases/answer-question.js';
 import { evaluateAnswers } from '../../src/usecases/evaluate-answers.js';
@@ -34,16 +33,7 @@ beforeAll(async () => {
   const config = loadConfig({ env: {}, file: undefined, overrides: { data_dir: dir, log_level: 'silent' } });
   const store = openSqliteStore(dir);
   await ensureDefaultOrganisation(store, 'default');
-  const models = buildModels(config, {});
-  services = {
-    config,
-    store,
-    logger: createLogger('silent'),
-    router: models.router,
-    egress: models.egress,
-    embedQuery: models.embedQuery,
-    startedAt: new Date(),
-  };
+  services = composeServices({ config, store, env: {} });
   collection = (
     await createCollection({ store, orgId: 'default', name: 'Mairie de Saint-Aubin-des-Landes-Vertes' })
   ).id;
@@ -56,14 +46,15 @@ beforeAll(async () => {
 }, 900_000);
 
 afterAll(async () => {
-  await services?.store.close();
+  await services?.close();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 describe('extractive answers (no model)', () => {
   it('commune dev questions: cited expected document ≥ 0.92, answer_contains fully present ≥ 0.70', async () => {
     const report = await evaluateAnswers({
-      deps: { store: services.store, router: services.router },
+      deps: { router: services.router, retriever: services.retriever },
+      privacy: { pseudonymise: true },
       file: LOCAL_QUESTIONS,
       model: 'guichet',
       collections: ['service-public', collection],
@@ -89,8 +80,9 @@ describe('extractive answers (no model)', () => {
       for (const line of lines) {
         const q = JSON.parse(line) as { id: string; question: string };
         const plan = await prepareAnswer(
-          { store: services.store, router: services.router },
+          { router: services.router, retriever: services.retriever },
           {
+            privacy: { pseudonymise: true },
             model: 'guichet',
             messages: [{ role: 'user', content: q.question }],
             retrieval: { collections: ['service-public'], k: 5 },
@@ -98,7 +90,7 @@ describe('extractive answers (no model)', () => {
             signal: new AbortController().signal,
           },
         );
-        const result = await completeAnswer({ store: services.store, router: services.router }, plan);
+        const result = await completeAnswer({ router: services.router, retriever: services.retriever }, plan);
         if (plan.fixedAnswer !== null) continue;
         answered++;
         for (const d of answerDefects(result.text)) defects.push(`${q.id} ${d}`);

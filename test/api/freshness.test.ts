@@ -4,16 +4,15 @@
  * `extractive` answer ends with the one-line caveat naming the oldest cited source's date. With a
  * looser configured age, nothing is stale and no caveat is added.
  */
+import { composeServices } from '../../src/compose.js';
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureDefaultOrganisation } from '../../src/accounts/create-organisation.js';
 import { DEFAULT_ORG_ID } from '../../src/accounts/model.js';
-import { buildModels } from '../../src/answer/models.js';
 import { loadConfig } from '../../src/config/load.js';
 import { createApp } from '../../src/http/app.js';
 import { frenchDate } from '../../src/knowledge/freshness.js';
 import type { Services } from '../../src/services.js';
-import { createLogger } from '../../src/shared/logger.js';
 import { openSqliteStore } from '../../src/store/sqlite/index.js';
 import { bearer, createTestKey } from '../helpers/accounts.js';
 import { copyCorpus } from '../helpers/corpus.js';
@@ -42,15 +41,7 @@ async function services(staleAfterMonths?: number): Promise<Services> {
   });
   const store = openSqliteStore(dir);
   await ensureDefaultOrganisation(store, DEFAULT_ORG_ID);
-  const models = buildModels(config, {});
-  const s = {
-    config,
-    store,
-    logger: createLogger('silent'),
-    router: models.router,
-    egress: models.egress,
-    startedAt: new Date(),
-  } as Services;
+  const s = composeServices({ config, store, env: {} });
   opened.push(s);
   return s;
 }

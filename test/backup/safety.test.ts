@@ -13,11 +13,9 @@ import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ensureDefaultOrganisation } from '../../src/accounts/create-organisation.js';
 import { DEFAULT_ORG_ID } from '../../src/accounts/model.js';
-import { buildModels } from '../../src/answer/models.js';
+import { composeServices } from '../../src/compose.js';
 import { loadConfig } from '../../src/config/load.js';
 import { createApp } from '../../src/http/app.js';
-import type { Services } from '../../src/services.js';
-import { createLogger } from '../../src/shared/logger.js';
 import { openSqliteStore } from '../../src/store/sqlite/index.js';
 import { MIGRATIONS } from '../../src/store/sqlite/migrations.js';
 import { openDatabase } from '../../src/store/sqlite/open.js';
@@ -131,13 +129,7 @@ describe('scheduled backups', () => {
       expect(check.detail).toMatch(/a échoué/);
       expect(checks.find((x) => x.name === 'espace disque (données)')?.status).toBe('ok');
 
-      const services = {
-        config: broken,
-        store,
-        logger: createLogger('silent'),
-        ...buildModels(broken, {}),
-        startedAt: new Date(),
-      } as unknown as Services;
+      const services = composeServices({ config: broken, store, env: {} });
       const health = await createApp(services).request('/health');
       const body = (await health.json()) as { backup: { last: { ok: boolean; message: string } } };
       expect(body.backup.last.ok).toBe(false);
@@ -283,13 +275,7 @@ describe.skipIf(canMount !== null)('a disk that fills up', () => {
       const c = config(join(mount, 'data'));
       await ensureDefaultOrganisation(store, DEFAULT_ORG_ID);
       const key = await createTestKey(store, { role: 'admin' });
-      const services = {
-        config: c,
-        store,
-        logger: createLogger('silent'),
-        ...buildModels(c, {}),
-        startedAt: new Date(),
-      } as unknown as Services;
+      const services = composeServices({ config: c, store, env: {} });
       const app = createApp(services);
       server = await new Promise<ReturnType<typeof serve>>((resolve) => {
         const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));

@@ -9,12 +9,11 @@ import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureDefaultOrganisation } from '../../src/accounts/create-organisation.js';
-import { buildModels } from '../../src/answer/models.js';
+import { composeServices } from '../../src/compose.js';
 import { addDocuments } from '../../src/cli/commands/documents.js';
 import { loadConfig } from '../../src/config/load.js';
 import { createApp } from '../../src/http/app.js';
 import type { Services } from '../../src/services.js';
-import { createLogger } from '../../src/shared/logger.js';
 import { openSqliteStore } from '../../src/store/sqlite/index.js';
 import { evaluateRetrieval } from '../../src/usecases/evaluate-retrieval.js';
 import { createCollection } from '../../src/usecases/manage-collections.js';
@@ -52,16 +51,7 @@ describe('commune documents with the national corpus', () => {
     });
     const store = openSqliteStore(dir);
     await ensureDefaultOrganisation(store, 'default');
-    const models = buildModels(config, {});
-    services = {
-      config,
-      store,
-      logger: createLogger('silent'),
-      router: models.router,
-      egress: models.egress,
-      embedQuery: models.embedQuery,
-      startedAt: new Date(),
-    };
+    services = composeServices({ config, store, env: {} });
     collection = (
       await createCollection({ store, orgId: 'default', name: 'Mairie de Saint-Aubin-des-Landes-Vertes' })
     ).id;

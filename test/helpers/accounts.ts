@@ -7,11 +7,11 @@ import { createApiKey } from '../../src/accounts/create-api-key.js';
 import { ensureDefaultOrganisation } from '../../src/accounts/create-organisation.js';
 import type { RateLimiter } from '../../src/accounts/limiter.js';
 import { DEFAULT_ORG_ID, type Role } from '../../src/accounts/model.js';
-import { buildModels } from '../../src/answer/models.js';
+import { composeServices } from '../../src/compose.js';
 import { loadConfig } from '../../src/config/load.js';
 import { createApp } from '../../src/http/app.js';
+import type { EgressFetch } from '../../src/models/http-client.js';
 import type { Services } from '../../src/services.js';
-import { createLogger } from '../../src/shared/logger.js';
 import { openSqliteStore } from '../../src/store/sqlite/index.js';
 import type { Store } from '../../src/store/spec.js';
 
@@ -35,7 +35,7 @@ export async function createTestKey(
 
 /** Services on a fresh SQLite data folder, with the default organisation. */
 export async function testServices(
-  o: { limiter?: RateLimiter; config?: Record<string, unknown> } = {},
+  o: { limiter?: RateLimiter; egress?: EgressFetch; config?: Record<string, unknown> } = {},
 ): Promise<Services & { dir: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'guichet-accounts-'));
   const config = loadConfig({
@@ -45,18 +45,7 @@ export async function testServices(
   });
   const store = openSqliteStore(dir);
   await ensureDefaultOrganisation(store, DEFAULT_ORG_ID);
-  const models = buildModels(config, {});
-  return {
-    config,
-    store,
-    logger: createLogger('silent'),
-    router: models.router,
-    egress: models.egress,
-    embedQuery: models.embedQuery,
-    startedAt: new Date(),
-    limiter: o.limiter,
-    dir,
-  } as Services & { dir: string };
+  return { ...composeServices({ config, store, env: {}, limiter: o.limiter, egress: o.egress }), dir };
 }
 
 export interface RunningApp {
@@ -78,8 +67,7 @@ export async function startTestApp(o: Parameters<typeof testServices>[0] = {}): 
     services,
     async close() {
       await new Promise<void>((r) => server.close(() => r()));
-      await services.limiter?.close?.();
-      await services.store.close();
+      await services.close();
       rmSync(services.dir, { recursive: true, force: true });
     },
   };

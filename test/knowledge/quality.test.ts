@@ -9,6 +9,7 @@ import { openSqliteStore } from '../../src/store/sqlite/index.js';
 import type { Store } from '../../src/store/spec.js';
 import { evaluateAnswers } from '../../src/usecases/evaluate-answers.js';
 import { evaluateRetrieval } from '../../src/usecases/evaluate-retrieval.js';
+import { createRetriever } from '../../src/usecases/retriever.js';
 import { ensureCorpus, RAG_DEV } from '../helpers/corpus.js';
 
 let store: Store;
@@ -30,7 +31,8 @@ describe('quality on the dev questions', () => {
     const config = loadConfig({ env: {}, overrides: { log_level: 'silent' } });
     const models = buildModels(config, {});
     const report = await evaluateAnswers({
-      deps: { store, router: models.router },
+      deps: { router: models.router, retriever: createRetriever({ store, embedder: null, rrfK: 20 }) },
+      privacy: { pseudonymise: true },
       file: RAG_DEV,
       model: 'guichet',
       collections: ['service-public'],

@@ -3,7 +3,6 @@ import { completeAnswer, prepareAnswer } from '../../usecases/answer-question.js
 import { defaultCollectionsFor } from '../../usecases/visible-collections.js';
 import { assertReadableCollections } from '../../usecases/visible-collections.js';
 import { withServices } from '../context.js';
-import { answerPrivacyFor } from '../../privacy/answer-privacy.js';
 import { parseK } from './search.js';
 
 export function registerAsk(program: Command): void {
@@ -26,10 +25,8 @@ export function registerAsk(program: Command): void {
           if (opts.collection) await assertReadableCollections(s.store, opts.collection, opts.org);
           const collections = opts.collection ?? (await defaultCollectionsFor(s.store, opts.org));
           const deps = {
-            store: s.store,
             router: s.router,
-            embedQuery: s.embedQuery,
-            rrfK: s.config.search.rrf_k,
+            retriever: s.retriever,
             staleAfterMonths: s.config.knowledge.stale_after_months,
           };
           const controller = new AbortController();
@@ -40,7 +37,7 @@ export function registerAsk(program: Command): void {
             retrieval: { collections, k },
             params: {},
             signal: controller.signal,
-            privacy: await answerPrivacyFor({ store: s.store, config: s.config, orgId: opts.org }),
+            privacy: await s.privacy.forOrg(opts.org),
           });
           const result = await completeAnswer(deps, plan);
           if (opts.json) {

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { withAudit } from '../../privacy/services.js';
 import { withServices } from '../context.js';
 
 /** `guichet audit verify | list`. */
@@ -13,7 +12,7 @@ export function registerAudit(program: Command): void {
     .option('--json', 'sortie JSON')
     .action(async (opts: { json?: boolean }) => {
       await withServices(async (s) => {
-        const r = await withAudit(s).audit.verify();
+        const r = await s.audit.verify();
         if (opts.json) process.stdout.write(JSON.stringify(r) + '\n');
         else if (r.ok)
           process.stdout.write(
@@ -37,7 +36,7 @@ export function registerAudit(program: Command): void {
       const after = Math.max(0, Number.parseInt(opts.after, 10) || 0);
       const limit = Math.min(10_000, Math.max(1, Number.parseInt(opts.limit, 10) || 100));
       await withServices(async (s) => {
-        for (const e of await withAudit(s).audit.page({ afterSeq: after, limit }))
+        for (const e of await s.audit.page({ afterSeq: after, limit }))
           process.stdout.write(JSON.stringify(e) + '\n');
       });
     });

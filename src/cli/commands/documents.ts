@@ -54,7 +54,7 @@ export async function addDocuments(
   // An unknown or read-only collection fails the whole command at once, not file by file.
   await getWritableCollection({ store: services.store, orgId: o.orgId, id: o.collectionId });
   const { files, missing } = collectFiles(o.paths);
-  const embed = documentEmbedder(services.router, services.config.search.embedding_model);
+  const embed = await documentEmbedder(services, o.orgId);
   const maxBytes = services.config.documents.max_upload_bytes;
   const outcomes: AddOutcome[] = [...missing];
   for (const [i, path] of files.entries()) {

@@ -4,6 +4,7 @@ import { SERVICE_PUBLIC_COLLECTION } from '../../usecases/ingest-service-public.
 import { withServices } from '../context.js';
 import { parseK } from './search.js';
 import { evaluateAnswers } from '../../usecases/evaluate-answers.js';
+import { DEFAULT_ORG_ID } from '../../accounts/model.js';
 
 function formatReport(r: RetrievalReport): string {
   const lines = [
@@ -40,7 +41,7 @@ export function registerEval(program: Command): void {
           file: opts.questions,
           k,
           collectionIds: opts.collection ?? [SERVICE_PUBLIC_COLLECTION],
-          embedQuery: services.embedQuery,
+          embedQuery: services.retriever.queryEmbedder(await services.privacy.forOrg(DEFAULT_ORG_ID)),
           rrfK: services.config.search.rrf_k,
         });
         process.stdout.write((opts.json ? JSON.stringify(report) : formatReport(report)) + '\n');
@@ -69,7 +70,8 @@ export function registerEvalAnswers(program: Command): void {
         const k = parseK(opts.k);
         await withServices(async (s) => {
           const report = await evaluateAnswers({
-            deps: { store: s.store, router: s.router, embedQuery: s.embedQuery, rrfK: s.config.search.rrf_k },
+            deps: { router: s.router, retriever: s.retriever },
+            privacy: await s.privacy.forOrg(DEFAULT_ORG_ID),
             file: opts.questions,
             model: opts.model,
             collections: opts.collection ?? [SERVICE_PUBLIC_COLLECTION],

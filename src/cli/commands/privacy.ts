@@ -7,7 +7,6 @@ import { eraseSubjectData, exportSubjectData } from '../../privacy/subject-right
 import { loadConfig } from '../../config/load.js';
 import { AppError } from '../../shared/errors.js';
 import { withServices } from '../context.js';
-import { withAudit } from '../../privacy/services.js';
 
 function privacyCommand(program: Command): Command {
   return (
@@ -35,7 +34,7 @@ export function registerPrivacy(program: Command): void {
     .option('--json', 'sortie JSON')
     .action(async (opts: { json?: boolean }) => {
       await withServices(async (s) => {
-        const { audit } = withAudit(s);
+        const { audit } = s;
         const retention = await effectiveRetention(s.store, s.config.privacy.retention);
         const r = await runAsActor({ via: 'cli' }, () =>
           purgeExpiredData({
@@ -61,7 +60,7 @@ export function registerPrivacy(program: Command): void {
       const id = userId(opts.user);
       await withServices(async (s) => {
         const data = await runAsActor({ via: 'cli' }, () =>
-          exportSubjectData({ store: s.store, audit: withAudit(s).audit, userId: id }),
+          exportSubjectData({ store: s.store, audit: s.audit, userId: id }),
         );
         process.stdout.write(JSON.stringify(data, null, 2) + '\n');
       });
@@ -75,7 +74,7 @@ export function registerPrivacy(program: Command): void {
       const id = userId(opts.user);
       await withServices(async (s) => {
         const counts = await runAsActor({ via: 'cli' }, () =>
-          eraseSubjectData({ store: s.store, audit: withAudit(s).audit, userId: id }),
+          eraseSubjectData({ store: s.store, audit: s.audit, userId: id }),
         );
         if (opts.json)
           return void process.stdout.write(JSON.stringify({ user_id: id, erased: counts }) + '\n');

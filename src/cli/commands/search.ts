@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import type { PublicationHit } from '../../usecases/search-knowledge.js';
-import { searchWithLocal } from '../../usecases/search-with-local.js';
 import { assertReadableCollections, defaultCollectionsFor } from '../../usecases/visible-collections.js';
 import { AppError } from '../../shared/errors.js';
 import { withServices } from '../context.js';
@@ -37,13 +36,11 @@ export function registerSearch(program: Command): void {
         const k = parseK(opts.k);
         await withServices(async (services) => {
           if (opts.collection) await assertReadableCollections(services.store, opts.collection, opts.org);
-          const hits = await searchWithLocal({
-            store: services.store,
+          const hits = await services.retriever.search({
             query: question,
             k,
             collectionIds: opts.collection ?? (await defaultCollectionsFor(services.store, opts.org)),
-            embedQuery: services.embedQuery,
-            rrfK: services.config.search.rrf_k,
+            privacy: await services.privacy.forOrg(opts.org),
           });
           process.stdout.write(
             (opts.json ? JSON.stringify({ query: question, results: hits }) : formatHits(hits)) + '\n',

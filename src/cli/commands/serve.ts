@@ -8,13 +8,38 @@ import { SERVICE_PUBLIC_COLLECTION } from '../../usecases/ingest-service-public.
 import { openServices } from '../context.js';
 import { configFingerprint } from '../../privacy/config-fingerprint.js';
 import { schedulePurge } from '../../privacy/retention.js';
-import { auditAvailable, withAudit } from '../../privacy/services.js';
 import { formatIngestSummary, runIngestWithProgress } from './ingest.js';
 import { jobQueue } from '../../jobs/index.js';
 import { createSetupToken } from '../../accounts/setup.js';
 import { setupMessage } from './setup-link.js';
 import { scheduleRefresh } from '../../jobs/refresh-job.js';
 import { scheduleBackups } from '../../usecases/scheduled-backup.js';
+import type { Services } from '../../services.js';
+
+/**
+ * What a running server owes privacy from its start: the configuration's fingerprint in the audit
+ * log, and the retention purge (at once, then every `purge_interval_hours`). Returns its stop.
+ */
+export async function startPrivacyDuties(services: Services): Promise<() => void> {
+  const { store, config, logger } = services;
+  const { audit } = services;
+  await audit.append({
+    type: 'config.loaded',
+    actor: { via: 'system' },
+    data: {
+      config_sha256: configFingerprint(config),
+      providers: config.providers.map((p) => p.id),
+      pseudonymise: config.privacy.pseudonymise,
+    },
+  });
+  return schedulePurge({
+    store,
+    audit,
+    retention: config.privacy.retention,
+    hours: config.privacy.purge_interval_hours,
+    logger,
+  });
+}
 
 export function registerServe(program: Command): void {
   program
@@ -56,27 +81,7 @@ export function registerServe(program: Command): void {
       await ensureDefaultOrganisation(store, DEFAULT_ORG_ID);
       // No administrator yet: a one-time set-up link, printed below once the port is known.
       const setup = await createSetupToken({ store });
-      const { audit } = withAudit(services);
-      const audited = auditAvailable(services);
-      if (audited)
-        await audit.append({
-          type: 'config.loaded',
-          actor: { via: 'system' },
-          data: {
-            config_sha256: configFingerprint(config),
-            providers: config.providers.map((p) => p.id),
-            pseudonymise: config.privacy.pseudonymise,
-          },
-        });
-      const stopPurge = !audited
-        ? () => undefined
-        : schedulePurge({
-            store,
-            audit,
-            retention: config.privacy.retention,
-            hours: config.privacy.purge_interval_hours,
-            logger,
-          });
+      const stopPurge = await startPrivacyDuties(services);
       // Automatic backups (one replica at a time on PostgreSQL), recorded for /health and doctor.
       const stopBackups = scheduleBackups({
         config,
@@ -109,18 +114,12 @@ export function registerServe(program: Command): void {
       const closeAll = async (code: number) => {
         stopPurge();
         refresh.stop();
-        for (const close of [
-          () => stopBackups(),
-          () => services.limiter?.close?.(),
-          () => jobs.close(),
-          () => store.close(),
-        ]) {
-          try {
-            await close();
-          } catch (err) {
-            logger.error({ err }, 'shutdown step failed');
-          }
+        try {
+          await stopBackups();
+        } catch (err) {
+          logger.error({ err }, 'shutdown step failed');
         }
+        await services.close();
         process.exit(code);
       };
       // A port already taken or forbidden: one French line and a non-zero exit, not a stack trace.

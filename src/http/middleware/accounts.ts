@@ -1,7 +1,6 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { AccountsDeps } from '../../accounts/deps.js';
 import type { Services } from '../../services.js';
-import { createLimiter } from '../../store/redis/create-limiter.js';
 import type { AppEnv } from '../env.js';
 import { authenticate } from './auth.js';
 import { authorize } from './authorize.js';
@@ -9,9 +8,8 @@ import { enforceQuotas } from './quota.js';
 import type { RoutePermission } from './route-permissions.js';
 import { trackUsage } from './usage.js';
 
-/** The accounts dependencies of the app; builds the limiter from the configuration when absent. */
+/** The accounts dependencies of the app. */
 export function accountsDeps(services: Services): AccountsDeps {
-  services.limiter ??= createLimiter(services.config, services.store);
   return { store: services.store, limiter: services.limiter, config: services.config.accounts };
 }
 

@@ -66,7 +66,7 @@ export function createMetrics(services: Services): AppMetrics {
     help: 'Tâches de fond en file ou en cours (toutes instances avec PostgreSQL)',
     registers: [registry],
     async collect() {
-      this.set(services.jobs ? await services.jobs.depth().catch(() => 0) : 0);
+      this.set(await services.jobs.depth().catch(() => 0));
     },
   });
   new Gauge({

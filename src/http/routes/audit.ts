@@ -1,5 +1,4 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
-import { AuditLog } from '../../privacy/audit-log.js';
 import { dataFlowReport } from '../../privacy/data-flows.js';
 import type { Services } from '../../services.js';
 import type { AppEnv } from '../env.js';
@@ -90,7 +89,7 @@ export function registerAuditRoutes(app: OpenAPIHono<AppEnv>, services: Services
   app.openapi(auditRoute, async (c) => {
     const q = c.req.valid('query');
     const p = c.get('principal');
-    const audit = (services.audit ??= new AuditLog(services.store));
+    const audit = services.audit;
     const data = await audit.page({
       afterSeq: q.after,
       limit: q.limit,
@@ -122,7 +121,7 @@ export function registerAuditRoutes(app: OpenAPIHono<AppEnv>, services: Services
     );
   });
   app.openapi(verifyRoute, async (c) => {
-    const audit = (services.audit ??= new AuditLog(services.store));
+    const audit = services.audit;
     const v = await audit.verify();
     // The chain is global: report counts and places, never other organisations' entries.
     return c.json(
@@ -152,7 +151,7 @@ export function registerAuditRoutes(app: OpenAPIHono<AppEnv>, services: Services
     );
   });
   app.openapi(setRetentionRoute, async (c) => {
-    const audit = (services.audit ??= new AuditLog(services.store));
+    const { audit } = services;
     const r = await setRetention(
       services.store,
       audit,

@@ -38,7 +38,7 @@ export function registerAuthRoutes(app: OpenAPIHono<AppEnv>, services: Services)
   /** Sign-in events in the audit log when there is one (a failure to audit is logged, never shown). */
   const audit = async (c: Context<AppEnv>, event: AuditEvent) => {
     try {
-      await services.audit?.append({ actor: { via: 'session', requestId: c.get('requestId') }, ...event });
+      await services.audit.append({ actor: { via: 'session', requestId: c.get('requestId') }, ...event });
     } catch (err) {
       c.get('logger').error({ err, requestId: c.get('requestId') }, 'audit append failed');
     }

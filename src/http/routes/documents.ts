@@ -224,7 +224,6 @@ async function readUpload(c: Context<AppEnv>) {
 
 export function registerDocumentRoutes(app: OpenAPIHono<AppEnv>, services: Services): void {
   const store = services.store;
-  const embed = documentEmbedder(services.router, services.config.search.embedding_model);
   // Registered without a generated validator: the multipart body is read (once) by readUpload,
   // which turns a truncated or interrupted upload into a clear 400.
   app.openAPIRegistry.registerPath(upload);
@@ -239,7 +238,7 @@ export function registerDocumentRoutes(app: OpenAPIHono<AppEnv>, services: Servi
       metadata,
       maxBytes: services.config.documents.max_upload_bytes,
       chunkTokens: services.config.search.chunk_tokens,
-      embed,
+      embed: await documentEmbedder(services, c.get('principal').orgId),
       signal: c.req.raw.signal,
     });
     const body = {

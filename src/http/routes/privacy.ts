@@ -1,6 +1,5 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { eraseSubjectData, exportSubjectData } from '../../privacy/subject-rights.js';
-import { AuditLog } from '../../privacy/audit-log.js';
 import type { Services } from '../../services.js';
 import type { AppEnv } from '../env.js';
 import { errors } from './admin/shared.js';
@@ -38,7 +37,7 @@ const eraseRoute = createRoute({
 
 /** Rights of the persons: export and erasure (an admin acts within their organisation; superadmin anywhere). */
 export function registerPrivacyRoutes(app: OpenAPIHono<AppEnv>, services: Services): void {
-  const audit = () => (services.audit ??= new AuditLog(services.store));
+  const audit = () => services.audit;
   const scope = (c: { get(k: 'principal'): { role: string; orgId: string } }) => {
     const p = c.get('principal');
     return p.role === 'superadmin' ? undefined : p.orgId;

@@ -2,7 +2,6 @@ import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { currentOfficialUrl, isStale } from '../../knowledge/freshness.js';
 import type { Services } from '../../services.js';
 import { MAX_K } from '../../usecases/search-knowledge.js';
-import { searchWithLocal } from '../../usecases/search-with-local.js';
 import { assertReadableCollections, defaultCollectionsFor } from '../../usecases/visible-collections.js';
 import type { AppEnv } from '../env.js';
 
@@ -64,15 +63,13 @@ export function registerSearchRoutes(app: OpenAPIHono<AppEnv>, services: Service
     const body = c.req.valid('json');
     const orgId = c.get('principal').orgId;
     if (body.collections) await assertReadableCollections(services.store, body.collections, orgId);
-    const hits = await searchWithLocal({
-      store: services.store,
+    const hits = await services.retriever.search({
       query: body.query,
       k: body.k,
       method: body.method,
       collectionIds: body.collections ?? (await defaultCollectionsFor(services.store, orgId)),
-      embedQuery: services.embedQuery,
-      rrfK: services.config.search.rrf_k,
       signal: c.req.raw.signal,
+      privacy: await services.privacy.forOrg(orgId),
     });
     return c.json(
       {

@@ -190,3 +190,31 @@ describe('in-memory lexical index', () => {
     }
   });
 });
+
+describe('collection numbers', () => {
+  it('past 65,536 collections, a search scoped to one collection returns its chunks only (full build and merge)', () => {
+    const n = 70_000;
+    const b = new MemoryIndexBuilder();
+    for (let i = 0; i < n; i++)
+      b.add(i + 1, `d${i}`, `c${i}`, postingsOf({ title: 'mairi', headings: '', body: 'horair' }));
+    const index = b.finish('1');
+    for (const i of [0, 65_535, 65_536, 65_537, n - 1]) {
+      const hits = index.search({ terms: ['mairi'], collectionIds: [`c${i}`], limit: 10, weights: W });
+      expect(
+        hits.map((h) => h.chunkId),
+        `c${i}`,
+      ).toEqual([String(i + 1)]);
+    }
+    // Collections added by a merge are numbered past 65,536 too.
+    const added = new MemoryIndexBuilder();
+    added.add(n + 1, 'dn', `c${n}`, postingsOf({ title: 'mairi', headings: '', body: 'horair' }));
+    const merged = index.merge(new Set(), added, '2');
+    for (const i of [0, 65_536, n]) {
+      const hits = merged.search({ terms: ['mairi'], collectionIds: [`c${i}`], limit: 10, weights: W });
+      expect(
+        hits.map((h) => h.chunkId),
+        `c${i}`,
+      ).toEqual([String(i + 1)]);
+    }
+  });
+});

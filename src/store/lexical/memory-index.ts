@@ -104,7 +104,8 @@ interface IndexData {
   b: Uint16Array;
   rowids: Float64Array;
   documentIds: string[];
-  collections: Uint16Array;
+  /** Collection number of each chunk: 32-bit (a national install has well over 65,536 collections). */
+  collections: Uint32Array;
   lengths: Int32Array;
   collectionIds: Map<string, number>;
   tokens: number;
@@ -171,7 +172,7 @@ export class MemoryLexicalIndex {
     const { ids: collectionIds, renumber: addedCollection } = extendIds(
       d.collectionIds,
       a.collectionIds,
-      Uint16Array,
+      Uint32Array,
     );
     // Posting lists: counted, then filled (kept postings first, added ones after, per term).
     const nTerms = termIds.size;
@@ -211,7 +212,7 @@ export class MemoryLexicalIndex {
     // Per-chunk arrays.
     const rowids = new Float64Array(rows);
     const documentIds = new Array<string>(rows);
-    const collections = new Uint16Array(rows);
+    const collections = new Uint32Array(rows);
     const lengths = new Int32Array(rows);
     for (let c = 0; c < nOld; c++) {
       const to = remap[c];
@@ -299,7 +300,7 @@ export class MemoryLexicalIndex {
  * The ids of `base` followed by those of `added` it lacks, and for each id of `added` its number
  * in the result.
  */
-function extendIds<A extends Int32Array | Uint16Array>(
+function extendIds<A extends Int32Array | Uint32Array>(
   base: Map<string, number>,
   added: Map<string, number>,
   Numbers: new (length: number) => A,
@@ -369,7 +370,7 @@ const EMPTY = new MemoryLexicalIndex({
   b: new Uint16Array(0),
   rowids: new Float64Array(0),
   documentIds: [],
-  collections: new Uint16Array(0),
+  collections: new Uint32Array(0),
   lengths: new Int32Array(0),
   collectionIds: new Map(),
   tokens: 0,

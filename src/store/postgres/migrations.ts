@@ -3,6 +3,7 @@
  * shipped: append the next number. A migration is plain SQL, or a function when it depends on what
  * the server offers (extensions). Each runs in its own transaction, under the migration lock.
  */
+import { maskPersonalData } from '../../privacy/mask.js';
 import type { Client } from './db.js';
 
 export interface MigrationContext {
@@ -391,6 +392,22 @@ export const MIGRATIONS: Migration[] = [
         expires_at TEXT COLLATE "C" NOT NULL
       );
     `,
+  },
+  {
+    version: 10,
+    name: 'masked_conversation_titles',
+    // Titles were the question's first 80 characters, personal data included (a NIR typed at the
+    // counter, shown in the history sidebar for 90 days): masked in place, like new titles.
+    up: async (c) => {
+      const { rows } = await c.query<{ id: string; title: string }>(
+        `SELECT id, title FROM conversations WHERE title <> ''`,
+      );
+      for (const r of rows) {
+        const masked = maskPersonalData(r.title);
+        if (masked !== r.title)
+          await c.query('UPDATE conversations SET title = $1 WHERE id = $2', [masked, r.id]);
+      }
+    },
   },
   {
     version: 11,

@@ -1,9 +1,10 @@
-import type { Db } from './open.js';
-
 /**
  * Forward-only numbered migrations of the SQLite adapter. Never edit a migration that has shipped
  * (from the first release on): add the next number.
  */
+import type { Db } from './open.js';
+import { maskPersonalData } from '../../privacy/mask.js';
+
 export interface Migration {
   version: number;
   name: string;
@@ -315,6 +316,24 @@ export const MIGRATIONS: Migration[] = [
         expires_at TEXT NOT NULL
       );
     `,
+  },
+  {
+    version: 11,
+    name: 'masked_conversation_titles',
+    // Titles were the question's first 80 characters, personal data included (a NIR typed at the
+    // counter, shown in the history sidebar for 90 days): masked in place, like new titles.
+    sql: '',
+    run: (db) => {
+      const rows = db.prepare(`SELECT id, title FROM conversations WHERE title <> ''`).all() as {
+        id: string;
+        title: string;
+      }[];
+      const update = db.prepare('UPDATE conversations SET title = ? WHERE id = ?');
+      for (const r of rows) {
+        const masked = maskPersonalData(r.title);
+        if (masked !== r.title) update.run(masked, r.id);
+      }
+    },
   },
   {
     version: 12,

@@ -3,19 +3,12 @@ import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import type { ChatMessage } from '../../../models/spec.js';
 import type { Services } from '../../../services.js';
 import { AppError } from '../../../shared/errors.js';
-import {
-  completeAnswer,
-  prepareAnswer,
-  streamAnswer,
-  type AnswerResult,
-  type RetrievalOptions,
-} from '../../../usecases/answer-question.js';
+import { completeAnswer, prepareAnswer, type RetrievalOptions } from '../../../usecases/answer-question.js';
 import type { AppEnv } from '../../env.js';
 import { ChatCompletionRequest, ChatCompletionResponse } from './chat-schemas.js';
 import { assertReadableCollections, defaultCollectionsFor } from '../../../usecases/visible-collections.js';
 import { reportUsage } from '../../usage-hook.js';
-import { answerPrivacyFor } from '../../../privacy/answer-privacy.js';
-import { sseResponse, streamErrorData } from '../../sse.js';
+import { answerStreamResponse, chunkJson, marker, usageJson } from '../../answer-stream.js';
 
 export const GUICHET_MODEL = 'guichet';
 
@@ -53,43 +46,7 @@ function toMessages(body: ChatCompletionRequest): ChatMessage[] {
   });
 }
 
-function usageJson(r: AnswerResult) {
-  return {
-    prompt_tokens: r.usage.promptTokens,
-    completion_tokens: r.usage.completionTokens,
-    total_tokens: r.usage.promptTokens + r.usage.completionTokens,
-  };
-}
-
-function marker(r: AnswerResult, noSource: boolean) {
-  return {
-    ai_generated: true as const,
-    model: r.servedBy?.key ?? null,
-    sources: r.citations?.length ?? 0,
-    no_source: noSource,
-    ...(r.privacy
-      ? { pseudonymised: r.privacy.pseudonymised, unknown_placeholders: r.privacy.unknownPlaceholders }
-      : {}),
-  };
-}
-
-/**
- * The JSON of a stream's chunks. A text chunk is the bytes `chunk({ content: text }, null)` gives,
- * its constant part serialised once: one JSON.stringify of the text per relayed token.
- */
-export function chunkJson(id: string, created: number, model: string) {
-  const chunk = (delta: Record<string, unknown>, finish: string | null) =>
-    JSON.stringify({
-      id,
-      object: 'chat.completion.chunk',
-      created,
-      model,
-      choices: [{ index: 0, delta, finish_reason: finish }],
-    });
-  const tail = '},"finish_reason":null}]}';
-  const head = `${chunk({}, null).slice(0, -tail.length - 1)}{"content":`;
-  return { chunk, textChunk: (text: string) => `${head}${JSON.stringify(text)}${tail}` };
-}
+export { chunkJson };
 
 export function registerChatRoutes(app: OpenAPIHono<AppEnv>, services: Services): void {
   app.openapi(route, async (c) => {
@@ -110,10 +67,8 @@ export function registerChatRoutes(app: OpenAPIHono<AppEnv>, services: Services)
     const controller = body.stream ? new AbortController() : null;
     const signal = controller ? AbortSignal.any([c.req.raw.signal, controller.signal]) : c.req.raw.signal;
     const deps = {
-      store: services.store,
       router: services.router,
-      embedQuery: services.embedQuery,
-      rrfK: services.config.search.rrf_k,
+      retriever: services.retriever,
       staleAfterMonths: services.config.knowledge.stale_after_months,
     };
     const stop = body.stop == null ? undefined : Array.isArray(body.stop) ? body.stop : [body.stop];
@@ -129,7 +84,7 @@ export function registerChatRoutes(app: OpenAPIHono<AppEnv>, services: Services)
         seed: body.seed ?? undefined,
       },
       signal,
-      privacy: await answerPrivacyFor({ store: services.store, config: services.config, orgId }),
+      privacy: await services.privacy.forOrg(orgId),
     });
     const id = `chatcmpl-${randomUUID().replace(/-/g, '')}`;
     const created = Math.floor(Date.now() / 1000);
@@ -159,47 +114,16 @@ export function registerChatRoutes(app: OpenAPIHono<AppEnv>, services: Services)
       );
     }
 
-    const includeUsage = body.stream_options?.include_usage === true;
-    const started = performance.now();
-    const { chunk, textChunk } = chunkJson(id, created, body.model);
-    return sseResponse(
-      c,
-      () => controller!.abort(),
-      async (out) => {
-        let ttftMs: number | null = null;
-        try {
-          await out.send(chunk({ role: 'assistant', content: '' }, null));
-          for await (const event of streamAnswer(deps, plan)) {
-            if (event.type === 'text') {
-              ttftMs ??= performance.now() - started;
-              // A promise only when the client reads slowly: then the upstream waits too.
-              const slow = out.send(textChunk(event.text));
-              if (slow) await slow;
-              continue;
-            }
-            const r = event.result;
-            await out.send(chunk({}, r.finishReason));
-            await out.send(
-              JSON.stringify({
-                id,
-                object: 'chat.completion.chunk',
-                created,
-                model: body.model,
-                choices: [],
-                ...(r.citations ? { citations: r.citations } : {}),
-                guichet: marker(r, noSource),
-                ...(includeUsage ? { usage: usageJson(r) } : {}),
-              }),
-            );
-            reportUsage(c, { model: r.servedBy?.key ?? body.model, usage: r.usage, ttftMs });
-          }
-          await out.send('[DONE]');
-        } catch (e) {
-          if (signal.aborted) return;
-          await out.send(streamErrorData(e));
-          await out.send('[DONE]');
-        }
-      },
-    ) as never;
+    return answerStreamResponse(c, {
+      deps,
+      plan,
+      id,
+      created,
+      model: body.model,
+      controller: controller!,
+      signal,
+      started: performance.now(),
+      includeUsage: body.stream_options?.include_usage === true,
+    }) as never;
   });
 }

@@ -2,6 +2,8 @@ import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import type { Services } from '../../../services.js';
 import type { AppEnv } from '../../env.js';
 import { reportUsage } from '../../usage-hook.js';
+import { pseudonymisedFor, routableModel } from '../../../privacy/answer-privacy.js';
+import { Pseudonymiser } from '../../../privacy/pseudonymise.js';
 
 const EmbeddingRequest = z
   .object({
@@ -41,7 +43,14 @@ export function registerEmbeddingRoutes(app: OpenAPIHono<AppEnv>, services: Serv
   app.openapi(route, async (c) => {
     const body = c.req.valid('json');
     const texts = typeof body.input === 'string' ? [body.input] : body.input;
-    const result = await services.router.embed(body.model, texts, c.req.raw.signal);
+    // The organisation's policy: a sensitive one only reaches local or SecNumCloud targets (403
+    // otherwise), and text for a non-local target is pseudonymised like every other outgoing text.
+    const privacy = await services.privacy.forOrg(c.get('principal').orgId);
+    const model = routableModel(services.router, body.model, privacy, 'embedding');
+    const sent = pseudonymisedFor(privacy, services.router.isLocal(model, 'embedding'))
+      ? texts.map((t) => new Pseudonymiser().pseudonymise(t))
+      : texts;
+    const result = await services.router.embed(model, sent, c.req.raw.signal);
     reportUsage(c, {
       model: result.servedBy.key,
       usage: { promptTokens: result.promptTokens, completionTokens: 0 },

@@ -1,0 +1,57 @@
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import type { Services } from '../../../services.js';
+import { AppError } from '../../../shared/errors.js';
+import { listOrgFeedback, ownConversation, ownerOf } from '../../../usecases/manage-conversations.js';
+import type { AppEnv } from '../../env.js';
+import { feedbackJson, routes } from './schemas.js';
+
+/** Feedback on an answer (thumbs, tags, comment), and the organisation's feedback for its admin. */
+export function registerFeedbackRoutes(app: OpenAPIHono<AppEnv>, services: Services): void {
+  const store = services.store;
+
+  app.openapi(routes.feedback, async (c) => {
+    const p = c.get('principal');
+    const { id, messageId } = c.req.valid('param');
+    const conv = await ownConversation(store, p, id);
+    const message = (await store.conversations.messages(conv.id)).find(
+      (m) => m.id === messageId && m.role === 'assistant',
+    );
+    if (!message) throw new AppError('not_found', `Réponse introuvable : ${messageId}`);
+    const b = c.req.valid('json');
+    const f = await store.conversations.addFeedback({
+      messageId,
+      orgId: p.orgId,
+      userId: ownerOf(p),
+      rating: b.rating,
+      tags: b.tags,
+      comment: b.comment.trim(),
+    });
+    return c.json(feedbackJson(f), 201);
+  });
+
+  app.openapi(routes.orgFeedback, async (c) => {
+    const q = c.req.valid('query');
+    const list = await listOrgFeedback(store, c.get('principal').orgId, {
+      rating: q.rating ? Number(q.rating) : undefined,
+      tag: q.tag,
+      limit: q.limit,
+    });
+    return c.json(
+      {
+        object: 'list' as const,
+        data: list.map((f) => ({
+          ...feedbackJson(f),
+          message_id: f.messageId,
+          conversation_id: f.conversationId,
+          user_id: f.userId,
+          answer_excerpt: f.answerExcerpt,
+          question: f.question,
+          answer: f.answer,
+          sources: f.sources,
+          author: f.author,
+        })),
+      },
+      200,
+    );
+  });
+}
