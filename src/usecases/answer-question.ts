@@ -5,6 +5,7 @@ import { searchQueryFromConversation } from '../answer/conversation.js';
 import { buildGroundedMessages } from '../answer/prompt.js';
 import { judgeRelevance } from '../answer/relevance.js';
 import { outOfScopeKind } from '../answer/scope.js';
+import { temporalAnswer, yearAfterCorpus } from '../answer/temporal.js';
 import { toCitations, toSources, type Citation, type Source } from '../answer/sources.js';
 import type { QueryEmbedder } from './search-knowledge.js';
 import { scopeCollections, searchWithLocal } from './search-with-local.js';
@@ -79,6 +80,11 @@ export interface AnswerResult {
   privacy?: AnswerPrivacyReport;
 }
 
+/** Date of the newest fiche of the built-in corpus (null when it was never ingested). */
+export async function corpusDateOf(store: Store): Promise<string | null> {
+  return store.meta.get('service_public.latest_date');
+}
+
 /** Retrieves the sources for the conversation and builds the grounded prompt. */
 export async function prepareAnswer(deps: AnswerDeps, request: AnswerRequest): Promise<AnswerPlan> {
   const privacy = request.privacy ?? DEFAULT_ANSWER_PRIVACY;
@@ -119,7 +125,17 @@ export async function prepareAnswer(deps: AnswerDeps, request: AnswerRequest): P
   const scope = outOfScopeKind(lastUser);
   const localHit = sources.some((s) => s.local);
   const relevance = await judgeRelevance(deps.store, query, hits);
-  const nothing = hits.length === 0 || !relevance.relevant || (scope !== null && !localHit);
+  // A question about a year the national corpus does not reach gets that said plainly, never an
+  // older figure presented as current (an organisation's own document may be newer: it answers).
+  const year =
+    national.size > 0 && !localHit ? yearAfterCorpus(lastUser, await corpusDateOf(deps.store)) : null;
+  const corpusDate = year !== null ? await corpusDateOf(deps.store) : null;
+  const nothing = year !== null || hits.length === 0 || !relevance.relevant || (scope !== null && !localHit);
+  const fixedAnswer = !nothing
+    ? null
+    : year !== null && corpusDate
+      ? temporalAnswer(lastUser, year, corpusDate)
+      : NO_SOURCE_ANSWER;
   // Passages of private collections are pseudonymised too; the national corpus is public.
   const sent = p
     ? sources.map((s) =>
@@ -131,7 +147,7 @@ export async function prepareAnswer(deps: AnswerDeps, request: AnswerRequest): P
   return {
     request,
     sources: nothing ? [] : sources,
-    fixedAnswer: nothing ? NO_SOURCE_ANSWER : null,
+    fixedAnswer,
     messages: buildGroundedMessages(outgoing, nothing ? [] : sent),
     extra: { guichet_sources: sent, guichet_query: p ? p.pseudonymise(query) : query },
     query,

@@ -1,17 +1,29 @@
+import { saysSourcesPredate, yearAfterCorpus } from '../answer/temporal.js';
 import type { AnswerDeps } from './answer-question.js';
-import { completeAnswer, prepareAnswer } from './answer-question.js';
+import { completeAnswer, corpusDateOf, prepareAnswer } from './answer-question.js';
 import { readJsonl, RagQuestion } from './evaluate-retrieval.js';
 
 export interface AnswerEvalReport {
   model: string;
   answerable: number;
+  /** Answerable questions whose answer cites (cited: true) an expected fiche. */
+  grounded: number;
   /** Share of answerable questions whose answer cites (cited: true) an expected fiche. */
   grounded_rate: number;
   unanswerable: number;
+  /** Unanswerable questions answered "no source" (or told the sources predate the year asked). */
+  refused: number;
   /** Share of unanswerable questions answered "no source". */
   refusal_rate: number;
   /** Answerable questions wrongly answered "no source". */
   false_refusals: number;
+  /** Share of answerable questions wrongly answered "no source". */
+  false_refusal_rate: number;
+  /**
+   * Near-miss questions: unanswerable ones naming a year after the corpus's newest fiche. `honest`
+   * counts the answers that say the sources predate that year.
+   */
+  near_miss: { n: number; honest: number; ids_not_honest: string[] };
   failures: { id: string; question: string; reason: string }[];
 }
 
@@ -23,15 +35,35 @@ export interface EvaluateAnswersOptions {
   k: number;
 }
 
+const round = (x: number) => Math.round(x * 1000) / 1000;
+
+/** Rates recomputed from the counts (one file, or several added together). */
+function withRates(r: AnswerEvalReport): AnswerEvalReport {
+  return {
+    ...r,
+    grounded_rate: r.answerable ? round(r.grounded / r.answerable) : 0,
+    refusal_rate: r.unanswerable ? round(r.refused / r.unanswerable) : 0,
+    false_refusal_rate: r.answerable ? round(r.false_refusals / r.answerable) : 0,
+  };
+}
+
 /** Asks every question through the answer pipeline and checks citations and refusals. */
 export async function evaluateAnswers(o: EvaluateAnswersOptions): Promise<AnswerEvalReport> {
   const questions = readJsonl(o.file, RagQuestion);
-  let answerable = 0;
-  let grounded = 0;
-  let unanswerable = 0;
-  let refused = 0;
-  let falseRefusals = 0;
-  const failures: AnswerEvalReport['failures'] = [];
+  const corpusDate = await corpusDateOf(o.deps.store);
+  const r: AnswerEvalReport = {
+    model: o.model,
+    answerable: 0,
+    grounded: 0,
+    grounded_rate: 0,
+    unanswerable: 0,
+    refused: 0,
+    refusal_rate: 0,
+    false_refusals: 0,
+    false_refusal_rate: 0,
+    near_miss: { n: 0, honest: 0, ids_not_honest: [] },
+    failures: [],
+  };
   for (const [i, q] of questions.entries()) {
     const id = q.id ?? String(i + 1);
     const plan = await prepareAnswer(o.deps, {
@@ -44,32 +76,74 @@ export async function evaluateAnswers(o: EvaluateAnswersOptions): Promise<Answer
     const result = await completeAnswer(o.deps, plan);
     const noSource = plan.fixedAnswer !== null;
     if (q.unanswerable) {
-      unanswerable++;
-      if (noSource) refused++;
-      else failures.push({ id, question: q.question, reason: 'réponse donnée à une question sans source' });
+      r.unanswerable++;
+      const year = yearAfterCorpus(q.question, corpusDate);
+      if (year !== null) {
+        r.near_miss.n++;
+        if (saysSourcesPredate(result.text, year)) r.near_miss.honest++;
+        else r.near_miss.ids_not_honest.push(id);
+      }
+      if (noSource) r.refused++;
+      else r.failures.push({ id, question: q.question, reason: 'réponse donnée à une question sans source' });
       continue;
     }
-    answerable++;
+    r.answerable++;
     const good = new Set([...q.expected, ...q.also_ok]);
     const cited = (result.citations ?? []).filter((c) => c.cited).map((c) => c.id);
-    if (cited.some((c) => good.has(c))) grounded++;
+    if (cited.some((c) => good.has(c))) r.grounded++;
     else {
-      if (noSource) falseRefusals++;
-      failures.push({
+      if (noSource) r.false_refusals++;
+      r.failures.push({
         id,
         question: q.question,
         reason: noSource ? 'aucune source retenue' : `cite ${cited.join(', ') || 'rien'}`,
       });
     }
   }
-  const round = (x: number) => Math.round(x * 1000) / 1000;
-  return {
-    model: o.model,
-    answerable,
-    grounded_rate: answerable ? round(grounded / answerable) : 0,
-    unanswerable,
-    refusal_rate: unanswerable ? round(refused / unanswerable) : 0,
-    false_refusals: falseRefusals,
-    failures,
-  };
+  return withRates(r);
+}
+
+/** One report per file, and their sum. */
+export interface MultiAnswerEvalReport {
+  files: (AnswerEvalReport & { file: string })[];
+  combined: AnswerEvalReport;
+}
+
+/** Several files of questions: each is read (and checked) before any question is asked. */
+export async function evaluateAnswersFiles(
+  o: Omit<EvaluateAnswersOptions, 'file'> & { files: string[] },
+): Promise<MultiAnswerEvalReport> {
+  for (const file of o.files) readJsonl(file, RagQuestion);
+  const files: MultiAnswerEvalReport['files'] = [];
+  for (const file of o.files) files.push({ file, ...(await evaluateAnswers({ ...o, file })) });
+  const combined = files.reduce<AnswerEvalReport>(
+    (sum, f) => ({
+      ...sum,
+      answerable: sum.answerable + f.answerable,
+      grounded: sum.grounded + f.grounded,
+      unanswerable: sum.unanswerable + f.unanswerable,
+      refused: sum.refused + f.refused,
+      false_refusals: sum.false_refusals + f.false_refusals,
+      near_miss: {
+        n: sum.near_miss.n + f.near_miss.n,
+        honest: sum.near_miss.honest + f.near_miss.honest,
+        ids_not_honest: [...sum.near_miss.ids_not_honest, ...f.near_miss.ids_not_honest],
+      },
+      failures: [...sum.failures, ...f.failures],
+    }),
+    {
+      model: o.model,
+      answerable: 0,
+      grounded: 0,
+      grounded_rate: 0,
+      unanswerable: 0,
+      refused: 0,
+      refusal_rate: 0,
+      false_refusals: 0,
+      false_refusal_rate: 0,
+      near_miss: { n: 0, honest: 0, ids_not_honest: [] },
+      failures: [],
+    },
+  );
+  return { files, combined: withRates(combined) };
 }
