@@ -3,12 +3,13 @@ import type { ChatMessage, Usage } from '../models/spec.js';
 import type { Store } from '../store/spec.js';
 import { searchQueryFromConversation } from '../answer/conversation.js';
 import { buildGroundedMessages } from '../answer/prompt.js';
+import { judgeAbstention } from '../answer/abstention.js';
 import { judgeRelevance } from '../answer/relevance.js';
 import { outOfScopeKind } from '../answer/scope.js';
 import { temporalAnswer, yearAfterCorpus } from '../answer/temporal.js';
 import { toCitations, toSources, type Citation, type Source } from '../answer/sources.js';
 import type { QueryEmbedder } from './search-knowledge.js';
-import { scopeCollections, searchWithLocal } from './search-with-local.js';
+import { LOCAL_MIN_COVERAGE, scopeCollections, searchWithLocal } from './search-with-local.js';
 import { createStreamRestorer, Pseudonymiser } from '../privacy/pseudonymise.js';
 import { DEFAULT_ANSWER_PRIVACY, routableModel, type AnswerPrivacy } from '../privacy/answer-privacy.js';
 
@@ -124,13 +125,23 @@ export async function prepareAnswer(deps: AnswerDeps, request: AnswerRequest): P
   const sources = toSources(hits, names, national);
   const scope = outOfScopeKind(lastUser);
   const localHit = sources.some((s) => s.local);
-  const relevance = await judgeRelevance(deps.store, query, hits);
+  // "No source" from measured signals (coverage, margins, unknown terms, deixis…), by the
+  // cross-validated model of src/answer/abstention-model.ts. An organisation's own document that
+  // covers the question well enough (as for its reserved slot) still answers.
+  const abstention = await judgeAbstention(deps.store, query, hits);
+  const localHits = hits.filter((h) => !national.has(h.collectionId));
+  const localCovers =
+    localHits.length > 0 &&
+    (await judgeRelevance(deps.store, query, localHits)).coverage >= LOCAL_MIN_COVERAGE;
   // A question about a year the national corpus does not reach gets that said plainly, never an
   // older figure presented as current (an organisation's own document may be newer: it answers).
-  const year =
-    national.size > 0 && !localHit ? yearAfterCorpus(lastUser, await corpusDateOf(deps.store)) : null;
-  const corpusDate = year !== null ? await corpusDateOf(deps.store) : null;
-  const nothing = year !== null || hits.length === 0 || !relevance.relevant || (scope !== null && !localHit);
+  const corpusDate = national.size > 0 && !localCovers ? await corpusDateOf(deps.store) : null;
+  const year = yearAfterCorpus(lastUser, corpusDate);
+  const nothing =
+    year !== null ||
+    hits.length === 0 ||
+    (abstention.refuse && !localCovers) ||
+    (scope !== null && !localHit);
   const fixedAnswer = !nothing
     ? null
     : year !== null && corpusDate
