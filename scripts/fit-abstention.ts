@@ -10,7 +10,7 @@
  * (src/answer/temporal.ts). A logistic regression (standardised signals, L2 penalty, classes
  * weighted to balance) is fitted; stratified 5-fold cross-validation repeated 20 times with
  * shuffles gives out-of-fold figures, with the threshold chosen INSIDE each training fold (the
- * lowest probability at which the fold's own false refusals stay ≤ 5 %, read on out-of-fold
+ * lowest probability at which the fold's own false refusals stay ≤ 4 %, read on out-of-fold
  * predictions of an inner split). `--write` writes the model fitted on every question, with the
  * threshold chosen the same way on the outer out-of-fold predictions.
  */
@@ -30,10 +30,31 @@ const FILES = ['rag-dev.jsonl', 'rag-dev2.jsonl'].map((f) =>
   fileURLToPath(new URL(`../eval/${f}`, import.meta.url)),
 );
 const OUT = fileURLToPath(new URL('../src/answer/abstention-model.ts', import.meta.url));
-const MAX_FALSE_REFUSALS = 0.05;
+/**
+ * False-refusal rate the threshold is chosen for on the training questions. 4 %, not 5 %: a
+ * threshold chosen at 5 % gave 5.4 % on the held-out folds; at 4 % they stay under 5 %.
+ */
+const MAX_FALSE_REFUSALS = Number(process.env.MAX_FR ?? 0.04);
 const L2 = Number(process.env.L2 ?? 1);
 const FOLDS = 5;
 const REPEATS = 20;
+/**
+ * The signals the model uses (FEATURES=a,b,c to try others). This subset had the best
+ * cross-validated figures of the few tried (docs/adr/0002): the coverage, score-margin and
+ * unknown-term variants left out are collinear with these and only added variance.
+ */
+const DEFAULT_FEATURES = [
+  'rare_coverage',
+  'top_score',
+  'length',
+  'unknown_names',
+  'realtime',
+  'here',
+  'local_office',
+  'own_file',
+  'opinion',
+] as const satisfies readonly (typeof SIGNAL_NAMES)[number][];
+const FEATURES: readonly string[] = process.env.FEATURES ? process.env.FEATURES.split(',') : DEFAULT_FEATURES;
 
 interface Row {
   id: string;
@@ -54,7 +75,7 @@ function rng(seed: number) {
 }
 
 function fit(rows: Row[]): LogisticModel {
-  const d = SIGNAL_NAMES.length;
+  const d = FEATURES.length;
   const mean = Array.from({ length: d }, (_, j) => rows.reduce((s, r) => s + r.x[j], 0) / rows.length);
   const scale = Array.from({ length: d }, (_, j) => {
     const v = rows.reduce((s, r) => s + (r.x[j] - mean[j]) ** 2, 0) / rows.length;
@@ -84,12 +105,15 @@ function fit(rows: Row[]): LogisticModel {
       h[a][a] += L2;
     }
     h[d][d] += 1e-6;
-    const step = solve(h, g);
+    const raw = solve(h, g);
+    // Damped: a step longer than 1 (in standardised units) is shortened.
+    const norm = Math.max(1, Math.max(...raw.map(Math.abs)));
+    const step = raw.map((v) => v / norm);
     for (let a = 0; a < d; a++) w[a] -= step[a];
     b -= step[d];
     if (Math.max(...step.map(Math.abs)) < 1e-8) break;
   }
-  return { features: [...SIGNAL_NAMES], mean, scale, weights: w, bias: b, threshold: 0.5 };
+  return { features: [...FEATURES], mean, scale, weights: w, bias: b, threshold: 0.5 };
 }
 
 /** Gaussian elimination with partial pivoting. */
@@ -115,7 +139,7 @@ function solve(a: number[][], b: number[]): number[] {
 }
 
 const prob = (m: LogisticModel, r: Row) =>
-  unanswerableProbability(m, Object.fromEntries(SIGNAL_NAMES.map((f, j) => [f, r.x[j]])) as never);
+  unanswerableProbability(m, Object.fromEntries(FEATURES.map((f, j) => [f, r.x[j]])) as never);
 
 /** The lowest threshold whose false refusals (answerable rows at or above it) stay ≤ the target. */
 function chooseThreshold(scored: { p: number; y: 0 | 1 }[]): number {
@@ -181,7 +205,7 @@ async function main() {
         id: q.id,
         question: q.question,
         y: q.unanswerable ? 1 : 0,
-        x: SIGNAL_NAMES.map((f) => s[f]),
+        x: FEATURES.map((f) => s[f as keyof typeof s]),
       });
     }
   }
@@ -230,7 +254,7 @@ async function main() {
     `final threshold ${final.threshold.toFixed(3)}; on the training questions: refused ${trainRefused}/${pos}, false refusals ${trainFalse}/${neg} (not a measure)`,
   );
   console.log('weights (standardised signals):');
-  SIGNAL_NAMES.forEach((f, j) => console.log(`  ${f.padEnd(16)} ${final.weights[j].toFixed(3)}`));
+  FEATURES.forEach((f, j) => console.log(`  ${f.padEnd(16)} ${final.weights[j].toFixed(3)}`));
   console.log('out-of-fold misjudged (share of repeats refused):');
   rows.forEach((r, n) => {
     const share = refusedCount[n] / REPEATS;
@@ -239,7 +263,7 @@ async function main() {
   });
   if (process.argv.includes('--dump')) {
     for (const r of rows.filter((r) => r.y === 1))
-      console.log(r.id, SIGNAL_NAMES.map((f, j) => `${f}=${r.x[j].toFixed(2)}`).join(' '));
+      console.log(r.id, FEATURES.map((f, j) => `${f}=${r.x[j].toFixed(2)}`).join(' '));
   }
   if (process.argv.includes('--write')) {
     const round = (x: number) => Math.round(x * 1e6) / 1e6;

@@ -73,7 +73,7 @@ const OPINION =
   /\b(tu (penses|crois|trouves|conseilles|peux me|pourrais me)|vous (pensez|croyez|conseillez)|selon (toi|vous)|a (ton|votre) avis|je devrais|ou je devrais|c'est (un )?bon|vaut-il mieux|m'ecrire|ecris-moi|ecrivez-moi|redige|traduis|traduire)\b/;
 /** Offices that have local branches: "la CAF de <town>", "la mairie de <town>". */
 const OFFICE =
-  /\b(mairie|prefecture|sous-prefecture|caf|cpam|msa|carsat|urssaf|agence|bureau|antenne|tribunal|commissariat|gendarmerie|poste|hopital|centre des impots|sip|france travail|pole emploi|ville|commune|departement|region)\s+(?:de|d'|du|des|a)\s*(?:la |le |l')?([a-z][a-z-]+(?: [a-z][a-z-]+)?)/g;
+  /\b(mairie|prefecture|sous-prefecture|caf|cpam|msa|carsat|urssaf|agence|bureau|antenne|tribunal|commissariat|gendarmerie|poste|hopital|centre des impots|sip|france travail|pole emploi|ville|commune|departement|region)\s+(?:de|d'|du|des|a)\s*(?:la |le |l')?(?=([a-z][a-z-]+(?: [a-z][a-z-]+)?))/g;
 const LOCAL_NAME_DF = 30;
 
 const clamp01 = (x: number) => Math.max(0, Math.min(1, x));
