@@ -8,7 +8,8 @@ import { judgeRelevance } from '../answer/relevance.js';
 import { outOfScopeKind } from '../answer/scope.js';
 import { temporalAnswer, yearAfterCorpus } from '../answer/temporal.js';
 import { toCitations, toSources, type Citation, type Source } from '../answer/sources.js';
-import type { QueryEmbedder } from './search-knowledge.js';
+import type { PublicationHit, QueryEmbedder } from './search-knowledge.js';
+import type { QueryRewriter } from '../answer/rewrite.js';
 import { LOCAL_MIN_COVERAGE, scopeCollections, searchWithLocal } from './search-with-local.js';
 import { createStreamRestorer, Pseudonymiser } from '../privacy/pseudonymise.js';
 import { DEFAULT_ANSWER_PRIVACY, routableModel, type AnswerPrivacy } from '../privacy/answer-privacy.js';
@@ -36,6 +37,25 @@ export interface AnswerDeps {
   router: ModelRouter;
   embedQuery?: QueryEmbedder;
   rrfK?: number;
+  /** Opt-in: search queries written by a model (the question itself is always searched too). */
+  queryRewriter?: QueryRewriter;
+}
+
+/** Publication lists of several queries fused by reciprocal rank (the first list wins ties). */
+export function fusePublications(lists: PublicationHit[][], k: number, rrfK = 60): PublicationHit[] {
+  const fused = new Map<string, { hit: PublicationHit; score: number; first: number }>();
+  lists.forEach((list, li) =>
+    list.forEach((hit, rank) => {
+      const add = 1 / (rrfK + rank + 1);
+      const f = fused.get(hit.id);
+      if (f) f.score += add;
+      else fused.set(hit.id, { hit, score: add, first: li * 1000 + rank });
+    }),
+  );
+  return [...fused.values()]
+    .sort((a, b) => b.score - a.score || a.first - b.first)
+    .slice(0, k)
+    .map((f) => f.hit);
 }
 
 export interface AnswerRequest {
@@ -110,15 +130,27 @@ export async function prepareAnswer(deps: AnswerDeps, request: AnswerRequest): P
   const query = searchQueryFromConversation(request.messages);
   const lastUser = [...request.messages].reverse().find((m) => m.role === 'user')?.content ?? '';
   // National corpus and the organisation's documents, with slots kept for relevant local ones.
-  const hits = await searchWithLocal({
-    store: deps.store,
-    query,
-    k: request.retrieval.k,
-    collectionIds: request.retrieval.collections,
-    embedQuery: deps.embedQuery,
-    rrfK: deps.rrfK,
-    signal: request.signal,
-  });
+  const retrieval = request.retrieval;
+  const search = (q: string) =>
+    searchWithLocal({
+      store: deps.store,
+      query: q,
+      k: retrieval.k,
+      collectionIds: retrieval.collections,
+      embedQuery: deps.embedQuery,
+      rrfK: deps.rrfK,
+      signal: request.signal,
+    });
+  let hits = await search(query);
+  if (deps.queryRewriter) {
+    const rewritten = (await deps.queryRewriter.rewrite(request.messages, request.signal)).filter(
+      (q) => q !== query,
+    );
+    if (rewritten.length) {
+      const more = await Promise.all(rewritten.map(search));
+      hits = fusePublications([hits, ...more], request.retrieval.k);
+    }
+  }
   const searched = await scopeCollections(deps.store, request.retrieval.collections);
   const names = new Map(searched.map((c) => [c.id, c.name]));
   const national = new Set(searched.filter((c) => c.builtin).map((c) => c.id));
