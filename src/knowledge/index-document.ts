@@ -20,6 +20,12 @@ export function contentHash(bytes: Buffer | string, version: string, anchors: st
   return h.digest('hex');
 }
 
+/** The anchors a document was indexed with (kept in its metadata by `toDocumentInput`). */
+export function anchorsOf(metadata: unknown): string[] {
+  const a = (metadata as { anchors?: unknown } | null)?.anchors;
+  return Array.isArray(a) ? a.filter((x): x is string => typeof x === 'string') : [];
+}
+
 /** Turns a parsed document into what the store indexes: chunks with their analyzed fields. */
 export function toDocumentInput(
   doc: SourceDocument,
@@ -38,7 +44,9 @@ export function toDocumentInput(
     date: doc.date,
     markdown: doc.markdown,
     hash: options.hash,
-    metadata: doc.metadata,
+    // Anchors are kept with the document so that a copy to another store (migrate-store) rebuilds
+    // the very same fields.
+    metadata: options.anchors?.length ? { ...doc.metadata, anchors: options.anchors } : doc.metadata,
     chunks: chunks.map((c) => ({ ...c, lexical: lexicalFields(doc, c, options.anchors) })),
   };
 }

@@ -33,3 +33,33 @@ describe('anchor text of links to a publication', () => {
     expect(withAnchors.headings).toBe(`${plain.headings} ${analyze('absence rester maison').join(' ')}`);
   });
 });
+
+describe('anchors kept with the document', () => {
+  it('toDocumentInput stores them in the metadata, from which a copy rebuilds the same fields', async () => {
+    const { anchorsOf, toDocumentInput } = await import('../index-document.js');
+    const doc = {
+      externalId: 'F151',
+      title: 'Congé pour enfant malade',
+      description: 'Salarié du privé',
+      url: null,
+      kind: 'fiche',
+      audience: null,
+      breadcrumb: [],
+      date: null,
+      markdown: '## Durée\n\nTrois jours.',
+      sections: [{ path: ['Durée'], markdown: 'Trois jours.' }],
+      metadata: { subject: 'x' },
+    };
+    const input = toDocumentInput(doc as never, {
+      collectionId: 'service-public',
+      hash: 'h',
+      chunkTokens: 350,
+      anchors: ['absence pour enfant malade'],
+    });
+    expect(anchorsOf(input.metadata)).toEqual(['absence pour enfant malade']);
+    expect(input.metadata.subject).toBe('x');
+    expect(input.chunks[0].lexical).toEqual(lexicalFields(doc, input.chunks[0], anchorsOf(input.metadata)));
+    expect(anchorsOf({})).toEqual([]);
+    expect(anchorsOf(null)).toEqual([]);
+  });
+});
