@@ -13,14 +13,23 @@ export function indexVersion(chunkTokens: number): string {
   return `a${ANALYZER_VERSION}-c${chunkTokens}-f3`;
 }
 
-export function contentHash(bytes: Buffer | string, version: string): string {
-  return createHash('sha256').update(version).update('\0').update(bytes).digest('hex');
+export function contentHash(bytes: Buffer | string, version: string, anchors: string[] = []): string {
+  const h = createHash('sha256').update(version).update('\0').update(bytes);
+  // The anchors of links to a publication are indexed with it: when they change, it is re-indexed.
+  if (anchors.length) h.update('\0anchors\0').update(anchors.join('\n'));
+  return h.digest('hex');
+}
+
+/** The anchors a document was indexed with (kept in its metadata by `toDocumentInput`). */
+export function anchorsOf(metadata: unknown): string[] {
+  const a = (metadata as { anchors?: unknown } | null)?.anchors;
+  return Array.isArray(a) ? a.filter((x): x is string => typeof x === 'string') : [];
 }
 
 /** Turns a parsed document into what the store indexes: chunks with their analyzed fields. */
 export function toDocumentInput(
   doc: SourceDocument,
-  options: { collectionId: string; hash: string; chunkTokens: number },
+  options: { collectionId: string; hash: string; chunkTokens: number; anchors?: string[] },
 ): DocumentInput {
   const chunks = chunkSections(doc.sections, { targetTokens: options.chunkTokens });
   return {
@@ -35,7 +44,9 @@ export function toDocumentInput(
     date: doc.date,
     markdown: doc.markdown,
     hash: options.hash,
-    metadata: doc.metadata,
-    chunks: chunks.map((c) => ({ ...c, lexical: lexicalFields(doc, c) })),
+    // Anchors are kept with the document so that a copy to another store (migrate-store) rebuilds
+    // the very same fields.
+    metadata: options.anchors?.length ? { ...doc.metadata, anchors: options.anchors } : doc.metadata,
+    chunks: chunks.map((c) => ({ ...c, lexical: lexicalFields(doc, c, options.anchors) })),
   };
 }

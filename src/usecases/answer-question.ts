@@ -2,14 +2,19 @@ import type { ModelRouter, ModelRef } from '../models/router.js';
 import type { ChatMessage, Usage } from '../models/spec.js';
 import { searchQueryFromConversation } from '../answer/conversation.js';
 import { buildGroundedMessages } from '../answer/prompt.js';
+import { judgeAbstention } from '../answer/abstention.js';
 import { judgeRelevance } from '../answer/relevance.js';
 import { outOfScopeKind } from '../answer/scope.js';
 import { withMatchingRecords } from '../answer/records.js';
+import { temporalAnswer, yearAfterCorpus } from '../answer/temporal.js';
 import { toCitations, toSources, type Citation, type Source } from '../answer/sources.js';
 import type { Retriever } from './retriever.js';
-import { scopeCollections } from './search-with-local.js';
+import type { PublicationHit } from './search-knowledge.js';
+import type { QueryRewriter } from '../answer/rewrite.js';
+import { LOCAL_MIN_COVERAGE, scopeCollections } from './search-with-local.js';
 import { createStreamRestorer, Pseudonymiser } from '../privacy/pseudonymise.js';
 import { pseudonymisedFor, routableModel, type AnswerPrivacy } from '../privacy/answer-privacy.js';
+import type { Store } from '../store/spec.js';
 
 export const NO_SOURCE_ANSWER =
   "Je n'ai pas trouvé de source officielle qui réponde à cette question. " +
@@ -35,6 +40,25 @@ export interface AnswerDeps {
   retriever: Retriever;
   /** Sources older than this many months are marked stale (knowledge.stale_after_months; default 12). */
   staleAfterMonths?: number;
+  /** Opt-in: search queries written by a model (the question itself is always searched too). */
+  queryRewriter?: QueryRewriter;
+}
+
+/** Publication lists of several queries fused by reciprocal rank (the first list wins ties). */
+export function fusePublications(lists: PublicationHit[][], k: number, rrfK = 60): PublicationHit[] {
+  const fused = new Map<string, { hit: PublicationHit; score: number; first: number }>();
+  lists.forEach((list, li) =>
+    list.forEach((hit, rank) => {
+      const add = 1 / (rrfK + rank + 1);
+      const f = fused.get(hit.id);
+      if (f) f.score += add;
+      else fused.set(hit.id, { hit, score: add, first: li * 1000 + rank });
+    }),
+  );
+  return [...fused.values()]
+    .sort((a, b) => b.score - a.score || a.first - b.first)
+    .slice(0, k)
+    .map((f) => f.hit);
 }
 
 export interface AnswerRequest {
@@ -83,6 +107,11 @@ export interface AnswerResult {
   privacy?: AnswerPrivacyReport;
 }
 
+/** Date of the newest fiche of the built-in corpus (null when it was never ingested). */
+export async function corpusDateOf(store: Store): Promise<string | null> {
+  return store.meta.get('service_public.latest_date');
+}
+
 /** Retrieves the sources for the conversation and builds the grounded prompt. */
 export async function prepareAnswer(deps: AnswerDeps, request: AnswerRequest): Promise<AnswerPlan> {
   const privacy = request.privacy;
@@ -108,13 +137,25 @@ export async function prepareAnswer(deps: AnswerDeps, request: AnswerRequest): P
   const lastUser = [...request.messages].reverse().find((m) => m.role === 'user')?.content ?? '';
   // National corpus and the organisation's documents, with slots kept for relevant local ones.
   const store = deps.retriever.store;
-  const found = await deps.retriever.search({
-    query,
-    k: request.retrieval.k,
-    collectionIds: request.retrieval.collections,
-    signal: request.signal,
-    privacy,
-  });
+  const retrieval = request.retrieval;
+  const search = (q: string) =>
+    deps.retriever.search({
+      query: q,
+      k: retrieval.k,
+      collectionIds: retrieval.collections,
+      signal: request.signal,
+      privacy,
+    });
+  let found = await search(query);
+  if (deps.queryRewriter) {
+    const rewritten = (await deps.queryRewriter.rewrite(request.messages, request.signal)).filter(
+      (q) => q !== query,
+    );
+    if (rewritten.length) {
+      const more = await Promise.all(rewritten.map(search));
+      found = fusePublications([found, ...more], request.retrieval.k);
+    }
+  }
   // A record set (CSV, JSON) also gives the records whose brackets hold the question's numbers.
   const hits = await withMatchingRecords(store, found, lastUser);
   const searched = await scopeCollections(store, request.retrieval.collections);
@@ -123,8 +164,27 @@ export async function prepareAnswer(deps: AnswerDeps, request: AnswerRequest): P
   const sources = toSources(hits, names, national, deps.staleAfterMonths);
   const scope = outOfScopeKind(lastUser);
   const localHit = sources.some((s) => s.local);
-  const relevance = await judgeRelevance(store, query, hits);
-  const nothing = hits.length === 0 || !relevance.relevant || (scope !== null && !localHit);
+  // "No source" from measured signals (coverage, margins, unknown terms, deixis…), by the
+  // cross-validated model of src/answer/abstention-model.ts. An organisation's own document that
+  // covers the question well enough (as for its reserved slot) still answers.
+  const abstention = await judgeAbstention(store, query, hits);
+  const localHits = hits.filter((h) => !national.has(h.collectionId));
+  const localCovers =
+    localHits.length > 0 && (await judgeRelevance(store, query, localHits)).coverage >= LOCAL_MIN_COVERAGE;
+  // A question about a year the national corpus does not reach gets that said plainly, never an
+  // older figure presented as current (an organisation's own document may be newer: it answers).
+  const corpusDate = national.size > 0 && !localCovers ? await corpusDateOf(store) : null;
+  const year = yearAfterCorpus(lastUser, corpusDate);
+  const nothing =
+    year !== null ||
+    hits.length === 0 ||
+    (abstention.refuse && !localCovers) ||
+    (scope !== null && !localHit);
+  const fixedAnswer = !nothing
+    ? null
+    : year !== null && corpusDate
+      ? temporalAnswer(lastUser, year, corpusDate)
+      : NO_SOURCE_ANSWER;
   // Passages of private collections are pseudonymised too; the national corpus is public.
   const sent = p
     ? sources.map((s) =>
@@ -136,7 +196,7 @@ export async function prepareAnswer(deps: AnswerDeps, request: AnswerRequest): P
   return {
     request,
     sources: nothing ? [] : sources,
-    fixedAnswer: nothing ? NO_SOURCE_ANSWER : null,
+    fixedAnswer,
     messages: buildGroundedMessages(outgoing, nothing ? [] : sent),
     extra: { guichet_sources: sent, guichet_query: p ? p.pseudonymise(query) : query },
     query,

@@ -1,6 +1,7 @@
 import type { AnswerPrivacy } from '../privacy/answer-privacy.js';
+import { saysSourcesPredate, yearAfterCorpus } from '../answer/temporal.js';
 import type { AnswerDeps } from './answer-question.js';
-import { completeAnswer, prepareAnswer } from './answer-question.js';
+import { completeAnswer, corpusDateOf, prepareAnswer } from './answer-question.js';
 import { z } from 'zod';
 import { foldForMatch, LocalQuestion, readJsonl, RagQuestion } from './evaluate-retrieval.js';
 
@@ -37,15 +38,28 @@ export function containsAll(answer: string, facts: string[]): boolean {
 export interface AnswerEvalReport {
   model: string;
   answerable: number;
+  /** Answerable questions whose answer cites (cited: true) an expected fiche. */
+  grounded: number;
   /** Share of answerable questions whose answer cites (cited: true) an expected fiche. */
   grounded_rate: number;
   unanswerable: number;
+  /** Unanswerable questions answered "no source" (or told the sources predate the year asked). */
+  refused: number;
   /** Share of unanswerable questions answered "no source". */
   refusal_rate: number;
   /** Answerable questions wrongly answered "no source". */
   false_refusals: number;
+  /** Share of answerable questions wrongly answered "no source". */
+  false_refusal_rate: number;
+  /**
+   * Near-miss questions: unanswerable ones naming a year after the corpus's newest fiche. `honest`
+   * counts the answers that say the sources predate that year.
+   */
+  near_miss: { n: number; honest: number; ids_not_honest: string[] };
   /** Answerable questions with `answer_contains` (local format) or `key_facts` (national). */
   with_facts: number;
+  /** Questions among those whose answer contains every string. */
+  facts_found: number;
   /** Share of those whose answer contains every string (case, accents and white space folded). */
   facts_rate: number;
   failures: { id: string; question: string; reason: string }[];
@@ -61,17 +75,39 @@ export interface EvaluateAnswersOptions {
   k: number;
 }
 
+const round = (x: number) => Math.round(x * 1000) / 1000;
+
+/** Rates recomputed from the counts (one file, or several added together). */
+function withRates(r: AnswerEvalReport): AnswerEvalReport {
+  return {
+    ...r,
+    grounded_rate: r.answerable ? round(r.grounded / r.answerable) : 0,
+    refusal_rate: r.unanswerable ? round(r.refused / r.unanswerable) : 0,
+    false_refusal_rate: r.answerable ? round(r.false_refusals / r.answerable) : 0,
+    facts_rate: r.with_facts ? round(r.facts_found / r.with_facts) : 0,
+  };
+}
+
 /** Asks every question through the answer pipeline and checks citations and refusals. */
 export async function evaluateAnswers(o: EvaluateAnswersOptions): Promise<AnswerEvalReport> {
   const questions = readJsonl(o.file, AnswerQuestion);
-  let answerable = 0;
-  let grounded = 0;
-  let unanswerable = 0;
-  let refused = 0;
-  let falseRefusals = 0;
-  let withFacts = 0;
-  let factsFound = 0;
-  const failures: AnswerEvalReport['failures'] = [];
+  const corpusDate = await corpusDateOf(o.deps.retriever.store);
+  const r: AnswerEvalReport = {
+    model: o.model,
+    answerable: 0,
+    grounded: 0,
+    grounded_rate: 0,
+    unanswerable: 0,
+    refused: 0,
+    refusal_rate: 0,
+    false_refusals: 0,
+    false_refusal_rate: 0,
+    near_miss: { n: 0, honest: 0, ids_not_honest: [] },
+    with_facts: 0,
+    facts_found: 0,
+    facts_rate: 0,
+    failures: [],
+  };
   for (const [i, q] of questions.entries()) {
     const id = q.id ?? String(i + 1);
     const plan = await prepareAnswer(o.deps, {
@@ -85,39 +121,84 @@ export async function evaluateAnswers(o: EvaluateAnswersOptions): Promise<Answer
     const result = await completeAnswer(o.deps, plan);
     const noSource = plan.fixedAnswer !== null;
     if (q.unanswerable) {
-      unanswerable++;
-      if (noSource) refused++;
-      else failures.push({ id, question: q.question, reason: 'réponse donnée à une question sans source' });
+      r.unanswerable++;
+      const year = yearAfterCorpus(q.question, corpusDate);
+      if (year !== null) {
+        r.near_miss.n++;
+        if (saysSourcesPredate(result.text, year)) r.near_miss.honest++;
+        else r.near_miss.ids_not_honest.push(id);
+      }
+      if (noSource) r.refused++;
+      else r.failures.push({ id, question: q.question, reason: 'réponse donnée à une question sans source' });
       continue;
     }
-    answerable++;
+    r.answerable++;
     if (q.facts.length) {
-      withFacts++;
-      if (containsAll(result.text, q.facts)) factsFound++;
-      else failures.push({ id, question: q.question, reason: `réponse sans : ${q.facts.join(' | ')}` });
+      r.with_facts++;
+      if (containsAll(result.text, q.facts)) r.facts_found++;
+      else r.failures.push({ id, question: q.question, reason: `réponse sans : ${q.facts.join(' | ')}` });
     }
     const good = new Set([...q.expected, ...q.also_ok]);
     const cited = (result.citations ?? []).filter((c) => c.cited).map((c) => c.id);
-    if (cited.some((c) => good.has(c))) grounded++;
+    if (cited.some((c) => good.has(c))) r.grounded++;
     else {
-      if (noSource) falseRefusals++;
-      failures.push({
+      if (noSource) r.false_refusals++;
+      r.failures.push({
         id,
         question: q.question,
         reason: noSource ? 'aucune source retenue' : `cite ${cited.join(', ') || 'rien'}`,
       });
     }
   }
-  const round = (x: number) => Math.round(x * 1000) / 1000;
-  return {
-    model: o.model,
-    answerable,
-    grounded_rate: answerable ? round(grounded / answerable) : 0,
-    unanswerable,
-    refusal_rate: unanswerable ? round(refused / unanswerable) : 0,
-    false_refusals: falseRefusals,
-    with_facts: withFacts,
-    facts_rate: withFacts ? round(factsFound / withFacts) : 0,
-    failures,
-  };
+  return withRates(r);
+}
+
+/** One report per file, and their sum. */
+export interface MultiAnswerEvalReport {
+  files: (AnswerEvalReport & { file: string })[];
+  combined: AnswerEvalReport;
+}
+
+/** Several files of questions: each is read (and checked) before any question is asked. */
+export async function evaluateAnswersFiles(
+  o: Omit<EvaluateAnswersOptions, 'file'> & { files: string[] },
+): Promise<MultiAnswerEvalReport> {
+  for (const file of o.files) readJsonl(file, AnswerQuestion);
+  const files: MultiAnswerEvalReport['files'] = [];
+  for (const file of o.files) files.push({ file, ...(await evaluateAnswers({ ...o, file })) });
+  const combined = files.reduce<AnswerEvalReport>(
+    (sum, f) => ({
+      ...sum,
+      answerable: sum.answerable + f.answerable,
+      grounded: sum.grounded + f.grounded,
+      unanswerable: sum.unanswerable + f.unanswerable,
+      refused: sum.refused + f.refused,
+      false_refusals: sum.false_refusals + f.false_refusals,
+      near_miss: {
+        n: sum.near_miss.n + f.near_miss.n,
+        honest: sum.near_miss.honest + f.near_miss.honest,
+        ids_not_honest: [...sum.near_miss.ids_not_honest, ...f.near_miss.ids_not_honest],
+      },
+      with_facts: sum.with_facts + f.with_facts,
+      facts_found: sum.facts_found + f.facts_found,
+      failures: [...sum.failures, ...f.failures],
+    }),
+    {
+      model: o.model,
+      answerable: 0,
+      grounded: 0,
+      grounded_rate: 0,
+      unanswerable: 0,
+      refused: 0,
+      refusal_rate: 0,
+      false_refusals: 0,
+      false_refusal_rate: 0,
+      near_miss: { n: 0, honest: 0, ids_not_honest: [] },
+      with_facts: 0,
+      facts_found: 0,
+      facts_rate: 0,
+      failures: [],
+    },
+  );
+  return { files, combined: withRates(combined) };
 }

@@ -128,15 +128,26 @@ export interface EvaluateRetrievalOptions {
   rrfK?: number;
 }
 
-export async function evaluateRetrieval(o: EvaluateRetrievalOptions): Promise<RetrievalReport> {
-  const questions = readJsonl(o.file, AnyQuestion);
-  let hits = 0;
-  let rr = 0;
-  let n = 0;
-  const topics: Record<string, { n: number; hits: number }> = {};
-  const misses: RetrievalMiss[] = [];
-  const unanswerable: RetrievalReport['unanswerable'] = { n: 0, top_titles: [] };
-  for (const [i, q] of questions.entries()) {
+/** What one question gave: the raw material of every report (per file and combined). */
+export interface RetrievalOutcome {
+  id: string;
+  question: string;
+  topic: string;
+  unanswerable: boolean;
+  /** Rank (from 0) of the first acceptable result within the first 10, or -1. */
+  rank: number;
+  hit: boolean;
+  expected: string[];
+  got: string[];
+  top: string | null;
+}
+
+/** Searches every question of one file and records what each one gave. */
+export async function retrievalOutcomes(
+  o: Omit<EvaluateRetrievalOptions, 'file'> & { questions: AnyQuestion[] },
+): Promise<RetrievalOutcome[]> {
+  const out: RetrievalOutcome[] = [];
+  for (const [i, q] of o.questions.entries()) {
     const results = await searchKnowledge({
       store: o.store,
       query: q.question,
@@ -147,16 +158,22 @@ export async function evaluateRetrieval(o: EvaluateRetrievalOptions): Promise<Re
       rrfK: o.rrfK,
     });
     const ids = results.map((r) => r.externalId);
+    const id = q.id ?? String(i + 1);
+    const top = results[0]?.title ?? null;
     if (q.format === 'rag' && q.unanswerable) {
-      unanswerable.n++;
-      unanswerable.top_titles.push({
-        id: q.id ?? String(i + 1),
+      out.push({
+        id,
         question: q.question,
-        top: results[0]?.title ?? null,
+        topic: q.topic ?? 'autre',
+        unanswerable: true,
+        rank: -1,
+        hit: false,
+        expected: [],
+        got: ids.slice(0, o.k),
+        top,
       });
       continue;
     }
-    n++;
     let rank: number;
     let hit: boolean;
     let expected: string[];
@@ -167,23 +184,53 @@ export async function evaluateRetrieval(o: EvaluateRetrievalOptions): Promise<Re
     } else {
       const good = new Set([...q.expected, ...q.also_ok]);
       expected = [...good];
-      rank = ids.slice(0, 10).findIndex((id) => good.has(id));
-      hit = ids.slice(0, o.k).some((id) => good.has(id));
+      rank = ids.slice(0, 10).findIndex((x) => good.has(x));
+      hit = ids.slice(0, o.k).some((x) => good.has(x));
     }
-    if (rank >= 0) rr += 1 / (rank + 1);
     const topic = (q.format === 'local' ? q.category : q.topic) ?? 'autre';
-    topics[topic] ??= { n: 0, hits: 0 };
-    topics[topic].n++;
-    if (hit) {
+    out.push({
+      id,
+      question: q.question,
+      topic,
+      unanswerable: false,
+      rank,
+      hit,
+      expected,
+      got: ids.slice(0, o.k),
+      top,
+    });
+  }
+  return out;
+}
+
+/** Aggregates outcomes (of one file or several) into a report. */
+export function retrievalReport(k: number, outcomes: RetrievalOutcome[]): RetrievalReport {
+  let hits = 0;
+  let rr = 0;
+  let n = 0;
+  const topics: Record<string, { n: number; hits: number }> = {};
+  const misses: RetrievalMiss[] = [];
+  const unanswerable: RetrievalReport['unanswerable'] = { n: 0, top_titles: [] };
+  for (const q of outcomes) {
+    if (q.unanswerable) {
+      unanswerable.n++;
+      unanswerable.top_titles.push({ id: q.id, question: q.question, top: q.top });
+      continue;
+    }
+    n++;
+    if (q.rank >= 0) rr += 1 / (q.rank + 1);
+    topics[q.topic] ??= { n: 0, hits: 0 };
+    topics[q.topic].n++;
+    if (q.hit) {
       hits++;
-      topics[topic].hits++;
+      topics[q.topic].hits++;
     } else {
-      misses.push({ id: q.id ?? String(i + 1), question: q.question, expected, got: ids.slice(0, o.k) });
+      misses.push({ id: q.id, question: q.question, expected: q.expected, got: q.got });
     }
   }
   const round = (x: number) => Math.round(x * 1000) / 1000;
   return {
-    k: o.k,
+    k,
     n,
     recall_at_k: n ? round(hits / n) : 0,
     mrr_at_10: n ? round(rr / n) : 0,
@@ -193,4 +240,30 @@ export async function evaluateRetrieval(o: EvaluateRetrievalOptions): Promise<Re
     unanswerable,
     misses,
   };
+}
+
+export async function evaluateRetrieval(o: EvaluateRetrievalOptions): Promise<RetrievalReport> {
+  const questions = readJsonl(o.file, AnyQuestion);
+  return retrievalReport(o.k, await retrievalOutcomes({ ...o, questions }));
+}
+
+/** One report per file, and one over all their questions together. */
+export interface MultiRetrievalReport {
+  files: (RetrievalReport & { file: string })[];
+  combined: RetrievalReport;
+}
+
+/** Several files of questions: each is read (and checked) before any search is run. */
+export async function evaluateRetrievalFiles(
+  o: Omit<EvaluateRetrievalOptions, 'file'> & { files: string[] },
+): Promise<MultiRetrievalReport> {
+  const sets = o.files.map((file) => ({ file, questions: readJsonl(file, AnyQuestion) }));
+  const files: MultiRetrievalReport['files'] = [];
+  const all: RetrievalOutcome[] = [];
+  for (const { file, questions } of sets) {
+    const outcomes = await retrievalOutcomes({ ...o, questions });
+    all.push(...outcomes);
+    files.push({ file, ...retrievalReport(o.k, outcomes) });
+  }
+  return { files, combined: retrievalReport(o.k, all) };
 }

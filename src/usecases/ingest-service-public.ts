@@ -6,6 +6,7 @@ import {
   parsePublication,
   type ServicePublicSource,
 } from '../knowledge/sources/service-public/index.js';
+import { AnchorIndex } from '../knowledge/search/anchors.js';
 
 export const SERVICE_PUBLIC_COLLECTION = 'service-public';
 export const PLATFORM_ORG = 'platform';
@@ -69,6 +70,26 @@ export async function ensureServicePublicCollection(store: Store): Promise<void>
 }
 
 /**
+ * First pass over the corpus: the visible text of every link to a publication (its anchors), indexed
+ * with the publication it points to. A publication that cannot be parsed is reported by the second pass.
+ */
+async function collectAnchors(source: ServicePublicSource, signal?: AbortSignal): Promise<AnchorIndex> {
+  const anchors = new AnchorIndex();
+  const seen = new Set<string>();
+  for await (const raw of source.entries()) {
+    signal?.throwIfAborted();
+    if (seen.has(raw.externalId)) continue;
+    seen.add(raw.externalId);
+    try {
+      anchors.add(raw.externalId, parsePublication(raw).markdown);
+    } catch {
+      // Reported when the publication itself is indexed.
+    }
+  }
+  return anchors;
+}
+
+/**
  * Ingests the service-public.fr corpus: idempotent (unchanged publications are skipped by content
  * hash) and resumable (each batch is one transaction; a crash loses at most the batch under way,
  * which the next run redoes).
@@ -104,6 +125,7 @@ export async function ingestServicePublic(o: IngestServicePublicOptions): Promis
     }
     changes.push(c);
   };
+  const anchors = await collectAnchors(source, o.signal);
   const seen = new Set<string>();
   let latestDate = (await o.store.meta.get('service_public.latest_date')) ?? '';
   let batch: DocumentInput[] = [];
@@ -116,7 +138,7 @@ export async function ingestServicePublic(o: IngestServicePublicOptions): Promis
     if (seen.has(raw.externalId)) continue;
     seen.add(raw.externalId);
     summary.total++;
-    const hash = contentHash(raw.bytes, version);
+    const hash = contentHash(raw.bytes, version, anchors.of(raw.externalId));
     const previous = known.get(raw.externalId);
     if (previous === hash) {
       summary.unchanged++;
@@ -125,7 +147,12 @@ export async function ingestServicePublic(o: IngestServicePublicOptions): Promis
         const doc = parsePublication(raw);
         if (doc.date && doc.date > latestDate && doc.date <= new Date().toISOString()) latestDate = doc.date;
         batch.push(
-          toDocumentInput(doc, { collectionId: SERVICE_PUBLIC_COLLECTION, hash, chunkTokens: o.chunkTokens }),
+          toDocumentInput(doc, {
+            collectionId: SERVICE_PUBLIC_COLLECTION,
+            hash,
+            chunkTokens: o.chunkTokens,
+            anchors: anchors.of(raw.externalId),
+          }),
         );
         if (previous) summary.updated++;
         else summary.added++;

@@ -1,4 +1,15 @@
 import { lexicalFields } from '../knowledge/search/fields.js';
+import { anchorsOf } from '../knowledge/index-document.js';
+
+/** A JSON column as SQLite returns it (text), or already parsed. */
+function parseJsonColumn(value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  try {
+    return JSON.parse(value) as unknown;
+  } catch {
+    return null;
+  }
+}
 import { AuditLog } from '../privacy/audit-log.js';
 import { AppError } from '../shared/errors.js';
 import { COPIED_TABLES, PostgresImport, SqliteExport } from '../store/postgres/transfer.js';
@@ -88,7 +99,10 @@ export async function migrateStore(o: MigrateStoreOptions): Promise<MigrateStore
     copied.chunks = 0;
     for (const docs of source.documents(batch)) {
       await target.insertDocuments(
-        docs.map((d) => ({ ...d, lexical: d.chunks.map((ch) => lexicalFields(d, ch)) })),
+        docs.map((d) => {
+          const anchors = anchorsOf(parseJsonColumn(d.row.metadata));
+          return { ...d, lexical: d.chunks.map((ch) => lexicalFields(d, ch, anchors)) };
+        }),
       );
       copied.chunks += docs.reduce((n, d) => n + d.chunks.length, 0);
       advance('documents', docs.length);

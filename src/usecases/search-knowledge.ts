@@ -2,6 +2,7 @@ import type { ChunkHit, Store } from '../store/spec.js';
 import { queryTerms } from '../knowledge/search/query.js';
 import { groupByDocument, reciprocalRankFusion, type Aggregation } from '../knowledge/search/fuse.js';
 import { AppError } from '../shared/errors.js';
+import type { Reranker } from '../knowledge/search/rerank.js';
 
 export type SearchMethod = 'lexical' | 'dense' | 'hybrid';
 
@@ -40,6 +41,11 @@ export interface SearchKnowledgeOptions {
   rrfK?: number;
   passagesPerDocument?: number;
   signal?: AbortSignal;
+  /**
+   * Re-scores the first publications after the kind priors (absent: none — the measured default;
+   * the built-in lexical one did not move the dev sets, docs/adr/0002).
+   */
+  reranker?: Reranker | null;
 }
 
 /** BM25 field weights (chosen by measurement: docs/adr/0001-search-and-chunk-size.md). */
@@ -51,6 +57,8 @@ export const CHUNK_POOL = 200;
 export const AGGREGATION: Aggregation = { decay: 0.3, depth: 3 };
 /** Publications re-scored with their kind prior before the final cut. */
 const PRIOR_CANDIDATES = 40;
+/** Publications a reranker re-scores. */
+export const RERANK_CANDIDATES = 20;
 
 /**
  * Mild priors by kind of publication: a fiche or question-réponse usually answers a question;
@@ -136,13 +144,31 @@ export async function searchKnowledge(o: SearchKnowledgeOptions): Promise<Public
   );
   const chunks = await o.store.search.hydrate(candidates.flatMap((g) => g.chunks.map((c) => c.chunkId)));
   const byId = new Map(chunks.map((c) => [c.id, c]));
-  const groups = candidates
+  const prior = candidates
     .map((g) => {
       const kind = byId.get(g.chunks[0].chunkId)?.document.kind ?? '';
       return { ...g, score: g.score * (KIND_PRIORS[kind] ?? 1) };
     })
-    .sort((a, b) => b.score - a.score)
-    .slice(0, k);
+    .sort((a, b) => b.score - a.score);
+  if (o.reranker) {
+    const head = prior.slice(0, Math.max(k, RERANK_CANDIDATES));
+    const scores = await o.reranker.rerank(
+      query,
+      head.map((g) => {
+        const d = byId.get(g.chunks[0].chunkId)?.document;
+        return {
+          title: d?.title ?? '',
+          description: d?.description ?? '',
+          passages: g.chunks.flatMap((c) => byId.get(c.chunkId)?.text ?? []),
+          score: g.score,
+        };
+      }),
+      o.signal,
+    );
+    head.forEach((g, i) => (g.score = scores[i] ?? g.score));
+    prior.splice(0, head.length, ...head.sort((a, b) => b.score - a.score));
+  }
+  const groups = prior.slice(0, k);
   return groups.flatMap((g) => {
     const first = byId.get(g.chunks[0].chunkId);
     if (!first) return [];

@@ -7,6 +7,7 @@ import { ROOT, runCli } from './cli.js';
 /** The data folder where the whole built-in corpus is ingested once and shared by suites. */
 export const CORPUS_DIR = join(ROOT, '.tmp', 'test-corpus');
 export const RAG_DEV = join(ROOT, 'eval', 'rag-dev.jsonl');
+export const RAG_DEV2 = join(ROOT, 'eval', 'rag-dev2.jsonl');
 const LOCK = `${CORPUS_DIR}.lock`;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
