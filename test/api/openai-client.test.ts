@@ -205,7 +205,7 @@ describe('OpenAI client against guichet serve', () => {
       .citations;
     const cited = citations.filter((c) => c.cited);
     expect(cited.length).toBeGreaterThan(0);
-    expect(cited[0].url).toMatch(/^https:\/\/www\.service-public\.fr\//);
+    expect(cited[0].url).toMatch(/^https:\/\/www\.service-public\.gouv\.fr\//);
     expect((r as unknown as { guichet: { ai_generated: boolean } }).guichet.ai_generated).toBe(true);
     expect(r.usage!.total_tokens).toBe(r.usage!.prompt_tokens + r.usage!.completion_tokens);
   });

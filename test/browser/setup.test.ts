@@ -117,7 +117,7 @@ describe.skipIf(!present && !CI)('first start in Chromium: set-up link, first ad
     await expectNoNull(page, 'assistant after « J’ai compris »');
     await page.fill('#question', 'Comment renouveler une carte nationale d’identité ?');
     await page.press('#question', 'Enter');
-    await page.waitForSelector('.gc-sources a[href*="service-public.fr"]', { timeout: 60_000 });
+    await page.waitForSelector('.gc-sources a[href*="service-public.gouv.fr"]', { timeout: 60_000 });
     await page.waitForSelector('.gc-thread[aria-busy="false"]');
     expect((await page.textContent('.gc-msg--assistant'))!.length).toBeGreaterThan(80);
     await expectNoNull(page, 'assistant with an answer');

@@ -351,7 +351,7 @@ describe.skipIf(!present && !CI)('web UI in Chromium', () => {
   it('streams an answer to a dev question with a service-public.fr source, under 300 ms to the first token', async () => {
     await page.click('#first-visit button');
     ttft.push(await askTimed(page, 'cheque energie pas reçu cette annee'));
-    await page.waitForSelector('.gc-sources a[href*="service-public.fr"]');
+    await page.waitForSelector('.gc-sources a[href*="service-public.gouv.fr"]');
     expect(await page.locator('.gc-msg--assistant .gc-cite').count()).toBeGreaterThan(0);
     await page.locator('.gc-msg--assistant .gc-cite').first().click();
     expect(await page.evaluate(() => document.activeElement?.id)).toMatch(/^src-/);
@@ -433,7 +433,7 @@ describe.skipIf(!present && !CI)('web UI in Chromium', () => {
     expect(await item.textContent()).toMatch(/Question.*prime d’activité/s);
     expect(await item.textContent()).toMatch(/navigateur/);
     await item.locator('summary').click();
-    expect(await item.locator('a[href*="service-public.fr"]').count()).toBeGreaterThan(0);
+    expect(await item.locator('a[href*="service-public.gouv.fr"]').count()).toBeGreaterThan(0);
     expect(await item.locator('a[href^="#/assistant/conv_"]').count()).toBe(1);
     await page.selectOption('#feedback-rating', '-1');
     await page.waitForSelector('text=Aucun avis pour ces critères.');
@@ -573,7 +573,7 @@ describe.skipIf(!present && !CI)('web UI in Chromium', () => {
     expect(await page.textContent('.gc-msg--assistant')).toMatch(/incomplète/);
     await page.unroute('**/v1/conversations/*/messages');
     await page.click('button:has-text("Réessayer")');
-    await page.waitForSelector('.gc-sources a[href*="service-public.fr"]');
+    await page.waitForSelector('.gc-sources a[href*="service-public.gouv.fr"]');
     await shot(page, '09-flux-interrompu');
   });
 
