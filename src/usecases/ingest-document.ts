@@ -6,9 +6,10 @@
  * Any failure happens before the write, so a failed upload leaves nothing stored.
  */
 import { createHash } from 'node:crypto';
-import { contentHash, indexVersion, toDocumentInput } from '../knowledge/index-document.js';
-import type { SourceDocument } from '../knowledge/model.js';
-import { parseFile } from '../knowledge/sources/files/index.js';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { indexVersion } from '../knowledge/index-document.js';
+import type { DocumentsConfig } from '../config/schema.js';
+import { parsePoolFor, type ParsePool } from '../knowledge/parse-pool/pool.js';
 import { AppError } from '../shared/errors.js';
 import type { Store, StoredDocument } from '../store/spec.js';
 import type { ModelRouter } from '../models/router.js';
@@ -37,7 +38,28 @@ export interface IngestDocumentOptions {
   maxBytes: number;
   chunkTokens: number;
   embed?: TextEmbedder;
+  /** Cancels the work (client gone, upload deleted): nothing is stored. */
   signal?: AbortSignal;
+  /**
+   * Where the file is parsed and chunked: a pool of worker threads (`parsePool(config.documents)`).
+   * Absent: a pool with the default limits.
+   */
+  pool?: ParsePool;
+  /**
+   * The file's path inside a folder upload (`comptes/2024/tarifs.md`): the document is known by it,
+   * so that same-named files of different folders are different documents.
+   */
+  relativePath?: string;
+}
+
+/** The parsing pool configured by `documents.parse_*`. */
+export function parsePool(config: DocumentsConfig): ParsePool {
+  return parsePoolFor({
+    ...(config.parse_workers ? { workers: config.parse_workers } : {}),
+    timeoutMs: Math.round(config.parse_timeout_seconds * 1000),
+    memoryMb: config.parse_memory_mb,
+    perOrgQueued: config.parse_queue_per_org,
+  });
 }
 
 export interface IngestDocumentResult {
@@ -89,34 +111,34 @@ function checkMetadata(
 export async function ingestDocument(o: IngestDocumentOptions): Promise<IngestDocumentResult> {
   const collection = await getWritableCollection({ store: o.store, orgId: o.orgId, id: o.collectionId });
   const fileName = cleanFileName(o.fileName);
+  const externalId = o.relativePath ? cleanRelativePath(o.relativePath, fileName) : fileName;
   const userMetadata = checkMetadata(o.metadata, fileName);
-  const hash = contentHash(o.bytes, indexVersion(o.chunkTokens));
+  if (o.bytes.length === 0) throw new AppError('invalid_request', `Le fichier « ${fileName} » est vide.`);
+  const hash = await hashInSlices(
+    o.bytes,
+    indexVersion(o.chunkTokens),
+    externalId === fileName ? '' : externalId,
+  );
   const same = await o.store.documents.findByHash(collection.id, hash);
   if (same) return { status: 'duplicate', document: same, warnings: [] };
 
-  const parsed = await parseFile({ bytes: o.bytes, fileName, maxBytes: o.maxBytes });
-  const source: SourceDocument = {
-    externalId: fileName,
-    title: parsed.title || fileName,
-    description: typeof userMetadata.description === 'string' ? userMetadata.description.slice(0, 500) : '',
-    url: null,
-    kind: 'document-local',
-    audience: null,
-    breadcrumb: [collection.name],
-    date:
-      typeof userMetadata.date === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(userMetadata.date)
-        ? userMetadata.date
-        : null,
-    markdown: parsed.markdown,
-    sections: parsed.sections,
-    metadata: {
-      ...parsed.metadata,
-      sha256: createHash('sha256').update(o.bytes).digest('hex'),
-      warnings: parsed.warnings,
-      user: userMetadata,
+  // Parsing, chunking and analysis run in a worker thread, within its time and memory limits.
+  const { input, warnings } = await (o.pool ?? parsePoolFor({})).run(
+    o.orgId,
+    {
+      bytes: o.bytes,
+      fileName,
+      externalId,
+      maxBytes: o.maxBytes,
+      chunkTokens: o.chunkTokens,
+      collectionId: collection.id,
+      collectionName: collection.name,
+      hash,
+      userMetadata,
     },
-  };
-  const input = toDocumentInput(source, { collectionId: collection.id, hash, chunkTokens: o.chunkTokens });
+    o.signal,
+  );
+  const source = { title: input.title };
   if (input.chunks.length === 0) {
     throw new AppError('unprocessable', `Le fichier « ${fileName} » ne contient aucun texte exploitable.`, {
       param: 'file',
@@ -132,7 +154,7 @@ export async function ingestDocument(o: IngestDocumentOptions): Promise<IngestDo
     : null;
   o.signal?.throwIfAborted();
 
-  const previous = await o.store.documents.getByExternalId(collection.id, fileName);
+  const previous = await o.store.documents.getByExternalId(collection.id, externalId);
   const document = await o.store.documents.put(input);
   if (vectors) {
     const chunks = await o.store.documents.chunks(document.id);
@@ -144,7 +166,46 @@ export async function ingestDocument(o: IngestDocumentOptions): Promise<IngestDo
       }),
     );
   }
-  return { status: previous ? 'replaced' : 'added', document, warnings: parsed.warnings };
+  return { status: previous ? 'replaced' : 'added', document, warnings };
+}
+
+/**
+ * The content hash of an upload (the index version, the document's path in a folder upload, the
+ * bytes), fed 1 MiB at a time between event-loop turns: a 50 MB file never holds the loop.
+ */
+async function hashInSlices(bytes: Buffer, version: string, path: string): Promise<string> {
+  const hash = createHash('sha256').update(version).update('\0');
+  if (path) hash.update(path).update('\0');
+  const SLICE = 1024 * 1024;
+  for (let i = 0; i < bytes.length; i += SLICE) {
+    hash.update(bytes.subarray(i, i + SLICE));
+    if (i + SLICE < bytes.length) await nextTurn();
+  }
+  return hash.digest('hex');
+}
+
+/**
+ * A document's path inside a folder upload (`comptes/2024/tarifs.md`): separators made `/`,
+ * no empty, `.` or `..` segment, ending with the file's own name.
+ */
+export function cleanRelativePath(raw: string, fileName: string): string {
+  const segments = raw
+    .split(/[\\/]+/)
+    .map((s) => s.trim())
+    .filter((s) => s && s !== '.');
+  // eslint-disable-next-line no-control-regex
+  if (segments.some((s) => s === '..' || /[\u0000-\u001f]/.test(s))) {
+    throw new AppError('invalid_request', `Chemin de fichier invalide : « ${raw.slice(0, 200)} ».`, {
+      param: 'path',
+    });
+  }
+  if (segments.at(-1) !== fileName) segments.push(fileName);
+  const path = segments.join('/');
+  if (path.length > 1000)
+    throw new AppError('invalid_request', 'Le chemin du fichier dépasse 1 000 caractères.', {
+      param: 'path',
+    });
+  return path;
 }
 
 /** What is embedded for a chunk: the document title and section path give the passage its context. */

@@ -1,3 +1,5 @@
+import { parsePool } from '../../usecases/ingest-document.js';
+import { closeParsePools } from '../../knowledge/parse-pool/pool.js';
 import type { Command } from 'commander';
 import { serve } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
@@ -50,6 +52,10 @@ export function registerServe(program: Command): void {
         });
       }
       await ensureDefaultOrganisation(store, DEFAULT_ORG_ID);
+      // Parsing workers start now, in the background: the first upload does not wait for them.
+      parsePool(config.documents)
+        .warm()
+        .catch((e: unknown) => logger.warn({ err: e }, 'préchauffage des analyseurs de fichiers impossible'));
       if ((await store.accounts.keys.count()) === 0) {
         process.stderr.write(
           `Aucune clé d'API n'existe encore. Pour obtenir une clé administrateur :\n  guichet keys create --org ${DEFAULT_ORG_ID} --role admin\n`,
@@ -90,7 +96,12 @@ export function registerServe(program: Command): void {
       // what it still buffers: usage rows), then exits with `code`.
       const closeAll = async (code: number) => {
         stopPurge();
-        for (const close of [() => services.limiter?.close?.(), () => jobs.close(), () => store.close()]) {
+        for (const close of [
+          () => services.limiter?.close?.(),
+          () => jobs.close(),
+          () => closeParsePools(),
+          () => store.close(),
+        ]) {
           try {
             await close();
           } catch (err) {
