@@ -15,7 +15,7 @@ import {
 import { defaultCollectionsFor } from '../../usecases/visible-collections.js';
 import type { AppEnv } from '../env.js';
 import { sseResponse, streamErrorData } from '../sse.js';
-import { reportUsage } from '../usage-hook.js';
+import { StreamMeter } from '../usage-hook.js';
 import { errors } from './admin/shared.js';
 
 /**
@@ -381,6 +381,10 @@ export function registerConversationRoutes(app: OpenAPIHono<AppEnv>, services: S
         let text = '';
         let done = false;
         let ttftMs: number | null = null;
+        const meter = new StreamMeter(c, {
+          model: plan.model,
+          promptMessages: plan.fixedAnswer === null ? plan.messages : null,
+        });
         try {
           await out.send(
             chunk({ role: 'assistant', content: '' }, null, {
@@ -392,6 +396,7 @@ export function registerConversationRoutes(app: OpenAPIHono<AppEnv>, services: S
             if (event.type === 'text') {
               ttftMs ??= performance.now() - started;
               text += event.text;
+              meter.add(event.text);
               const slow = out.send(chunk({ content: event.text }, null));
               if (slow) await slow;
               continue;
@@ -403,7 +408,7 @@ export function registerConversationRoutes(app: OpenAPIHono<AppEnv>, services: S
               complete: r.finishReason !== 'error',
             });
             done = true;
-            reportUsage(c, { model: r.servedBy?.key ?? 'guichet', usage: r.usage, ttftMs });
+            meter.report({ model: r.servedBy?.key ?? 'guichet', usage: r.usage, ttftMs });
             await out.send(chunk({}, r.finishReason));
             await out.send(
               JSON.stringify({
@@ -423,6 +428,8 @@ export function registerConversationRoutes(app: OpenAPIHono<AppEnv>, services: S
         } catch (e) {
           if (!signal.aborted) await out.send(streamErrorData(e));
         } finally {
+          // Ended early (client gone, timeout, upstream error): what was produced is charged.
+          meter.settle({ ttftMs, clientGone: c.req.raw.signal.aborted || controller.signal.aborted });
           // An interrupted answer is kept as it stands, marked incomplete (never as a full answer).
           if (!done)
             await store.conversations

@@ -13,7 +13,7 @@ import {
 import type { AppEnv } from '../../env.js';
 import { ChatCompletionRequest, ChatCompletionResponse } from './chat-schemas.js';
 import { assertReadableCollections, defaultCollectionsFor } from '../../../usecases/visible-collections.js';
-import { reportUsage } from '../../usage-hook.js';
+import { reportUsage, StreamMeter } from '../../usage-hook.js';
 import { answerPrivacyFor } from '../../../privacy/answer-privacy.js';
 import { sseResponse, streamErrorData } from '../../sse.js';
 
@@ -166,11 +166,16 @@ export function registerChatRoutes(app: OpenAPIHono<AppEnv>, services: Services)
       () => controller!.abort(),
       async (out) => {
         let ttftMs: number | null = null;
+        const meter = new StreamMeter(c, {
+          model: plan.model,
+          promptMessages: plan.fixedAnswer === null ? plan.messages : null,
+        });
         try {
           await out.send(chunk({ role: 'assistant', content: '' }, null));
           for await (const event of streamAnswer(deps, plan)) {
             if (event.type === 'text') {
               ttftMs ??= performance.now() - started;
+              meter.add(event.text);
               // A promise only when the client reads slowly: then the upstream waits too.
               const slow = out.send(textChunk(event.text));
               if (slow) await slow;
@@ -190,13 +195,16 @@ export function registerChatRoutes(app: OpenAPIHono<AppEnv>, services: Services)
                 ...(includeUsage ? { usage: usageJson(r) } : {}),
               }),
             );
-            reportUsage(c, { model: r.servedBy?.key ?? body.model, usage: r.usage, ttftMs });
+            meter.report({ model: r.servedBy?.key ?? body.model, usage: r.usage, ttftMs });
           }
           await out.send('[DONE]');
         } catch (e) {
           if (signal.aborted) return;
           await out.send(streamErrorData(e));
           await out.send('[DONE]');
+        } finally {
+          // Ended early (client gone, timeout, upstream error): what was produced is charged.
+          meter.settle({ ttftMs, clientGone: c.req.raw.signal.aborted || controller!.signal.aborted });
         }
       },
     ) as never;
