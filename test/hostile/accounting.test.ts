@@ -37,6 +37,7 @@ beforeAll(async () => {
   app = await startTestApp({
     config: {
       providers: [{ id: 'amont', type: 'openai-compatible', base_url: upstream.baseUrl, models: ['m1'] }],
+      accounts: { max_concurrent: { key: 2, org: 3 } },
     },
   });
 }, 60_000);
@@ -146,5 +147,44 @@ describe('streams that end early', () => {
     }
     expect(rows).toHaveLength(1);
     expect(rows[0].completion_tokens).toBeGreaterThanOrEqual(10);
+  });
+});
+
+describe('max_concurrent', () => {
+  const open = (key: string) =>
+    fetch(`${app.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: bearer(key),
+      body: JSON.stringify({
+        model: 'amont:m1',
+        stream: true,
+        messages: [{ role: 'user', content: 'Bonjour' }],
+      }),
+    });
+
+  it('refuses a key’s third simultaneous call and an organisation’s fourth with 429 and Retry-After', async () => {
+    mode = 'slow';
+    const k1 = await createTestKey(app.services.store, { orgId: 'org-simultane', role: 'developer' });
+    const k2 = await createTestKey(app.services.store, { orgId: 'org-simultane', role: 'developer' });
+    const other = await createTestKey(app.services.store, { orgId: 'org-voisine', role: 'developer' });
+    const a = [await open(k1), await open(k1)];
+    expect(a.map((r) => r.status)).toEqual([200, 200]);
+    const third = await open(k1);
+    expect(third.status).toBe(429);
+    expect(third.headers.get('retry-after')).toBe('1');
+    expect(((await third.json()) as any).error.message).toMatch(/simultanés/);
+    // Another key of the organisation: within the organisation's 3, then refused.
+    const b = await open(k2);
+    expect(b.status).toBe(200);
+    expect((await open(k2)).status).toBe(429);
+    // Another organisation is not concerned.
+    const c = await open(other);
+    expect(c.status).toBe(200);
+    // Once the streams are over, the key may call again.
+    await Promise.all([...a, b, c].map((r) => r.text()));
+    await new Promise((r) => setTimeout(r, 50));
+    const again = await open(k1);
+    expect(again.status).toBe(200);
+    await again.text();
   });
 });
