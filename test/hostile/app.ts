@@ -33,6 +33,7 @@ export async function engineMissing(engine: Engine): Promise<string | null> {
 export async function startEngineApp(
   engine: Engine,
   config: Record<string, unknown> = {},
+  extra: Partial<Services> = {},
 ): Promise<RunningApp> {
   const dir = mkdtempSync(join(tmpdir(), 'guichet-hostile-'));
   const db = engine === 'postgres' ? await createDatabase() : null;
@@ -57,6 +58,7 @@ export async function startEngineApp(
     embedQuery: models.embedQuery,
     startedAt: new Date(),
     dir,
+    ...extra,
   } as Services & { dir: string };
   const app = createApp(services);
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {

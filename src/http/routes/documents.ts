@@ -5,6 +5,7 @@ import type { Services } from '../../services.js';
 import { AppError } from '../../shared/errors.js';
 import { multipartBoundary, readMultipart, type MultipartPart } from '../multipart.js';
 import { jsonTooDeep, MAX_JSON_DEPTH } from '../../shared/json-depth.js';
+import { hasUnsafeChars, jsonHasUnsafeChars } from '../../shared/text-safety.js';
 import type { StoredChunk, StoredDocument } from '../../store/spec.js';
 import { documentEmbedder, ingestDocument, parsePool } from '../../usecases/ingest-document.js';
 import { deleteDocument, getDocument, listDocuments, MAX_PAGE } from '../../usecases/manage-documents.js';
@@ -198,7 +199,17 @@ async function readUpload(c: Context<AppEnv>) {
   }
   const text = (name: string) => {
     const p = form.get(name);
-    return p && p.fileName === undefined ? p.data.toString('utf8') : undefined;
+    const value = p && p.fileName === undefined ? p.data.toString('utf8') : undefined;
+    if (value !== undefined && hasUnsafeChars(value)) {
+      throw new AppError(
+        'invalid_request',
+        `Le champ « ${name} » contient un caractère nul (U+0000), refusé.`,
+        {
+          param: name,
+        },
+      );
+    }
+    return value;
   };
   const filePart = form.get('file');
   if (filePart?.fileName === undefined) {
@@ -236,6 +247,13 @@ async function readUpload(c: Context<AppEnv>) {
       throw new AppError(
         'invalid_request',
         `Le champ « metadata » de « ${file.name} » doit être un objet JSON.`,
+        { param: 'metadata' },
+      );
+    }
+    if (jsonHasUnsafeChars(ok.data)) {
+      throw new AppError(
+        'invalid_request',
+        `Le champ « metadata » de « ${file.name} » contient un caractère nul (U+0000) ou un caractère Unicode incomplet.`,
         { param: 'metadata' },
       );
     }

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { toDocumentInput } from '../index-document.js';
 import type { SourceDocument } from '../model.js';
 import { parseFile } from '../sources/files/index.js';
+import { stripUnsafeDeep } from '../../shared/text-safety.js';
 import type { DocumentInput } from '../../store/spec.js';
 
 export interface PrepareTask {
@@ -55,5 +56,6 @@ export async function prepareDocument(t: PrepareTask): Promise<Prepared> {
     hash: t.hash,
     chunkTokens: t.chunkTokens,
   });
-  return { input, warnings: parsed.warnings };
+  // A file may hold NUL characters or broken UTF-16: no engine stores them (PostgreSQL: an error).
+  return { input: stripUnsafeDeep(input), warnings: parsed.warnings };
 }
