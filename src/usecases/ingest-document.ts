@@ -5,6 +5,7 @@
  * Same file name with other content: the new version replaces the old one in the same transaction.
  * Any failure happens before the write, so a failed upload leaves nothing stored.
  */
+import { trackIngestion } from './ingestions-in-flight.js';
 import { createHash } from 'node:crypto';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { indexVersion } from '../knowledge/index-document.js';
@@ -123,6 +124,28 @@ export async function ingestDocument(o: IngestDocumentOptions): Promise<IngestDo
   if (same) return { status: 'duplicate', document: same, warnings: [] };
 
   // Parsing, chunking and analysis run in a worker thread, within its time and memory limits.
+  // Deleting the document or its collection meanwhile stops the work (nothing is stored).
+  const tracked = trackIngestion(collection.id, externalId);
+  const signal = o.signal ? AbortSignal.any([o.signal, tracked.signal]) : tracked.signal;
+  try {
+    return await storeIngestion(o, { collection, fileName, externalId, userMetadata, hash }, signal);
+  } finally {
+    tracked.done();
+  }
+}
+
+async function storeIngestion(
+  o: IngestDocumentOptions,
+  d: {
+    collection: { id: string; name: string };
+    fileName: string;
+    externalId: string;
+    userMetadata: Record<string, unknown>;
+    hash: string;
+  },
+  signal: AbortSignal,
+): Promise<IngestDocumentResult> {
+  const { collection, fileName, externalId, userMetadata, hash } = d;
   const { input, warnings } = await (o.pool ?? parsePoolFor({})).run(
     o.orgId,
     {
@@ -136,7 +159,7 @@ export async function ingestDocument(o: IngestDocumentOptions): Promise<IngestDo
       hash,
       userMetadata,
     },
-    o.signal,
+    signal,
   );
   const source = { title: input.title };
   if (input.chunks.length === 0) {
@@ -149,10 +172,18 @@ export async function ingestDocument(o: IngestDocumentOptions): Promise<IngestDo
     ? await embedAll(
         o.embed,
         input.chunks.map((c) => embeddingText(source.title, c.path, c.text)),
-        o.signal,
+        signal,
       )
     : null;
-  o.signal?.throwIfAborted();
+  if (signal.aborted) {
+    throw new AppError(
+      'invalid_request',
+      `L’envoi du fichier « ${fileName} » a été interrompu : rien n’a été enregistré.`,
+      {
+        param: 'file',
+      },
+    );
+  }
 
   const previous = await o.store.documents.getByExternalId(collection.id, externalId);
   const document = await o.store.documents.put(input);

@@ -92,7 +92,8 @@ for (const engine of ['sqlite', 'postgres'] as Engine[]) {
         job('mairie-a', files.json, 'imbrique.json'),
       ]);
       const bound = await healthBound(app!.url);
-      const health = probe(`${app!.url}/health`);
+      // Every 5 ms: enough samples (several hundred) for a p99 that is not just the single worst one.
+      const health = probe(`${app!.url}/health`, () => ({}), 5);
       const [html5k, html100k, pdf, docx, json] = await send.run().finally(send.dispose);
       const latencies = await health.stop();
 
@@ -164,6 +165,32 @@ for (const engine of ['sqlite', 'postgres'] as Engine[]) {
       expect(pool.load.running).toBe(0);
       await new Promise((r) => setTimeout(r, 100));
       expect(await stored()).toBe(before);
+    });
+
+    it('deleting a document while its new version is parsed stops the parsing; it does not come back', async (ctx) => {
+      if (skip) return ctx.skip();
+      const pool = parsePool(app!.services.config.documents);
+      const v1 = await upload('mairie-a', repeatedPagePdf(3), 'version.pdf');
+      expect(v1.status).toBe(201);
+      const pending = upload('mairie-a', files.slowPdf, 'version.pdf');
+      const started = performance.now();
+      while (pool.load.running === 0 && performance.now() - started < 10_000) {
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      const del = await fetch(`${app!.url}/v1/documents/${v1.body.id}`, {
+        method: 'DELETE',
+        headers: { authorization: `Bearer ${keys['mairie-a']}` },
+      });
+      expect(del.status).toBe(200);
+      const v2 = await pending;
+      expect(v2.status).toBe(400);
+      expect(v2.body.error.message).toMatch(/interrompu/);
+      const docs = await app!.services.store.documents.list(collections['mairie-a'], {
+        limit: 100,
+        offset: 0,
+      });
+      expect(docs.map((d) => d.externalId)).not.toContain('version.pdf');
+      expect(pool.load.running).toBe(0);
     });
   });
 }
