@@ -66,7 +66,7 @@ export async function benchProxy(corpusDataDir: string): Promise<void> {
   const config = join(dataDir, 'guichet.yaml');
   writeFileSync(
     config,
-    `providers:\n  - id: bench\n    type: openai-compatible\n    base_url: http://127.0.0.1:${upPort}/v1\n    models: [fast, paced, paced-long]\n    local: true\n    max_concurrency: 512\n`,
+    `providers:\n  - id: bench\n    type: openai-compatible\n    base_url: http://127.0.0.1:${upPort}/v1\n    models: [fast, paced, paced-long]\n    local: true\n    max_concurrency: 512\naccounts:\n  max_concurrent:\n    key: null\n    org: null\n`,
   );
   const guichet = spawn(process.execPath, [BIN, 'serve', '--port', '0'], {
     env: { ...process.env, GUICHET_DATA_DIR: dataDir, GUICHET_CONFIG: config, GUICHET_LOG_LEVEL: 'warn' },

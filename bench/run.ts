@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- ingest|search|proxy|privacy|postgres|backup|ui …]`: runs the benchmarks and writes BENCHMARKS.md.
+ * `npm run bench [-- ingest|search|proxy|privacy|postgres|backup|isolation|ui …]`: runs the benchmarks and writes BENCHMARKS.md.
  * Without arguments, everything. Machines are shared and noisy: figures are medians and ratios
  * measured within one run.
  */
@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { benchBackup } from './backup.js';
 import { benchIngest } from './ingest.js';
+import { benchIsolation } from './isolation.js';
 import { benchPostgres } from './postgres.js';
 import { benchPrivacy } from './privacy.js';
 import { benchProxy } from './proxy.js';
@@ -23,6 +24,7 @@ if (want('ingest') || !dataDir || !existsSync(join(dataDir, 'guichet.sqlite'))) 
 if (want('search')) await benchSearch({ dataDir, label: 'SQLite', target: '20 ms', command: 'search' });
 if (want('proxy')) await benchProxy(dataDir);
 if (want('privacy')) benchPrivacy();
+if (want('isolation')) await benchIsolation(dataDir);
 if (want('postgres')) await benchPostgres();
 if (want('backup')) await benchBackup(dataDir);
 if (want('ui')) {

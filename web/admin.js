@@ -287,6 +287,8 @@ function uploadOne(file, collection, results) {
     const form = new FormData();
     form.append('file', file, file.name);
     form.append('collection', collection);
+    // A folder upload: the document is known by its path in the folder (two tarifs.md stay two).
+    if (file.webkitRelativePath) form.append('path', file.webkitRelativePath);
     const xhr = new XMLHttpRequest();
     xhr.open('POST', '/v1/documents');
     for (const [k, v] of Object.entries(headers())) xhr.setRequestHeader(k, v);

@@ -40,6 +40,16 @@ export const accountsSchema = z.strictObject({
       key: quotaLimitsSchema.default(quotaLimitsSchema.parse({})),
     })
     .default({ org: quotaLimitsSchema.parse({}), key: quotaLimitsSchema.parse({}) }),
+  /**
+   * Model calls (chat, conversation answers, embeddings) running at once per key and per
+   * organisation, in each process; one more is refused with 429 and Retry-After. null = no limit.
+   */
+  max_concurrent: z
+    .strictObject({
+      key: positiveInt.nullable().default(8),
+      org: positiveInt.nullable().default(32),
+    })
+    .default({ key: 8, org: 32 }),
   credits: z
     .strictObject({ tokens_per_credit: positiveInt.default(1000) })
     .default({ tokens_per_credit: 1000 }),

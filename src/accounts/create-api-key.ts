@@ -23,6 +23,9 @@ export interface CreatedApiKey {
   record: ApiKey;
 }
 
+/** The shortest validity of a key: one hour, in days. */
+export const MIN_EXPIRY_DAYS = 1 / 24 - 1e-9;
+
 /** Parses `90d`, `12h`, `30` (days) into days; null for `never`. */
 export function parseExpiry(text: string): number | null {
   if (text === 'never' || text === 'jamais') return null;
@@ -46,7 +49,8 @@ export async function createApiKey(o: CreateApiKeyOptions): Promise<CreatedApiKe
       { param: 'role' },
     );
   }
-  if (o.expiresInDays !== undefined && !(o.expiresInDays > 0 && o.expiresInDays <= 3650)) {
+  // 1 hour at least (a key expiring in under a second was accepted), 10 years at most.
+  if (o.expiresInDays !== undefined && !(o.expiresInDays >= MIN_EXPIRY_DAYS && o.expiresInDays <= 3650)) {
     throw new AppError(
       'invalid_request',
       'La durée de validité doit être comprise entre 1 heure et 10 ans.',
@@ -81,10 +85,19 @@ export async function revokeApiKey(o: {
   store: Store;
   id: string;
   orgId?: string;
+  /** The revoker's role (absent: the CLI, which may revoke any key). */
+  actorRole?: Role;
   now?: number;
 }): Promise<ApiKey> {
   const key = await o.store.accounts.keys.get(o.id);
   if (!key || (o.orgId !== undefined && key.orgId !== o.orgId))
     throw new AppError('not_found', `Clé introuvable : ${o.id}`);
+  // A role acts on keys of its own level or below: a developer key cannot revoke an admin's.
+  if (o.actorRole && !roleAtLeast(o.actorRole, key.role)) {
+    throw new AppError(
+      'forbidden',
+      `Vous ne pouvez pas révoquer une clé de rôle ${key.role}, supérieur au vôtre (${o.actorRole}).`,
+    );
+  }
   return (await o.store.accounts.keys.revoke(key.id, new Date(o.now ?? Date.now()).toISOString()))!;
 }

@@ -90,7 +90,8 @@ export const NO_LIMITS: QuotaLimits = {
   monthlyCredits: null,
 };
 
-export type QuotaScope = 'org' | 'key';
+/** `ceiling`: the limits a superadmin set on an organisation, that its admins cannot loosen. */
+export type QuotaScope = 'org' | 'key' | 'ceiling';
 
 /** One served request, as recorded: never the prompt or the answer text. */
 export interface UsageRecord {

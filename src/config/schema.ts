@@ -45,6 +45,14 @@ export const documentsSchema = z
       .int()
       .min(1)
       .default(50 * 1024 * 1024),
+    /** Worker threads parsing uploaded files (absent: 2 to 4 depending on the processors). */
+    parse_workers: z.number().int().min(1).max(64).optional(),
+    /** Longest analysis of one file, in seconds; beyond it the file is refused (422). */
+    parse_timeout_seconds: z.number().min(0.1).max(3600).default(60),
+    /** Heap of one parsing worker, in MB; a file needing more is refused (422). */
+    parse_memory_mb: z.number().int().min(64).max(16_384).default(512),
+    /** Files of one organisation waiting for a parsing worker; one more gets 429. */
+    parse_queue_per_org: z.number().int().min(1).max(1000).default(8),
   })
   .strict();
 
@@ -143,3 +151,4 @@ export const configSchema = z
   .strict();
 
 export type Config = z.infer<typeof configSchema>;
+export type DocumentsConfig = z.infer<typeof documentsSchema>;

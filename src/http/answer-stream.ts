@@ -14,7 +14,7 @@ import {
 } from '../usecases/answer-question.js';
 import type { AppEnv } from './env.js';
 import { sseResponse, streamErrorData } from './sse.js';
-import { reportUsage } from './usage-hook.js';
+import { StreamMeter } from './usage-hook.js';
 
 export function usageJson(r: AnswerResult) {
   return {
@@ -89,11 +89,16 @@ export function answerStreamResponse(c: Context<AppEnv>, o: AnswerStreamOptions)
       let ttftMs: number | null = null;
       let text = '';
       let done = false;
+      const meter = new StreamMeter(c, {
+        model: o.plan.model,
+        promptMessages: o.plan.fixedAnswer === null ? o.plan.messages : null,
+      });
       try {
         await out.send(chunk({ role: 'assistant', content: '' }, null, o.firstExtra));
         for await (const event of streamAnswer(o.deps, o.plan)) {
           if (event.type === 'text') {
             ttftMs ??= performance.now() - o.started;
+            meter.add(event.text);
             if (o.onInterrupted) text += event.text;
             // A promise only when the client reads slowly: then the upstream waits too.
             const slow = out.send(textChunk(event.text));
@@ -116,7 +121,7 @@ export function answerStreamResponse(c: Context<AppEnv>, o: AnswerStreamOptions)
               ...(o.includeUsage ? { usage: usageJson(r) } : {}),
             }),
           );
-          reportUsage(c, { model: r.servedBy?.key ?? o.model, usage: r.usage, ttftMs });
+          meter.report({ model: r.servedBy?.key ?? o.model, usage: r.usage, ttftMs });
         }
         await out.send('[DONE]');
       } catch (e) {
@@ -124,6 +129,8 @@ export function answerStreamResponse(c: Context<AppEnv>, o: AnswerStreamOptions)
         await out.send(streamErrorData(e));
         await out.send('[DONE]');
       } finally {
+        // Ended early (client gone, timeout, upstream error): what was produced is charged.
+        meter.settle({ ttftMs, clientGone: c.req.raw.signal.aborted || o.controller.signal.aborted });
         // An interrupted answer is kept as it stands, marked incomplete (never as a full answer).
         if (!done) await o.onInterrupted?.(text).catch(() => undefined);
       }

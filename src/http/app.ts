@@ -1,3 +1,4 @@
+import { guardInput } from './middleware/input-guard.js';
 import { randomUUID } from 'node:crypto';
 import '../shared/zod-french.js';
 import { OpenAPIHono } from '@hono/zod-openapi';
@@ -74,6 +75,8 @@ export function createApp(services: Services): OpenAPIHono<AppEnv> {
     if (parseInt(length, 10) > maxBody) tooLarge();
     return next();
   });
+  // JSON bodies too deep, NUL and unpaired surrogates: 400 before any route (every engine alike).
+  app.use('*', guardInput());
   // Every /v1 route: API key or session → route permission → quota → usage row.
   mountAccounts(app, services);
   if (metrics) app.use('/v1/*', metrics.tokens);

@@ -5,10 +5,12 @@
  * Same file name with other content: the new version replaces the old one in the same transaction.
  * Any failure happens before the write, so a failed upload leaves nothing stored.
  */
+import { trackIngestion } from './ingestions-in-flight.js';
 import { createHash } from 'node:crypto';
-import { contentHash, indexVersion, toDocumentInput } from '../knowledge/index-document.js';
-import type { SourceDocument } from '../knowledge/model.js';
-import { parseFile } from '../knowledge/sources/files/index.js';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { indexVersion } from '../knowledge/index-document.js';
+import type { DocumentsConfig } from '../config/schema.js';
+import { parsePoolFor, type ParsePool } from '../knowledge/parse-pool/pool.js';
 import { AppError } from '../shared/errors.js';
 import type { Store, StoredDocument } from '../store/spec.js';
 import type { Services } from '../services.js';
@@ -43,7 +45,28 @@ export interface IngestDocumentOptions {
   maxBytes: number;
   chunkTokens: number;
   embed?: TextEmbedder;
+  /** Cancels the work (client gone, upload deleted): nothing is stored. */
   signal?: AbortSignal;
+  /**
+   * Where the file is parsed and chunked: a pool of worker threads (`parsePool(config.documents)`).
+   * Absent: a pool with the default limits.
+   */
+  pool?: ParsePool;
+  /**
+   * The file's path inside a folder upload (`comptes/2024/tarifs.md`): the document is known by it,
+   * so that same-named files of different folders are different documents.
+   */
+  relativePath?: string;
+}
+
+/** The parsing pool configured by `documents.parse_*`. */
+export function parsePool(config: DocumentsConfig): ParsePool {
+  return parsePoolFor({
+    ...(config.parse_workers ? { workers: config.parse_workers } : {}),
+    timeoutMs: Math.round(config.parse_timeout_seconds * 1000),
+    memoryMb: config.parse_memory_mb,
+    perOrgQueued: config.parse_queue_per_org,
+  });
 }
 
 export interface IngestDocumentResult {
@@ -95,34 +118,56 @@ function checkMetadata(
 export async function ingestDocument(o: IngestDocumentOptions): Promise<IngestDocumentResult> {
   const collection = await getWritableCollection({ store: o.store, orgId: o.orgId, id: o.collectionId });
   const fileName = cleanFileName(o.fileName);
+  const externalId = o.relativePath ? cleanRelativePath(o.relativePath, fileName) : fileName;
   const userMetadata = checkMetadata(o.metadata, fileName);
-  const hash = contentHash(o.bytes, indexVersion(o.chunkTokens));
+  if (o.bytes.length === 0) throw new AppError('invalid_request', `Le fichier « ${fileName} » est vide.`);
+  const hash = await hashInSlices(
+    o.bytes,
+    indexVersion(o.chunkTokens),
+    externalId === fileName ? '' : externalId,
+  );
   const same = await o.store.documents.findByHash(collection.id, hash);
   if (same) return { status: 'duplicate', document: same, warnings: [] };
 
-  const parsed = await parseFile({ bytes: o.bytes, fileName, maxBytes: o.maxBytes });
-  const source: SourceDocument = {
-    externalId: fileName,
-    title: parsed.title || fileName,
-    description: typeof userMetadata.description === 'string' ? userMetadata.description.slice(0, 500) : '',
-    url: null,
-    kind: 'document-local',
-    audience: null,
-    breadcrumb: [collection.name],
-    date:
-      typeof userMetadata.date === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(userMetadata.date)
-        ? userMetadata.date
-        : null,
-    markdown: parsed.markdown,
-    sections: parsed.sections,
-    metadata: {
-      ...parsed.metadata,
-      sha256: createHash('sha256').update(o.bytes).digest('hex'),
-      warnings: parsed.warnings,
-      user: userMetadata,
+  // Parsing, chunking and analysis run in a worker thread, within its time and memory limits.
+  // Deleting the document or its collection meanwhile stops the work (nothing is stored).
+  const tracked = trackIngestion(collection.id, externalId);
+  const signal = o.signal ? AbortSignal.any([o.signal, tracked.signal]) : tracked.signal;
+  try {
+    return await storeIngestion(o, { collection, fileName, externalId, userMetadata, hash }, signal);
+  } finally {
+    tracked.done();
+  }
+}
+
+async function storeIngestion(
+  o: IngestDocumentOptions,
+  d: {
+    collection: { id: string; name: string };
+    fileName: string;
+    externalId: string;
+    userMetadata: Record<string, unknown>;
+    hash: string;
+  },
+  signal: AbortSignal,
+): Promise<IngestDocumentResult> {
+  const { collection, fileName, externalId, userMetadata, hash } = d;
+  const { input, warnings } = await (o.pool ?? parsePoolFor({})).run(
+    o.orgId,
+    {
+      bytes: o.bytes,
+      fileName,
+      externalId,
+      maxBytes: o.maxBytes,
+      chunkTokens: o.chunkTokens,
+      collectionId: collection.id,
+      collectionName: collection.name,
+      hash,
+      userMetadata,
     },
-  };
-  const input = toDocumentInput(source, { collectionId: collection.id, hash, chunkTokens: o.chunkTokens });
+    signal,
+  );
+  const source = { title: input.title };
   if (input.chunks.length === 0) {
     throw new AppError('unprocessable', `Le fichier « ${fileName} » ne contient aucun texte exploitable.`, {
       param: 'file',
@@ -133,12 +178,20 @@ export async function ingestDocument(o: IngestDocumentOptions): Promise<IngestDo
     ? await embedAll(
         o.embed,
         input.chunks.map((c) => embeddingText(source.title, c.path, c.text)),
-        o.signal,
+        signal,
       )
     : null;
-  o.signal?.throwIfAborted();
+  if (signal.aborted) {
+    throw new AppError(
+      'invalid_request',
+      `L’envoi du fichier « ${fileName} » a été interrompu : rien n’a été enregistré.`,
+      {
+        param: 'file',
+      },
+    );
+  }
 
-  const previous = await o.store.documents.getByExternalId(collection.id, fileName);
+  const previous = await o.store.documents.getByExternalId(collection.id, externalId);
   const document = await o.store.documents.put(input);
   if (vectors) {
     const chunks = await o.store.documents.chunks(document.id);
@@ -150,7 +203,46 @@ export async function ingestDocument(o: IngestDocumentOptions): Promise<IngestDo
       }),
     );
   }
-  return { status: previous ? 'replaced' : 'added', document, warnings: parsed.warnings };
+  return { status: previous ? 'replaced' : 'added', document, warnings };
+}
+
+/**
+ * The content hash of an upload (the index version, the document's path in a folder upload, the
+ * bytes), fed 1 MiB at a time between event-loop turns: a 50 MB file never holds the loop.
+ */
+async function hashInSlices(bytes: Buffer, version: string, path: string): Promise<string> {
+  const hash = createHash('sha256').update(version).update('\0');
+  if (path) hash.update(path).update('\0');
+  const SLICE = 1024 * 1024;
+  for (let i = 0; i < bytes.length; i += SLICE) {
+    hash.update(bytes.subarray(i, i + SLICE));
+    if (i + SLICE < bytes.length) await nextTurn();
+  }
+  return hash.digest('hex');
+}
+
+/**
+ * A document's path inside a folder upload (`comptes/2024/tarifs.md`): separators made `/`,
+ * no empty, `.` or `..` segment, ending with the file's own name.
+ */
+export function cleanRelativePath(raw: string, fileName: string): string {
+  const segments = raw
+    .split(/[\\/]+/)
+    .map((s) => s.trim())
+    .filter((s) => s && s !== '.');
+  // eslint-disable-next-line no-control-regex
+  if (segments.some((s) => s === '..' || /[\u0000-\u001f]/.test(s))) {
+    throw new AppError('invalid_request', `Chemin de fichier invalide : « ${raw.slice(0, 200)} ».`, {
+      param: 'path',
+    });
+  }
+  if (segments.at(-1) !== fileName) segments.push(fileName);
+  const path = segments.join('/');
+  if (path.length > 1000)
+    throw new AppError('invalid_request', 'Le chemin du fichier dépasse 1 000 caractères.', {
+      param: 'path',
+    });
+  return path;
 }
 
 /** What is embedded for a chunk: the document title and section path give the passage its context. */

@@ -3,6 +3,7 @@
  * organisation: a private collection of another organisation is invisible (same 404 as an unknown
  * id); the built-in national collection and collections shared by others are readable, not writable.
  */
+import { cancelIngestions } from './ingestions-in-flight.js';
 import { AppError } from '../shared/errors.js';
 import type { Collection, Store, Visibility } from '../store/spec.js';
 import { canRead } from './visible-collections.js';
@@ -127,6 +128,7 @@ export async function updateCollection(o: {
 /** Deletes the collection with all its documents, chunks and vectors. */
 export async function deleteCollection(o: { store: Store; orgId: string; id: string }): Promise<Collection> {
   const c = await getWritableCollection(o);
+  cancelIngestions(c.id); // uploads still being parsed into it are stopped
   await o.store.collections.delete(c.id);
   return c;
 }

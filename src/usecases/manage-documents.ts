@@ -2,6 +2,7 @@
  * Reading and removing documents, scoped like collections: a document of a collection the caller
  * cannot read is "not found"; removing needs a collection of the caller's own organisation.
  */
+import { cancelIngestions } from './ingestions-in-flight.js';
 import { AppError } from '../shared/errors.js';
 import type { Store, StoredChunk, StoredDocument } from '../store/spec.js';
 import { getReadableCollection, getWritableCollection } from './manage-collections.js';
@@ -55,6 +56,8 @@ export async function deleteDocument(o: {
 }): Promise<StoredDocument> {
   const document = await readableDocument(o.store, o.orgId, o.id);
   await getWritableCollection({ store: o.store, orgId: o.orgId, id: document.collectionId });
+  // A new version being parsed would bring the document back: it is stopped.
+  cancelIngestions(document.collectionId, document.externalId);
   await o.store.documents.delete(document.id);
   return document;
 }

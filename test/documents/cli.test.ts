@@ -47,7 +47,7 @@ describe('guichet collections / documents (real command)', () => {
     const found = runCli(['search', 'permanence CAF France Services', '--json'], env());
     expect(found.status, found.stderr).toBe(0);
     const hits = JSON.parse(found.stdout).results as { id: string; externalId: string }[];
-    const doc = hits.find((h) => h.externalId === 'france-services.html');
+    const doc = hits.find((h) => h.externalId === 'sous-dossier/france-services.html');
     expect(doc).toBeDefined();
 
     const removed = runCli(['documents', 'remove', doc!.id], env());

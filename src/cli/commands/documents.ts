@@ -1,9 +1,14 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { basename, join, relative as relativePath, resolve, sep } from 'node:path';
 import type { Command } from 'commander';
 import type { Services } from '../../services.js';
 import { AppError, isAppError } from '../../shared/errors.js';
-import { documentEmbedder, ingestDocument, type IngestStatus } from '../../usecases/ingest-document.js';
+import {
+  documentEmbedder,
+  ingestDocument,
+  parsePool,
+  type IngestStatus,
+} from '../../usecases/ingest-document.js';
 import { deleteDocument, listDocuments } from '../../usecases/manage-documents.js';
 import { getWritableCollection } from '../../usecases/manage-collections.js';
 import { withServices } from '../context.js';
@@ -19,26 +24,35 @@ export interface AddOutcome {
 }
 
 /** Files named on the command line, folders walked recursively (hidden entries skipped), sorted. */
-export function collectFiles(paths: string[]): { files: string[]; missing: AddOutcome[] } {
+export function collectFiles(paths: string[]): {
+  files: string[];
+  missing: AddOutcome[];
+  /** A file found in a sub-folder of a given folder → its path from that folder (`2024/tarifs.md`). */
+  relative: Map<string, string>;
+} {
   const files: string[] = [];
   const missing: AddOutcome[] = [];
-  const walk = (p: string) => {
+  const relative = new Map<string, string>();
+  const walk = (p: string, root: string) => {
     for (const name of readdirSync(p).sort()) {
       if (name.startsWith('.')) continue;
       const full = join(p, name);
       const st = statSync(full, { throwIfNoEntry: false });
-      if (st?.isDirectory()) walk(full);
-      else if (st?.isFile()) files.push(full);
+      if (st?.isDirectory()) walk(full, root);
+      else if (st?.isFile()) {
+        files.push(full);
+        if (p !== root) relative.set(full, relativePath(root, full).split(sep).join('/'));
+      }
     }
   };
   for (const raw of paths) {
     const p = resolve(raw);
     const st = statSync(p, { throwIfNoEntry: false });
     if (!st) missing.push({ path: raw, status: 'failed', reason: 'fichier ou dossier introuvable' });
-    else if (st.isDirectory()) walk(p);
+    else if (st.isDirectory()) walk(p, p);
     else files.push(p);
   }
-  return { files: [...new Set(files)], missing };
+  return { files: [...new Set(files)], missing, relative };
 }
 
 /** Adds files and folders to a collection, one outcome per file; a failure never stops the others. */
@@ -53,7 +67,8 @@ export async function addDocuments(
 ): Promise<AddOutcome[]> {
   // An unknown or read-only collection fails the whole command at once, not file by file.
   await getWritableCollection({ store: services.store, orgId: o.orgId, id: o.collectionId });
-  const { files, missing } = collectFiles(o.paths);
+  const { files, missing, relative } = collectFiles(o.paths);
+  const pool = parsePool(services.config.documents);
   const embed = await documentEmbedder(services, o.orgId);
   const maxBytes = services.config.documents.max_upload_bytes;
   const outcomes: AddOutcome[] = [...missing];
@@ -72,7 +87,9 @@ export async function addDocuments(
         orgId: o.orgId,
         collectionId: o.collectionId,
         fileName: basename(path),
+        relativePath: relative.get(path),
         bytes: readFileSync(path),
+        pool,
         maxBytes,
         chunkTokens: services.config.search.chunk_tokens,
         embed,

@@ -1,3 +1,5 @@
+import { parsePool } from '../../usecases/ingest-document.js';
+import { closeParsePools } from '../../knowledge/parse-pool/pool.js';
 import type { Command } from 'commander';
 import { serve } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
@@ -79,6 +81,10 @@ export function registerServe(program: Command): void {
         });
       }
       await ensureDefaultOrganisation(store, DEFAULT_ORG_ID);
+      // Parsing workers start now, in the background: the first upload does not wait for them.
+      parsePool(config.documents)
+        .warm()
+        .catch((e: unknown) => logger.warn({ err: e }, 'préchauffage des analyseurs de fichiers impossible'));
       // No administrator yet: a one-time set-up link, printed below once the port is known.
       const setup = await createSetupToken({ store });
       const stopPurge = await startPrivacyDuties(services);
@@ -116,6 +122,11 @@ export function registerServe(program: Command): void {
         refresh.stop();
         try {
           await stopBackups();
+        } catch (err) {
+          logger.error({ err }, 'shutdown step failed');
+        }
+        try {
+          await closeParsePools();
         } catch (err) {
           logger.error({ err }, 'shutdown step failed');
         }

@@ -4,6 +4,7 @@ import type { Services } from '../../services.js';
 import type { AppEnv } from '../env.js';
 import { authenticate } from './auth.js';
 import { authorize } from './authorize.js';
+import { limitConcurrency } from './concurrency.js';
 import { enforceQuotas } from './quota.js';
 import type { RoutePermission } from './route-permissions.js';
 import { trackUsage } from './usage.js';
@@ -26,6 +27,7 @@ export function mountAccounts(
   app.use('/v1/*', authenticate({ store: services.store, resolveSession: services.resolveSession }));
   app.use('/v1/*', authorize(options.routes));
   app.use('/v1/*', enforceQuotas(deps));
+  app.use('/v1/*', limitConcurrency(services.config.accounts.max_concurrent));
   app.use('/v1/*', trackUsage(deps));
   return deps;
 }

@@ -2,7 +2,35 @@ import type { MiddlewareHandler } from 'hono';
 import { authenticateApiKey, refused } from '../../accounts/authenticate-api-key.js';
 import type { SessionResolver } from '../../accounts/session.js';
 import type { Store } from '../../store/spec.js';
+import { AppError } from '../../shared/errors.js';
 import type { AppEnv } from '../env.js';
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * CSRF defence for cookie sessions: `Sec-Fetch-Site` (sent by every current browser) must be
+ * `same-origin` (or `none`, typed by the user), and an `Origin` header must name this host
+ * (the proxy's `X-Forwarded-Host` when there is one). A request with neither (not a browser) passes.
+ */
+export function checkSameOrigin(header: (name: string) => string | undefined): void {
+  const refuse = () =>
+    new AppError(
+      'forbidden',
+      'Requête refusée : elle ne provient pas d’une page de Guichet (protection contre la falsification de requêtes).',
+    );
+  const site = header('sec-fetch-site');
+  if (site !== undefined && site !== 'same-origin' && site !== 'none') throw refuse();
+  const origin = header('origin');
+  if (origin === undefined) return;
+  const host = (header('x-forwarded-host') ?? header('host') ?? '').split(',')[0].trim().toLowerCase();
+  let originHost: string;
+  try {
+    originHost = new URL(origin).host.toLowerCase();
+  } catch {
+    throw refuse();
+  }
+  if (!host || originHost !== host) throw refuse();
+}
 
 /**
  * Puts the caller on the context (`principal`): a Bearer API key, else a browser session through
@@ -23,6 +51,10 @@ export function authenticate(o: {
     const cookie = c.req.header('cookie');
     const session = cookie && o.resolveSession ? await o.resolveSession(cookie) : null;
     if (!session) throw refused();
+    // A browser sends the cookie along with requests forged by other sites (SameSite=Lax lets a
+    // sibling site of the same domain through): a change made with a session must come from a
+    // page of this very origin.
+    if (!SAFE_METHODS.has(c.req.method)) checkSameOrigin(c.req.header.bind(c.req));
     c.set('principal', session);
     return next();
   };

@@ -33,6 +33,7 @@ export function trackUsage(deps: AccountsDeps): MiddlewareHandler<AppEnv> {
         promptTokens: r.usage.promptTokens,
         completionTokens: r.usage.completionTokens,
         ttftMs: r.ttftMs,
+        status: r.status,
       });
     c.set('usageRecorder' as never, recorder as never);
     await next();

@@ -123,12 +123,14 @@ export function registerAuditRoutes(app: OpenAPIHono<AppEnv>, services: Services
   app.openapi(verifyRoute, async (c) => {
     const audit = services.audit;
     const v = await audit.verify();
-    // The chain is global: report counts and places, never other organisations' entries.
+    // The chain is global: report counts and places, never other organisations' entries. Its size
+    // and positions measure every organisation's activity: superadmins only.
+    const all = c.get('principal').role === 'superadmin';
     return c.json(
       {
         ok: v.ok,
-        entries: v.entries,
-        problems: v.problems.map((p) => ({ seq: p.seq, kind: p.kind, message: p.message })),
+        entries: all ? v.entries : null,
+        problems: v.problems.map((p) => ({ seq: all ? p.seq : null, kind: p.kind, message: p.message })),
       } as unknown as Record<string, never>,
       200,
     );
@@ -174,12 +176,13 @@ export function registerAuditRoutes(app: OpenAPIHono<AppEnv>, services: Services
     );
   });
   app.openapi(flowsRoute, async (c) => {
-    return c.json(
-      dataFlowReport(services.config, services.egress.stats(), services.startedAt) as unknown as Record<
-        string,
-        never
-      >,
-      200,
-    );
+    const report = dataFlowReport(services.config, services.egress.stats(), services.startedAt);
+    // Request counts are the whole instance's (every organisation's traffic): superadmins only.
+    if (c.get('principal').role !== 'superadmin') {
+      for (const e of report.endpoints)
+        (e as { requestsSinceStart: number | null }).requestsSinceStart = null;
+      report.refused = {};
+    }
+    return c.json(report as unknown as Record<string, never>, 200);
   });
 }

@@ -17,8 +17,25 @@ const DOCS_HTML = `<!doctype html>
 <link rel="stylesheet" href="/docs/assets/swagger-ui.css"></head>
 <body><main id="api"></main>
 <script src="/docs/assets/swagger-ui-bundle.js"></script>
-<script>window.ui = SwaggerUIBundle({ url: '/openapi.json', dom_id: '#api', deepLinking: true });</script>
+<script src="/docs/assets/init.js"></script>
 </body></html>`;
+const INIT_JS = "window.ui = SwaggerUIBundle({ url: '/openapi.json', dom_id: '#api', deepLinking: true });\n";
+
+/**
+ * No inline script, nothing from elsewhere: an injected script or a framed page has no effect.
+ * Swagger UI sets inline styles and draws some icons as data: images.
+ */
+export const DOCS_CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join('; ');
 
 /**
  * `/openapi.json` is generated from the same zod schemas that validate requests; `/docs` renders it
@@ -35,9 +52,16 @@ export function registerDocsRoutes(app: OpenAPIHono<AppEnv>): void {
     },
   });
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
-  app.get('/docs', (c) => c.html(DOCS_HTML));
+  app.get('/docs', (c) => {
+    c.header('content-security-policy', DOCS_CSP);
+    c.header('x-content-type-options', 'nosniff');
+    return c.html(DOCS_HTML);
+  });
   app.get('/docs/assets/:file', (c) => {
     const file = c.req.param('file');
+    c.header('content-security-policy', DOCS_CSP);
+    c.header('x-content-type-options', 'nosniff');
+    if (file === 'init.js') return c.body(INIT_JS, 200, { 'content-type': 'text/javascript; charset=utf-8' });
     const type = ASSETS[file];
     if (!type) return c.notFound();
     c.header('cache-control', 'public, max-age=86400');

@@ -3,8 +3,11 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { Services } from '../../services.js';
 import { AppError } from '../../shared/errors.js';
+import { multipartBoundary, readMultipart, type MultipartPart } from '../multipart.js';
+import { jsonTooDeep, MAX_JSON_DEPTH } from '../../shared/json-depth.js';
+import { hasUnsafeChars, jsonHasUnsafeChars } from '../../shared/text-safety.js';
 import type { StoredChunk, StoredDocument } from '../../store/spec.js';
-import { documentEmbedder, ingestDocument } from '../../usecases/ingest-document.js';
+import { documentEmbedder, ingestDocument, parsePool } from '../../usecases/ingest-document.js';
 import { deleteDocument, getDocument, listDocuments, MAX_PAGE } from '../../usecases/manage-documents.js';
 import type { AppEnv } from '../env.js';
 import { errors } from './admin/shared.js';
@@ -84,6 +87,10 @@ const upload = createRoute({
             file: z.any().openapi({ type: 'string', format: 'binary' }),
             collection: z.string(),
             metadata: z.string().optional(),
+            path: z.string().optional().openapi({
+              description:
+                'Chemin du fichier dans un dossier envoyé (`2024/tarifs.md`) : il identifie le document.',
+            }),
           }),
         },
       },
@@ -167,33 +174,51 @@ const chunkJson = (c: StoredChunk) => ({
 
 /** Reads the multipart form; a truncated or interrupted body is a 400, never a 500. */
 async function readUpload(c: Context<AppEnv>) {
-  const type = c.req.header('content-type') ?? '';
-  if (!/^multipart\/form-data\b/i.test(type)) {
+  const boundary = multipartBoundary(c.req.header('content-type') ?? '');
+  if (!boundary) {
     throw new AppError(
       'unsupported_media_type',
       'Envoyez le document en multipart/form-data (champs file, collection, metadata).',
     );
   }
-  let form: Record<string, unknown>;
-  try {
-    form = await c.req.parseBody();
-  } catch (e) {
-    if (e instanceof AppError) throw e;
-    throw new AppError(
-      'invalid_request',
-      'Envoi incomplet ou mal formé (multipart/form-data) : le fichier n’a pas été enregistré, renvoyez-le.',
-      {
-        cause: e,
-      },
-    );
+  const parts = await readMultipart(c.req.raw.body, boundary);
+  // One value per field: several `file` parts used to be read as the last one only.
+  const form = new Map<string, MultipartPart>();
+  for (const part of parts) {
+    if (form.has(part.name)) {
+      const count = parts.filter((p) => p.name === part.name).length;
+      throw new AppError(
+        'invalid_request',
+        part.name === 'file'
+          ? `Un seul fichier par envoi (${count} reçus dans le champ « file ») : envoyez chaque fichier dans sa propre requête.`
+          : `Le champ « ${part.name} » est présent ${count} fois : une seule valeur est acceptée.`,
+        { param: part.name },
+      );
+    }
+    form.set(part.name, part);
   }
-  const file = form.file;
-  if (!(file instanceof File)) {
+  const text = (name: string) => {
+    const p = form.get(name);
+    const value = p && p.fileName === undefined ? p.data.toString('utf8') : undefined;
+    if (value !== undefined && hasUnsafeChars(value)) {
+      throw new AppError(
+        'invalid_request',
+        `Le champ « ${name} » contient un caractère nul (U+0000), refusé.`,
+        {
+          param: name,
+        },
+      );
+    }
+    return value;
+  };
+  const filePart = form.get('file');
+  if (filePart?.fileName === undefined) {
     throw new AppError('invalid_request', 'Le champ « file » (le fichier à ajouter) est obligatoire.', {
       param: 'file',
     });
   }
-  const collection = form.collection;
+  const file = { name: filePart.fileName || 'fichier', bytes: filePart.data };
+  const collection = text('collection');
   if (typeof collection !== 'string' || !collection.trim()) {
     throw new AppError(
       'invalid_request',
@@ -202,10 +227,18 @@ async function readUpload(c: Context<AppEnv>) {
     );
   }
   let metadata: Record<string, unknown> | undefined;
-  if (form.metadata !== undefined) {
+  const metadataText = text('metadata');
+  if (metadataText !== undefined) {
+    if (jsonTooDeep(metadataText)) {
+      throw new AppError(
+        'invalid_request',
+        `Le champ « metadata » de « ${file.name} » imbrique plus de ${MAX_JSON_DEPTH} niveaux.`,
+        { param: 'metadata' },
+      );
+    }
     let parsed: unknown;
     try {
-      parsed = JSON.parse(String(form.metadata));
+      parsed = JSON.parse(metadataText);
     } catch {
       parsed = undefined;
     }
@@ -217,9 +250,26 @@ async function readUpload(c: Context<AppEnv>) {
         { param: 'metadata' },
       );
     }
+    if (jsonHasUnsafeChars(ok.data)) {
+      throw new AppError(
+        'invalid_request',
+        `Le champ « metadata » de « ${file.name} » contient un caractère nul (U+0000) ou un caractère Unicode incomplet.`,
+        { param: 'metadata' },
+      );
+    }
     metadata = ok.data;
   }
-  return { file, collection: collection.trim(), metadata };
+  // A folder upload names each file by its path in the folder (`path` field, or a relative file
+  // name as browsers send for a folder): same-named files of two folders are two documents.
+  const path = text('path')?.trim() || relativeName(file.name);
+  return { file, collection: collection.trim(), metadata, path };
+}
+
+/** A file name carrying a relative folder path (`2024/tarifs.md`), never an absolute one. */
+function relativeName(name: string): string | undefined {
+  if (!/[\\/]/.test(name) || /^([a-zA-Z]:)?[\\/]/.test(name) || name.split(/[\\/]/).includes('..'))
+    return undefined;
+  return name;
 }
 
 export function registerDocumentRoutes(app: OpenAPIHono<AppEnv>, services: Services): void {
@@ -228,18 +278,20 @@ export function registerDocumentRoutes(app: OpenAPIHono<AppEnv>, services: Servi
   // which turns a truncated or interrupted upload into a clear 400.
   app.openAPIRegistry.registerPath(upload);
   app.post('/v1/documents', async (c) => {
-    const { file, collection, metadata } = await readUpload(c);
+    const { file, collection, metadata, path } = await readUpload(c);
     const result = await ingestDocument({
       store,
       orgId: c.get('principal').orgId,
       collectionId: collection,
       fileName: file.name,
-      bytes: Buffer.from(await file.arrayBuffer()),
+      relativePath: path,
+      bytes: file.bytes,
       metadata,
       maxBytes: services.config.documents.max_upload_bytes,
       chunkTokens: services.config.search.chunk_tokens,
       embed: await documentEmbedder(services, c.get('principal').orgId),
       signal: c.req.raw.signal,
+      pool: parsePool(services.config.documents),
     });
     const body = {
       ...documentJson(result.document),

@@ -432,4 +432,14 @@ export const MIGRATIONS: Migration[] = [
         CHECK (role IN ('agent', 'developer', 'dpo', 'admin', 'superadmin'));
     `,
   },
+  {
+    version: 12,
+    name: 'quota_ceilings',
+    // A superadmin's limits on an organisation are also kept as its ceiling (scope `ceiling`): the
+    // organisation's admins may set tighter limits, never looser ones or none.
+    up: `
+      ALTER TABLE quotas DROP CONSTRAINT IF EXISTS quotas_scope_check;
+      ALTER TABLE quotas ADD CONSTRAINT quotas_scope_check CHECK (scope IN ('org', 'key', 'ceiling'));
+    `,
+  },
 ];

@@ -346,4 +346,27 @@ export const MIGRATIONS: Migration[] = [
       rebuildTable(db, 'api_keys', allowRole('dpo'));
     },
   },
+  {
+    version: 13,
+    name: 'quota_ceilings',
+    // A superadmin's limits on an organisation are also kept as its ceiling (scope `ceiling`): the
+    // organisation's admins may set tighter limits, never looser ones or none. SQLite cannot alter a
+    // CHECK constraint: the table is rebuilt.
+    sql: `
+      CREATE TABLE quotas_new (
+        scope TEXT NOT NULL CHECK (scope IN ('org', 'key', 'ceiling')),
+        subject_id TEXT NOT NULL,
+        requests_per_minute INTEGER,
+        requests_per_day INTEGER,
+        tokens_per_minute INTEGER,
+        tokens_per_day INTEGER,
+        monthly_credits INTEGER,
+        PRIMARY KEY (scope, subject_id)
+      );
+      INSERT INTO quotas_new SELECT scope, subject_id, requests_per_minute, requests_per_day,
+        tokens_per_minute, tokens_per_day, monthly_credits FROM quotas;
+      DROP TABLE quotas;
+      ALTER TABLE quotas_new RENAME TO quotas;
+    `,
+  },
 ];

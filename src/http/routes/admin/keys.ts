@@ -87,6 +87,7 @@ export function registerKeyRoutes(app: OpenAPIHono<AppEnv>, services: Services):
       store: services.store,
       id: c.req.valid('param').id,
       orgId: p.role === 'superadmin' ? undefined : p.orgId,
+      actorRole: p.role,
     });
     return c.json(apiKeyJson(key), 200);
   });

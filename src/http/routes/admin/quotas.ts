@@ -99,6 +99,7 @@ export function registerQuotaRoutes(app: OpenAPIHono<AppEnv>, services: Services
         tokensPerDay: b.tokens_per_day ?? null,
         monthlyCredits: b.monthly_credits ?? null,
       },
+      actorRole: c.get('principal').role,
     });
     return c.json(
       {

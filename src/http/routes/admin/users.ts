@@ -73,7 +73,14 @@ export function registerUserRoutes(app: OpenAPIHono<AppEnv>, services: Services)
       throw new AppError('forbidden', 'Seul un superadmin peut nommer un superadmin.', { param: 'role' });
     }
     const orgId = await targetOrg(services.store, p, b.org_id);
-    const user = await addUser({ store: services.store, orgId, email: b.email, name: b.name, role: b.role });
+    const user = await addUser({
+      store: services.store,
+      orgId,
+      email: b.email,
+      name: b.name,
+      role: b.role,
+      actorRole: p.role,
+    });
     return c.json(json(user), 201);
   });
   app.openapi(list, async (c) => {

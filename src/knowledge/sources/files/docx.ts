@@ -21,7 +21,12 @@ export const docxParser: Parser = {
     let result: { value: string; messages: Array<{ type: string; message: string }> };
     try {
       const { default: mammoth } = await import('mammoth');
-      result = await mammoth.convertToHtml({ buffer: bytes });
+      // Images are never read: mammoth would inline each one as base64 into the HTML (a 42 MB
+      // document of photos became a gigabyte of strings); only their description is text.
+      result = await mammoth.convertToHtml(
+        { buffer: bytes },
+        { convertImage: mammoth.images.imgElement(async () => ({ src: '' })) },
+      );
     } catch (cause) {
       throw new AppError(
         'unprocessable',

@@ -4,12 +4,13 @@
  */
 import TurndownService from 'turndown';
 import { renderTable } from './blocks.js';
+import { limitHtmlDepth } from './html-depth.js';
 
 let service: TurndownService | null = null;
 
 export function htmlToMarkdown(html: string): string {
   return getService()
-    .turndown(html)
+    .turndown(limitHtmlDepth(html))
     .replace(/\u00a0/g, ' ')
     .replace(/[ \t]+$/gm, '')
     .replace(/^(\s*)([-*]|\d+\.) {2,}/gm, '$1$2 ')

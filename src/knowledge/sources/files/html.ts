@@ -6,6 +6,7 @@
 import { Readability } from '@mozilla/readability';
 import { parseHTML } from 'linkedom';
 import { decodeText } from './decode.js';
+import { limitHtmlDepth } from './html-depth.js';
 import { htmlToMarkdown } from './html-to-markdown.js';
 import { markdownToParsed } from './markdown.js';
 import type { ParsedFile, Parser } from './spec.js';
@@ -42,7 +43,12 @@ export const htmlParser: Parser = {
   },
 };
 
-export function htmlToParsed(html: string, fileName: string, metadata: Record<string, unknown>): ParsedFile {
+export function htmlToParsed(
+  untrustedHtml: string,
+  fileName: string,
+  metadata: Record<string, unknown>,
+): ParsedFile {
+  const html = limitHtmlDepth(untrustedHtml);
   const pageTitle =
     parseHTML(html).document.querySelector('title')?.textContent?.replace(/\s+/g, ' ').trim() ?? '';
   const { content, h1 } = mainContent(html);

@@ -4,6 +4,7 @@
  * named by a name-like field; any other JSON gives readable `key : value` sections.
  */
 import { AppError } from '../../../shared/errors.js';
+import { jsonTooDeep, MAX_JSON_DEPTH } from '../../../shared/json-depth.js';
 import type { Section } from '../../model.js';
 import { titleFromFileName, type Block } from './blocks.js';
 import { decodeText } from './decode.js';
@@ -15,6 +16,12 @@ export const jsonParser: Parser = {
   format: 'json',
   async parse({ bytes, fileName }) {
     const { text, encoding } = decodeText(bytes, fileName);
+    if (jsonTooDeep(text)) {
+      throw new AppError(
+        'unprocessable',
+        `Le fichier « ${fileName} » imbrique plus de ${MAX_JSON_DEPTH} niveaux de tableaux ou d'objets JSON : il ne peut pas être analysé.`,
+      );
+    }
     let root: unknown;
     try {
       root = JSON.parse(text);

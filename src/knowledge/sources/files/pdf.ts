@@ -13,16 +13,36 @@ import { textLinesToBlocks, type TextLine } from './text-blocks.js';
 // pdf.js is loaded on first use: it is heavy and most deployments never see a PDF at start-up.
 type PdfDocument = Awaited<ReturnType<typeof import('unpdf').getDocumentProxy>>;
 
+/**
+ * Most pages read from one PDF. The page tree may list one page object many times (20,000
+ * references in 120 KB): every reference counts against this limit, and a page met again is read
+ * once (looking pages up in such a tree costs pdf.js time proportional to its size each time).
+ */
+export const MAX_PDF_PAGES = 2_000;
+
 export const pdfParser: Parser = {
   format: 'pdf',
   async parse({ bytes, fileName }) {
     const pdf = await openPdf(bytes, fileName);
     try {
+      if (pdf.numPages > MAX_PDF_PAGES) {
+        throw new AppError(
+          'unprocessable',
+          `Le fichier « ${fileName} » compte ${pdf.numPages.toLocaleString('fr-FR')} pages : la limite est de ${MAX_PDF_PAGES.toLocaleString('fr-FR')} pages par document. Découpez-le puis réessayez.`,
+        );
+      }
       const warnings: string[] = [];
       const lines: TextLine[] = [];
+      const seen = new Set<string>();
       let emptyPages = 0;
+      let repeated = 0;
       for (let n = 1; n <= pdf.numPages; n++) {
-        const pageText = await readPage(pdf, n);
+        const pageText = await readPage(pdf, n, seen);
+        if (pageText === 'repeated') {
+          repeated++;
+          emptyPages++;
+          continue;
+        }
         if (pageText === null) {
           emptyPages++;
           warnings.push(`page ${n} : illisible (contenu endommagé), ignorée`);
@@ -34,6 +54,7 @@ export const pdfParser: Parser = {
         }
         lines.push(...(pageText ?? []), { text: '' });
       }
+      if (repeated) warnings.push(`${repeated} renvoi(s) vers une page déjà lue ignoré(s)`);
       if (emptyPages === pdf.numPages) {
         throw new AppError(
           'unprocessable',
@@ -83,9 +104,19 @@ async function openPdf(bytes: Buffer, fileName: string): Promise<PdfDocument> {
   }
 }
 
-async function readPage(pdf: PdfDocument, n: number): Promise<TextLine[] | null> {
+async function readPage(
+  pdf: PdfDocument,
+  n: number,
+  seen: Set<string>,
+): Promise<TextLine[] | null | 'repeated'> {
   try {
     const page = await pdf.getPage(n);
+    const ref = (page as { ref?: { num: number; gen: number } | null }).ref;
+    if (ref) {
+      const key = `${ref.num} ${ref.gen}`;
+      if (seen.has(key)) return 'repeated';
+      seen.add(key);
+    }
     const content = await page.getTextContent();
     page.cleanup();
     return pageLines(content.items as PdfTextItem[]);
