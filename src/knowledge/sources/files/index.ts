@@ -5,12 +5,16 @@ import { AppError } from '../../../shared/errors.js';
 import { csvParser } from './csv.js';
 import { detectFormat } from './detect.js';
 import { docxParser } from './docx.js';
+import { emlParser, setAttachmentReader } from './eml.js';
 import { htmlParser } from './html.js';
 import { jsonParser } from './json.js';
 import { markdownParser } from './markdown.js';
+import { odsParser } from './ods.js';
+import { odtParser } from './odt.js';
 import { pdfParser } from './pdf.js';
 import type { FileFormat, ParsedFile, Parser } from './spec.js';
 import { textParser } from './text.js';
+import { xlsxParser } from './xlsx.js';
 
 export type { FileFormat, ParsedFile, Parser, ParseInput } from './spec.js';
 export { detectFormat } from './detect.js';
@@ -25,7 +29,17 @@ export const PARSERS: Readonly<Record<FileFormat, Parser>> = {
   text: textParser,
   csv: csvParser,
   json: jsonParser,
+  odt: odtParser,
+  ods: odsParser,
+  xlsx: xlsxParser,
+  eml: emlParser,
 };
+
+// An e-mail's attachments are read in place with the parser their content calls for.
+setAttachmentReader(async (bytes, fileName) => {
+  const format = detectFormat(bytes, fileName);
+  return { ...(await PARSERS[format].parse({ bytes, fileName })), format };
+});
 
 export async function parseFile(input: {
   bytes: Buffer;
