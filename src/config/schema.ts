@@ -90,6 +90,23 @@ export const jobsSchema = z
   })
   .strict();
 
+/** A folder kept in step with a collection by `guichet serve` (polling, so network shares work). */
+export const collectionSyncSchema = z
+  .object({
+    folder: z.string().min(1),
+    /** Seconds between two syncs. */
+    interval_seconds: z.number().int().min(10).default(300),
+  })
+  .strict();
+
+export const collectionConfigSchema = z
+  .object({
+    /** Organisation owning the collection. */
+    org: z.string().min(1).default('default'),
+    sync: collectionSyncSchema.optional(),
+  })
+  .strict();
+
 export const configSchema = z
   .object({
     data_dir: z.string().min(1).default('./data'),
@@ -113,6 +130,8 @@ export const configSchema = z
     metrics: metricsSchema.default({ enabled: false, public: false }),
     /** Background jobs (corpus refresh): pg-boss on PostgreSQL, in-process with SQLite. */
     jobs: jobsSchema.default(jobsSchema.parse({})),
+    /** Per collection (by id): `sync: { folder: /srv/partage/mairie }` keeps it in step with a folder. */
+    collections: z.record(z.string(), collectionConfigSchema).default({}),
   })
   .strict();
 

@@ -31,6 +31,8 @@ export interface IngestDocumentOptions {
   orgId: string;
   collectionId: string;
   fileName: string;
+  /** The document's identity in its collection (default: the file name; a synced folder gives the relative path). */
+  externalId?: string;
   bytes: Buffer;
   /** Free metadata given by the uploader (kept with the document, under `metadata`). */
   metadata?: Record<string, unknown>;
@@ -96,7 +98,7 @@ export async function ingestDocument(o: IngestDocumentOptions): Promise<IngestDo
 
   const parsed = await parseFile({ bytes: o.bytes, fileName, maxBytes: o.maxBytes });
   const source: SourceDocument = {
-    externalId: fileName,
+    externalId: o.externalId ?? fileName,
     title: parsed.title || fileName,
     description: typeof userMetadata.description === 'string' ? userMetadata.description.slice(0, 500) : '',
     url: null,
@@ -132,7 +134,7 @@ export async function ingestDocument(o: IngestDocumentOptions): Promise<IngestDo
     : null;
   o.signal?.throwIfAborted();
 
-  const previous = await o.store.documents.getByExternalId(collection.id, fileName);
+  const previous = await o.store.documents.getByExternalId(collection.id, o.externalId ?? fileName);
   const document = await o.store.documents.put(input);
   if (vectors) {
     const chunks = await o.store.documents.chunks(document.id);

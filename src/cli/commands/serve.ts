@@ -11,6 +11,7 @@ import { schedulePurge } from '../../privacy/retention.js';
 import { auditAvailable, withAudit } from '../../privacy/services.js';
 import { formatIngestSummary, runIngestWithProgress } from './ingest.js';
 import { jobQueue } from '../../jobs/index.js';
+import { scheduleFolderSyncs } from '../../jobs/folder-sync.js';
 import { createSetupToken } from '../../accounts/setup.js';
 import { setupMessage } from './setup-link.js';
 
@@ -77,6 +78,8 @@ export function registerServe(program: Command): void {
           });
       // Works on queued jobs (pg-boss: those of every replica, including a dead one's).
       const jobs = await jobQueue(services);
+      // Collections with a `sync` folder in the configuration are kept in step with it.
+      const stopSync = scheduleFolderSyncs(services);
       const app = createApp(services);
       const httpServer = serve(
         { fetch: app.fetch, port: config.server.port, hostname: config.server.host },
@@ -92,6 +95,7 @@ export function registerServe(program: Command): void {
       // what it still buffers: usage rows), then exits with `code`.
       const closeAll = async (code: number) => {
         stopPurge();
+        stopSync();
         for (const close of [() => services.limiter?.close?.(), () => jobs.close(), () => store.close()]) {
           try {
             await close();
