@@ -8,20 +8,13 @@ import type { FileFormat } from './spec.js';
 import { inflateEntry, isZip, readCentralDirectory } from './zip.js';
 import { isEncryptedOffice } from './cfb.js';
 import { looksLikeEmail } from './eml.js';
+import { imageKind } from './ocr.js';
 import { detectDelimiter } from './delimiter.js';
 
 const BINARY_KINDS: Array<[number[], string]> = [
   [
     [0xd0, 0xcf, 0x11, 0xe0],
     'un document Office ancien (.doc, .xls) : enregistrez-le au format .docx ou PDF',
-  ],
-  [
-    [0x89, 0x50, 0x4e, 0x47],
-    "une image PNG : la reconnaissance de caractères (OCR) n'est pas encore prise en charge",
-  ],
-  [
-    [0xff, 0xd8, 0xff],
-    "une image JPEG : la reconnaissance de caractères (OCR) n'est pas encore prise en charge",
   ],
   [[0x47, 0x49, 0x46, 0x38], 'une image GIF'],
   [[0x7b, 0x5c, 0x72, 0x74, 0x66], 'un document RTF : enregistrez-le au format .docx ou PDF'],
@@ -31,6 +24,7 @@ const BINARY_KINDS: Array<[number[], string]> = [
 export function detectFormat(bytes: Buffer, fileName: string): FileFormat {
   if (bytes.subarray(0, 1024).includes('%PDF-')) return 'pdf';
   if (isZip(bytes)) return detectZip(bytes, fileName);
+  if (imageKind(bytes)) return 'image';
   if (isEncryptedOffice(bytes)) {
     throw new AppError(
       'unprocessable',
