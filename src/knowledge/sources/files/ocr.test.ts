@@ -3,6 +3,8 @@
  * read as a JPEG file and as the only picture of a scanned PDF (pdf-lib, no text layer); a blank
  * page, a 20,000 × 20,000 image and a corrupt TIFF refused; page and time limits cut with a message.
  */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { deflateSync, crc32 } from 'node:zlib';
 import { PDFDocument } from 'pdf-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -87,6 +89,8 @@ describe('offline OCR (tesseract.js, French model from node_modules)', () => {
       pages: 1,
     });
     expect(parsed.warnings[0]).toMatch(/Texte reconnu automatiquement \(OCR\)/);
+    // The model was read from node_modules, not cached (tesseract.js would write fra.traineddata here).
+    expect(existsSync(join(process.cwd(), 'fra.traineddata'))).toBe(false);
   }, 120_000);
 
   it('reads a scanned PDF (a page that is only a picture) instead of refusing it', async (ctx) => {
