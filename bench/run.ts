@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- ingest|search|proxy|privacy|postgres|ui …]`: runs the benchmarks and writes BENCHMARKS.md.
+ * `npm run bench [-- ingest|search|proxy|privacy|postgres|ocr|ui …]`: runs the benchmarks and writes BENCHMARKS.md.
  * Without arguments, everything. Machines are shared and noisy: figures are medians and ratios
  * measured within one run.
  */
@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { benchIngest } from './ingest.js';
+import { benchOcr } from './ocr.js';
 import { benchPostgres } from './postgres.js';
 import { benchPrivacy } from './privacy.js';
 import { benchProxy } from './proxy.js';
@@ -23,6 +24,7 @@ if (want('search')) await benchSearch({ dataDir, label: 'SQLite', target: '20 ms
 if (want('proxy')) await benchProxy(dataDir);
 if (want('privacy')) benchPrivacy();
 if (want('postgres')) await benchPostgres();
+if (want('ocr')) await benchOcr();
 if (want('ui')) {
   // The browser suite measures the first token on screen; asked to, it writes its section.
   const r = spawnSync('npx', ['vitest', 'run', 'test/browser/ui.test.ts'], {
