@@ -172,7 +172,10 @@ async function runSync(o: SyncFolderOptions, folder: string): Promise<SyncReport
   const existing = await o.store.documents.hashes(o.collectionId);
   const existingIds = new Set<string>();
   for (const t of Object.values(old.files)) {
-    if (t.documentId && existing.has(t.externalId)) existingIds.add(t.documentId);
+    if (!t.documentId || existingIds.has(t.documentId)) continue;
+    // A file whose content duplicated another document points to that document (another name).
+    if (existing.has(t.externalId) || (await o.store.documents.get(t.documentId)))
+      existingIds.add(t.documentId);
   }
   // Old entries whose path is gone: candidates for a rename (same content elsewhere).
   const gone = new Map<string, string>(); // sha256 → old path
