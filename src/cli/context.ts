@@ -6,11 +6,13 @@ import { buildModels } from '../answer/models.js';
 import { sessionResolver } from '../accounts/oidc/sessions.js';
 import type { Services } from '../services.js';
 import { withAudit } from '../privacy/services.js';
+import { configureOcr } from '../knowledge/sources/files/ocr.js';
 
 /** Builds the services a command needs from the configuration (the CLI's composition root). */
 export async function openServices(overrides?: Record<string, unknown>): Promise<Services> {
   const config: Config = loadConfig({ overrides });
   const logger = createLogger(config.log_level);
+  configureOcr(config.documents.ocr);
   const models = buildModels(config);
   const store = await openStore({
     dataDir: config.data_dir,

@@ -36,6 +36,17 @@ export const serverSchema = z
   })
   .strict();
 
+export const ocrSchema = z
+  .object({
+    /** Pages read by OCR per document (the rest is cut, with a warning). */
+    max_pages: z.number().int().min(1).max(10_000).default(50),
+    /** Time allowed for the OCR of one document, in seconds. */
+    max_seconds: z.number().int().min(1).default(180),
+    /** OCR workers (absent: cores − 1). */
+    workers: z.number().int().min(1).max(64).optional(),
+  })
+  .strict();
+
 export const documentsSchema = z
   .object({
     /** Largest file accepted by `POST /v1/documents` and `guichet documents add`, in bytes. */
@@ -44,6 +55,8 @@ export const documentsSchema = z
       .int()
       .min(1)
       .default(50 * 1024 * 1024),
+    /** Reading scans and images (offline Tesseract). */
+    ocr: ocrSchema.default(ocrSchema.parse({})),
   })
   .strict();
 

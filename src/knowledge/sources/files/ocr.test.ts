@@ -11,7 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderTextImage } from '../../../../test/fixtures/files/scan.js';
 import { AppError } from '../../../shared/errors.js';
 import { parseFile } from './index.js';
-import { recognisePages } from './ocr.js';
+import { configSchema } from '../../../config/schema.js';
+import { configureOcr, OCR_LIMITS, recognisePages } from './ocr.js';
 
 const SOURCE = [
   'La mairie est ouverte du lundi au vendredi de 8 h 30 à 12 h.',
@@ -135,4 +136,18 @@ describe('offline OCR (tesseract.js, French model from node_modules)', () => {
     expect(late.pages).toHaveLength(0);
     expect(late.warnings.join('\n')).toMatch(/a dépassé 0 s ; 0 page\(s\) sur 1 ont été lues/);
   }, 60_000);
+
+  it('takes its limits from documents.ocr in the configuration', () => {
+    const saved = { ...OCR_LIMITS };
+    try {
+      const config = configSchema.parse({
+        documents: { ocr: { max_pages: 3, max_seconds: 20, workers: 2 } },
+      });
+      configureOcr(config.documents.ocr);
+      expect(OCR_LIMITS).toMatchObject({ maxPages: 3, maxMillis: 20_000, workers: 2 });
+      expect(configSchema.parse({}).documents.ocr).toEqual({ max_pages: 50, max_seconds: 180 });
+    } finally {
+      Object.assign(OCR_LIMITS, saved);
+    }
+  });
 });

@@ -22,6 +22,13 @@ export const OCR_LIMITS = {
   workers: Math.max(1, availableParallelism() - 1),
 };
 
+/** Applies the `documents.ocr` configuration (called once at start-up). */
+export function configureOcr(c: { max_pages: number; max_seconds: number; workers?: number }): void {
+  OCR_LIMITS.maxPages = c.max_pages;
+  OCR_LIMITS.maxMillis = c.max_seconds * 1000;
+  if (c.workers) OCR_LIMITS.workers = c.workers;
+}
+
 /** A page whose recognition confidence is below this is reported as hard to read. */
 const LOW_CONFIDENCE = 50;
 
