@@ -4,7 +4,7 @@
  * layer gave nothing; returns null when the PDF holds no page picture OCR can read (the caller
  * then keeps its own refusal).
  */
-import { isAppError } from '../../../shared/errors.js';
+import { AppError, isAppError } from '../../../shared/errors.js';
 import { ocrToParsed } from './image.js';
 import { checkImage, recognisePages } from './ocr.js';
 import type { ParsedFile, ParseInput, Parser } from './spec.js';
@@ -70,8 +70,16 @@ export function withOcr(pdfParser: Parser): Parser {
       } catch (e) {
         if (!isAppError(e)) throw e;
         const ocr = await ocrScannedPdf(input);
-        if (!ocr) throw e;
-        return ocr;
+        if (ocr) return ocr;
+        // The text-layer parser's refusal of a scan predates OCR: say what OCR could not do.
+        if (/numérisé/.test(e.message)) {
+          throw new AppError(
+            'unprocessable',
+            `Le fichier « ${input.fileName} » semble être un document numérisé sans texte, et ses pages ne contiennent aucune image lisible par la reconnaissance de caractères (OCR : images JPEG seulement) : exportez-le en PDF avec texte, ou ses pages en images PNG ou JPEG.`,
+            { cause: e },
+          );
+        }
+        throw e;
       }
     },
   };
