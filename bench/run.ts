@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- ingest|search|proxy|privacy|postgres|backup|isolation|ui …]`: runs the benchmarks and writes BENCHMARKS.md.
+ * `npm run bench [-- ingest|search|proxy|privacy|postgres|backup|isolation|ocr|ui …]`: runs the benchmarks and writes BENCHMARKS.md.
  * Without arguments, everything. Machines are shared and noisy: figures are medians and ratios
  * measured within one run.
  */
@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { benchBackup } from './backup.js';
 import { benchIngest } from './ingest.js';
 import { benchIsolation } from './isolation.js';
+import { benchOcr } from './ocr.js';
 import { benchPostgres } from './postgres.js';
 import { benchPrivacy } from './privacy.js';
 import { benchProxy } from './proxy.js';
@@ -27,6 +28,7 @@ if (want('privacy')) benchPrivacy();
 if (want('isolation')) await benchIsolation(dataDir);
 if (want('postgres')) await benchPostgres();
 if (want('backup')) await benchBackup(dataDir);
+if (want('ocr')) await benchOcr();
 if (want('ui')) {
   // The browser suite measures the first token on screen; asked to, it writes its section.
   const r = spawnSync('npx', ['vitest', 'run', 'test/browser/ui.test.ts'], {

@@ -20,6 +20,7 @@ import { createLimiter } from './store/redis/create-limiter.js';
 import type { Store } from './store/spec.js';
 import { createEmbedder, createRetriever } from './usecases/retriever.js';
 import { preMigrationBackup } from './usecases/backup-store.js';
+import { configureOcr } from './knowledge/sources/files/ocr.js';
 
 export interface ComposeOptions {
   config: Config;
@@ -80,6 +81,8 @@ export function composeServices(o: ComposeOptions): Services {
 /** Loads the configuration, opens its store and builds the services (the CLI's and serve's entry). */
 export async function openServices(overrides?: Record<string, unknown>): Promise<Services> {
   const config: Config = loadConfig({ overrides });
+  // OCR limits of this process (parsing workers read the defaults: see ARCHITECTURE, known gaps).
+  configureOcr(config.documents.ocr);
   const store = await openStore({
     dataDir: config.data_dir,
     databaseUrl: config.store.database_url,

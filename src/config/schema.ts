@@ -37,6 +37,17 @@ export const serverSchema = z
   })
   .strict();
 
+export const ocrSchema = z
+  .object({
+    /** Pages read by OCR per document (the rest is cut, with a warning). */
+    max_pages: z.number().int().min(1).max(10_000).default(50),
+    /** Time allowed for the OCR of one document, in seconds. */
+    max_seconds: z.number().int().min(1).default(180),
+    /** OCR workers (absent: cores − 1). */
+    workers: z.number().int().min(1).max(64).optional(),
+  })
+  .strict();
+
 export const documentsSchema = z
   .object({
     /** Largest file accepted by `POST /v1/documents` and `guichet documents add`, in bytes. */
@@ -53,6 +64,8 @@ export const documentsSchema = z
     parse_memory_mb: z.number().int().min(64).max(16_384).default(512),
     /** Files of one organisation waiting for a parsing worker; one more gets 429. */
     parse_queue_per_org: z.number().int().min(1).max(1000).default(8),
+    /** Reading scans and images (offline Tesseract). */
+    ocr: ocrSchema.default(ocrSchema.parse({})),
   })
   .strict();
 
@@ -120,6 +133,23 @@ export const backupSchema = z
   })
   .strict();
 
+/** A folder kept in step with a collection by `guichet serve` (polling, so network shares work). */
+export const collectionSyncSchema = z
+  .object({
+    folder: z.string().min(1),
+    /** Seconds between two syncs. */
+    interval_seconds: z.number().int().min(10).default(300),
+  })
+  .strict();
+
+export const collectionConfigSchema = z
+  .object({
+    /** Organisation owning the collection. */
+    org: z.string().min(1).default('default'),
+    sync: collectionSyncSchema.optional(),
+  })
+  .strict();
+
 export const configSchema = z
   .object({
     data_dir: z.string().min(1).default('./data'),
@@ -147,6 +177,8 @@ export const configSchema = z
     knowledge: knowledgeSchema.default(knowledgeSchema.parse({})),
     /** Backups: schedule, retention, copy before migrations, free-space warning. */
     backup: backupSchema.default(backupSchema.parse({})),
+    /** Per collection (by id): `sync: { folder: /srv/partage/mairie }` keeps it in step with a folder. */
+    collections: z.record(z.string(), collectionConfigSchema).default({}),
   })
   .strict();
 

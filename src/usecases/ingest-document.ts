@@ -39,6 +39,8 @@ export interface IngestDocumentOptions {
   orgId: string;
   collectionId: string;
   fileName: string;
+  /** The document's identity in its collection (default: the file name; a synced folder gives the relative path). */
+  externalId?: string;
   bytes: Buffer;
   /** Free metadata given by the uploader (kept with the document, under `metadata`). */
   metadata?: Record<string, unknown>;
@@ -118,7 +120,8 @@ function checkMetadata(
 export async function ingestDocument(o: IngestDocumentOptions): Promise<IngestDocumentResult> {
   const collection = await getWritableCollection({ store: o.store, orgId: o.orgId, id: o.collectionId });
   const fileName = cleanFileName(o.fileName);
-  const externalId = o.relativePath ? cleanRelativePath(o.relativePath, fileName) : fileName;
+  const externalId =
+    o.externalId ?? (o.relativePath ? cleanRelativePath(o.relativePath, fileName) : fileName);
   const userMetadata = checkMetadata(o.metadata, fileName);
   if (o.bytes.length === 0) throw new AppError('invalid_request', `Le fichier « ${fileName} » est vide.`);
   const hash = await hashInSlices(

@@ -6,7 +6,10 @@ import {
   listCollections,
   type OrgVisibility,
 } from '../../usecases/manage-collections.js';
+import { documentEmbedder } from '../../usecases/ingest-document.js';
+import { formatSyncReport, syncFolder } from '../../usecases/sync-folder.js';
 import { withServices } from '../context.js';
+import { createProgress } from '../progress.js';
 
 export const DEFAULT_CLI_ORG = 'default';
 
@@ -79,4 +82,43 @@ export function registerCollections(program: Command): void {
         process.stdout.write(`Collection supprimée : ${c.id} (${c.name})\n`);
       });
     });
+  cmd
+    .command('sync')
+    .description(
+      'Synchroniser une collection avec un dossier : fichiers nouveaux et modifiés ajoutés, fichiers disparus retirés',
+    )
+    .argument('<collection>', 'identifiant de la collection')
+    .argument('<dossier>', 'dossier à suivre (partage réseau monté, dossier Nextcloud…)')
+    .option('--org <id>', 'organisation', DEFAULT_CLI_ORG)
+    .option('--allow-empty', 'accepter un dossier vide (retire tous les documents venus du dossier)')
+    .option('--json', 'sortie JSON (le rapport de synchronisation)')
+    .action(
+      async (
+        collection: string,
+        folder: string,
+        o: { org: string; allowEmpty?: boolean; json?: boolean },
+      ) => {
+        await withServices(async (services) => {
+          const progress = createProgress('Synchronisation');
+          let report;
+          try {
+            report = await syncFolder({
+              store: services.store,
+              orgId: o.org,
+              collectionId: collection,
+              folder,
+              maxBytes: services.config.documents.max_upload_bytes,
+              chunkTokens: services.config.search.chunk_tokens,
+              embed: await documentEmbedder(services, o.org),
+              allowEmpty: o.allowEmpty,
+              onProgress: (done, total) => progress.update(done, total),
+            });
+          } finally {
+            progress.stop();
+          }
+          process.stdout.write(`${o.json ? JSON.stringify(report) : formatSyncReport(report)}\n`);
+          if (report.status !== 'completed' || report.counts.failed > 0) process.exitCode = 1;
+        });
+      },
+    );
 }

@@ -12,6 +12,7 @@ import { configFingerprint } from '../../privacy/config-fingerprint.js';
 import { schedulePurge } from '../../privacy/retention.js';
 import { formatIngestSummary, runIngestWithProgress } from './ingest.js';
 import { jobQueue } from '../../jobs/index.js';
+import { scheduleFolderSyncs } from '../../jobs/folder-sync.js';
 import { createSetupToken } from '../../accounts/setup.js';
 import { setupMessage } from './setup-link.js';
 import { scheduleRefresh } from '../../jobs/refresh-job.js';
@@ -104,6 +105,8 @@ export function registerServe(program: Command): void {
         every: config.knowledge.service_public.refresh,
         logger,
       });
+      // Collections with a `sync` folder in the configuration are kept in step with it.
+      const stopSync = scheduleFolderSyncs(services);
       const app = createApp(services);
       const httpServer = serve(
         { fetch: app.fetch, port: config.server.port, hostname: config.server.host },
@@ -119,6 +122,7 @@ export function registerServe(program: Command): void {
       // what it still buffers: usage rows), then exits with `code`.
       const closeAll = async (code: number) => {
         stopPurge();
+        stopSync();
         refresh.stop();
         try {
           await stopBackups();

@@ -39,14 +39,14 @@ describe('detectFormat (by content)', () => {
     expect(() => detectFormat(garbage, 'fichier.json')).toThrowError(
       expect.objectContaining({ code: 'unsupported_media_type' }),
     );
-    expect(() => detectFormat(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0]), 'scan.pdf')).toThrowError(
-      /image PNG/,
-    );
+    expect(() => detectFormat(Buffer.from('GIF89a\x01\x00', 'latin1'), 'scan.pdf')).toThrowError(/image GIF/);
+    // PNG, JPEG and TIFF are read by OCR.
+    expect(detectFormat(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 0]), 'scan.pdf')).toBe('image');
     expect(() => detectFormat(Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0, 0]), 'vieux.doc')).toThrowError(
       /\.docx/,
     );
     const odt = makeZip([{ name: 'content.xml', data: b('<office/>') }]);
-    expect(() => detectFormat(odt, 'a.odt')).toThrowError(/OpenDocument/);
+    expect(() => detectFormat(odt, 'a.odp')).toThrowError(/OpenDocument/);
   });
 });
 

@@ -5,21 +5,16 @@
 import { AppError } from '../../../shared/errors.js';
 import { decodeText } from './decode.js';
 import type { FileFormat } from './spec.js';
-import { isZip, readCentralDirectory } from './zip.js';
+import { inflateEntry, isZip, readCentralDirectory } from './zip.js';
+import { isEncryptedOffice } from './cfb.js';
+import { looksLikeEmail } from './eml.js';
+import { imageKind } from './ocr.js';
 import { detectDelimiter } from './delimiter.js';
 
 const BINARY_KINDS: Array<[number[], string]> = [
   [
     [0xd0, 0xcf, 0x11, 0xe0],
     'un document Office ancien (.doc, .xls) : enregistrez-le au format .docx ou PDF',
-  ],
-  [
-    [0x89, 0x50, 0x4e, 0x47],
-    "une image PNG : la reconnaissance de caractères (OCR) n'est pas encore prise en charge",
-  ],
-  [
-    [0xff, 0xd8, 0xff],
-    "une image JPEG : la reconnaissance de caractères (OCR) n'est pas encore prise en charge",
   ],
   [[0x47, 0x49, 0x46, 0x38], 'une image GIF'],
   [[0x7b, 0x5c, 0x72, 0x74, 0x66], 'un document RTF : enregistrez-le au format .docx ou PDF'],
@@ -29,6 +24,13 @@ const BINARY_KINDS: Array<[number[], string]> = [
 export function detectFormat(bytes: Buffer, fileName: string): FileFormat {
   if (bytes.subarray(0, 1024).includes('%PDF-')) return 'pdf';
   if (isZip(bytes)) return detectZip(bytes, fileName);
+  if (imageKind(bytes)) return 'image';
+  if (isEncryptedOffice(bytes)) {
+    throw new AppError(
+      'unprocessable',
+      `Le fichier « ${fileName} » est protégé par un mot de passe (document Office chiffré) : enregistrez-le sans mot de passe pour l'importer.`,
+    );
+  }
   for (const [magic, what] of BINARY_KINDS) {
     if (magic.every((b, i) => bytes[i] === b)) {
       throw new AppError(
@@ -50,10 +52,14 @@ function detectZip(bytes: Buffer, fileName: string): FileFormat {
     );
   }
   if (entries.some((e) => e.name === 'word/document.xml')) return 'docx';
+  if (entries.some((e) => e.name === 'xl/workbook.xml')) return 'xlsx';
+  const odf = openDocumentType(bytes, entries);
+  if (odf === 'application/vnd.oasis.opendocument.text') return 'odt';
+  if (odf === 'application/vnd.oasis.opendocument.spreadsheet') return 'ods';
   const kind = entries.some((e) => e.name.startsWith('xl/'))
-    ? 'un classeur Excel (.xlsx) : exportez-le en CSV'
+    ? 'un classeur Excel (.xlsx) endommagé'
     : entries.some((e) => e.name === 'content.xml')
-      ? 'un document OpenDocument (.odt, .ods) : enregistrez-le en .docx, PDF ou CSV'
+      ? 'un document OpenDocument autre que texte ou classeur (présentation, dessin…) : enregistrez-le en PDF'
       : 'une archive ZIP';
   throw new AppError(
     'unsupported_media_type',
@@ -61,8 +67,20 @@ function detectZip(bytes: Buffer, fileName: string): FileFormat {
   );
 }
 
+/** The `mimetype` entry of an OpenDocument package (stored first, uncompressed). */
+function openDocumentType(bytes: Buffer, entries: ReturnType<typeof readCentralDirectory> & object): string {
+  const entry = entries.find((e) => e.name === 'mimetype');
+  if (!entry || entry.uncompressedSize > 200) return '';
+  try {
+    return inflateEntry(bytes, entry, 200).toString('ascii').trim();
+  } catch {
+    return '';
+  }
+}
+
 export function detectTextFormat(text: string, fileName: string): FileFormat {
   const head = text.replace(/^\uFEFF/, '').trimStart();
+  if (looksLikeEmail(head)) return 'eml';
   if ((head.startsWith('{') || head.startsWith('[')) && parsesAsJson(text)) return 'json';
   if (looksLikeHtml(head)) return 'html';
   const ext = extension(fileName);

@@ -65,10 +65,10 @@ describe('DOCX parser', () => {
     expect(err.message).toMatch(/endommagé/);
   });
 
-  it('refuses other ZIP documents (xlsx) as unsupported', async () => {
-    const xlsx = makeZip([{ name: 'xl/workbook.xml', data: Buffer.from('<workbook/>') }]);
-    const err = await parseFile(onDisk('tableau.xlsx', xlsx)).catch((e) => e);
+  it('refuses other ZIP documents (pptx) as unsupported', async () => {
+    const pptx = makeZip([{ name: 'ppt/presentation.xml', data: Buffer.from('<presentation/>') }]);
+    const err = await parseFile(onDisk('diapos.pptx', pptx)).catch((e) => e);
     expect(err).toMatchObject({ code: 'unsupported_media_type' });
-    expect(err.message).toMatch(/Excel/);
+    expect(err.message).toMatch(/archive ZIP/);
   });
 });

@@ -54,7 +54,7 @@ describe('PDF parser', () => {
     const err = await parseFile(onDisk('scan.pdf', await makePdf([[], []]))).catch((e) => e);
     expect(err).toMatchObject({ code: 'unprocessable' });
     expect(err.message).toContain(
-      "document numérisé sans texte : la reconnaissance de caractères (OCR) n'est pas encore prise en charge",
+      'document numérisé sans texte, et ses pages ne contiennent aucune image lisible par la reconnaissance de caractères',
     );
   });
 

@@ -5,7 +5,8 @@
  */
 import type { Section } from '../../model.js';
 
-export type FileFormat = 'pdf' | 'docx' | 'html' | 'markdown' | 'text' | 'csv' | 'json';
+export type FileFormat =
+  'pdf' | 'docx' | 'html' | 'markdown' | 'text' | 'csv' | 'json' | 'odt' | 'ods' | 'xlsx' | 'eml' | 'image';
 
 export interface ParseInput {
   bytes: Buffer;
