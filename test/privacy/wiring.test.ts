@@ -7,7 +7,7 @@
  * texts full of personal data from eval/pii-dev.jsonl (no gold value may leave in clear). Every
  * audited action of the store writes its entry, and a server start schedules the purge, on both.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -73,6 +73,15 @@ const MODEL_ROUTES = [
 /** Routes that never do (accounts, listings, audit, static files…). */
 const NO_MODEL_ROUTES = [
   'GET /health',
+  'POST /auth/key',
+  'GET /installation',
+  'POST /installation',
+  'PUT /v1/admin/retention',
+  'PATCH /v1/conversations/:id', // a title masked locally
+  'POST /v1/admin/knowledge/refresh', // the DILA's public archives: nothing of a user's is sent
+  'GET /v1/admin/backups',
+  'POST /v1/admin/backups',
+  'GET /vendor/:name',
   'GET /auth/login',
   'GET /auth/callback',
   'POST /auth/logout',
@@ -124,11 +133,26 @@ const NO_MODEL_ROUTES = [
   'GET /favicon.ico',
 ];
 /** CLI commands that can send text to a model, an embedder or a reranker (`serve`: the routes). */
-const MODEL_COMMANDS = ['search', 'ask', 'eval retrieval', 'eval answers', 'documents add'] as const;
+const MODEL_COMMANDS = [
+  'search',
+  'ask',
+  'eval retrieval',
+  'eval answers',
+  'documents add',
+  'collections sync',
+] as const;
 const NO_MODEL_COMMANDS = [
   'serve', // its routes are the HTTP half of this suite
   'doctor', // a fixed probe text, never a user's
   'ingest service-public',
+  'ingest travail-emploi', // a public corpus from an npm package
+  'setup-link',
+  'quotas show',
+  'quotas set',
+  'quotas clear',
+  'backup', // a copy of the store on disk
+  'restore',
+  'migrate',
   'orgs create',
   'orgs list',
   'users add',
@@ -444,6 +468,11 @@ describe.each(engines)('on $name', (engine) => {
     const run = async (org: string, collection: string) => {
       await cli(['documents', 'add', '--collection', collection, '--org', org, note]);
       exercised.add('documents add');
+      const shared = join(dir, `partage-${org}`);
+      mkdirSync(shared, { recursive: true });
+      writeFileSync(join(shared, 'suivi-partage.md'), `${NOTE}\n\nCopie du dossier partagé.\n`);
+      await cli(['collections', 'sync', collection, shared, '--org', org]);
+      exercised.add('collections sync');
       await cli(['search', q, '--org', org, '--json']);
       exercised.add('search');
       await cli(['ask', q, '--org', org, '--json']);
@@ -503,6 +532,8 @@ describe.each(engines)('on $name', (engine) => {
     expect(
       (await fetch(`${url}/v1/documents/${doc}`, { method: 'DELETE', headers: bearer(admin) })).status,
     ).toBe(200);
+    // `guichet quotas clear` removes limits through the store itself.
+    await services.store.accounts.quotas.remove('org', 'audit-org');
     // The service-public ingestion's bulk writes (putMany, deleteMissing) through the store itself.
     await services.store.documents.putMany([]);
     expect(await services.store.documents.deleteMissing(col.id, new Set())).toBe(1);
