@@ -17,6 +17,7 @@ import { serve } from '@hono/node-server';
 import { ensureDefaultOrganisation } from '../../src/accounts/create-organisation.js';
 import { DEFAULT_ORG_ID } from '../../src/accounts/model.js';
 import { createApp } from '../../src/http/app.js';
+import { composeServices } from '../../src/compose.js';
 import { openPostgresStore } from '../../src/store/postgres/index.js';
 import type { Store } from '../../src/store/spec.js';
 import { createTestKey, startTestApp, testServices, type RunningApp } from '../helpers/accounts.js';
@@ -279,7 +280,7 @@ describe.skipIf(pgReason !== null && !CI)('set-up link and key sessions on Postg
     await base.store.close();
     const store = await openPostgresStore({ url: db.url, maxConnections: 4, logger: { warn: () => {} } });
     await ensureDefaultOrganisation(store, DEFAULT_ORG_ID);
-    const services = { ...base, store };
+    const services = composeServices({ config: base.config, store, env: {} });
     const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
       const s = serve({ fetch: createApp(services).fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
     });
@@ -288,8 +289,7 @@ describe.skipIf(pgReason !== null && !CI)('set-up link and key sessions on Postg
       store: services.store,
       close: async () => {
         await new Promise<void>((ok) => server.close(() => ok()));
-        await services.limiter?.close?.();
-        await store.close();
+        await services.close();
         rmSync(base.dir, { recursive: true, force: true });
       },
     };
