@@ -10,7 +10,7 @@ import { foldForMatch, LocalQuestion, readJsonl, RagQuestion } from './evaluate-
  * the local one (`expected_doc`, `also_acceptable_docs`, `answer_contains`), told apart by
  * `expected_doc`. Both become expected ids + strings the answer must contain.
  */
-const AnswerQuestion = z.union([
+const answerQuestionSchemas = [
   LocalQuestion.transform((q) => ({
     id: q.id,
     question: q.question,
@@ -27,7 +27,16 @@ const AnswerQuestion = z.union([
     unanswerable: q.unanswerable,
     facts: q.key_facts,
   })),
-]);
+] as const;
+/** The format is told by `expected_doc`, so that a bad line's error names the field at fault. */
+const AnswerQuestion = z.unknown().transform((value, ctx) => {
+  const local = typeof value === 'object' && value !== null && 'expected_doc' in value;
+  const parsed = answerQuestionSchemas[local ? 0 : 1].safeParse(value);
+  if (parsed.success) return parsed.data;
+  for (const issue of parsed.error.issues)
+    ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path });
+  return z.NEVER;
+});
 
 /** Whether the answer contains every string, case, accents and white space folded. */
 export function containsAll(answer: string, facts: string[]): boolean {
