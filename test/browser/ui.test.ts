@@ -650,7 +650,7 @@ describe.skipIf(!present && !CI)('web UI in Chromium', () => {
   });
 
   it('renders an XSS payload in a model answer and in a local source inert', async () => {
-    await page.fill('#question', 'Une réponse piégée ?');
+    await page.fill('#question', 'Comment renouveler une carte nationale d’identité ? Réponse piégée');
     await page.press('#question', 'Enter');
     await page.waitForSelector('.gc-thread[aria-busy="false"]');
     await page.waitForTimeout(200);
@@ -684,7 +684,7 @@ describe.skipIf(!present && !CI)('web UI in Chromium', () => {
   it('stops mid-stream (the upstream sees the cancel), follows the stream unless scrolled up, regenerates and edits without duplicating the question', async () => {
     await signIn(page, key, scripted.url);
     const closed = upstream.nextEarlyClose(15_000);
-    await page.fill('#question', 'Une réponse longue, s’il vous plaît');
+    await page.fill('#question', 'Comment renouveler une carte nationale d’identité ? Réponse longue');
     await page.press('#question', 'Enter');
     await page.waitForFunction(
       () =>
@@ -781,14 +781,20 @@ describe.skipIf(!present && !CI)('web UI in Chromium', () => {
     await page.fill('#history-search', 'REPONSE LONGUE'); // accents and case ignored
     await expect.poll(() => page.locator('#history-list li:visible').count()).toBe(1);
     await page.click('#history-list li:visible button[title^="Renommer"]');
-    await page.fill('#history-list li input', 'Dossier de M. Martin');
+    // (A title never shows personal data: a person's name typed here would be masked.)
+    await page.fill('#history-list li input', 'Dossier carte d’identité');
     await page.press('#history-list li input', 'Enter');
-    await page.waitForSelector('#history-list a:has-text("Dossier de M. Martin")');
+    await page.waitForSelector('#history-list a:has-text("Dossier carte d’identité")');
     await page.reload();
-    await page.waitForSelector('#history-list a:has-text("Dossier de M. Martin")');
+    await page.waitForSelector('#history-list a:has-text("Dossier carte d’identité")');
     await page.keyboard.press('?');
     await page.waitForSelector('#shortcuts-modal[open]');
     expect(await page.textContent('#shortcuts-modal')).toMatch(/Nouvelle conversation.*Arrêter la réponse/s);
+    // The DSFR modal fades in: colours are judged once it is opaque.
+    await page.waitForFunction(
+      () => getComputedStyle(document.getElementById('shortcuts-modal')!).opacity === '1',
+    );
+    await page.waitForTimeout(300);
     await axe(page, 'raccourcis');
     await shot(page, '18-raccourcis');
     await page.keyboard.press('Escape');
@@ -846,14 +852,15 @@ describe.skipIf(!present && !CI)('web UI in Chromium', () => {
         await axe(page, `${hash} ${w}`);
       });
     }
-    // Data flows said in words: this server sends nothing outside.
+    // Data flows said in words: no model outside; only the DILA's public archives (corpus refresh).
     await page.goto(`${server.url}/#/admin/confidentialite`);
-    expect(await page.textContent('#flows-summary')).toMatch(/Aucun flux sortant/);
+    expect(await page.textContent('#flows-summary')).toMatch(/flux sortants? vers des services ext/);
+    expect(await page.textContent('main')).toMatch(/service-public/);
     expect(await page.textContent('main')).not.toMatch(/\bnull\b|undefined|\[object/);
     expect(await page.textContent('#audit-page')).not.toMatch(/\{"/); // words, not JSON
     expect(await page.textContent('#audit-page')).toMatch(/Clé d’API créée|Clé d’API révoquée/);
     // Sign-in page, signed out.
-    await page.evaluate(() => sessionStorage.removeItem('guichet.key'));
+    await page.context().clearCookies(); // the session lives in a cookie
     await page.goto(`${server.url}/#/connexion`);
     await page.reload();
     await page.waitForSelector('#api-key');
