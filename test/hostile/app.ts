@@ -53,7 +53,7 @@ export async function startEngineApp(
     env: {},
     ...(extra.limiter ? { limiter: extra.limiter } : {}),
   });
-  const services = Object.assign(Object.create(null) as object, composed, { dir }) as Services & {
+  const services = Object.assign(Object.create(null) as object, composed, extra, { dir }) as Services & {
     dir: string;
   };
   const app = createApp(services);
