@@ -25,7 +25,12 @@ export const imageParser: Parser = {
 export function ocrToParsed(result: OcrResult, fileName: string, totalPages: number): ParsedFile {
   const blocks: Block[] = [];
   for (const page of result.pages) {
-    blocks.push(...textLinesToBlocks(page.text.split('\n').map((text) => ({ text }))));
+    blocks.push(
+      ...textLinesToBlocks(
+        page.text.split('\n').map((text) => ({ text })),
+        { unwrap: false },
+      ),
+    );
   }
   if (!blocks.length) {
     throw new AppError(

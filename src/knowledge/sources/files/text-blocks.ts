@@ -21,7 +21,7 @@ const ROMAN = /^([IVX]{1,5})[.)–-]\s+\S/;
 const BOILERPLATE = /^(république française|liberté,? égalité,? fraternité)$/i;
 const MAX_HEADING = 120;
 
-export function textLinesToBlocks(lines: TextLine[]): Block[] {
+export function textLinesToBlocks(lines: TextLine[], o: { unwrap?: boolean } = {}): Block[] {
   const bodySize = dominantSize(lines);
   const sizes = headingSizes(lines, bodySize);
   const blocks: Block[] = [];
@@ -30,7 +30,8 @@ export function textLinesToBlocks(lines: TextLine[]): Block[] {
   const context = lines.map((l) => l.text).join('\n');
   const flush = () => {
     // Hard-wrapped lines are joined back into the sentences they cut.
-    const text = unwrapLines(paragraph, width, context).replace(/^\n+|\s+$/g, '');
+    const joined = o.unwrap === false ? paragraph.join('\n') : unwrapLines(paragraph, width, context);
+    const text = joined.replace(/^\n+|\s+$/g, '');
     if (text.trim()) blocks.push({ kind: 'text', text });
     paragraph = [];
   };
