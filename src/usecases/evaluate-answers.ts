@@ -97,12 +97,10 @@ function withRates(r: AnswerEvalReport): AnswerEvalReport {
   };
 }
 
-/** Asks every question through the answer pipeline and checks citations and refusals. */
-export async function evaluateAnswers(o: EvaluateAnswersOptions): Promise<AnswerEvalReport> {
-  const questions = readJsonl(o.file, AnswerQuestion);
-  const corpusDate = await corpusDateOf(o.deps.retriever.store);
-  const r: AnswerEvalReport = {
-    model: o.model,
+/** A report with nothing counted yet (one file's start, or the sum's). */
+function emptyReport(model: string): AnswerEvalReport {
+  return {
+    model,
     answerable: 0,
     grounded: 0,
     grounded_rate: 0,
@@ -117,6 +115,13 @@ export async function evaluateAnswers(o: EvaluateAnswersOptions): Promise<Answer
     facts_rate: 0,
     failures: [],
   };
+}
+
+/** Asks every question through the answer pipeline and checks citations and refusals. */
+export async function evaluateAnswers(o: EvaluateAnswersOptions): Promise<AnswerEvalReport> {
+  const questions = readJsonl(o.file, AnswerQuestion);
+  const corpusDate = await corpusDateOf(o.deps.retriever.store);
+  const r = emptyReport(o.model);
   for (const [i, q] of questions.entries()) {
     const id = q.id ?? String(i + 1);
     const plan = await prepareAnswer(o.deps, {
@@ -192,22 +197,7 @@ export async function evaluateAnswersFiles(
       facts_found: sum.facts_found + f.facts_found,
       failures: [...sum.failures, ...f.failures],
     }),
-    {
-      model: o.model,
-      answerable: 0,
-      grounded: 0,
-      grounded_rate: 0,
-      unanswerable: 0,
-      refused: 0,
-      refusal_rate: 0,
-      false_refusals: 0,
-      false_refusal_rate: 0,
-      near_miss: { n: 0, honest: 0, ids_not_honest: [] },
-      with_facts: 0,
-      facts_found: 0,
-      facts_rate: 0,
-      failures: [],
-    },
+    emptyReport(o.model),
   );
   return { files, combined: withRates(combined) };
 }

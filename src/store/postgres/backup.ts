@@ -7,24 +7,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import pg from 'pg';
 import { AppError } from '../../shared/errors.js';
+import { COUNTED_TABLES } from '../backup-tables.js';
 import { redactUrl } from './db.js';
-
-/** Same tables as the SQLite side (the lexical postings are derived, but are in the dump). */
-export const PG_COUNTED_TABLES = [
-  'organisations',
-  'users',
-  'api_keys',
-  'quotas',
-  'usage',
-  'sessions',
-  'audit_log',
-  'conversations',
-  'messages',
-  'feedback',
-  'collections',
-  'documents',
-  'chunks',
-] as const;
 
 function requireTool(tool: 'pg_dump' | 'pg_restore'): void {
   const r = spawnSync(tool, ['--version'], { encoding: 'utf8' });
@@ -84,7 +68,7 @@ async function counts(c: pg.ClientBase): Promise<Record<string, number>> {
     ).rows.map((r) => r.table_name),
   );
   const out: Record<string, number> = {};
-  for (const t of PG_COUNTED_TABLES)
+  for (const t of COUNTED_TABLES)
     out[t] = present.has(t)
       ? Number((await c.query<{ n: string }>(`SELECT COUNT(*) AS n FROM ${t}`)).rows[0]!.n)
       : 0;

@@ -7,27 +7,11 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { AppError } from '../../shared/errors.js';
+import { COUNTED_TABLES } from '../backup-tables.js';
 import { openSqliteStore } from './index.js';
 import { schemaVersion } from './open.js';
 
 export const SQLITE_FILE = 'guichet.sqlite';
-
-/** Tables whose rows the manifest counts and a restore compares. */
-export const COUNTED_TABLES = [
-  'organisations',
-  'users',
-  'api_keys',
-  'quotas',
-  'usage',
-  'sessions',
-  'audit_log',
-  'conversations',
-  'messages',
-  'feedback',
-  'collections',
-  'documents',
-  'chunks',
-] as const;
 
 export function sqliteDatabaseFile(dataDir: string): string {
   return join(dataDir, SQLITE_FILE);

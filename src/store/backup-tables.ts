@@ -1,0 +1,16 @@
+/** Tables whose rows a backup's manifest counts and a restore compares (both engines). */
+export const COUNTED_TABLES = [
+  'organisations',
+  'users',
+  'api_keys',
+  'quotas',
+  'usage',
+  'sessions',
+  'audit_log',
+  'conversations',
+  'messages',
+  'feedback',
+  'collections',
+  'documents',
+  'chunks',
+] as const;
