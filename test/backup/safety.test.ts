@@ -216,9 +216,11 @@ describe('SIGKILL', () => {
   };
   const killAfter = async (args: string[], env: Record<string, string>, ms: number) => {
     const child = startCli(args, env);
+    // Listened to from the start: a command quicker than `ms` has exited before the kill.
+    const exited = new Promise((r) => child.once('exit', r));
     await new Promise((r) => setTimeout(r, ms));
     child.kill('SIGKILL');
-    await new Promise((r) => child.once('exit', r));
+    await exited;
   };
 
   it('during a migration: the store is intact and the next start completes', async () => {

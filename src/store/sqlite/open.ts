@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, renameSync, rmSync, statfsSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statfsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import * as sqliteVec from 'sqlite-vec';
@@ -159,6 +159,9 @@ function copyBeforeMigration(db: Db, from: number, to: number): void {
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
   const target = join(dir, `avant-migration-v${from}-v${to}-${stamp}.sqlite`);
   const partial = `${target}.partiel`;
+  // A copy cut short (power cut, SIGKILL) is left as `.partiel`: never taken for a whole one.
+  for (const stale of readdirSync(dir))
+    if (stale.endsWith('.partiel')) rmSync(join(dir, stale), { force: true });
   try {
     db.prepare('VACUUM INTO ?').run(partial);
   } catch (e) {
