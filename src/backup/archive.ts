@@ -10,6 +10,7 @@ import yauzl, { type Entry, type ZipFile } from 'yauzl';
 import yazl from 'yazl';
 import { z } from 'zod';
 import { AppError } from '../shared/errors.js';
+import { listEntries } from '../knowledge/sources/service-public/zip.js';
 
 export const MANIFEST_NAME = 'manifest.json';
 export const ARCHIVE_FORMAT = 'guichet-backup';
@@ -73,19 +74,6 @@ function openZip(file: string): Promise<ZipFile> {
   );
 }
 
-function entries(zip: ZipFile): Promise<Entry[]> {
-  return new Promise((resolve, reject) => {
-    const list: Entry[] = [];
-    zip.on('entry', (e: Entry) => {
-      list.push(e);
-      zip.readEntry();
-    });
-    zip.on('end', () => resolve(list));
-    zip.on('error', reject);
-    zip.readEntry();
-  });
-}
-
 function entryStream(zip: ZipFile, entry: Entry): Promise<NodeJS.ReadableStream> {
   return new Promise((resolve, reject) =>
     zip.openReadStream(entry, (err, stream) =>
@@ -113,7 +101,7 @@ export async function readArchive(
     throw unreadable(file, `ce n'est pas une archive de sauvegarde Guichet (${(e as Error).message})`);
   }
   try {
-    const list = await entries(zip);
+    const list = await listEntries(zip);
     const byName = new Map(list.map((e) => [e.fileName, e]));
     const m = byName.get(MANIFEST_NAME);
     if (!m) throw unreadable(file, 'manifeste absent');

@@ -7,6 +7,7 @@
 import { open, readFile } from 'node:fs/promises';
 import { crc32 } from 'node:zlib';
 import yauzl, { type Entry, type ZipFile } from 'yauzl';
+import { listEntries } from './zip.js';
 import { classify } from './catalog.js';
 
 export interface VerifyLimits {
@@ -54,19 +55,6 @@ function openBuffer(buffer: Buffer): Promise<ZipFile> {
   });
 }
 
-function nextEntries(zip: ZipFile): Promise<Entry[]> {
-  return new Promise((resolve, reject) => {
-    const out: Entry[] = [];
-    zip.on('entry', (e: Entry) => {
-      out.push(e);
-      zip.readEntry();
-    });
-    zip.once('end', () => resolve(out));
-    zip.once('error', reject);
-    zip.readEntry();
-  });
-}
-
 /** Inflates one entry, refusing more bytes than declared; returns its CRC-32 and size. */
 function inflate(zip: ZipFile, entry: Entry, max: number): Promise<{ crc: number; size: number }> {
   return new Promise((resolve, reject) => {
@@ -105,7 +93,7 @@ export async function verifyArchive(path: string, limits: VerifyLimits): Promise
   let entries: Entry[];
   try {
     zip = await openBuffer(await readFile(path));
-    entries = await nextEntries(zip);
+    entries = await listEntries(zip);
   } catch (e) {
     throw new ArchiveRejected(`archive zip illisible ou tronquée (${(e as Error).message})`);
   }

@@ -40,7 +40,8 @@ async function openZip(path: string): Promise<ZipFile> {
   });
 }
 
-function listEntries(zip: ZipFile): Promise<Entry[]> {
+/** Every entry of a zip opened with `lazyEntries` (also used by the archive checks and backups). */
+export function listEntries(zip: ZipFile): Promise<Entry[]> {
   return new Promise((resolve, reject) => {
     const out: Entry[] = [];
     zip.on('entry', (e: Entry) => {
