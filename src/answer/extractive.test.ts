@@ -183,7 +183,7 @@ describe('extractive answers on real fiches', () => {
   });
 
   it('cases, not a guess: the main situations side by side unless the question names one', async () => {
-    const q = 'Quel est le montant du Smic ?';
+    const q = 'Quel est le montant du Smic mensuel ?';
     const sources = await fiches(q);
     const answer = extractAnswer(sources, q);
     expect(answer).toContain('selon la situation');

@@ -10,7 +10,7 @@ import type { DocumentInput } from '../store/spec.js';
  * document's hash, so that changing it re-indexes everything on the next ingestion.
  */
 export function indexVersion(chunkTokens: number): string {
-  return `a${ANALYZER_VERSION}-c${chunkTokens}-f3`;
+  return `a${ANALYZER_VERSION}-c${chunkTokens}-f4`;
 }
 
 export function contentHash(bytes: Buffer | string, version: string, anchors: string[] = []): string {

@@ -4,7 +4,9 @@
  * retrieval (lexical only, no model) and answers with the extractive model (citations, refusals).
  *
  * The gates are the figures measured when they were set (docs/adr/0002), a little under, so that a
- * regression fails. Issue 13's targets (hit@5 ≥ 0.85, MRR@10 ≥ 0.65) are not reached yet: see the ADR.
+ * regression fails. Measured: rag-dev 0.907 / 0.757, rag-dev2 0.833 / 0.668, both 0.867 / 0.708
+ * (issue 13's targets: hit@5 ≥ 0.85, MRR@10 ≥ 0.65); answers grounded 0.818, 29 / 35 refused,
+ * 6 / 165 false refusals.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildModels } from '../../src/answer/models.js';
@@ -23,7 +25,7 @@ beforeAll(async () => {
 }, 900_000);
 
 describe('quality on both dev sets', () => {
-  it('lexical retrieval: hit@5 ≥ 0.81 and MRR@10 ≥ 0.63 over the 165 answerable questions', async () => {
+  it('lexical retrieval: hit@5 ≥ 0.86 and MRR@10 ≥ 0.70 over the 165 answerable questions', async () => {
     const report = await evaluateRetrievalFiles({
       store,
       files: [RAG_DEV, RAG_DEV2],
@@ -34,10 +36,13 @@ describe('quality on both dev sets', () => {
       console.log(`${f.file}: hit@5 ${f.recall_at_k}, MRR@10 ${f.mrr_at_10}, n=${f.n}`);
     expect(report.combined.n).toBe(165);
     expect(report.combined.unanswerable.n).toBe(35);
-    expect(report.combined.recall_at_k).toBeGreaterThanOrEqual(0.81);
-    expect(report.combined.mrr_at_10).toBeGreaterThanOrEqual(0.63);
-    // The first set, on which the search was first tuned, keeps its own level.
-    expect(report.files[0].recall_at_k).toBeGreaterThanOrEqual(0.88);
+    expect(report.combined.recall_at_k).toBeGreaterThanOrEqual(0.86);
+    expect(report.combined.mrr_at_10).toBeGreaterThanOrEqual(0.7);
+    // Each set keeps its own level: the first one, on which the search was first tuned, and the second.
+    expect(report.files[0].recall_at_k).toBeGreaterThanOrEqual(0.9);
+    expect(report.files[0].mrr_at_10).toBeGreaterThanOrEqual(0.75);
+    expect(report.files[1].recall_at_k).toBeGreaterThanOrEqual(0.83);
+    expect(report.files[1].mrr_at_10).toBeGreaterThanOrEqual(0.66);
   }, 300_000);
 
   it('extractive answers: ≥ 80 % of the unanswerable refused, false refusals ≤ 5 %, near-misses told the sources are older', async () => {
@@ -58,7 +63,7 @@ describe('quality on both dev sets', () => {
     expect(r.unanswerable).toBe(35);
     expect(r.refusal_rate).toBeGreaterThanOrEqual(0.8);
     expect(r.false_refusal_rate).toBeLessThanOrEqual(0.05);
-    expect(r.grounded_rate).toBeGreaterThanOrEqual(0.77);
+    expect(r.grounded_rate).toBeGreaterThanOrEqual(0.81);
     expect(r.near_miss.n).toBeGreaterThanOrEqual(4);
     expect(r.near_miss.honest).toBe(r.near_miss.n);
   }, 600_000);

@@ -10,7 +10,7 @@ const require = createRequire(import.meta.url);
 const snowball = require('snowball-stemmers') as { newStemmer(lang: string): { stem(w: string): string } };
 const stemmer = snowball.newStemmer('french');
 
-export const ANALYZER_VERSION = '2';
+export const ANALYZER_VERSION = '3';
 
 const ELISION = /^(?:l|d|j|m|n|s|t|c|qu|jusqu|lorsqu|puisqu|quoiqu)['’]/;
 const TOKEN = /[\p{L}\p{N}]+(?:['’][\p{L}\p{N}]+)*/gu;
@@ -30,12 +30,16 @@ export function fold(text: string): string {
 /**
  * Stems one lower-case word. The word is folded first, then stemmed: people at a counter often
  * type without accents ("activite", "recu"), and Snowball stems "activité" and "activite"
- * differently; stemming the folded form makes both spellings meet on the same term.
+ * differently; stemming the folded form makes both spellings meet on the same term. A folded
+ * "-ee(s)" ending is read as "-e(s)", so that "séparée", "séparé" and "séparés" meet too.
  */
 export function stemWord(word: string): string {
   const cached = stemCache.get(word);
   if (cached !== undefined) return cached;
-  const folded = fold(word);
+  let folded = fold(word);
+  // Snowball strips the "-ée" of a feminine past participle, not the "-ee" left once folded
+  // ("déclarée" → `declare` but "déclaré" → `declar`): the folded ending is put back to "-e(s)".
+  if (folded.length > 4) folded = folded.replace(/ee(s?)$/, 'e$1');
   let stem: string;
   if (/\d/.test(folded) || folded.length <= 3) stem = folded;
   else stem = stemmer.stem(folded);

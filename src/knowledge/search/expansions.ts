@@ -8,7 +8,10 @@
  * Principle (see docs/adr/0001-search-and-chunk-size.md): an entry must be of general value at
  * any counter — an acronym, a familiar word or a common phrasing — and map to the administration's
  * own wording. No entry names a particular fiche or fits one question; an entry must not fire on
- * an ordinary word with another meaning ("sous", "paye", "auto" alone are left out).
+ * an ordinary word with another meaning ("sous", "paye", "auto" alone are left out). An entry
+ * translates, it does not add a topic: "chômage" is the corpus's own word and gets no entry
+ * (an expansion to "allocation d'aide au retour à l'emploi" sent every question naming it to the
+ * allowance's fiches, docs/adr/0002).
  */
 export const EXPANSIONS: Record<string, string> = {
   // Acronyms of bodies, benefits and documents.
@@ -61,8 +64,7 @@ export const EXPANSIONS: Record<string, string> = {
   // Names people use for a body or scheme.
   'pole emploi': 'pôle emploi',
   'france travail': 'pôle emploi',
-  chomage: "allocation chômage aide au retour à l'emploi",
-  chomdu: "chômage allocation chômage aide au retour à l'emploi",
+  chomdu: 'chômage',
   secu: 'sécurité sociale assurance maladie',
   'securite sociale': 'assurance maladie',
   mutuelle: 'complémentaire santé',
@@ -75,7 +77,7 @@ export const EXPANSIONS: Record<string, string> = {
   'fiche de paie': 'bulletin de paie salaire',
   'fiche de paye': 'bulletin de paie salaire',
   'heures sup': 'heures supplémentaires',
-  'arret maladie': 'arrêt de travail maladie indemnités journalières',
+  'arret maladie': 'arrêt de travail',
   'conge mat': 'congé de maternité',
   'conge pat': 'congé de paternité',
   'carte de sejour': 'titre de séjour',
@@ -153,6 +155,51 @@ export const EXPANSIONS: Record<string, string> = {
   filer: 'donner',
   'mettre dehors': 'expulsion',
   'mis dehors': 'expulsion',
+  // Family words: the fiches say "enfant" and "parent" where people say "mon fils", "ma mère".
+  fils: 'enfant',
+  fille: 'enfant',
+  mioche: 'enfant',
+  marmot: 'enfant',
+  'mon pere': 'parent',
+  'ma mere': 'parent',
+  papa: 'parent',
+  maman: 'parent',
+  daron: 'parent',
+  daronne: 'parent',
+  darons: 'parent',
+  frangin: 'frère',
+  frangine: 'sœur',
+  // More familiar words.
+  'ma boite': 'entreprise employeur',
+  'sa boite': 'entreprise employeur',
+  'notre boite': 'entreprise employeur',
+  'dans la boite': 'entreprise employeur',
+  pote: 'ami',
+  potes: 'ami',
+  piaule: 'logement',
+  bouffe: 'alimentation',
+  clope: 'tabac',
+  clopes: 'tabac',
+  taule: 'prison',
+  keuf: 'police',
+  keufs: 'police',
+  tune: 'argent',
+  chomedu: 'chômage',
+  'rupture conv': 'rupture conventionnelle',
+  'mi temps': 'temps partiel',
+  fievre: 'malade maladie',
+  grippe: 'malade maladie',
+  gastro: 'malade maladie',
+  // Having no address, as people put it.
+  'pas adresse': 'sans domicile stable domiciliation',
+  'sans adresse': 'sans domicile stable domiciliation',
+  'a la rue': 'sans domicile stable domiciliation',
+  // Noun and verb of one act that the stemmer does not bring together.
+  demission: 'démissionner',
+  demissionner: 'démission',
+  demissionne: 'démission',
+  decede: 'décès',
+  decedee: 'décès',
   alloc: 'allocations',
   allocs: 'allocations',
 };

@@ -8,7 +8,7 @@ describe('lexical fields', () => {
     ).toBe('Voir [le simulateur] ou  ');
   });
 
-  it('puts publication-level context in the title and headings of every chunk', () => {
+  it('puts publication-level context in every chunk: title, description in the body', () => {
     const f = lexicalFields(
       {
         title: 'Prime de naissance',
@@ -18,7 +18,8 @@ describe('lexical fields', () => {
       { ordinal: 3, path: ['Montant'], text: 'Le montant est de [948 €](https://x.fr/y).', tokens: 10 },
     );
     expect(f.title.split(' ')).toEqual(['prim', 'naissanc']);
-    expect(f.headings.split(' ')).toEqual(expect.arrayContaining(['mont', 'naissanc']));
+    expect(f.headings.split(' ')).toEqual(['mont']);
+    expect(f.body.split(' ')).toEqual(expect.arrayContaining(['aid', 'vers', 'naissanc', 'mont', '948']));
     expect(f.body).not.toMatch(/http|fr\b/);
   });
 });

@@ -20,20 +20,22 @@ export function anchorTerms(title: string, anchors: string[]): string[] {
 /**
  * The analyzed search fields of one chunk: what the lexical index stores.
  * - title: the publication's title (publication-level, in every chunk);
- * - headings: the chunk's section path, the publication's description and the words of the links
- *   other publications make to it (anchor text) that its title does not already hold;
- * - body: the chunk's text without link targets.
+ * - headings: the chunk's section path and the words of the links other publications make to it
+ *   (anchor text) that its title does not already hold;
+ * - body: the publication's description, then the chunk's text without link targets. The
+ *   description is read as text, not as a heading: weighed like a heading it outranked the
+ *   passages' own words (docs/adr/0002).
  */
 export function lexicalFields(
   doc: { title: string; description: string; breadcrumb: string[] },
   chunk: ChunkDraft,
   anchors: string[] = [],
 ): LexicalFields {
-  const headings = analyze([...chunk.path, doc.description].join(' \n ')).join(' ');
+  const headings = analyze(chunk.path.join(' \n ')).join(' ');
   const extra = anchors.length ? anchorTerms(doc.title, anchors).join(' ') : '';
   return {
     title: analyze(doc.title).join(' '),
     headings: extra ? `${headings} ${extra}` : headings,
-    body: analyze(searchableText(chunk.text)).join(' '),
+    body: analyze(`${doc.description} \n ${searchableText(chunk.text)}`).join(' '),
   };
 }
