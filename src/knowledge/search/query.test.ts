@@ -17,6 +17,21 @@ describe('query terms', () => {
     );
   });
 
+  it('translates family words and familiar phrasings, never to a topic of their own', () => {
+    expect(queryTerms('mon fils de 5 ans a de la fièvre')).toEqual(
+      expect.arrayContaining(analyze('enfant malade')),
+    );
+    expect(queryTerms('pas d’adresse fixe, je dors chez des potes')).toEqual(
+      expect.arrayContaining(analyze('domiciliation ami')),
+    );
+    expect(queryTerms('passer à mi-temps')).toEqual(expect.arrayContaining(analyze('temps partiel')));
+    // "chômage" is the corpus's own word: no allowance added to it.
+    expect(queryTerms('mes années de chomdu comptent pour la retraite ?')).not.toContain(
+      analyze('allocation')[0],
+    );
+    expect(expansionTerms('au chômage')).toEqual([]);
+  });
+
   it('prefers the longest key at a position', () => {
     expect(expansionTerms('je suis auto-entrepreneur')).toEqual(analyze('micro-entrepreneur'));
     expect(expansionTerms('auto')).toEqual([]);
