@@ -41,7 +41,7 @@ export const ocrSchema = z
   .object({
     /** Pages read by OCR per document (the rest is cut, with a warning). */
     max_pages: z.number().int().min(1).max(10_000).default(50),
-    /** Time allowed for the OCR of one document, in seconds. */
+    /** Time allowed for the OCR of one document, in seconds (kept within `parse_timeout_seconds`). */
     max_seconds: z.number().int().min(1).default(180),
     /** OCR workers (absent: cores − 1). */
     workers: z.number().int().min(1).max(64).optional(),

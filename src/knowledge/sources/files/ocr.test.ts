@@ -13,6 +13,7 @@ import { AppError } from '../../../shared/errors.js';
 import { parseFile } from './index.js';
 import { configSchema } from '../../../config/schema.js';
 import { configureOcr, OCR_LIMITS, recognisePages } from './ocr.js';
+import { ocrWithin, parsePool } from '../../../usecases/ingest-document.js';
 
 const SOURCE = [
   'La mairie est ouverte du lundi au vendredi de 8 h 30 à 12 h.',
@@ -107,6 +108,35 @@ describe('offline OCR (tesseract.js, French model from node_modules)', () => {
     );
     expect(parsed.metadata.ocr).toMatchObject({ pages: 1, totalPages: 1 });
   }, 120_000);
+
+  it('applies documents.ocr inside the parsing workers, its time limit kept within the parse timeout', async (ctx) => {
+    if (!jpeg) return ctx.skip();
+    const pdf = await PDFDocument.create();
+    const image = await pdf.embedJpg(jpeg);
+    for (let i = 0; i < 2; i++) pdf.addPage([image.width, image.height]).drawImage(image, { x: 0, y: 0 });
+    const documents = configSchema.parse({
+      documents: { parse_workers: 1, parse_timeout_seconds: 90, ocr: { max_pages: 1, max_seconds: 600 } },
+    }).documents;
+    expect(ocrWithin(documents)).toEqual({ max_pages: 1, max_seconds: 81 });
+    const pool = parsePool(documents);
+    try {
+      const r = await pool.run('a', {
+        bytes: Buffer.from(await pdf.save()),
+        fileName: 'deux-pages.pdf',
+        externalId: 'deux-pages.pdf',
+        maxBytes: 10 * 1024 * 1024,
+        chunkTokens: 200,
+        collectionId: 'c',
+        collectionName: 'Collection',
+        hash: 'h',
+        userMetadata: {},
+      });
+      // The main thread's default (50 pages) would read both: the worker applied max_pages 1.
+      expect(r.warnings.join('\n')).toMatch(/seules les 1 premières pages sur 2/);
+    } finally {
+      await pool.close();
+    }
+  }, 180_000);
 
   it('refuses a blank page, a 20,000 × 20,000 image and a corrupt TIFF with French messages', async () => {
     const blank = await refusal(parseFile({ bytes: grayPng(120, 60), fileName: 'blanche.png' }));

@@ -22,8 +22,15 @@ export const OCR_LIMITS = {
   workers: Math.max(1, availableParallelism() - 1),
 };
 
-/** Applies the `documents.ocr` configuration (called once at start-up). */
-export function configureOcr(c: { max_pages: number; max_seconds: number; workers?: number }): void {
+/** The `documents.ocr` section of the configuration. */
+export interface OcrSettings {
+  max_pages: number;
+  max_seconds: number;
+  workers?: number;
+}
+
+/** Applies the `documents.ocr` configuration (at start-up, and in each parsing worker). */
+export function configureOcr(c: OcrSettings): void {
   OCR_LIMITS.maxPages = c.max_pages;
   OCR_LIMITS.maxMillis = c.max_seconds * 1000;
   if (c.workers) OCR_LIMITS.workers = c.workers;
