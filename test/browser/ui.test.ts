@@ -3,7 +3,7 @@
  * real `guichet serve` on loopback with the whole national corpus and the `extractive` provider.
  * One browser, one server, pages reused: the machine is shared.
  */
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -933,4 +933,27 @@ describe.skipIf(!present && !CI)('web UI in Chromium', () => {
     expect(await page.textContent('#audit-page')).toMatch(/Durées de conservation modifiées/);
     await signIn(page, key);
   });
+  it('the operator sees the backups and takes one now; an organisation’s admin has no such tab', async () => {
+    await signIn(page, key);
+    await page.goto(`${server.url}/#/admin/documents`);
+    await page.waitForSelector('nav[aria-label="Rubriques de l’administration"]');
+    expect(await page.locator('a[href="#/admin/sauvegardes"]').count()).toBe(0);
+    await signIn(page, operator);
+    await page.goto(`${server.url}/#/admin/sauvegardes`);
+    await page.waitForSelector('#backup-now');
+    const folder = join(dataDir, 'sauvegardes');
+    expect(await page.textContent('#backup-list')).toContain(folder);
+    expect(await page.textContent('#backup-list')).toMatch(/Fréquence : tous les jours/);
+    expect(await page.textContent('#backup-list')).toMatch(/Aucun élément/);
+    await page.click('#backup-now');
+    await page.waitForSelector('#backup-messages :text("Sauvegarde écrite")', { timeout: 180_000 });
+    const written = readdirSync(folder);
+    expect(written).toHaveLength(1);
+    const rows = await page.locator('#backup-list tbody tr').allTextContents();
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toContain(written[0]);
+    expect(rows[0]).toMatch(/Manuelle/);
+    await axe(page, 'sauvegardes');
+    await signIn(page, key);
+  }, 240_000);
 });
