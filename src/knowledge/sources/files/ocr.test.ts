@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { deflateSync, crc32 } from 'node:zlib';
-import { PDFDocument } from 'pdf-lib';
+import { PDFDocument, StandardFonts } from 'pdf-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderTextImage } from '../../../../test/fixtures/files/scan.js';
 import { AppError } from '../../../shared/errors.js';
@@ -137,6 +137,31 @@ describe('offline OCR (tesseract.js, French model from node_modules)', () => {
       await pool.close();
     }
   }, 180_000);
+
+  it('reads the scanned page of a mixed PDF (typed pages and a scan) in its place, marked as OCR', async (ctx) => {
+    if (!jpeg) return ctx.skip();
+    const pdf = await PDFDocument.create();
+    const font = await pdf.embedFont(StandardFonts.Helvetica);
+    const typed = (text: string) => pdf.addPage([600, 300]).drawText(text, { x: 40, y: 250, size: 14, font });
+    typed('Délibération du conseil municipal : première page saisie.');
+    const image = await pdf.embedJpg(jpeg);
+    pdf.addPage([image.width, image.height]).drawImage(image, { x: 0, y: 0 });
+    typed('Dernière page saisie : signature du maire.');
+    const parsed = await parseFile({ bytes: Buffer.from(await pdf.save()), fileName: 'mixte.pdf' });
+    const text = parsed.sections.map((s) => s.markdown).join('\n');
+    const first = text.indexOf('première page saisie');
+    const scan = text.indexOf('cantine');
+    const last = text.indexOf('signature du maire');
+    expect(first).toBeGreaterThanOrEqual(0);
+    expect(scan).toBeGreaterThan(first);
+    expect(last).toBeGreaterThan(scan);
+    expect(parsed.metadata).toMatchObject({
+      pages: 3,
+      pagesWithoutText: 0,
+      ocr: { label: 'texte reconnu automatiquement (OCR)', pageNumbers: [2], totalPages: 3 },
+    });
+    expect(parsed.warnings[0]).toMatch(/Texte reconnu automatiquement \(OCR\) sur la page 2/);
+  }, 120_000);
 
   it('refuses a blank page, a 20,000 × 20,000 image and a corrupt TIFF with French messages', async () => {
     const blank = await refusal(parseFile({ bytes: grayPng(120, 60), fileName: 'blanche.png' }));
