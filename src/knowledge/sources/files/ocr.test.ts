@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { deflateSync, crc32 } from 'node:zlib';
 import { PDFDocument, StandardFonts } from 'pdf-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { renderTextImage } from '../../../../test/fixtures/files/scan.js';
+import { renderRotatedTextImage, renderTextImage } from '../../../../test/fixtures/files/scan.js';
 import { AppError } from '../../../shared/errors.js';
 import { parseFile } from './index.js';
 import { configSchema } from '../../../config/schema.js';
@@ -162,6 +162,19 @@ describe('offline OCR (tesseract.js, French model from node_modules)', () => {
     });
     expect(parsed.warnings[0]).toMatch(/Texte reconnu automatiquement \(OCR\) sur la page 2/);
   }, 120_000);
+
+  it('straightens pages scanned sideways or upside down (Tesseract orientation detection, offline)', async (ctx) => {
+    if (!jpeg) return ctx.skip();
+    const turned = await Promise.all([90, 180].map((d) => renderRotatedTextImage(SOURCE, d)));
+    const r = await recognisePages(turned as Buffer[], { limits: { workers: 1 } });
+    expect(r.pages.map((p) => p.rotated)).toEqual([270, 180]);
+    for (const p of r.pages) expect(cer(SOURCE.join(' '), p.text)).toBeLessThanOrEqual(0.03);
+    expect(r.warnings).toContain("page 2 : numérisée à l'envers ou de côté, redressée (180°)");
+    // An upright page is read once, never turned.
+    const upright = await recognisePages([jpeg], { limits: { workers: 1 } });
+    expect(upright.pages[0].rotated).toBeUndefined();
+    expect(existsSync(join(process.cwd(), 'osd.traineddata'))).toBe(false);
+  }, 180_000);
 
   it('refuses a blank page, a 20,000 × 20,000 image and a corrupt TIFF with French messages', async () => {
     const blank = await refusal(parseFile({ bytes: grayPng(120, 60), fileName: 'blanche.png' }));
