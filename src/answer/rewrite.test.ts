@@ -4,6 +4,7 @@ import { createModelStack } from '../models/create-model-stack.js';
 import { completion, sendJson, startUpstream, type FakeUpstream } from '../models/testing/fake-upstream.js';
 import type { PublicationHit } from '../usecases/search-knowledge.js';
 import { fuseRankedLists } from '../knowledge/search/fuse.js';
+import { ExtractiveModel } from './extractive.js';
 import { ModelQueryRewriter, REWRITE_INSTRUCTIONS } from './rewrite.js';
 
 let upstream: FakeUpstream | undefined;
@@ -69,6 +70,13 @@ describe('query rewriting by a model', () => {
     await expect(
       rewriter.rewrite([{ role: 'user', content: 'carte grise perdue' }], live()),
     ).rejects.toThrow();
+  });
+
+  it('an alias falling back to the built-in extracts gives no query', async () => {
+    const { router } = createModelStack(parseProvidersConfig({ providers: [], models: [] }));
+    router.register(new ExtractiveModel());
+    const rewriter = new ModelQueryRewriter(router, 'guichet:extractive', { pseudonymise: false });
+    expect(await rewriter.rewrite([{ role: 'user', content: 'carte grise perdue' }], live())).toEqual([]);
   });
 
   it('fuses the publication lists of several queries by reciprocal rank', () => {

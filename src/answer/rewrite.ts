@@ -1,5 +1,5 @@
 import type { ModelRouter } from '../models/router.js';
-import type { ChatMessage } from '../models/spec.js';
+import { BUILTIN_PROVIDER, type ChatMessage } from '../models/spec.js';
 import { Pseudonymiser } from '../privacy/pseudonymise.js';
 
 /**
@@ -55,6 +55,8 @@ export class ModelQueryRewriter implements QueryRewriter {
       max_tokens: 200,
       signal,
     });
+    // A built-in target (an alias's last resort, `extractive`) writes extracts, not queries.
+    if (result.servedBy.provider === BUILTIN_PROVIDER) return [];
     const text = p ? p.restore(result.text).text : result.text;
     return [
       ...new Set(
