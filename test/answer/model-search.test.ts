@@ -109,6 +109,7 @@ beforeAll(async () => {
         },
       ],
       models: [{ id: 'guichet', targets: ['up:chat'] }],
+      metrics: { enabled: true, public: true },
       search: {
         rewrite: { model: 'up:rw', timeout_ms: 1500 },
         reranker: { provider: 'up', model: 'rr', timeout_ms: 1500 },
@@ -230,6 +231,13 @@ describe('query rewriting', () => {
     const after = app.services.retriever.fallbacks();
     expect(after.rewrite - before.rewrite).toBe(2);
     expect(after.rerank - before.rerank).toBe(2);
+    const metrics = await (await fetch(`${app.url}/metrics`)).text();
+    expect(metrics).toMatch(
+      new RegExp(`guichet_search_model_fallbacks\\{stage="rewrite"[^}]*\\} ${after.rewrite}\\n`),
+    );
+    expect(metrics).toMatch(
+      new RegExp(`guichet_search_model_fallbacks\\{stage="rerank"[^}]*\\} ${after.rerank}\\n`),
+    );
     // An answer too: the model is asked with the lexical sources.
     script.answer = answerWith('Réponse [1].');
     expect((await chat(MANY, false)).text).toBe('Réponse [1].');
