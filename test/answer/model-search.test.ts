@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { writeFileSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
+import { join } from 'node:path';
 import { REWRITE_INSTRUCTIONS } from '../../src/answer/rewrite.js';
 import { NO_SOURCE_MARKER } from '../../src/answer/model-abstention.js';
 import { parseProvidersConfig } from '../../src/models/config.js';
@@ -15,7 +17,8 @@ import {
   type SeenRequest,
 } from '../../src/models/testing/fake-upstream.js';
 import { dataFlowReport } from '../../src/privacy/data-flows.js';
-import { NO_SOURCE_ANSWER } from '../../src/usecases/answer-question.js';
+import { answerDeps, NO_SOURCE_ANSWER } from '../../src/usecases/answer-question.js';
+import { evaluateAnswersFiles } from '../../src/usecases/evaluate-answers.js';
 import { ingestDocument } from '../../src/usecases/ingest-document.js';
 import { createReranker, createRetriever } from '../../src/usecases/retriever.js';
 import { defaultCollectionsFor } from '../../src/usecases/visible-collections.js';
@@ -363,6 +366,27 @@ describe('model-judged "no source"', () => {
       expect(text).toBe('Aucune démarche : 3 jours ouvrables [1].');
       expect(guichet.no_source).toBe(false);
     }
+  });
+
+  it('guichet eval answers counts the model’s own "no source" as a refusal', async () => {
+    script.answer = answerWith(NO_SOURCE_MARKER);
+    const file = join(app.services.dir, 'questions.jsonl');
+    writeFileSync(file, JSON.stringify({ id: 'q1', question: QUESTION, unanswerable: true }) + '\n');
+    const o = {
+      privacy: await app.services.privacy.forOrg('default'),
+      files: [file],
+      model: 'guichet',
+      collections: await defaultCollectionsFor(app.services.store, 'default'),
+      k: 5,
+    };
+    const judged = await evaluateAnswersFiles({ ...o, deps: answerDeps(app.services) });
+    expect(judged.combined).toMatchObject({ unanswerable: 1, refused: 1 });
+    // Premise: without the model's judgement, the sources are deemed to answer.
+    const plain = await evaluateAnswersFiles({
+      ...o,
+      deps: { ...answerDeps(app.services), modelAbstention: false },
+    });
+    expect(plain.combined).toMatchObject({ unanswerable: 1, refused: 0 });
   });
 
   it('a conversation keeps the fixed sentence as the answer', async () => {
