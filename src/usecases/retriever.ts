@@ -95,7 +95,14 @@ export function createQueryRewriter(
   settings: SearchRewriteConfig | undefined,
 ): PolicyBound<QueryRewriter> | null {
   if (!settings) return null;
-  router.resolve(settings.model, 'chat'); // an unknown model fails at start, not at the first search
+  try {
+    router.resolve(settings.model, 'chat'); // an unknown model fails at start, not at the first search
+  } catch (e) {
+    throw new AppError(
+      'config_invalid',
+      `search.rewrite.model : ${e instanceof Error ? e.message.split('. ')[0] : String(e)} (providers, models).`,
+    );
+  }
   return {
     name: settings.model,
     timeoutMs: settings.timeout_ms,

@@ -20,7 +20,7 @@ import { dataFlowReport } from '../../src/privacy/data-flows.js';
 import { answerDeps, NO_SOURCE_ANSWER } from '../../src/usecases/answer-question.js';
 import { evaluateAnswersFiles } from '../../src/usecases/evaluate-answers.js';
 import { ingestDocument } from '../../src/usecases/ingest-document.js';
-import { createReranker, createRetriever } from '../../src/usecases/retriever.js';
+import { createQueryRewriter, createReranker, createRetriever } from '../../src/usecases/retriever.js';
 import { defaultCollectionsFor } from '../../src/usecases/visible-collections.js';
 import { bearer, createTestKey, startTestApp, type RunningApp } from '../helpers/accounts.js';
 
@@ -325,6 +325,12 @@ describe('reranking', () => {
         { store, providers: [provider] },
       ),
     ).toThrow(/search\.reranker\.provider : « inconnu »/);
+  });
+
+  it('a rewriting model that is not declared does not start', () => {
+    expect(() =>
+      createQueryRewriter(app.services.router, { model: 'inconnu', max_queries: 3, timeout_ms: 5000 }),
+    ).toThrow(/^search\.rewrite\.model : Le modèle « inconnu » n’existe pas \(providers, models\)\.$/);
   });
 
   it('the data-flow report lists the rewrite and rerank uses of the provider, pseudonymised', () => {
