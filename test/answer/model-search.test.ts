@@ -22,6 +22,7 @@ import { evaluateAnswersFiles } from '../../src/usecases/evaluate-answers.js';
 import { ingestDocument } from '../../src/usecases/ingest-document.js';
 import { createQueryRewriter, createReranker, createRetriever } from '../../src/usecases/retriever.js';
 import { defaultCollectionsFor } from '../../src/usecases/visible-collections.js';
+import { runDoctor } from '../../src/usecases/run-doctor.js';
 import { bearer, createTestKey, startTestApp, type RunningApp } from '../helpers/accounts.js';
 
 /**
@@ -325,6 +326,26 @@ describe('reranking', () => {
         { store, providers: [provider] },
       ),
     ).toThrow(/search\.reranker\.provider : « inconnu »/);
+  });
+
+  it('guichet doctor asks the reranker once and says whether it answers', async () => {
+    const config = parseProvidersConfig({
+      providers: [{ id: 'up', type: 'openai-compatible', base_url: upstream.baseUrl, models: ['chat'] }],
+    });
+    const providers = [
+      createOpenAiCompatibleProvider(config.providers[0] as never, {
+        egress: createEgressFetch([upstream.origin]),
+      }),
+    ];
+    const check = async () =>
+      (await runDoctor({ config: app.services.config, store: app.services.store, providers })).find((c) =>
+        c.name.startsWith('reclassement'),
+      );
+    script.rerank = rerankFirst('Carte grise');
+    expect(await check()).toMatchObject({ status: 'ok' });
+    expect(reranks()[0].body).toMatchObject({ model: 'rr', query: 'carte grise' });
+    script.rerank = 'fail';
+    expect(await check()).toMatchObject({ status: 'warning', detail: expect.stringMatching(/HTTP 500/) });
   });
 
   it('a rewriting model that is not declared does not start', () => {
