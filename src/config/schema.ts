@@ -10,6 +10,32 @@ import { privacySchema } from '../privacy/config.js';
 import { oidcSchema } from '../accounts/oidc/config.js';
 import { knowledgeSchema } from '../knowledge/config.js';
 
+export const searchRewriteSchema = z
+  .object({
+    /** A chat model id, `fournisseur:modèle` or alias of `providers`/`models`. */
+    model: z.string().min(1),
+    /** Search queries the model may write besides the question. */
+    max_queries: z.number().int().min(1).max(5).default(3),
+    /** Longer than this, the question is searched alone (no error for the user). */
+    timeout_ms: z.number().int().min(100).max(60_000).default(5000),
+  })
+  .strict();
+
+export const httpRerankerSchema = z
+  .object({
+    /** A provider of `providers` (type openai-compatible): its origin is already allowed out. */
+    provider: z.string().min(1),
+    /** The reranker model's name at that provider. */
+    model: z.string().min(1),
+    /** Request shape: `openai-compatible` (query/documents, Cohere/TEI/vLLM) or `albert` (prompt/input). */
+    api: z.enum(['openai-compatible', 'albert']).default('openai-compatible'),
+    /** Publications re-ranked (the first ones of the search). */
+    top_n: z.number().int().min(2).max(50).default(20),
+    /** Longer than this, the search's own order stands (no error for the user). */
+    timeout_ms: z.number().int().min(100).max(60_000).default(3000),
+  })
+  .strict();
+
 export const searchSchema = z
   .object({
     /** Target chunk size in approximate tokens (chosen by measurement, see ARCHITECTURE.md). */
@@ -25,6 +51,27 @@ export const searchSchema = z
      * corpus): same ranking as the store's own query, ~20× faster. Off: every search asks the store.
      */
     memory_index: z.boolean().default(true),
+    /**
+     * Query rewriting by a generative model (absent: off, the measured default): the conversation
+     * and the question turned into a few search queries, searched with the question and fused.
+     */
+    rewrite: searchRewriteSchema.optional(),
+    /**
+     * Re-ranking of the first publications: `lexical` (built in) or a provider's `/v1/rerank`
+     * (absent: off, the measured default).
+     */
+    reranker: z.union([z.literal('lexical'), httpRerankerSchema]).optional(),
+  })
+  .strict();
+
+/** `answers`: what a generative model may decide about an answer. */
+export const answersSchema = z
+  .object({
+    /**
+     * A generative model answering from the sources may judge that they do not answer: it then
+     * replies with a marker and the answer is the fixed "no source" sentence (extracts: no effect).
+     */
+    model_abstention: z.boolean().default(true),
   })
   .strict();
 
@@ -157,6 +204,8 @@ export const configSchema = z
     server: serverSchema.default(serverSchema.parse({})),
     store: storeSchema.default(storeSchema.parse({})),
     search: searchSchema.default(searchSchema.parse({})),
+    /** What a generative model may decide about an answer (model-judged "no source"). */
+    answers: answersSchema.default(answersSchema.parse({})),
     documents: documentsSchema.default(documentsSchema.parse({})),
     /** Model providers (openai-compatible servers, local GGUF files); see README. */
     providers: z.array(providerSchema).default([]),
@@ -184,3 +233,5 @@ export const configSchema = z
 
 export type Config = z.infer<typeof configSchema>;
 export type DocumentsConfig = z.infer<typeof documentsSchema>;
+export type SearchRewriteConfig = z.infer<typeof searchRewriteSchema>;
+export type RerankerConfig = NonNullable<z.infer<typeof searchSchema>['reranker']>;

@@ -138,6 +138,7 @@ export async function runDoctor(o: DoctorOptions): Promise<Check[]> {
       fix: 'Déclarez un fournisseur (vLLM, Ollama, API Albert, fichier GGUF) dans guichet.yaml : voir le README.',
     });
   }
+  checks.push(...(await rerankerCheck(o, timeout)));
   if (o.config.search.embedding_model === undefined) {
     checks.push({
       name: 'recherche dense',
@@ -146,6 +147,43 @@ export async function runDoctor(o: DoctorOptions): Promise<Check[]> {
     });
   }
   return checks;
+}
+
+/** A provider's `/v1/rerank` (`search.reranker`) asked once about a public text. */
+async function rerankerCheck(o: DoctorOptions, timeoutMs: number): Promise<Check[]> {
+  const r = o.config.search.reranker;
+  if (!r || r === 'lexical') return [];
+  const name = 'reclassement (search.reranker)';
+  const p = o.providers.find((x) => x.id === r.provider);
+  if (!p || !('rerank' in p)) {
+    return [
+      {
+        name,
+        status: 'error',
+        detail: `fournisseur « ${r.provider} » non déclaré, ou pas de type openai-compatible`,
+        fix: 'Nommez dans search.reranker.provider un fournisseur openai-compatible déclaré dans providers.',
+      },
+    ];
+  }
+  try {
+    await p.rerank(
+      r.model,
+      'carte grise',
+      ['Carte grise : immatriculer un véhicule.'],
+      AbortSignal.timeout(timeoutMs),
+      r.api,
+    );
+    return [{ name, status: 'ok', detail: `${r.provider}:${r.model} répond (/v1/rerank, format ${r.api})` }];
+  } catch (e) {
+    return [
+      {
+        name,
+        status: 'warning',
+        detail: `${r.provider}:${r.model} : ${(e as Error).message}`,
+        fix: 'Vérifiez search.reranker (model ; api : « albert » ou « openai-compatible ») ; en attendant, la recherche garde son propre ordre.',
+      },
+    ];
+  }
 }
 
 function mib(bytes: number): string {

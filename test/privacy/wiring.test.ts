@@ -17,6 +17,7 @@ import type { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureDefaultOrganisation } from '../../src/accounts/create-organisation.js';
 import { DEFAULT_ORG_ID } from '../../src/accounts/model.js';
+import { REWRITE_INSTRUCTIONS } from '../../src/answer/rewrite.js';
 import { startPrivacyDuties } from '../../src/cli/commands/serve.js';
 import { buildProgram } from '../../src/cli/program.js';
 import { composeServices } from '../../src/compose.js';
@@ -24,6 +25,7 @@ import { loadConfig } from '../../src/config/load.js';
 import { createApp } from '../../src/http/app.js';
 import { AUDITED_REPOS } from '../../src/privacy/audited-store.js';
 import type { Services } from '../../src/services.js';
+import { ingestDocument } from '../../src/usecases/ingest-document.js';
 import { openStore } from '../../src/store/index.js';
 import { bearer, createTestKey } from '../helpers/accounts.js';
 import { startCli } from '../helpers/cli.js';
@@ -183,6 +185,19 @@ const AUDITED_ELSEWHERE = new Set(['session.signed_in', 'session.signed_out']);
 let upstream: RecordingUpstream;
 beforeAll(async () => {
   upstream = await startRecordingUpstream((body, res: ServerResponse) => {
+    if (Array.isArray(body?.documents)) {
+      // `/v1/rerank` (search.reranker): the documents in reverse order.
+      const n = body.documents.length;
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(
+        JSON.stringify({
+          results: body.documents
+            .map((_d: unknown, index: number) => ({ index, relevance_score: n - index }))
+            .reverse(),
+        }),
+      );
+      return;
+    }
     if (Array.isArray(body?.input) || typeof body?.input === 'string') {
       const input: unknown[] = Array.isArray(body.input) ? body.input : [body.input];
       res.writeHead(200, { 'content-type': 'application/json' });
@@ -225,7 +240,12 @@ const providerConfig = (vectors = true) => ({
     },
   ],
   models: [{ id: 'guichet', targets: ['foreign:m1'] }],
-  ...(vectors ? { search: { embedding_model: 'foreign:e1' } } : {}),
+  search: {
+    ...(vectors ? { embedding_model: 'foreign:e1' } : {}),
+    // The model stages of the search send text out too: query rewriting and `/v1/rerank`.
+    rewrite: { model: 'foreign:m1' },
+    reranker: { provider: 'foreign', model: 'rr' },
+  },
 });
 
 const seenSince = (n: number) =>
@@ -358,7 +378,20 @@ describe.each(engines)('on $name', (engine) => {
       body: JSON.stringify({ name: 'Notes du guichet', visibility: 'private' }),
     });
     expect(created.status).toBe(201);
-    return { key, collection: ((await created.json()) as { id: string }).id };
+    const collection = ((await created.json()) as { id: string }).id;
+    // A second publication on the topic: the reranker has something to reorder.
+    await ingestDocument({
+      store: services.store,
+      orgId: id,
+      collectionId: collection,
+      fileName: 'pieces.md',
+      bytes: Buffer.from(
+        `# ${TOPIC} : pièces à fournir\n\nFormulaire de demande de carte de stationnement et certificat médical.\n`,
+      ),
+      chunkTokens: 350,
+      maxBytes: 1_000_000,
+    });
+    return { key, collection };
   }
 
   /** Drives each model route once per question; returns the statuses seen. */
@@ -428,6 +461,9 @@ describe.each(engines)('on $name', (engine) => {
     const seen = seenSince(before);
     expect(upstream.raw.length - before).toBeGreaterThan(SAMPLE.length);
     expect(seen).toContain('carte de stationnement');
+    // Query rewriting and re-ranking were exercised (their texts are in `seen`).
+    expect(seen).toContain(JSON.stringify(REWRITE_INSTRUCTIONS).slice(1, 60));
+    expect(seen).toContain('POST /v1/rerank');
     expect(leaked(seen)).toEqual([]);
   }, 300_000);
 

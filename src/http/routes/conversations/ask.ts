@@ -3,7 +3,7 @@ import type { OpenAPIHono } from '@hono/zod-openapi';
 import { conversationTitle } from '../../../privacy/mask.js';
 import type { Services } from '../../../services.js';
 import { AppError } from '../../../shared/errors.js';
-import { prepareAnswer } from '../../../usecases/answer-question.js';
+import { answerDeps, prepareAnswer } from '../../../usecases/answer-question.js';
 import { historyOf, ownConversation, ownerOf } from '../../../usecases/manage-conversations.js';
 import { defaultCollectionsFor } from '../../../usecases/visible-collections.js';
 import { answerStreamResponse } from '../../answer-stream.js';
@@ -40,11 +40,7 @@ export function registerAskRoute(app: OpenAPIHono<AppEnv>, services: Services): 
     const messages = [...historyOf(previous), { role: 'user' as const, content: question }];
     const controller = new AbortController();
     const signal = AbortSignal.any([c.req.raw.signal, controller.signal]);
-    const deps = {
-      router: services.router,
-      retriever: services.retriever,
-      staleAfterMonths: services.config.knowledge.stale_after_months,
-    };
+    const deps = answerDeps(services);
     const started = performance.now();
     const plan = await prepareAnswer(deps, {
       model: 'guichet',
