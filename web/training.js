@@ -89,6 +89,7 @@ export async function renderTraining(main, hash) {
   const part = hash.split('/')[2] ?? '';
   const index =
     part === 'quiz' ? t.chapters.length : Math.max(0, Math.min(t.chapters.length - 1, Number(part) - 1 || 0));
+  if (index < t.chapters.length) markRead(t, t.chapters[index].id);
   const read = chaptersRead(t);
   const steps = t.chapters.length + 1;
   const current = index + 1;
@@ -107,7 +108,7 @@ export async function renderTraining(main, hash) {
       { class: 'fr-text--lead' },
       `${t.title} — environ ${t.minutes} minutes de lecture, puis un quiz de ${t.questions} questions (seuil de réussite : ${pct(t.pass_mark)}). Version ${t.version}.`,
     ),
-    statusAlert(t) ?? '',
+    h('div', { id: 'formation-statut' }, statusAlert(t) ?? ''),
     h(
       'div',
       { class: 'fr-grid-row fr-grid-row--gutters' },
@@ -120,30 +121,52 @@ export async function renderTraining(main, hash) {
           h(
             'div',
             { class: 'fr-sidemenu__inner' },
-            h('p', { class: 'fr-sidemenu__title', id: 'formation-sommaire' }, 'Sommaire'),
+            // Phones and tablets: the summary folds behind a button (DSFR side menu), the text first.
             h(
-              'p',
-              { class: 'fr-text--sm', id: 'formation-progression' },
-              `${t.chapters.filter((c) => read.has(c.id)).length} chapitre(s) lu(s) sur ${t.chapters.length}`,
+              'button',
+              {
+                class: 'fr-sidemenu__btn',
+                type: 'button',
+                'aria-controls': 'formation-sommaire-liste',
+                'aria-expanded': 'false',
+              },
+              'Sommaire de la formation',
             ),
             h(
-              'ol',
-              { class: 'fr-sidemenu__list' },
-              [
-                ...t.chapters.map((c, i) => [c.title, `#/formation/${i + 1}`, read.has(c.id)]),
-                ['Quiz final', '#/formation/quiz', t.status.passed],
-              ].map(([title, href, done], i) =>
-                h(
-                  'li',
-                  { class: `fr-sidemenu__item${i === index ? ' fr-sidemenu__item--active' : ''}` },
+              'div',
+              { class: 'fr-collapse', id: 'formation-sommaire-liste' },
+              h('p', { class: 'fr-sidemenu__title', id: 'formation-sommaire' }, 'Sommaire'),
+              h(
+                'p',
+                { class: 'fr-text--sm', id: 'formation-progression' },
+                `${t.chapters.filter((c) => read.has(c.id)).length} chapitre(s) lu(s) sur ${t.chapters.length}`,
+              ),
+              h(
+                'ol',
+                { class: 'fr-sidemenu__list' },
+                [
+                  ...t.chapters.map((c, i) => [c.title, `#/formation/${i + 1}`, read.has(c.id)]),
+                  ['Quiz final', '#/formation/quiz', t.status.passed],
+                ].map(([title, href, done], i) =>
                   h(
-                    'a',
-                    { class: 'fr-sidemenu__link', href, ...(i === index ? { 'aria-current': 'page' } : {}) },
-                    title,
-                    done ? h('span', { class: 'fr-sr-only' }, ' (fait)') : '',
-                    done
-                      ? h('span', { class: 'fr-icon-check-line fr-icon--sm fr-ml-1v', 'aria-hidden': 'true' })
-                      : '',
+                    'li',
+                    { class: `fr-sidemenu__item${i === index ? ' fr-sidemenu__item--active' : ''}` },
+                    h(
+                      'a',
+                      {
+                        class: 'fr-sidemenu__link',
+                        href,
+                        ...(i === index ? { 'aria-current': 'page' } : {}),
+                      },
+                      title,
+                      done ? h('span', { class: 'fr-sr-only' }, ' (fait)') : '',
+                      done
+                        ? h('span', {
+                            class: 'fr-icon-check-line fr-icon--sm fr-ml-1v',
+                            'aria-hidden': 'true',
+                          })
+                        : '',
+                    ),
                   ),
                 ),
               ),
@@ -189,7 +212,6 @@ export async function renderTraining(main, hash) {
 
 function renderChapter(body, t, index) {
   const c = t.chapters[index];
-  markRead(t, c.id);
   const prev = index > 0 ? `#/formation/${index}` : null;
   const next = index + 1 < t.chapters.length ? `#/formation/${index + 2}` : '#/formation/quiz';
   body.replaceChildren(
@@ -322,8 +344,13 @@ function renderQuiz(body, t, quiz) {
             method: 'POST',
             body: { answers },
           });
-          training(true); // my status changed
           renderResult(body, t, result);
+          // My status changed: the notice under the title follows.
+          training(true)
+            .then((fresh) =>
+              document.getElementById('formation-statut')?.replaceChildren(statusAlert(fresh) ?? ''),
+            )
+            .catch(() => {});
         } catch (err) {
           submit.disabled = false;
           summary.append(alertBox('error', null, err.message));
@@ -428,7 +455,7 @@ export async function trainingAdmin(body) {
       h(
         'a',
         {
-          class: 'fr-btn fr-btn--secondary fr-btn--icon-left fr-icon-download-line',
+          class: 'fr-btn fr-btn--secondary fr-icon-download-line',
           href: `/v1/admin/training/completions?format=${format}`,
           download: '',
           id: `formation-export-${format}`,
@@ -445,7 +472,7 @@ export async function trainingAdmin(body) {
     ),
     h(
       'ul',
-      { class: 'fr-btns-group fr-btns-group--inline-md' },
+      { class: 'fr-btns-group fr-btns-group--inline-md fr-btns-group--icon-left' },
       link('csv', 'Exporter en CSV'),
       link('pdf', 'Exporter en PDF'),
     ),

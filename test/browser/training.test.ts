@@ -5,7 +5,7 @@
  * trained agent goes straight to the assistant; the admin sees who has done it and downloads the
  * CSV (rows checked) and the PDF.
  */
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -14,6 +14,7 @@ import { parse as parseYaml } from 'yaml';
 import { createApiKey } from '../../src/accounts/create-api-key.js';
 import { openSqliteStore } from '../../src/store/sqlite/index.js';
 import { BUILTIN_COURSE_DIR, readCourse } from '../../src/training/course.js';
+import { ROOT } from '../helpers/cli.js';
 import { copyCorpus } from '../helpers/corpus.js';
 import { startServer, type RunningServer } from '../helpers/server.js';
 
@@ -37,6 +38,7 @@ const BANK = new Map(
   ).questions.map((q) => [q.id, q]),
 );
 const COURSE = readCourse(BUILTIN_COURSE_DIR);
+const ARTIFACTS = join(ROOT, 'test-artifacts');
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 let server: RunningServer;
@@ -76,6 +78,7 @@ async function signIn(p: Page, key: string): Promise<void> {
 
 describe.skipIf(!present && !CI)('AI training in Chromium', () => {
   beforeAll(async () => {
+    mkdirSync(ARTIFACTS, { recursive: true });
     dataDir = await copyCorpus();
     const store = openSqliteStore(dataDir);
     const org = 'default';
@@ -137,7 +140,20 @@ describe.skipIf(!present && !CI)('AI training in Chromium', () => {
     expect(new URL(page.url()).hash).toBe('#/formation');
     expect(await page.locator('main h1').textContent()).toBe('Formation à l’IA');
     expect(await page.locator('main').textContent()).toContain('Formation obligatoire');
+    expect(await page.locator('#formation-progression').textContent()).toBe(
+      `1 chapitre(s) lu(s) sur ${COURSE.chapters.length}`,
+    );
     await axe(page, 'formation, chapitre 1');
+    // Tablet and phone: the same page, no violation either (the side menu stacks above the text).
+    for (const [width, height] of [
+      [768, 1024],
+      [390, 844],
+    ]) {
+      await page.setViewportSize({ width, height });
+      await axe(page, `formation, chapitre 1, ${width}×${height}`);
+      await page.screenshot({ path: join(ARTIFACTS, `formation-${width}x${height}.png`) });
+    }
+    await page.setViewportSize({ width: 1366, height: 900 });
     // The questions route refuses this session too (not only the UI's redirect).
     const refused = await page.evaluate(async () => {
       const r = await fetch('/v1/conversations/new/messages', {
@@ -170,6 +186,7 @@ describe.skipIf(!present && !CI)('AI training in Chromium', () => {
     expect(await fieldsets.count()).toBe(10);
     expect(await fieldsets.first().locator('legend').textContent()).toMatch(/^Question 1 sur 10 : /);
     await axe(page, 'quiz');
+    await page.screenshot({ path: join(ARTIFACTS, 'formation-quiz.png') });
 
     // Sent empty: the errors are announced and the focus goes to their summary.
     await page.click('text=Envoyer mes réponses');
@@ -193,7 +210,12 @@ describe.skipIf(!present && !CI)('AI training in Chromium', () => {
     );
     expect(await page.locator('main').textContent()).toContain('Formation validée');
     expect(await page.evaluate(() => document.activeElement?.id)).toBe('quiz-resultat');
+    // The notice under the title follows the new status.
+    await page.waitForFunction(
+      () => !document.getElementById('formation-statut')?.textContent?.includes('obligatoire'),
+    );
     await axe(page, 'résultat du quiz');
+    await page.screenshot({ path: join(ARTIFACTS, 'formation-resultat.png'), fullPage: true });
 
     await page.click('text=Aller à l’assistant');
     await page.waitForSelector('#question');
@@ -214,12 +236,16 @@ describe.skipIf(!present && !CI)('AI training in Chromium', () => {
     await signIn(page, keys.admin);
     await page.goto(`${server.url}/#/admin/formation`);
     await page.waitForSelector('#formation-export-csv');
+    // The export buttons show their label (not an icon alone).
+    expect(await page.locator('#formation-export-csv').innerText()).toBe('Exporter en CSV');
+    expect((await page.locator('#formation-export-pdf').boundingBox())!.width).toBeGreaterThan(100);
     const rows = await page.locator('main table tbody tr').allTextContents();
     expect(rows).toHaveLength(3);
     expect(rows.find((r) => r.includes('agnes@mairie.fr'))).toContain('À jour');
     expect(rows.find((r) => r.includes('bruno@mairie.fr'))).toContain('À jour');
     expect(rows.find((r) => r.includes('adele@mairie.fr'))).toContain('Jamais suivie');
     await axe(page, 'administration, formation');
+    await page.screenshot({ path: join(ARTIFACTS, 'formation-admin.png'), fullPage: true });
 
     const [csvDownload] = await Promise.all([
       page.waitForEvent('download'),
