@@ -11,6 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
 import { staleCaveat } from '../../src/knowledge/freshness.js';
 import { temporalAnswer } from '../../src/answer/temporal.js';
+import { EXTRACTIVE_PREAMBLE } from '../../src/answer/extractive.js';
 import { PLACEHOLDER_LABELS } from '../../src/privacy/placeholders.js';
 import { NO_SOURCE_ANSWER } from '../../src/usecases/answer-question.js';
 import { FEEDBACK_TAGS } from '../../src/usecases/manage-conversations.js';
@@ -82,6 +83,7 @@ describe('the course and its bank', () => {
 
   it('quotes the product’s own sentences and defaults', () => {
     expect(plain(chapter('signaux'))).toContain(plain(NO_SOURCE_ANSWER));
+    expect(plain(chapter('assistant'))).toContain(plain(EXTRACTIVE_PREAMBLE.replace(/ :$/, '')));
     expect(plain(chapter('signaux'))).toContain(
       plain(`⚠ ${staleCaveat([{ date: '2020-03-04', stale: true }])}`),
     );
