@@ -35,6 +35,8 @@ export interface TrainingRepo {
   takeQuiz(id: string): Promise<boolean>;
   /** Quizzes that expired before `now` (ISO) are deleted; returns how many. */
   deleteExpiredQuizzes(now: string): Promise<number>;
+  /** A person's quizzes not answered yet are deleted (one open quiz per person); returns how many. */
+  deleteOpenQuizzes(userId: string): Promise<number>;
   record(
     c: Omit<TrainingCompletion, 'id' | 'completedAt'> & { completedAt?: string },
   ): Promise<TrainingCompletion>;

@@ -66,11 +66,15 @@ export interface DrawnQuiz {
   questions: QuizQuestion[];
 }
 
-/** Draws `training.questions` questions at random; the client gets them without their answers. */
+/**
+ * Draws `training.questions` questions at random; the client gets them without their answers. A
+ * person has one open quiz at a time: drawing a new one drops the previous one.
+ */
 export async function startQuiz(deps: TrainingDeps, p: Principal, now = new Date()): Promise<DrawnQuiz> {
   const userId = personOf(p);
   const course = courseOf(deps.config);
   await deps.store.training.deleteExpiredQuizzes(now.toISOString());
+  await deps.store.training.deleteOpenQuizzes(userId);
   const questions = drawQuestions(course.bank, deps.config.questions);
   const quiz = await deps.store.training.createQuiz({
     orgId: p.orgId,

@@ -227,6 +227,14 @@ for (const engine of ENGINES) {
         expiresAt: '2000-01-01T00:00:00.000Z',
       });
       expect(await t.deleteExpiredQuizzes(new Date().toISOString())).toBe(1);
+      await t.createQuiz({
+        orgId: 'autre',
+        userId: carl.id,
+        courseVersion: 'v1',
+        questionIds: [],
+        expiresAt: '2999-01-01T00:00:00.000Z',
+      });
+      expect(await t.deleteOpenQuizzes(carl.id)).toBe(1);
       await services.store.personalData.erase(carl.id);
       expect(await t.completions({ orgId: 'autre' })).toEqual([]);
     });
@@ -310,8 +318,16 @@ for (const engine of ENGINES) {
       expect(after.status.last_passed).toMatchObject({ score: 1, course_version: '2026-12' });
     });
 
-    it('a failed quiz is recorded, not passed', async () => {
+    it('a failed quiz is recorded, not passed; a new draw replaces the open quiz', async () => {
+      const first = await drawQuiz(cookies[bob.id]);
       const quiz = await drawQuiz(cookies[bob.id]);
+      expect(
+        (
+          await call(cookies[bob.id], 'POST', `/v1/training/quiz/${first.id}/answers`, {
+            answers: wrongAnswers(first),
+          })
+        ).status,
+      ).toBe(404);
       const r = await call(cookies[bob.id], 'POST', `/v1/training/quiz/${quiz.id}/answers`, {
         answers: wrongAnswers(quiz),
       });

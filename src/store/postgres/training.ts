@@ -40,6 +40,11 @@ export class PostgresTraining implements TrainingRepo {
     return rowCount ?? 0;
   }
 
+  async deleteOpenQuizzes(userId: string): Promise<number> {
+    const { rowCount } = await this.pool.query('DELETE FROM training_quizzes WHERE user_id = $1', [userId]);
+    return rowCount ?? 0;
+  }
+
   async record(
     c: Omit<TrainingCompletion, 'id' | 'completedAt'> & { completedAt?: string },
   ): Promise<TrainingCompletion> {

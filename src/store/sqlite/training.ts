@@ -39,6 +39,10 @@ export class SqliteTraining implements TrainingRepo {
     return this.db.prepare('DELETE FROM training_quizzes WHERE expires_at < ?').run(now).changes;
   }
 
+  async deleteOpenQuizzes(userId: string): Promise<number> {
+    return this.db.prepare('DELETE FROM training_quizzes WHERE user_id = ?').run(userId).changes;
+  }
+
   async record(
     c: Omit<TrainingCompletion, 'id' | 'completedAt'> & { completedAt?: string },
   ): Promise<TrainingCompletion> {
