@@ -16,6 +16,7 @@ import {
 import { barChart } from './chart.js';
 import { renderMarkdown } from './markdown.js';
 import { backups } from './backups.js';
+import { trainingAdmin } from './training.js';
 
 const ROLE_NAMES = {
   agent: 'Agent',
@@ -31,6 +32,7 @@ const SECTIONS = [
   ['usage', 'Consommation', 'usage:read'],
   ['avis', 'Avis reçus', 'audit:read'],
   ['confidentialite', 'Confidentialité', 'audit:read'],
+  ['formation', 'Formation à l’IA', 'users:read'],
   ['sauvegardes', 'Sauvegardes', 'orgs:manage'],
 ];
 
@@ -72,7 +74,15 @@ export async function renderAdmin(main, hash) {
   }
   document.title = `${section[1]} – Administration – Guichet`;
   body.append(h('h2', { class: 'fr-h3' }, section[1]));
-  const render = { documents, comptes, usage, avis, confidentialite, sauvegardes: backups }[section[0]];
+  const render = {
+    documents,
+    comptes,
+    usage,
+    avis,
+    confidentialite,
+    formation: trainingAdmin,
+    sauvegardes: backups,
+  }[section[0]];
   try {
     await render(body);
   } catch (e) {

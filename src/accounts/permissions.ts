@@ -24,6 +24,8 @@ export const PERMISSIONS = {
   'privacy:read': ['dpo', 'admin', 'superadmin'],
   'privacy:manage': ['admin', 'superadmin'],
   'orgs:manage': ['superadmin'],
+  /** The AI training (AI Act art. 4): every person follows it and takes its quiz. */
+  'training:take': ['agent', 'developer', 'dpo', 'admin', 'superadmin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -9,6 +9,7 @@ import { accountsSchema } from '../accounts/config.js';
 import { privacySchema } from '../privacy/config.js';
 import { oidcSchema } from '../accounts/oidc/config.js';
 import { knowledgeSchema } from '../knowledge/config.js';
+import { trainingSchema } from '../training/config.js';
 
 export const searchRewriteSchema = z
   .object({
@@ -226,6 +227,8 @@ export const configSchema = z
     knowledge: knowledgeSchema.default(knowledgeSchema.parse({})),
     /** Backups: schedule, retention, copy before migrations, free-space warning. */
     backup: backupSchema.default(backupSchema.parse({})),
+    /** Agents' AI training (AI Act art. 4): the quiz, its pass mark, whether it is required. */
+    training: trainingSchema.default(trainingSchema.parse({})),
     /** Per collection (by id): `sync: { folder: /srv/partage/mairie }` keeps it in step with a folder. */
     collections: z.record(z.string(), collectionConfigSchema).default({}),
   })

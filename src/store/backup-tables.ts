@@ -13,4 +13,5 @@ export const COUNTED_TABLES = [
   'collections',
   'documents',
   'chunks',
+  'training_completions',
 ] as const;

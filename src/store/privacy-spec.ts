@@ -107,6 +107,8 @@ export interface SubjectData {
   conversations: (Record<string, unknown> & { messages: Record<string, unknown>[] })[];
   feedback: Record<string, unknown>[];
   usage: Record<string, unknown>[];
+  /** AI training attempts (date, score, course version); erased with the person. */
+  training: Record<string, unknown>[];
   auditSubject: string | null;
 }
 

@@ -7,6 +7,7 @@ import type { ApiKey, Organisation, QuotaLimits, QuotaScope, UsageRecord, User }
 import type { NewApiKey, UsageFilter, UsageTotals } from './accounts-spec.js';
 import type { AuditEntry, Conversation, Feedback, StoredMessage } from './privacy-spec.js';
 import type { PendingSignIn, SetupToken, StoredSession } from './sessions-spec.js';
+import type { TrainingCompletion, TrainingQuiz } from './training-spec.js';
 import type { ChunkWithDocument, Collection, DocumentInput, StoredChunk, StoredDocument } from './spec.js';
 
 // The adapters' drivers differ in types only: better-sqlite3 returns booleans as 0/1 and JSON
@@ -329,3 +330,25 @@ export function usageWhere(
 export function toSetupToken(r: any): SetupToken {
   return { hash: r.hash, createdAt: r.created_at, expiresAt: r.expires_at };
 }
+
+export const toTrainingQuiz = (r: any): TrainingQuiz => ({
+  id: r.id,
+  orgId: r.org_id,
+  userId: r.user_id,
+  courseVersion: r.course_version,
+  questionIds: jsonArray(r.question_ids).filter((q): q is string => typeof q === 'string'),
+  createdAt: r.created_at,
+  expiresAt: r.expires_at,
+});
+
+export const toTrainingCompletion = (r: any): TrainingCompletion => ({
+  id: r.id,
+  orgId: r.org_id,
+  userId: r.user_id,
+  courseVersion: r.course_version,
+  correct: num(r.correct),
+  total: num(r.total),
+  score: num(r.score),
+  passed: flag(r.passed),
+  completedAt: r.completed_at,
+});

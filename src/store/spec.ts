@@ -6,6 +6,7 @@
 import type { Audience, DocumentKind } from '../knowledge/model.js';
 import type { AccountsRepo } from './accounts-spec.js';
 import type { AuditRepo, ConversationRepo, PersonalDataRepo } from './privacy-spec.js';
+import type { TrainingRepo } from './training-spec.js';
 
 export type Visibility = 'private' | 'shared' | 'public';
 
@@ -230,5 +231,7 @@ export interface Store {
   readonly conversations: ConversationRepo;
   /** Export, erasure and retention purge of personal data. */
   readonly personalData: PersonalDataRepo;
+  /** Agents' AI training: quizzes drawn, attempts and passes. */
+  readonly training: TrainingRepo;
   close(): Promise<void>;
 }

@@ -7,6 +7,7 @@ import { corpusStatus } from './corpus-status.js';
 import { SERVICE_PUBLIC_COLLECTION } from './ingest-service-public.js';
 import { backupFolder } from './backup-store.js';
 import { lastBackup } from './scheduled-backup.js';
+import { courseOf } from './manage-training.js';
 
 export type CheckStatus = 'ok' | 'warning' | 'error';
 
@@ -65,6 +66,26 @@ async function checkProvider(p: Provider, timeoutMs: number, modelPath?: string)
 }
 
 /** Checks configuration, store, corpus and providers; each problem comes with what to fix. */
+/** The AI training's course folder: readable, and how it is set. */
+function trainingCheck(config: Config): Check {
+  const t = config.training;
+  try {
+    const course = courseOf(t);
+    return {
+      name: 'formation à l’IA',
+      status: 'ok',
+      detail: `version ${course.version}, ${course.chapters.length} chapitres, ${course.bank.length} questions (${Math.min(t.questions, course.bank.length)} par quiz, seuil ${Math.round(t.pass_mark * 100)} %)${t.required ? ', obligatoire avant de poser des questions' : ''}`,
+    };
+  } catch (e) {
+    return {
+      name: 'formation à l’IA',
+      status: 'error',
+      detail: (e as Error).message,
+      fix: 'Corrigez le dossier de la formation (training.folder, ou training/ du dépôt) : manifest.yaml, chapitres et quiz.yaml.',
+    };
+  }
+}
+
 export async function runDoctor(o: DoctorOptions): Promise<Check[]> {
   const checks: Check[] = [];
   checks.push({
@@ -125,6 +146,7 @@ export async function runDoctor(o: DoctorOptions): Promise<Check[]> {
           },
     );
   checks.push(...(await backupChecks(o)));
+  checks.push(trainingCheck(o.config));
   const timeout = o.timeoutMs ?? 5000;
   const paths = new Map(
     o.config.providers.flatMap((p) => (p.type === 'llama-cpp' ? [[p.id, p.model_path] as const] : [])),

@@ -34,6 +34,7 @@ interface BData {
   chunkIds: string[];
   conversationId: string;
   messageId: string;
+  quizId: string;
 }
 
 let app: RunningApp;
@@ -548,6 +549,31 @@ const CASES: Record<string, Case> = {
     const r = await call(c, 'POST', '/v1/admin/backups', {});
     expect(r.status).toBe(403);
   },
+  // The AI training: A's own status and quizzes; B's people never appear in A's report.
+  'GET /v1/training': async (c) => {
+    const r = await call(c, 'GET', '/v1/training');
+    // The key of A has no holder: its status is empty; the session's is A's own.
+    expect(r.status).toBe(200);
+    noLeak(await r.text(), 'GET /v1/training');
+  },
+  'POST /v1/training/quiz': async (c) => {
+    const r = await call(c, 'POST', '/v1/training/quiz');
+    expect([201, 403]).toContain(r.status); // 403: a key without a holder takes no training
+    noLeak(await r.text(), 'POST /v1/training/quiz');
+  },
+  'POST /v1/training/quiz/:id/answers': async (c) => {
+    const r = await call(c, 'POST', `/v1/training/quiz/${b.quizId}/answers`, { answers: {} });
+    expect([403, 404]).toContain(r.status);
+    noLeak(await r.text(), 'POST /v1/training/quiz/:id/answers');
+    expect(await app.services.store.training.getQuiz(b.quizId)).not.toBeNull(); // B's quiz untouched
+  },
+  'GET /v1/admin/training/completions': async (c) => {
+    for (const q of ['', '?format=csv', `?org_id=${b.orgId}`]) {
+      const r = await call(c, 'GET', `/v1/admin/training/completions${q}`);
+      expect(r.status).toBe(q.includes('org_id') ? 404 : 200);
+      noLeak(await r.text(), `GET /v1/admin/training/completions${q}`);
+    }
+  },
 };
 
 beforeAll(async () => {
@@ -646,6 +672,15 @@ beforeAll(async () => {
     chunkIds: full.chunks.map((x) => x.id),
     conversationId: conv.id,
     messageId,
+    quizId: (
+      await store.training.createQuiz({
+        orgId: 'org-b',
+        userId: bUser.id,
+        courseVersion: 'v',
+        questionIds: ['assistant-1'],
+        expiresAt: '2999-01-01T00:00:00.000Z',
+      })
+    ).id,
   };
   expect(b.chunkIds.length).toBeGreaterThan(0);
 }, 120_000);

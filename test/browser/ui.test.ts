@@ -796,6 +796,9 @@ describe.skipIf(skip)('web UI in Chromium', () => {
       ['#/admin/usage', '#chart-days canvas[data-ready]', '22-admin-consommation'],
       ['#/admin/avis', '#feedback-list', '23-admin-avis'],
       ['#/admin/confidentialite', '#flows-summary', '24-admin-confidentialite'],
+      ['#/admin/formation', '#formation-export-csv', '26-admin-formation'],
+      ['#/formation/2', '#formation-etape h3', '27-formation'],
+      ['#/formation/quiz', '#quiz-start', '28-formation-quiz'],
     ];
     await atEachSize(page, async (w) => {
       await sizedShot(page, '25-assistant');
@@ -850,7 +853,8 @@ describe.skipIf(skip)('web UI in Chromium', () => {
     await page.goto(`${server.url}/#/admin/confidentialite`);
     await page.waitForSelector('#rights-person');
     const tabs = await page.locator('nav[aria-label="Rubriques de l’administration"] a').allTextContents();
-    expect(tabs).toEqual(['Consommation', 'Avis reçus', 'Confidentialité']);
+    // The DPO also follows who has taken the AI training (a list of people: users:read).
+    expect(tabs).toEqual(['Consommation', 'Avis reçus', 'Confidentialité', 'Formation à l’IA']);
     expect(await page.locator('#rights-erase').count()).toBe(0);
     await page.selectOption('#rights-person', person.id);
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('#rights-export')]);

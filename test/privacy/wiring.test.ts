@@ -124,6 +124,11 @@ const NO_MODEL_ROUTES = [
   'DELETE /v1/conversations/:id',
   'POST /v1/conversations/:id/messages/:messageId/feedback',
   'GET /v1/feedback',
+  // The AI training: course files, quizzes and attempts, all local.
+  'GET /v1/training',
+  'POST /v1/training/quiz',
+  'POST /v1/training/quiz/:id/answers',
+  'GET /v1/admin/training/completions',
   // The national corpus (public data) is not embedded at ingestion.
   'POST /v1/admin/ingest/service-public',
   'GET /v1/admin/jobs/:id',

@@ -467,6 +467,22 @@ export function storeAccountsContract(
         usage({ at: '2025-03-01T00:00:00.000Z', userId: u.id, keyId: record.id }),
       );
       await store.audit.subjectOf(u.id);
+      await store.training.createQuiz({
+        orgId: 'org-a',
+        userId: u.id,
+        courseVersion: 'v1',
+        questionIds: ['q'],
+        expiresAt: '2099-01-01T00:00:00.000Z',
+      });
+      await store.training.record({
+        orgId: 'org-a',
+        userId: u.id,
+        courseVersion: 'v1',
+        correct: 1,
+        total: 1,
+        score: 1,
+        passed: true,
+      });
       const exported = await store.personalData.collect(u.id);
       expect(exported.user).toMatchObject({ email: 'efface@a.fr' });
       expect(exported.apiKeys).toHaveLength(1);
@@ -476,6 +492,7 @@ export function storeAccountsContract(
       expect(exported.conversations[0].messages).toHaveLength(1);
       expect(exported.feedback).toHaveLength(1);
       expect(exported.usage).toHaveLength(1);
+      expect(exported.training).toMatchObject([{ course_version: 'v1', correct: 1 }]);
       expect(exported.auditSubject).toMatch(/^sub_/);
 
       const counts = await store.personalData.erase(u.id);
@@ -497,8 +514,10 @@ export function storeAccountsContract(
         conversations: [],
         feedback: [],
         usage: [],
+        training: [],
         auditSubject: null,
       });
+      expect(await store.training.completions({ orgId: 'org-a', userId: u.id })).toEqual([]);
       expect(await store.accounts.users.getByEmail('efface@a.fr')).toBeNull();
       expect(await store.accounts.keys.get(record.id)).toBeNull();
       expect(await store.accounts.quotas.get('key', record.id)).toBeNull();

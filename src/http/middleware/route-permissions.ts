@@ -50,6 +50,11 @@ export const ROUTE_PERMISSIONS: RoutePermission[] = [
   { method: 'GET', path: '/v1/admin/jobs/:id', permission: 'orgs:manage' },
   { method: 'GET', path: '/v1/admin/backups', permission: 'orgs:manage' },
   { method: 'POST', path: '/v1/admin/backups', permission: 'orgs:manage' },
+  // The AI training: everyone takes it; who has taken it is a list of people.
+  { method: 'GET', path: '/v1/training', permission: 'training:take' },
+  { method: 'POST', path: '/v1/training/quiz', permission: 'training:take' },
+  { method: 'POST', path: '/v1/training/quiz/:id/answers', permission: 'training:take' },
+  { method: 'GET', path: '/v1/admin/training/completions', permission: 'users:read' },
 ];
 
 export interface CompiledRoute extends RoutePermission {

@@ -10,6 +10,7 @@ import { redactUrl, type Pool, type StoreLogger } from './db.js';
 import { PostgresDocuments } from './documents.js';
 import { migrate } from './migrate.js';
 import { LOCK_KEY } from './locks.js';
+import { PostgresTraining } from './training.js';
 import { LocalLocks } from '../local-locks.js';
 import { PostgresSearch, type VectorSupport } from './search.js';
 import { VECTORS_UNAVAILABLE } from './vectors.js';
@@ -80,6 +81,7 @@ export class PostgresStore implements Store {
   readonly audit: PostgresAudit;
   readonly conversations: PostgresConversations;
   readonly personalData: PostgresPersonalData;
+  readonly training: PostgresTraining;
   private closed = false;
 
   constructor(
@@ -96,6 +98,7 @@ export class PostgresStore implements Store {
     this.audit = new PostgresAudit(pool);
     this.conversations = new PostgresConversations(pool);
     this.personalData = new PostgresPersonalData(pool, this.accounts.usage);
+    this.training = new PostgresTraining(pool);
   }
 
   async close(): Promise<void> {

@@ -442,4 +442,35 @@ export const MIGRATIONS: Migration[] = [
       ALTER TABLE quotas ADD CONSTRAINT quotas_scope_check CHECK (scope IN ('org', 'key', 'ceiling'));
     `,
   },
+  {
+    version: 13,
+    name: 'training',
+    // Agents' AI training (AI Act art. 4): quizzes drawn and not yet answered (their answers stay on
+    // the server), and every attempt per organisation and person. Erasing a person deletes theirs.
+    up: `
+      CREATE TABLE training_quizzes (
+        id TEXT COLLATE "C" PRIMARY KEY,
+        org_id TEXT COLLATE "C" NOT NULL,
+        user_id TEXT COLLATE "C" NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+        course_version TEXT COLLATE "C" NOT NULL,
+        question_ids TEXT NOT NULL,
+        created_at TEXT COLLATE "C" NOT NULL,
+        expires_at TEXT COLLATE "C" NOT NULL
+      );
+      CREATE INDEX training_quizzes_expiry ON training_quizzes (expires_at);
+      CREATE INDEX training_quizzes_user ON training_quizzes (user_id);
+      CREATE TABLE training_completions (
+        id TEXT COLLATE "C" PRIMARY KEY,
+        org_id TEXT COLLATE "C" NOT NULL,
+        user_id TEXT COLLATE "C" NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+        course_version TEXT COLLATE "C" NOT NULL,
+        correct INTEGER NOT NULL,
+        total INTEGER NOT NULL,
+        score DOUBLE PRECISION NOT NULL,
+        passed BOOLEAN NOT NULL,
+        completed_at TEXT COLLATE "C" NOT NULL
+      );
+      CREATE INDEX training_completions_person ON training_completions (org_id, user_id, course_version);
+    `,
+  },
 ];

@@ -7,6 +7,7 @@ import { SqliteCollections } from './collections.js';
 import { SqliteDocuments } from './documents.js';
 import { openDatabase, schemaVersion, type Db } from './open.js';
 import { SqliteSearch } from './search.js';
+import { SqliteTraining } from './training.js';
 import { LocalLocks } from '../local-locks.js';
 
 class SqliteMeta implements MetaRepo {
@@ -38,6 +39,7 @@ export class SqliteStore implements Store {
   readonly audit: SqliteAudit;
   readonly conversations: SqliteConversations;
   readonly personalData: SqlitePersonalData;
+  readonly training: SqliteTraining;
 
   constructor(
     readonly db: Db,
@@ -53,6 +55,7 @@ export class SqliteStore implements Store {
     this.audit = new SqliteAudit(db);
     this.conversations = new SqliteConversations(db);
     this.personalData = new SqlitePersonalData(db, () => this.accounts.usage.flush());
+    this.training = new SqliteTraining(db);
   }
 
   async close(): Promise<void> {

@@ -369,4 +369,35 @@ export const MIGRATIONS: Migration[] = [
       ALTER TABLE quotas_new RENAME TO quotas;
     `,
   },
+  {
+    version: 14,
+    name: 'training',
+    // Agents' AI training (AI Act art. 4): quizzes drawn and not yet answered (their answers stay on
+    // the server), and every attempt per organisation and person. Erasing a person deletes theirs.
+    sql: `
+      CREATE TABLE training_quizzes (
+        id TEXT PRIMARY KEY,
+        org_id TEXT NOT NULL,
+        user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+        course_version TEXT NOT NULL,
+        question_ids TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL
+      );
+      CREATE INDEX training_quizzes_expiry ON training_quizzes (expires_at);
+      CREATE INDEX training_quizzes_user ON training_quizzes (user_id);
+      CREATE TABLE training_completions (
+        id TEXT PRIMARY KEY,
+        org_id TEXT NOT NULL,
+        user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+        course_version TEXT NOT NULL,
+        correct INTEGER NOT NULL,
+        total INTEGER NOT NULL,
+        score REAL NOT NULL,
+        passed INTEGER NOT NULL CHECK (passed IN (0, 1)),
+        completed_at TEXT NOT NULL
+      );
+      CREATE INDEX training_completions_person ON training_completions (org_id, user_id, course_version);
+    `,
+  },
 ];
