@@ -15,6 +15,7 @@ import {
 } from './ui.js';
 import { barChart } from './chart.js';
 import { renderMarkdown } from './markdown.js';
+import { pilote } from './pilot.js';
 
 const ROLE_NAMES = {
   agent: 'Agent',
@@ -29,6 +30,7 @@ const SECTIONS = [
   ['comptes', 'Personnes et clés', 'keys:manage'],
   ['usage', 'Consommation', 'usage:read'],
   ['avis', 'Avis reçus', 'audit:read'],
+  ['pilote', 'Pilote', 'audit:read'],
   ['confidentialite', 'Confidentialité', 'audit:read'],
 ];
 
@@ -70,7 +72,7 @@ export async function renderAdmin(main, hash) {
   }
   document.title = `${section[1]} – Administration – Guichet`;
   body.append(h('h2', { class: 'fr-h3' }, section[1]));
-  const render = { documents, comptes, usage, avis, confidentialite }[section[0]];
+  const render = { documents, comptes, usage, avis, pilote, confidentialite }[section[0]];
   try {
     await render(body);
   } catch (e) {
