@@ -2,7 +2,7 @@
 // source"), share of negative feedback and its tags, sources cited most, stale sources cited, the
 // refused questions (pseudonymised); filtered by service, exported as CSV, two periods compared.
 import { api, can } from './api.js';
-import { alertBox, field, fieldset, fmtNum, h, select, table } from './ui.js';
+import { alertBox, confirmButton, field, fieldset, fmtNum, h, select, table } from './ui.js';
 import { barChart } from './chart.js';
 
 const pct = (x) => `${fmtNum(x * 100, 1)} %`;
@@ -137,6 +137,127 @@ async function pilotFlag(box, since) {
   box.append(h('details', { class: 'fr-mb-3w' }, h('summary', {}, 'Régler le mode pilote'), form, stop));
 }
 
+/** Forms that run `action` on submit, then reload the section; a failure shows in `zone`. */
+function form(id, legend, groups, label, action, zone) {
+  const f = h('form', { id }, fieldset(legend, groups, label, { inline: true }));
+  f.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    try {
+      await action();
+    } catch (err) {
+      zone.replaceChildren(alertBox('error', null, err.message));
+    }
+  });
+  return f;
+}
+
+/** Whether the services panel was left open (it stays so when the section is drawn again). */
+let panelOpen = false;
+
+/** Services of the organisation and the people attached to them (administrators). */
+async function manageServices(box, services, reload) {
+  if (!can('users:manage')) return;
+  const people = (await api('/v1/users')).data;
+  const zone = h('div', { 'aria-live': 'polite' });
+  const count = (id) => people.filter((p) => p.service_id === id).length;
+  const options = (none) => [...(none ? [['', none]] : []), ...services.map((s) => [s.id, s.name])];
+  const name = field('Nom du service', { id: 'service-name', required: true, maxlength: 100 });
+  const since = field('En pilote depuis (facultatif)', { type: 'date', id: 'service-pilot' });
+  const which = select('Service', options(null), { id: 'service-edit' });
+  const rename = field('Nouveau nom (facultatif)', { id: 'service-rename', maxlength: 100 });
+  const pilot = field('En pilote depuis (vide : hors pilote)', { type: 'date', id: 'service-edit-pilot' });
+  // The chosen service's pilot date is shown, so that renaming it keeps its pilot.
+  const showPilot = () =>
+    (pilot.input.value = services.find((x) => x.id === which.input.value)?.pilot_since ?? '');
+  which.input.addEventListener('change', showPilot);
+  showPilot();
+  const person = select(
+    'Personne',
+    people.map((p) => [p.id, p.name && p.name !== p.email ? `${p.name} (${p.email})` : p.email]),
+    { id: 'service-person' },
+  );
+  const target = select('Service', options('Aucun service'), { id: 'service-target' });
+  const panel = h(
+    'details',
+    { class: 'fr-mb-3w', id: 'services-panel', ...(panelOpen ? { open: '' } : {}) },
+    h('summary', {}, 'Gérer les services et leurs personnes'),
+    table(
+      'Services de l’organisation',
+      ['Service', 'Personnes', 'En pilote depuis', 'Action'],
+      services.map((s) => [
+        s.name,
+        fmtNum(count(s.id)),
+        s.pilot_since ? frDay(s.pilot_since) : '—',
+        confirmButton(
+          'Supprimer',
+          { class: 'fr-btn fr-btn--tertiary fr-btn--sm', 'aria-label': `Supprimer le service ${s.name}` },
+          `Supprimer le service « ${s.name} » ? Ses personnes ne seront plus rattachées à aucun service.`,
+          async () => {
+            await api(`/v1/admin/services/${s.id}`, { method: 'DELETE' });
+            reload();
+          },
+          zone,
+        ),
+      ]),
+    ),
+    zone,
+    form(
+      'service-add',
+      'Ajouter un service',
+      [name.group, since.group],
+      'Ajouter',
+      async () => {
+        await api('/v1/admin/services', {
+          method: 'POST',
+          body: {
+            name: name.input.value,
+            ...(since.input.value ? { pilot_since: since.input.value } : {}),
+          },
+        });
+        reload();
+      },
+      zone,
+    ),
+    services.length
+      ? form(
+          'service-change',
+          'Renommer un service ou régler son pilote',
+          [which.group, rename.group, pilot.group],
+          'Enregistrer',
+          async () => {
+            await api(`/v1/admin/services/${which.input.value}`, {
+              method: 'PATCH',
+              body: {
+                ...(rename.input.value.trim() ? { name: rename.input.value } : {}),
+                pilot_since: pilot.input.value || null,
+              },
+            });
+            reload();
+          },
+          zone,
+        )
+      : null,
+    services.length && people.length
+      ? form(
+          'service-attach',
+          'Rattacher une personne à un service',
+          [person.group, target.group],
+          'Rattacher',
+          async () => {
+            await api(`/v1/users/${person.input.value}`, {
+              method: 'PATCH',
+              body: { service_id: target.input.value || null },
+            });
+            reload();
+          },
+          zone,
+        )
+      : null,
+  );
+  panel.addEventListener('toggle', () => (panelOpen = panel.open));
+  box.append(panel);
+}
+
 export async function pilote(body) {
   const services = await api('/v1/admin/services');
   const since = services.org_pilot_since;
@@ -259,10 +380,11 @@ export async function pilote(body) {
   });
 
   const flag = h('div');
-  flag.addEventListener('pilot-changed', () => {
+  const reload = () => {
     body.replaceChildren(body.firstElementChild);
     void pilote(body);
-  });
+  };
+  flag.addEventListener('pilot-changed', reload);
   body.append(
     h(
       'p',
@@ -285,5 +407,6 @@ export async function pilote(body) {
     cmpOut,
   );
   await pilotFlag(flag, since);
+  await manageServices(flag, services.data, reload);
   await load();
 }

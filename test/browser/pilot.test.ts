@@ -249,6 +249,41 @@ describe.skipIf(!present && !CI)('pilot dashboard in Chromium', () => {
     ]);
   });
 
+  it('lets the administrator add a service, attach a person, rename and delete it', async () => {
+    const store = app.services.store;
+    await page.goto(`${app.url}/#/admin/pilote`);
+    await page.click('#services-panel summary');
+    await page.fill('#service-name', 'État civil');
+    await page.fill('#service-pilot', '2026-11-23');
+    await page.click('#service-add button[type="submit"]');
+    await page.waitForSelector('#services-panel td:has-text("État civil")');
+    const created = (await store.accounts.services.list(DEFAULT_ORG_ID)).find(
+      (s) => s.name === 'État civil',
+    )!;
+    expect(created.pilotSince).toBe('2026-11-23');
+    // A name already taken is refused in French, nothing is created.
+    await page.fill('#service-name', 'accueil');
+    await page.click('#service-add button[type="submit"]');
+    await page.waitForSelector('#services-panel .fr-alert--error:has-text("existe déjà")');
+    const agent = (await store.accounts.users.getByEmail('agent1@mairie.fr'))!;
+    await page.selectOption('#service-person', agent.id);
+    await page.selectOption('#service-target', created.id);
+    await page.click('#service-attach button[type="submit"]');
+    await page.waitForSelector('#pilot-service');
+    await expect.poll(async () => (await store.accounts.users.get(agent.id))?.serviceId).toBe(created.id);
+    await page.selectOption('#service-edit', created.id);
+    expect(await page.inputValue('#service-edit-pilot')).toBe('2026-11-23');
+    await page.fill('#service-edit-pilot', '');
+    await page.fill('#service-rename', 'État civil et élections');
+    await page.click('#service-change button[type="submit"]');
+    await page.waitForSelector('#services-panel td:has-text("État civil et élections")');
+    expect((await store.accounts.services.get(created.id))?.pilotSince).toBeNull();
+    page.once('dialog', (d) => void d.accept());
+    await page.click('button[aria-label="Supprimer le service État civil et élections"]');
+    await expect.poll(async () => store.accounts.services.get(created.id)).toBeNull();
+    expect((await store.accounts.users.get(agent.id))?.serviceId).toBeNull();
+  });
+
   it('downloads the CSV and compares two periods', async () => {
     await show(page, WEEK.from, WEEK.to);
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('#pilot-csv')]);
