@@ -1086,6 +1086,11 @@ async function personRights(box) {
 const AUDIT_WORDS = {
   'organisation.created': 'Organisation créée',
   'user.created': 'Personne ajoutée',
+  'user.setService': 'Personne rattachée à un service',
+  'service.created': 'Service créé',
+  'service.updated': 'Service modifié',
+  'service.deleted': 'Service supprimé',
+  'service.org_pilot_set': 'Mode pilote de l’organisation modifié',
   'key.created': 'Clé d’API créée',
   'key.revoked': 'Clé d’API révoquée',
   'quota.changed': 'Quotas modifiés',
@@ -1120,6 +1125,8 @@ const FIELD_WORDS = {
   monthlyCredits: 'crédits/mois',
   count: 'nombre',
   expiresAt: 'expiration',
+  pilotSince: 'pilote depuis',
+  serviceId: 'service',
 };
 
 /** An audit entry's data as a short French sentence (identifiers kept short). */

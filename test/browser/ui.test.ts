@@ -836,6 +836,7 @@ describe.skipIf(!present && !CI)('web UI in Chromium', () => {
       ['#/admin/comptes', '#new-key, button:has-text("Créer la clé")', '21-admin-comptes'],
       ['#/admin/usage', '#chart-days canvas[data-ready]', '22-admin-consommation'],
       ['#/admin/avis', '#feedback-list', '23-admin-avis'],
+      ['#/admin/pilote', '#pilot-weeks', '26-admin-pilote'],
       ['#/admin/confidentialite', '#flows-summary', '24-admin-confidentialite'],
     ];
     await atEachSize(page, async (w) => {
@@ -891,7 +892,7 @@ describe.skipIf(!present && !CI)('web UI in Chromium', () => {
     await page.goto(`${server.url}/#/admin/confidentialite`);
     await page.waitForSelector('#rights-person');
     const tabs = await page.locator('nav[aria-label="Rubriques de l’administration"] a').allTextContents();
-    expect(tabs).toEqual(['Consommation', 'Avis reçus', 'Confidentialité']);
+    expect(tabs).toEqual(['Consommation', 'Avis reçus', 'Pilote', 'Confidentialité']);
     expect(await page.locator('#rights-erase').count()).toBe(0);
     await page.selectOption('#rights-person', person.id);
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('#rights-export')]);
