@@ -111,7 +111,25 @@ function latestPerPerson(feedback: Feedback[]): Feedback[] {
   return [...by.values()];
 }
 
-export function pilotFigures(exchanges: Exchange[], staleAfterMonths: number, now: Date): PilotFigures {
+/** Refused questions as shown: one line, personal data masked (each distinct text masked once). */
+function questionMasker(): (q: string) => string {
+  const done = new Map<string, string>();
+  return (q) => {
+    let m = done.get(q);
+    if (m === undefined) {
+      m = maskPersonalData(q.replace(/\s+/g, ' ').trim()).slice(0, 300);
+      done.set(q, m);
+    }
+    return m;
+  };
+}
+
+export function pilotFigures(
+  exchanges: Exchange[],
+  staleAfterMonths: number,
+  now: Date,
+  mask: (question: string) => string = questionMasker(),
+): PilotFigures {
   const tags = new Map<string, { item: { tag: string }; count: number }>();
   const sources = new Map<string, { item: { title: string; url: string | null }; count: number }>();
   const stale = new Map<
@@ -128,7 +146,7 @@ export function pilotFigures(exchanges: Exchange[], staleAfterMonths: number, no
     answered++;
     if (x.answer.noSource) {
       refused++;
-      const question = maskPersonalData(x.question.replace(/\s+/g, ' ').trim()).slice(0, 300);
+      const question = mask(x.question);
       bump(unanswered, question.toLowerCase(), { question });
     }
     const bad = latestPerPerson(x.feedback).filter((f) => f.rating < 0);
@@ -225,9 +243,10 @@ export async function pilotReport(o: PilotReportOptions): Promise<PilotReport> {
     entry.list.push(x);
     byWeek.set(w.week, entry);
   }
+  const mask = questionMasker();
   const weeks = [...byWeek]
     .sort(([a], [b]) => a.localeCompare(b))
-    .map(([week, w]) => ({ week, start: w.start, ...pilotFigures(w.list, o.staleAfterMonths, now) }));
+    .map(([week, w]) => ({ week, start: w.start, ...pilotFigures(w.list, o.staleAfterMonths, now, mask) }));
   return {
     orgId: o.orgId,
     serviceId: o.serviceId ?? null,
@@ -237,7 +256,7 @@ export async function pilotReport(o: PilotReportOptions): Promise<PilotReport> {
     servicePilotSince: service?.pilotSince ?? null,
     staleAfterMonths: o.staleAfterMonths,
     weeks,
-    totals: pilotFigures(exchanges, o.staleAfterMonths, now),
+    totals: pilotFigures(exchanges, o.staleAfterMonths, now, mask),
   };
 }
 
