@@ -17,6 +17,7 @@ import { barChart } from './chart.js';
 import { renderMarkdown } from './markdown.js';
 import { backups } from './backups.js';
 import { trainingAdmin } from './training.js';
+import { pilote } from './pilot.js';
 
 const ROLE_NAMES = {
   agent: 'Agent',
@@ -31,6 +32,7 @@ const SECTIONS = [
   ['comptes', 'Personnes et clés', 'keys:manage'],
   ['usage', 'Consommation', 'usage:read'],
   ['avis', 'Avis reçus', 'audit:read'],
+  ['pilote', 'Pilote', 'audit:read'],
   ['confidentialite', 'Confidentialité', 'audit:read'],
   ['formation', 'Formation à l’IA', 'users:read'],
   ['sauvegardes', 'Sauvegardes', 'orgs:manage'],
@@ -79,6 +81,7 @@ export async function renderAdmin(main, hash) {
     comptes,
     usage,
     avis,
+    pilote,
     confidentialite,
     formation: trainingAdmin,
     sauvegardes: backups,
@@ -1096,6 +1099,11 @@ async function personRights(box) {
 const AUDIT_WORDS = {
   'organisation.created': 'Organisation créée',
   'user.created': 'Personne ajoutée',
+  'user.setService': 'Personne rattachée à un service',
+  'service.created': 'Service créé',
+  'service.updated': 'Service modifié',
+  'service.deleted': 'Service supprimé',
+  'service.org_pilot_set': 'Mode pilote de l’organisation modifié',
   'key.created': 'Clé d’API créée',
   'key.revoked': 'Clé d’API révoquée',
   'quota.changed': 'Quotas modifiés',
@@ -1130,6 +1138,8 @@ const FIELD_WORDS = {
   monthlyCredits: 'crédits/mois',
   count: 'nombre',
   expiresAt: 'expiration',
+  pilotSince: 'pilote depuis',
+  serviceId: 'service',
 };
 
 /** An audit entry's data as a short French sentence (identifiers kept short). */

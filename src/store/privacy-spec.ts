@@ -39,6 +39,8 @@ export interface Conversation {
   id: string;
   orgId: string;
   userId: string | null;
+  /** The owner's service when the conversation was created (the pilot's attribution), kept as is. */
+  serviceId: string | null;
   title: string;
   createdAt: string;
   updatedAt: string;
@@ -53,6 +55,22 @@ export interface StoredMessage {
   citations: unknown[];
   /** False while an answer is still streaming (or was interrupted). */
   complete: boolean;
+  /** An answer that was the fixed "no source" refusal (decided before any model call). */
+  noSource: boolean;
+}
+
+/** A message of the pilot's period, with its conversation's service. */
+export interface PilotMessage extends StoredMessage {
+  serviceId: string | null;
+}
+
+export interface PilotFilter {
+  orgId: string;
+  /** ISO instants, `from` inclusive, `to` exclusive (messages' creation). */
+  from: string;
+  to: string;
+  /** Only conversations of this service. */
+  serviceId?: string;
 }
 
 export interface Feedback {
@@ -68,7 +86,12 @@ export interface Feedback {
 }
 
 export interface ConversationRepo {
-  create(input: { orgId: string; userId: string | null; title?: string }): Promise<Conversation>;
+  create(input: {
+    orgId: string;
+    userId: string | null;
+    serviceId?: string | null;
+    title?: string;
+  }): Promise<Conversation>;
   get(id: string): Promise<Conversation | null>;
   /** Most recently updated first. */
   listByUser(userId: string, page?: { limit: number; offset: number }): Promise<Conversation[]>;
@@ -82,6 +105,7 @@ export interface ConversationRepo {
     content: string;
     citations?: unknown[];
     complete?: boolean;
+    noSource?: boolean;
   }): Promise<StoredMessage>;
   updateMessage(
     id: string,
@@ -97,6 +121,11 @@ export interface ConversationRepo {
     input: Omit<Feedback, 'id' | 'createdAt' | 'tags' | 'comment'> & { tags?: string[]; comment?: string },
   ): Promise<Feedback>;
   feedback(messageId: string): Promise<Feedback[]>;
+  /**
+   * The pilot's rows: messages of the organisation created in the period (by conversation, then in
+   * order), and the feedback on them.
+   */
+  pilotRows(filter: PilotFilter): Promise<{ messages: PilotMessage[]; feedback: Feedback[] }>;
 }
 
 /** Everything held about one user, as plain rows (the export). */

@@ -3,7 +3,16 @@
  * by the SQLite and PostgreSQL schemas).
  */
 import { randomUUID } from 'node:crypto';
-import type { ApiKey, Organisation, QuotaLimits, QuotaScope, UsageRecord, User } from '../accounts/model.js';
+import { AppError } from '../shared/errors.js';
+import type {
+  ApiKey,
+  Organisation,
+  QuotaLimits,
+  QuotaScope,
+  Service,
+  UsageRecord,
+  User,
+} from '../accounts/model.js';
 import type { NewApiKey, UsageFilter, UsageTotals } from './accounts-spec.js';
 import type { AuditEntry, Conversation, Feedback, StoredMessage } from './privacy-spec.js';
 import type { PendingSignIn, SetupToken, StoredSession } from './sessions-spec.js';
@@ -51,6 +60,7 @@ export const toConversation = (r: any): Conversation => ({
   id: r.id,
   orgId: r.org_id,
   userId: r.user_id,
+  serviceId: r.service_id ?? null,
   title: r.title,
   createdAt: r.created_at,
   updatedAt: r.updated_at,
@@ -64,6 +74,7 @@ export const toMessage = (r: any): StoredMessage => ({
   createdAt: r.created_at,
   citations: jsonArray(r.citations),
   complete: flag(r.complete),
+  noSource: flag(r.no_source),
 });
 
 /** An audit entry; `data` is JSON text (the exact text that was hashed), an unreadable one kept as a hint. */
@@ -188,7 +199,28 @@ export function toOrganisation(r: any): Organisation {
 }
 
 export function toUser(r: any): User {
-  return { id: r.id, email: r.email, name: r.name, orgId: r.org_id, role: r.role, createdAt: r.created_at };
+  return {
+    id: r.id,
+    email: r.email,
+    name: r.name,
+    orgId: r.org_id,
+    role: r.role,
+    serviceId: r.service_id ?? null,
+    createdAt: r.created_at,
+  };
+}
+
+export const serviceTaken = (name: string): AppError =>
+  new AppError('conflict', `Un service nommé « ${name} » existe déjà dans l'organisation.`);
+
+export function toService(r: any): Service {
+  return {
+    id: r.id,
+    orgId: r.org_id,
+    name: r.name,
+    pilotSince: r.pilot_since ?? null,
+    createdAt: r.created_at,
+  };
 }
 
 export function toApiKey(r: any): ApiKey {

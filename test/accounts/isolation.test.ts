@@ -35,6 +35,8 @@ interface BData {
   conversationId: string;
   messageId: string;
   quizId: string;
+  serviceId: string;
+  serviceName: string;
 }
 
 let app: RunningApp;
@@ -69,6 +71,8 @@ function noLeak(text: string, where: string): void {
     b.documentId,
     b.conversationId,
     b.messageId,
+    b.serviceId,
+    b.serviceName,
   ];
   for (const bit of bits)
     expect(text.includes(bit), `${where} contient « ${bit} » (donnée de B)`).toBe(false);
@@ -102,6 +106,7 @@ async function sameAsUnknown(
 }
 
 const UNKNOWN = 'inconnu_0000000000000000';
+const store = () => app.services.store;
 type Case = (c: Caller) => Promise<void>;
 
 /** One isolation case per route (method + path as the router declares it). */
@@ -159,6 +164,119 @@ const CASES: Record<string, Case> = {
       org_id: org,
     }));
     expect((await app.services.store.accounts.keys.list(b.orgId)).length).toBe(1);
+  },
+  'PATCH /v1/users/:id': async (c) => {
+    const own = (await (await call(c, 'GET', '/v1/admin/services')).json()) as { data: { id: string }[] };
+    await sameAsUnknown(
+      c,
+      'PATCH',
+      `/v1/users/${b.userId}`,
+      `/v1/users/${UNKNOWN}`,
+      b.userId,
+      UNKNOWN,
+      () => ({
+        service_id: own.data[0]?.id ?? null,
+      }),
+    );
+    // Nor may one of A's people join B's service.
+    const aUser = (await store().accounts.users.list('org-a'))[0];
+    await sameAsUnknown(
+      c,
+      'PATCH',
+      `/v1/users/${aUser.id}`,
+      `/v1/users/${aUser.id}`,
+      b.serviceId,
+      UNKNOWN,
+      (id) => ({ service_id: id }),
+    );
+    expect((await store().accounts.users.get(b.userId))?.serviceId).toBe(b.serviceId);
+  },
+  'GET /v1/admin/services': async (c) => {
+    await sameAsUnknown(
+      c,
+      'GET',
+      `/v1/admin/services?org_id=${b.orgId}`,
+      `/v1/admin/services?org_id=${UNKNOWN}`,
+      b.orgId,
+      UNKNOWN,
+    );
+    const r = await call(c, 'GET', '/v1/admin/services');
+    expect(r.status).toBe(200);
+    noLeak(await r.text(), 'GET /v1/admin/services');
+  },
+  'POST /v1/admin/services': async (c) => {
+    await sameAsUnknown(c, 'POST', '/v1/admin/services', '/v1/admin/services', b.orgId, UNKNOWN, (org) => ({
+      name: `Intrus ${c.name}`,
+      org_id: org,
+    }));
+    expect(await store().accounts.services.list(b.orgId)).toHaveLength(1);
+  },
+  'PATCH /v1/admin/services/:id': async (c) => {
+    await sameAsUnknown(
+      c,
+      'PATCH',
+      `/v1/admin/services/${b.serviceId}`,
+      `/v1/admin/services/${UNKNOWN}`,
+      b.serviceId,
+      UNKNOWN,
+      () => ({ name: 'volé', pilot_since: null }),
+    );
+    expect((await store().accounts.services.get(b.serviceId))?.name).toBe(b.serviceName);
+  },
+  'DELETE /v1/admin/services/:id': async (c) => {
+    await sameAsUnknown(
+      c,
+      'DELETE',
+      `/v1/admin/services/${b.serviceId}`,
+      `/v1/admin/services/${UNKNOWN}`,
+      b.serviceId,
+      UNKNOWN,
+    );
+    expect(await store().accounts.services.get(b.serviceId)).not.toBeNull();
+  },
+  'GET /v1/admin/pilot': async (c) => {
+    await sameAsUnknown(
+      c,
+      'GET',
+      `/v1/admin/pilot?org_id=${b.orgId}`,
+      `/v1/admin/pilot?org_id=${UNKNOWN}`,
+      b.orgId,
+      UNKNOWN,
+    );
+    await sameAsUnknown(
+      c,
+      'GET',
+      `/v1/admin/pilot?service=${b.serviceId}`,
+      `/v1/admin/pilot?service=${UNKNOWN}`,
+      b.serviceId,
+      UNKNOWN,
+    );
+    for (const q of ['', '?format=csv']) {
+      const r = await call(c, 'GET', `/v1/admin/pilot${q}`);
+      expect(r.status).toBe(200);
+      noLeak(await r.text(), `GET /v1/admin/pilot${q}`);
+    }
+  },
+  'GET /v1/admin/pilot/compare': async (c) => {
+    const q = 'a_from=2026-01-01&a_to=2026-01-31&b_from=2026-02-01&b_to=2026-06-30';
+    await sameAsUnknown(
+      c,
+      'GET',
+      `/v1/admin/pilot/compare?${q}&service=${b.serviceId}`,
+      `/v1/admin/pilot/compare?${q}&service=${UNKNOWN}`,
+      b.serviceId,
+      UNKNOWN,
+    );
+    const r = await call(c, 'GET', `/v1/admin/pilot/compare?${q}`);
+    expect(r.status).toBe(200);
+    noLeak(await r.text(), 'GET /v1/admin/pilot/compare');
+  },
+  'PUT /v1/admin/pilot': async (c) => {
+    await sameAsUnknown(c, 'PUT', '/v1/admin/pilot', '/v1/admin/pilot', b.orgId, UNKNOWN, (org) => ({
+      since: '2026-01-05',
+      org_id: org,
+    }));
+    expect(await store().accounts.services.orgPilot(b.orgId)).toBeNull();
   },
   'GET /v1/keys': async (c) => {
     await sameAsUnknown(
@@ -603,6 +721,8 @@ beforeAll(async () => {
     role: 'agent',
   });
   const bh = { authorization: `Bearer ${bKey}` };
+  const bService = await store.accounts.services.create({ orgId: 'org-b', name: 'Accueil de Bétaville' });
+  await store.accounts.users.setService(bUser.id, bService.id);
   const col = (await (
     await fetch(`${app.url}/v1/collections`, {
       method: 'POST',
@@ -681,6 +801,8 @@ beforeAll(async () => {
         expiresAt: '2999-01-01T00:00:00.000Z',
       })
     ).id,
+    serviceId: bService.id,
+    serviceName: bService.name,
   };
   expect(b.chunkIds.length).toBeGreaterThan(0);
 }, 120_000);

@@ -795,6 +795,7 @@ describe.skipIf(skip)('web UI in Chromium', () => {
       ['#/admin/comptes', '#new-key, button:has-text("Créer la clé")', '21-admin-comptes'],
       ['#/admin/usage', '#chart-days canvas[data-ready]', '22-admin-consommation'],
       ['#/admin/avis', '#feedback-list', '23-admin-avis'],
+      ['#/admin/pilote', '#pilot-weeks', '26-admin-pilote'],
       ['#/admin/confidentialite', '#flows-summary', '24-admin-confidentialite'],
       ['#/admin/formation', '#formation-export-csv', '26-admin-formation'],
       ['#/formation/2', '#formation-etape h3', '27-formation'],
@@ -854,7 +855,7 @@ describe.skipIf(skip)('web UI in Chromium', () => {
     await page.waitForSelector('#rights-person');
     const tabs = await page.locator('nav[aria-label="Rubriques de l’administration"] a').allTextContents();
     // The DPO also follows who has taken the AI training (a list of people: users:read).
-    expect(tabs).toEqual(['Consommation', 'Avis reçus', 'Confidentialité', 'Formation à l’IA']);
+    expect(tabs).toEqual(['Consommation', 'Avis reçus', 'Pilote', 'Confidentialité', 'Formation à l’IA']);
     expect(await page.locator('#rights-erase').count()).toBe(0);
     await page.selectOption('#rights-person', person.id);
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('#rights-export')]);

@@ -94,6 +94,14 @@ const NO_MODEL_ROUTES = [
   'GET /v1/organisations',
   'POST /v1/users',
   'GET /v1/users',
+  'PATCH /v1/users/:id',
+  'GET /v1/admin/services',
+  'POST /v1/admin/services',
+  'PATCH /v1/admin/services/:id',
+  'DELETE /v1/admin/services/:id',
+  'GET /v1/admin/pilot', // figures from the store; refused questions pseudonymised locally
+  'GET /v1/admin/pilot/compare',
+  'PUT /v1/admin/pilot',
   'POST /v1/keys',
   'GET /v1/keys',
   'DELETE /v1/keys/:id',
@@ -164,6 +172,13 @@ const NO_MODEL_COMMANDS = [
   'orgs list',
   'users add',
   'users list',
+  'users set-service',
+  'services list',
+  'services add',
+  'services rename',
+  'services delete',
+  'services pilot',
+  'services pilot-export', // figures from the store, pseudonymised locally
   'keys create',
   'keys list',
   'keys revoke',
@@ -545,6 +560,17 @@ describe.each(engines)('on $name', (engine) => {
     expect(
       (await post('/v1/users', { email: 'agent@audit.fr', name: 'Agent', org_id: 'audit-org' })).status,
     ).toBeLessThan(300);
+    const svc = await post('/v1/admin/services', { name: 'Accueil', org_id: 'audit-org' });
+    const svcId = ((await svc.json()) as { id: string }).id;
+    expect((await post(`/v1/admin/services/${svcId}`, { pilot_since: '2026-11-02' }, 'PATCH')).status).toBe(
+      200,
+    );
+    expect((await post('/v1/admin/pilot', { since: '2026-11-02', org_id: 'audit-org' }, 'PUT')).status).toBe(
+      200,
+    );
+    expect(
+      (await fetch(`${url}/v1/admin/services/${svcId}`, { method: 'DELETE', headers: bearer(admin) })).status,
+    ).toBe(200);
     const createdKey = await post('/v1/keys', { org_id: 'audit-org', role: 'agent' });
     const key = (await createdKey.json()) as { id: string };
     expect(createdKey.status, JSON.stringify(key)).toBe(201);

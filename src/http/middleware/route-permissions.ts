@@ -33,6 +33,12 @@ export const ROUTE_PERMISSIONS: RoutePermission[] = [
   { method: 'PUT', path: '/v1/collections/:id/documents/*', permission: 'documents:write' },
   { method: 'DELETE', path: '/v1/collections/:id/documents/*', permission: 'documents:write' },
   { method: '*', path: '/v1/collections/*', permission: 'collections:write' },
+  { method: 'GET', path: '/v1/admin/services', permission: 'users:read' },
+  { method: '*', path: '/v1/admin/services/*', permission: 'users:manage' },
+  // The pilot's figures are read like the feedback (admin, DPO); its flag is set by an admin.
+  { method: 'GET', path: '/v1/admin/pilot', permission: 'audit:read' },
+  { method: 'GET', path: '/v1/admin/pilot/compare', permission: 'audit:read' },
+  { method: 'PUT', path: '/v1/admin/pilot', permission: 'users:manage' },
   { method: 'GET', path: '/v1/admin/audit', permission: 'audit:read' },
   { method: 'GET', path: '/v1/admin/data-flows', permission: 'audit:read' },
   { method: 'POST', path: '/v1/admin/audit/verify', permission: 'audit:read' },

@@ -87,6 +87,14 @@ export class PostgresUsers implements UserRepo {
     ]);
     return rows.map(toUser);
   }
+
+  async setService(id: string, serviceId: string | null): Promise<User | null> {
+    const { rows } = await this.pool.query('UPDATE users SET service_id = $1 WHERE id = $2 RETURNING *', [
+      serviceId,
+      id,
+    ]);
+    return rows[0] ? toUser(rows[0]) : null;
+  }
 }
 
 export class PostgresApiKeys implements ApiKeyRepo {

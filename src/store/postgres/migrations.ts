@@ -473,4 +473,26 @@ export const MIGRATIONS: Migration[] = [
       CREATE INDEX training_completions_person ON training_completions (org_id, user_id, course_version);
     `,
   },
+  {
+    version: 15,
+    name: 'services_and_pilot',
+    // Same as SQLite migration 16: services and their people, pilot flags, the service of a
+    // conversation when it was created, refusals recorded.
+    up: `
+      CREATE TABLE services (
+        id TEXT COLLATE "C" PRIMARY KEY,
+        org_id TEXT COLLATE "C" NOT NULL REFERENCES organisations (id),
+        name TEXT NOT NULL,
+        pilot_since TEXT COLLATE "C",
+        created_at TEXT COLLATE "C" NOT NULL
+      );
+      CREATE UNIQUE INDEX services_org_name ON services (org_id, lower(name));
+      ALTER TABLE users ADD COLUMN service_id TEXT COLLATE "C" REFERENCES services (id) ON DELETE SET NULL;
+      CREATE INDEX users_service ON users (service_id);
+      ALTER TABLE organisations ADD COLUMN pilot_since TEXT COLLATE "C";
+      ALTER TABLE conversations ADD COLUMN service_id TEXT COLLATE "C";
+      CREATE INDEX conversations_org ON conversations (org_id, service_id);
+      ALTER TABLE messages ADD COLUMN no_source BOOLEAN NOT NULL DEFAULT false;
+    `,
+  },
 ];

@@ -78,4 +78,9 @@ export class SqliteUsers implements UserRepo {
       .all(orgId)
       .map(toUser);
   }
+
+  async setService(id: string, serviceId: string | null): Promise<User | null> {
+    this.db.prepare('UPDATE users SET service_id = ? WHERE id = ?').run(serviceId, id);
+    return this.get(id);
+  }
 }

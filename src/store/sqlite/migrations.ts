@@ -400,4 +400,26 @@ export const MIGRATIONS: Migration[] = [
       CREATE INDEX training_completions_person ON training_completions (org_id, user_id, course_version);
     `,
   },
+  {
+    version: 16,
+    name: 'services_and_pilot',
+    // Services (sub-units of an organisation) with their people, the pilot flag of an organisation
+    // or a service, the service of a conversation when it was created, and refusals recorded.
+    sql: `
+      CREATE TABLE services (
+        id TEXT PRIMARY KEY,
+        org_id TEXT NOT NULL REFERENCES organisations (id),
+        name TEXT NOT NULL,
+        pilot_since TEXT,
+        created_at TEXT NOT NULL
+      );
+      CREATE UNIQUE INDEX services_org_name ON services (org_id, name COLLATE NOCASE);
+      ALTER TABLE users ADD COLUMN service_id TEXT REFERENCES services (id) ON DELETE SET NULL;
+      CREATE INDEX users_service ON users (service_id);
+      ALTER TABLE organisations ADD COLUMN pilot_since TEXT;
+      ALTER TABLE conversations ADD COLUMN service_id TEXT;
+      CREATE INDEX conversations_org ON conversations (org_id, service_id);
+      ALTER TABLE messages ADD COLUMN no_source INTEGER NOT NULL DEFAULT 0;
+    `,
+  },
 ];
