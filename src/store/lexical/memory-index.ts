@@ -9,7 +9,7 @@
  * and about 1 ms over flat arrays.
  */
 import type { ChunkHit, LexicalQuery } from '../spec.js';
-import { idf, K1, B, queryPhrases, type Postings } from './bm25.js';
+import { idf, queryPhrases, termScore, type Postings } from './bm25.js';
 
 const MAX_TF = 0xffff;
 
@@ -114,7 +114,9 @@ interface IndexData {
 export class MemoryLexicalIndex {
   readonly version: string;
   private readonly d: IndexData;
-  private readonly avgdl: number;
+  /** Chunks and tokens of each collection: the statistics of a search scope are their sums. */
+  private readonly collectionChunks: Float64Array;
+  private readonly collectionTokens: Float64Array;
   /** Scratch space reused by every search (JavaScript runs one search at a time). */
   private readonly scores: Float64Array;
   private readonly seen: Uint8Array;
@@ -123,7 +125,12 @@ export class MemoryLexicalIndex {
   constructor(d: IndexData) {
     this.d = d;
     this.version = d.version;
-    this.avgdl = d.rowids.length > 0 ? d.tokens / d.rowids.length : 0;
+    this.collectionChunks = new Float64Array(d.collectionIds.size);
+    this.collectionTokens = new Float64Array(d.collectionIds.size);
+    for (let c = 0; c < d.rowids.length; c++) {
+      this.collectionChunks[d.collections[c]]++;
+      this.collectionTokens[d.collections[c]] += d.lengths[c];
+    }
     this.scores = new Float64Array(d.rowids.length);
     this.seen = new Uint8Array(d.rowids.length);
     this.touched = new Int32Array(d.rowids.length);
@@ -244,32 +251,60 @@ export class MemoryLexicalIndex {
     });
   }
 
+  /**
+   * The collections of a search scope, as a mask over collection numbers, with the scope's
+   * statistics (chunks, tokens); null when none of them holds a chunk.
+   */
+  private scope(collectionIds: string[]): { allowed: Uint8Array; rows: number; tokens: number } | null {
+    const d = this.d;
+    const allowed = new Uint8Array(d.collectionIds.size);
+    let rows = 0;
+    let tokens = 0;
+    for (const c of collectionIds) {
+      const i = d.collectionIds.get(c);
+      if (i === undefined || allowed[i] === 1) continue;
+      allowed[i] = 1;
+      rows += this.collectionChunks[i];
+      tokens += this.collectionTokens[i];
+    }
+    return rows > 0 ? { allowed, rows, tokens } : null;
+  }
+
+  /** Chunks of the scope holding the term (all of its postings when the scope is the whole index). */
+  private scopeDf(id: number, allowed: Uint8Array, whole: boolean): number {
+    const d = this.d;
+    const from = d.start[id];
+    const to = d.start[id + 1];
+    if (whole) return to - from;
+    let n = 0;
+    for (let p = from; p < to; p++) n += allowed[d.collections[d.chunk[p]]];
+    return n;
+  }
+
+  /**
+   * BM25 over the scope `q.collectionIds`: N, avgdl and each term's n_t are those of the chunks of
+   * these collections (see bm25.ts), so chunks outside the scope never move a score.
+   */
   search(q: LexicalQuery): ChunkHit[] {
     const phrases = queryPhrases(q.terms);
     const limit = Math.floor(q.limit);
     if (phrases.length === 0 || q.collectionIds.length === 0 || !(limit > 0)) return [];
     const d = this.d;
-    const allowed = new Uint8Array(d.collectionIds.size);
-    let anyAllowed = false;
-    for (const c of q.collectionIds) {
-      const i = d.collectionIds.get(c);
-      if (i === undefined) continue;
-      allowed[i] = 1;
-      anyAllowed = true;
-    }
-    if (!anyAllowed) return [];
+    const scope = this.scope(q.collectionIds);
+    if (!scope) return [];
+    const { allowed, rows } = scope;
+    const whole = rows === d.rowids.length;
+    const avgdl = scope.tokens / rows;
     const { title: wT, headings: wH, body: wB } = q.weights;
-    const rows = d.rowids.length;
-    const avgdl = this.avgdl;
     const { scores, seen, touched } = this;
     let nTouched = 0;
     for (const phrase of phrases) {
       const id = d.termIds.get(phrase);
       if (id === undefined) continue;
-      const from = d.start[id];
-      const to = d.start[id + 1];
-      const w = idf(rows, to - from);
-      for (let p = from; p < to; p++) {
+      const df = this.scopeDf(id, allowed, whole);
+      if (df === 0) continue;
+      const w = idf(rows, df);
+      for (let p = d.start[id], to = d.start[id + 1]; p < to; p++) {
         const c = d.chunk[p];
         if (allowed[d.collections[c]] === 0) continue;
         const th = d.th[p];
@@ -279,7 +314,7 @@ export class MemoryLexicalIndex {
           seen[c] = 1;
           touched[nTouched++] = c;
         }
-        scores[c] += w * ((f * (K1 + 1.0)) / (f + K1 * (1 - B + (B * d.lengths[c]) / avgdl)));
+        scores[c] += termScore(w, f, d.lengths[c], avgdl);
       }
     }
     const top = topChunks(scores, touched, nTouched, limit, d.rowids);
