@@ -6,7 +6,7 @@
  * /v1 route without a case here fails it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openSession, SESSION_COOKIE } from '../../src/accounts/oidc/sessions.js';
+import { csrfTokenFor, openSession, SESSION_COOKIE } from '../../src/accounts/oidc/sessions.js';
 import { createApp } from '../../src/http/app.js';
 import { createTestKey, startTestApp, type RunningApp } from '../helpers/accounts.js';
 
@@ -566,7 +566,13 @@ beforeAll(async () => {
   const session = await openSession({ store, user: aUser, ttlSeconds: 3600 });
   callers = [
     { name: 'clé', headers: { authorization: `Bearer ${aKey}` } },
-    { name: 'session', headers: { cookie: `${SESSION_COOKIE}=${session.id}` } },
+    {
+      name: 'session',
+      headers: {
+        cookie: `${SESSION_COOKIE}=${session.id}`,
+        'x-csrf-token': csrfTokenFor(`${SESSION_COOKIE}=${session.id}`)!,
+      },
+    },
   ];
 
   const bKey = await createTestKey(store, { orgId: 'org-b', role: 'admin' });
