@@ -28,7 +28,12 @@ export interface RepoSpec {
 
 export const AUDITED_REPOS: readonly RepoSpec[] = [
   { name: 'organisation', path: ['accounts', 'orgs'], events: { create: 'created' }, keepName: true },
-  { name: 'user', path: ['accounts', 'users'], events: { create: 'created' }, userIds: true },
+  {
+    name: 'user',
+    path: ['accounts', 'users'],
+    events: { create: 'created', move: 'moved' },
+    userIds: true,
+  },
   { name: 'key', path: ['accounts', 'keys'], events: { create: 'created', revoke: 'revoked' } },
   { name: 'quota', path: ['accounts', 'quotas'], events: { set: 'changed', remove: 'cleared' } },
   // Browser sessions (OIDC): a session created is a sign-in.
@@ -74,6 +79,9 @@ const SAFE_KEYS = new Set([
   'tokensPerMinute',
   'tokensPerDay',
   'monthlyCredits',
+  'fromOrgId',
+  'revokedKeys',
+  'endedSessions',
 ]);
 
 async function describe(

@@ -53,6 +53,19 @@ export interface UserRepo {
   get(id: string): Promise<User | null>;
   getByEmail(email: string): Promise<User | null>;
   list(orgId: string): Promise<User[]>;
+  /**
+   * Moves a person to another organisation (and role), in one transaction: their keys are revoked
+   * (they act for the old organisation) and their sessions, key sessions included, are deleted.
+   * Null for an unknown person; AppError('not_found') for an unknown organisation.
+   */
+  move(id: string, orgId: string, role: Role): Promise<UserMove | null>;
+}
+
+/** A person after a move, with where they came from and what was ended. */
+export interface UserMove extends User {
+  fromOrgId: string;
+  revokedKeys: number;
+  endedSessions: number;
 }
 
 export interface ApiKeyRepo {
