@@ -31,10 +31,12 @@ export class SqliteSearch extends MemoryBackedSearch implements SearchRepo {
   }
 
   /**
-   * BM25 over the scope (bm25.ts): FTS5's bm25() counts N, avgdl and n_t over the whole table, so
-   * the adapter scores in JS from what FTS5 stores: each query term's instances per chunk and
-   * column (fts5vocab 'instance'), the chunks' token counts (`chunks.lexical_length`) and the
-   * scope's totals (`lexical_collection_stats`). Same operations as the in-memory index.
+   * BM25 over the scope (bm25.ts). FTS5's bm25() counts N, avgdl and n_t over the whole table: it
+   * answers when the scope holds every chunk (one organisation, the CLI over the national corpus),
+   * its scores then being the scope's, bit for bit (a test compares). Otherwise the adapter scores
+   * in JS from what FTS5 stores: each query term's instances per chunk and column (fts5vocab
+   * 'instance'), the chunks' token counts (`chunks.lexical_length`) and the scope's totals
+   * (`lexical_collection_stats`), with the operations of FTS5 and of the in-memory index.
    */
   async storeLexical(q: LexicalQuery): Promise<ChunkHit[]> {
     const phrases = queryPhrases(q.terms);
@@ -43,13 +45,27 @@ export class SqliteSearch extends MemoryBackedSearch implements SearchRepo {
     const inList = q.collectionIds.map(() => '?').join(', ');
     const stats = this.db
       .prepare(
-        `SELECT SUM(chunk_count) AS n, SUM(token_count) AS tokens
-         FROM lexical_collection_stats WHERE collection_id IN (${inList})`,
+        `SELECT SUM(CASE WHEN collection_id IN (${inList}) THEN chunk_count END) AS n,
+           SUM(CASE WHEN collection_id IN (${inList}) THEN token_count END) AS tokens,
+           SUM(chunk_count) AS total
+         FROM lexical_collection_stats`,
       )
-      .get(...q.collectionIds) as { n: number | null; tokens: number | null };
+      .get(...q.collectionIds, ...q.collectionIds) as {
+      n: number | null;
+      tokens: number | null;
+      total: number;
+    };
     const rows = stats.n ?? 0;
     if (rows <= 0) return [];
-    const avgdl = (stats.tokens ?? 0) / rows;
+    if (rows === stats.total) return this.wholeIndexLexical(q, limit);
+    return this.lexicalFromInstances(q, rows, (stats.tokens ?? 0) / rows);
+  }
+
+  /** The JS scoring of `storeLexical`, given the scope's chunks and average length (public for tests). */
+  lexicalFromInstances(q: LexicalQuery, rows: number, avgdl: number): ChunkHit[] {
+    const phrases = queryPhrases(q.terms);
+    const limit = Math.floor(q.limit);
+    const inList = q.collectionIds.map(() => '?').join(', ');
     this.db.exec(
       `CREATE VIRTUAL TABLE IF NOT EXISTS temp.chunks_instances USING fts5vocab(main, chunks_fts, 'instance')`,
     );
@@ -81,6 +97,26 @@ export class SqliteSearch extends MemoryBackedSearch implements SearchRepo {
       .sort(([ra, a], [rb, b]) => b.score - a.score || ra - rb)
       .slice(0, limit)
       .map(([rowid, h]) => ({ chunkId: String(rowid), documentId: h.documentId, score: h.score }));
+  }
+
+  /** FTS5's own bm25(), for a scope holding every chunk of the index. */
+  private wholeIndexLexical(q: LexicalQuery, limit: number): ChunkHit[] {
+    const terms = [...new Set(q.terms.filter((t) => t.length > 0))];
+    const { title, headings, body } = q.weights;
+    const placeholders = q.collectionIds.map(() => '?').join(', ');
+    const rows = this.db
+      .prepare(
+        `SELECT f.rowid AS rowid, c.document_id AS document_id, bm25(chunks_fts, ?, ?, ?) AS rank
+         FROM chunks_fts f JOIN chunks c ON c.rowid = f.rowid
+         WHERE chunks_fts MATCH ? AND c.collection_id IN (${placeholders})
+         ORDER BY rank, f.rowid LIMIT ?`,
+      )
+      .all(title, headings, body, terms.map(ftsTerm).join(' OR '), ...q.collectionIds, limit) as {
+      rowid: number;
+      document_id: string;
+      rank: number;
+    }[];
+    return rows.map((r) => ({ chunkId: String(r.rowid), documentId: r.document_id, score: -r.rank }));
   }
 
   async dense(q: DenseQuery): Promise<ChunkHit[]> {
