@@ -151,6 +151,19 @@ const CASES: Record<string, Case> = {
     expect(r.status).toBe(200);
     noLeak(await r.text(), 'GET /v1/users');
   },
+  'POST /v1/users/:id/move': async (c) => {
+    // Moving people crosses organisations: a superadmin's act, refused to an org admin either way.
+    for (const [id, org] of [
+      [b.userId, 'org-a'],
+      [b.userId, b.orgId],
+      [UNKNOWN, 'org-a'],
+    ]) {
+      const r = await call(c, 'POST', `/v1/users/${id}/move`, { org_id: org });
+      expect(r.status).toBe(403);
+      noLeak(await r.text(), 'POST /v1/users/:id/move');
+    }
+    expect((await app.services.store.accounts.users.get(b.userId))!.orgId).toBe(b.orgId);
+  },
   'POST /v1/keys': async (c) => {
     await sameAsUnknown(c, 'POST', '/v1/keys', '/v1/keys', b.orgId, UNKNOWN, (org) => ({
       name: 'intrus',

@@ -92,6 +92,7 @@ const NO_MODEL_ROUTES = [
   'GET /v1/organisations',
   'POST /v1/users',
   'GET /v1/users',
+  'POST /v1/users/:id/move',
   'POST /v1/keys',
   'GET /v1/keys',
   'DELETE /v1/keys/:id',
@@ -157,6 +158,7 @@ const NO_MODEL_COMMANDS = [
   'orgs list',
   'users add',
   'users list',
+  'users move',
   'keys create',
   'keys list',
   'keys revoke',
@@ -504,6 +506,8 @@ describe.each(engines)('on $name', (engine) => {
     expect(
       (await post('/v1/users', { email: 'agent@audit.fr', name: 'Agent', org_id: 'audit-org' })).status,
     ).toBeLessThan(300);
+    const person = (await services.store.accounts.users.getByEmail('agent@audit.fr'))!;
+    expect((await post(`/v1/users/${person.id}/move`, { org_id: 'default' })).status).toBe(200);
     const createdKey = await post('/v1/keys', { org_id: 'audit-org', role: 'agent' });
     const key = (await createdKey.json()) as { id: string };
     expect(createdKey.status, JSON.stringify(key)).toBe(201);
