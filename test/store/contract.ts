@@ -432,6 +432,27 @@ export function storeContract(name: string, open: () => Promise<Store>, cleanup?
         const moved = seen[path][0].filter((h) => old.has(h.chunkId) && old.get(h.chunkId) !== h.score);
         expect(moved.length).toBeGreaterThan(0);
       }
+
+      // Another upload there: the copy, now behind the store, still answers every scope the change
+      // did not touch (their statistics do not depend on it); a scope holding it asks the store.
+      await store.documents.put(doc('secret', 'zorglub-encore.md', words, ['zorglub encore']));
+      const spied = store.search as unknown as { storeLexical: typeof search.storeLexical };
+      const original = search.storeLexical;
+      let storeCalls = 0;
+      spied.storeLexical = (q) => {
+        storeCalls++;
+        return original.call(store.search, q);
+      };
+      try {
+        const inSecret = await store.search.lexical(query('zorglub', [...scope, 'secret']));
+        expect(inSecret.length).toBeGreaterThan(0);
+        expect(storeCalls).toBe(1);
+        for (const [i, q] of questions.entries())
+          expect(await store.search.lexical(query(q))).toEqual(after.fromMemory[i]);
+        expect(storeCalls).toBe(1);
+      } finally {
+        delete (spied as { storeLexical?: unknown }).storeLexical;
+      }
     }, 60_000);
 
     it('runs the holders of a named lock one at a time', async () => {

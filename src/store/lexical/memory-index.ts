@@ -146,6 +146,17 @@ export class MemoryLexicalIndex {
     return this.d.chunk.length;
   }
 
+  /** The collections of the chunks of these rowids (unknown rowids are skipped). */
+  collectionsOf(rowids: readonly number[]): Set<string> {
+    const out = new Set<string>();
+    if (rowids.length === 0) return out;
+    const wanted = new Set(rowids);
+    const names = [...this.d.collectionIds.keys()];
+    for (let c = 0; c < this.d.rowids.length; c++)
+      if (wanted.has(this.d.rowids[c])) out.add(names[this.d.collections[c]]);
+    return out;
+  }
+
   /** Chunks containing a term, over the whole index. */
   df(term: string): number {
     const id = this.d.termIds.get(term);
