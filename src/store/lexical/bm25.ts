@@ -82,5 +82,10 @@ export function idf(rows: number, hits: number): number {
  * computes it with this same order of operations (the PostgreSQL SQL too), so scores agree to ~1e-14.
  */
 export function termScore(idfOfTerm: number, f: number, length: number, avgdl: number): number {
-  return idfOfTerm * ((f * (K1 + 1.0)) / (f + K1 * (1 - B + (B * length) / avgdl)));
+  return idfOfTerm * termShare(f, length, avgdl);
+}
+
+/** `termScore` before the idf (the same double: the idf multiplies it last). */
+export function termShare(f: number, length: number, avgdl: number): number {
+  return (f * (K1 + 1.0)) / (f + K1 * (1 - B + (B * length) / avgdl));
 }

@@ -9,7 +9,7 @@
  * and about 1 ms over flat arrays.
  */
 import type { ChunkHit, LexicalQuery } from '../spec.js';
-import { idf, queryPhrases, termScore, type Postings } from './bm25.js';
+import { idf, queryPhrases, termScore, termShare, type Postings } from './bm25.js';
 
 const MAX_TF = 0xffff;
 
@@ -121,6 +121,9 @@ export class MemoryLexicalIndex {
   private readonly scores: Float64Array;
   private readonly seen: Uint8Array;
   private readonly touched: Int32Array;
+  /** A scope's postings of one term and their shares, as long as the longest posting list. */
+  private readonly listChunks: Int32Array;
+  private readonly listShares: Float64Array;
 
   constructor(d: IndexData) {
     this.d = d;
@@ -134,6 +137,10 @@ export class MemoryLexicalIndex {
     this.scores = new Float64Array(d.rowids.length);
     this.seen = new Uint8Array(d.rowids.length);
     this.touched = new Int32Array(d.rowids.length);
+    let longest = 0;
+    for (let t = 0; t + 1 < d.start.length; t++) longest = Math.max(longest, d.start[t + 1] - d.start[t]);
+    this.listChunks = new Int32Array(longest);
+    this.listShares = new Float64Array(longest);
   }
 
   /** Number of chunks in the index (FTS5's row count). */
@@ -281,17 +288,6 @@ export class MemoryLexicalIndex {
     return rows > 0 ? { allowed, rows, tokens } : null;
   }
 
-  /** Chunks of the scope holding the term (all of its postings when the scope is the whole index). */
-  private scopeDf(id: number, allowed: Uint8Array, whole: boolean): number {
-    const d = this.d;
-    const from = d.start[id];
-    const to = d.start[id + 1];
-    if (whole) return to - from;
-    let n = 0;
-    for (let p = from; p < to; p++) n += allowed[d.collections[d.chunk[p]]];
-    return n;
-  }
-
   /**
    * BM25 over the scope `q.collectionIds`: N, avgdl and each term's n_t are those of the chunks of
    * these collections (see bm25.ts), so chunks outside the scope never move a score.
@@ -307,25 +303,47 @@ export class MemoryLexicalIndex {
     const whole = rows === d.rowids.length;
     const avgdl = scope.tokens / rows;
     const { title: wT, headings: wH, body: wB } = q.weights;
-    const { scores, seen, touched } = this;
+    const { scores, seen, touched, listChunks, listShares } = this;
     let nTouched = 0;
+    const touch = (c: number) => {
+      if (seen[c] === 0) {
+        seen[c] = 1;
+        touched[nTouched++] = c;
+      }
+    };
     for (const phrase of phrases) {
       const id = d.termIds.get(phrase);
       if (id === undefined) continue;
-      const df = this.scopeDf(id, allowed, whole);
-      if (df === 0) continue;
-      const w = idf(rows, df);
-      for (let p = d.start[id], to = d.start[id + 1]; p < to; p++) {
+      const from = d.start[id];
+      const to = d.start[id + 1];
+      if (whole) {
+        const w = idf(rows, to - from);
+        for (let p = from; p < to; p++) {
+          const c = d.chunk[p];
+          const th = d.th[p];
+          // FTS5 adds the column weight once per instance: the same sum for integer weights.
+          const f = wT * (th >>> 16) + wH * (th & 0xffff) + wB * d.b[p];
+          touch(c);
+          scores[c] += termScore(w, f, d.lengths[c], avgdl);
+        }
+        continue;
+      }
+      // One pass over the term's postings keeps the scope's, with their share before the idf (n_t
+      // is their number); the idf then weighs them: the same doubles as termScore.
+      let n = 0;
+      for (let p = from; p < to; p++) {
         const c = d.chunk[p];
         if (allowed[d.collections[c]] === 0) continue;
         const th = d.th[p];
-        // FTS5 adds the column weight once per instance: the same sum for integer weights.
-        const f = wT * (th >>> 16) + wH * (th & 0xffff) + wB * d.b[p];
-        if (seen[c] === 0) {
-          seen[c] = 1;
-          touched[nTouched++] = c;
-        }
-        scores[c] += termScore(w, f, d.lengths[c], avgdl);
+        listChunks[n] = c;
+        listShares[n++] = termShare(wT * (th >>> 16) + wH * (th & 0xffff) + wB * d.b[p], d.lengths[c], avgdl);
+      }
+      if (n === 0) continue;
+      const w = idf(rows, n);
+      for (let i = 0; i < n; i++) {
+        const c = listChunks[i];
+        touch(c);
+        scores[c] += w * listShares[i];
       }
     }
     const top = topChunks(scores, touched, nTouched, limit, d.rowids);
