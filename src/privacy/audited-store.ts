@@ -28,7 +28,12 @@ export interface RepoSpec {
 
 export const AUDITED_REPOS: readonly RepoSpec[] = [
   { name: 'organisation', path: ['accounts', 'orgs'], events: { create: 'created' }, keepName: true },
-  { name: 'user', path: ['accounts', 'users'], events: { create: 'created' }, userIds: true },
+  {
+    name: 'user',
+    path: ['accounts', 'users'],
+    events: { create: 'created', move: 'moved' },
+    userIds: true,
+  },
   // Services of an organisation and pilot flags (the people attached: `user.setService`).
   {
     name: 'service',
@@ -83,6 +88,9 @@ const SAFE_KEYS = new Set([
   'monthlyCredits',
   'serviceId',
   'pilotSince',
+  'fromOrgId',
+  'revokedKeys',
+  'endedSessions',
 ]);
 
 async function describe(

@@ -56,6 +56,13 @@ export interface UserRepo {
   list(orgId: string): Promise<User[]>;
   /** Attaches the person to a service of their organisation (null: to none); null when unknown. */
   setService(id: string, serviceId: string | null): Promise<User | null>;
+  /**
+   * Moves a person to another organisation (and role), in one transaction: their keys are revoked
+   * (they act for the old organisation) and their sessions, key sessions included, are deleted; the
+   * person leaves their service (it belongs to the old organisation).
+   * Null for an unknown person; AppError('not_found') for an unknown organisation.
+   */
+  move(id: string, orgId: string, role: Role): Promise<UserMove | null>;
 }
 
 /** Services of organisations, and the pilot flag of an organisation or a service. */
@@ -72,6 +79,13 @@ export interface ServiceRepo {
   /** Day the organisation as a whole started a pilot; null when it is not in pilot. */
   orgPilot(orgId: string): Promise<string | null>;
   setOrgPilot(orgId: string, since: string | null): Promise<{ orgId: string; pilotSince: string | null }>;
+}
+
+/** A person after a move, with where they came from and what was ended. */
+export interface UserMove extends User {
+  fromOrgId: string;
+  revokedKeys: number;
+  endedSessions: number;
 }
 
 export interface ApiKeyRepo {

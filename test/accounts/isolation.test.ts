@@ -6,7 +6,7 @@
  * /v1 route without a case here fails it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openSession, SESSION_COOKIE } from '../../src/accounts/oidc/sessions.js';
+import { csrfTokenFor, openSession, SESSION_COOKIE } from '../../src/accounts/oidc/sessions.js';
 import { createApp } from '../../src/http/app.js';
 import { createTestKey, startTestApp, type RunningApp } from '../helpers/accounts.js';
 
@@ -156,6 +156,19 @@ const CASES: Record<string, Case> = {
     const r = await call(c, 'GET', '/v1/users');
     expect(r.status).toBe(200);
     noLeak(await r.text(), 'GET /v1/users');
+  },
+  'POST /v1/users/:id/move': async (c) => {
+    // Moving people crosses organisations: a superadmin's act, refused to an org admin either way.
+    for (const [id, org] of [
+      [b.userId, 'org-a'],
+      [b.userId, b.orgId],
+      [UNKNOWN, 'org-a'],
+    ]) {
+      const r = await call(c, 'POST', `/v1/users/${id}/move`, { org_id: org });
+      expect(r.status).toBe(403);
+      noLeak(await r.text(), 'POST /v1/users/:id/move');
+    }
+    expect((await app.services.store.accounts.users.get(b.userId))!.orgId).toBe(b.orgId);
   },
   'POST /v1/keys': async (c) => {
     await sameAsUnknown(c, 'POST', '/v1/keys', '/v1/keys', b.orgId, UNKNOWN, (org) => ({
@@ -710,7 +723,13 @@ beforeAll(async () => {
   const session = await openSession({ store, user: aUser, ttlSeconds: 3600 });
   callers = [
     { name: 'clé', headers: { authorization: `Bearer ${aKey}` } },
-    { name: 'session', headers: { cookie: `${SESSION_COOKIE}=${session.id}` } },
+    {
+      name: 'session',
+      headers: {
+        cookie: `${SESSION_COOKIE}=${session.id}`,
+        'x-csrf-token': csrfTokenFor(`${SESSION_COOKIE}=${session.id}`)!,
+      },
+    },
   ];
 
   const bKey = await createTestKey(store, { orgId: 'org-b', role: 'admin' });

@@ -102,6 +102,7 @@ const NO_MODEL_ROUTES = [
   'GET /v1/admin/pilot', // figures from the store; refused questions pseudonymised locally
   'GET /v1/admin/pilot/compare',
   'PUT /v1/admin/pilot',
+  'POST /v1/users/:id/move',
   'POST /v1/keys',
   'GET /v1/keys',
   'DELETE /v1/keys/:id',
@@ -179,6 +180,7 @@ const NO_MODEL_COMMANDS = [
   'services delete',
   'services pilot',
   'services pilot-export', // figures from the store, pseudonymised locally
+  'users move',
   'keys create',
   'keys list',
   'keys revoke',
@@ -571,6 +573,8 @@ describe.each(engines)('on $name', (engine) => {
     expect(
       (await fetch(`${url}/v1/admin/services/${svcId}`, { method: 'DELETE', headers: bearer(admin) })).status,
     ).toBe(200);
+    const person = (await services.store.accounts.users.getByEmail('agent@audit.fr'))!;
+    expect((await post(`/v1/users/${person.id}/move`, { org_id: 'default' })).status).toBe(200);
     const createdKey = await post('/v1/keys', { org_id: 'audit-org', role: 'agent' });
     const key = (await createdKey.json()) as { id: string };
     expect(createdKey.status, JSON.stringify(key)).toBe(201);

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { addUser } from '../../accounts/add-user.js';
 import { AppError } from '../../shared/errors.js';
 import { findService, setUserService } from '../../usecases/manage-services.js';
+import { moveUser } from '../../accounts/move-user.js';
 import { withServices } from '../context.js';
 
 export function registerUsers(program: Command): void {
@@ -42,6 +43,23 @@ export function registerUsers(program: Command): void {
           service
             ? `${user.email} rattachée au service ${service.name}\n`
             : `${user.email} rattachée à aucun service\n`,
+        );
+      });
+    });
+  users
+    .command('move')
+    .description(
+      "Changer une personne d'organisation : ses clés sont révoquées et ses sessions fermées (action de l'opérateur)",
+    )
+    .argument('<personne>', 'identifiant (usr_…) ou adresse e-mail')
+    .requiredOption('--org <id>', "organisation d'arrivée")
+    .option('--role <rôle>', 'nouveau rôle (par défaut : inchangé)')
+    .action(async (user: string, o: { org: string; role?: string }) => {
+      await withServices(async ({ store }) => {
+        const m = await moveUser({ store, user, orgId: o.org, role: o.role });
+        process.stdout.write(
+          `Personne déplacée : ${m.email} de ${m.fromOrgId} vers ${m.orgId} (${m.role}) ; ${m.revokedKeys} clé(s) révoquée(s), ${m.endedSessions} session(s) fermée(s).
+`,
         );
       });
     });

@@ -22,6 +22,8 @@ export const ROUTE_PERMISSIONS: RoutePermission[] = [
   { method: 'GET', path: '/v1/usage', permission: 'usage:read' },
   { method: '*', path: '/v1/keys/*', permission: 'keys:manage' },
   { method: 'GET', path: '/v1/users', permission: 'users:read' },
+  // Moving a person between organisations crosses tenants: a superadmin's act.
+  { method: 'POST', path: '/v1/users/:id/move', permission: 'orgs:manage' },
   { method: '*', path: '/v1/users/*', permission: 'users:manage' },
   { method: '*', path: '/v1/quotas/*', permission: 'quotas:manage' },
   { method: '*', path: '/v1/organisations/*', permission: 'orgs:manage' },

@@ -224,7 +224,7 @@ export class PostgresImport {
       await lockLexicalStats(c);
       await c.query('DROP TABLE IF EXISTS chunk_vectors');
       await c.query(
-        `TRUNCATE lexical_postings, lexical_terms, chunks, documents, ${COPIED_TABLES.join(', ')} CASCADE`,
+        `TRUNCATE lexical_postings, lexical_terms, lexical_collection_terms, lexical_collection_stats, chunks, documents, ${COPIED_TABLES.join(', ')} CASCADE`,
       );
       // TRUNCATE fires no row trigger: the version moves and the change log starts again from it,
       // so every in-memory copy is reloaded in full.

@@ -4,6 +4,7 @@
  */
 import type { Db } from './open.js';
 import { maskPersonalData } from '../../privacy/mask.js';
+import { lexicalLength } from '../lexical/bm25.js';
 
 export interface Migration {
   version: number;
@@ -421,5 +422,43 @@ export const MIGRATIONS: Migration[] = [
       CREATE INDEX conversations_org ON conversations (org_id, service_id);
       ALTER TABLE messages ADD COLUMN no_source INTEGER NOT NULL DEFAULT 0;
     `,
+  },
+  {
+    version: 17,
+    name: 'lexical_scope_stats',
+    // BM25 statistics per search scope: each chunk's token count (FTS5's xColumnSize(-1)) and, per
+    // collection, its chunks and tokens, kept by triggers; a scope's N and avgdl are their sums.
+    sql: `
+      ALTER TABLE chunks ADD COLUMN lexical_length INTEGER NOT NULL DEFAULT 0;
+      CREATE TABLE lexical_collection_stats (
+        collection_id TEXT PRIMARY KEY,
+        chunk_count INTEGER NOT NULL,
+        token_count INTEGER NOT NULL
+      ) WITHOUT ROWID;
+      CREATE TRIGGER chunks_scope_stats_insert AFTER INSERT ON chunks BEGIN
+        INSERT INTO lexical_collection_stats (collection_id, chunk_count, token_count)
+          VALUES (new.collection_id, 1, new.lexical_length)
+          ON CONFLICT (collection_id) DO UPDATE SET chunk_count = chunk_count + 1,
+            token_count = token_count + excluded.token_count;
+      END;
+      CREATE TRIGGER chunks_scope_stats_delete AFTER DELETE ON chunks BEGIN
+        UPDATE lexical_collection_stats SET chunk_count = chunk_count - 1,
+          token_count = token_count - old.lexical_length
+          WHERE collection_id = old.collection_id;
+      END;
+    `,
+    run: (db) => {
+      const rows = db
+        .prepare('SELECT rowid, title, headings, body FROM chunks_fts')
+        .raw(true)
+        .iterate() as Iterable<[number, string, string, string]>;
+      const lengths: [number, number][] = [];
+      for (const [rowid, title, headings, body] of rows)
+        lengths.push([lexicalLength({ title, headings, body }), rowid]);
+      const set = db.prepare('UPDATE chunks SET lexical_length = ? WHERE rowid = ?');
+      for (const [length, rowid] of lengths) set.run(length, rowid);
+      db.exec(`INSERT INTO lexical_collection_stats (collection_id, chunk_count, token_count)
+        SELECT collection_id, COUNT(*), SUM(lexical_length) FROM chunks GROUP BY collection_id`);
+    },
   },
 ];

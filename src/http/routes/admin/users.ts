@@ -1,5 +1,6 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { addUser } from '../../../accounts/add-user.js';
+import { moveUser } from '../../../accounts/move-user.js';
 import type { User } from '../../../accounts/model.js';
 import { AppError } from '../../../shared/errors.js';
 import type { Services } from '../../../services.js';
@@ -48,6 +49,19 @@ const PatchUser = z
   })
   .strict()
   .openapi('PatchUser');
+const MoveUser = z
+  .object({
+    org_id: z.string().min(1).max(64).openapi({ description: 'Organisation d’arrivée' }),
+    role: RoleSchema.optional().openapi({ description: 'Nouveau rôle (par défaut : inchangé)' }),
+  })
+  .strict()
+  .openapi('MoveUser');
+
+const MovedUser = UserSchema.extend({
+  from_org_id: z.string(),
+  revoked_keys: z.number().int().openapi({ description: 'Clés de la personne révoquées' }),
+  ended_sessions: z.number().int().openapi({ description: 'Sessions de la personne fermées' }),
+}).openapi('MovedUser');
 
 const json = (u: User) => ({
   id: u.id,
@@ -101,6 +115,20 @@ const patch = createRoute({
   },
 });
 
+const move = createRoute({
+  method: 'post',
+  path: '/v1/users/{id}/move',
+  summary: 'Changer une personne d’organisation (superadmin) : ses clés sont révoquées, ses sessions fermées',
+  request: {
+    params: z.object({ id: z.string().min(1).max(100) }),
+    body: { content: { 'application/json': { schema: MoveUser } }, required: true },
+  },
+  responses: {
+    200: { description: 'Personne déplacée', content: { 'application/json': { schema: MovedUser } } },
+    ...errors,
+  },
+});
+
 export function registerUserRoutes(app: OpenAPIHono<AppEnv>, services: Services): void {
   app.openapi(add, async (c) => {
     const b = c.req.valid('json');
@@ -130,6 +158,24 @@ export function registerUserRoutes(app: OpenAPIHono<AppEnv>, services: Services)
     const user = await services.store.accounts.users.get(id);
     const orgId = user && p.role === 'superadmin' ? user.orgId : p.orgId;
     return c.json(json(await setUserService(services.store, orgId, id, c.req.valid('json').service_id)), 200);
+  });
+  app.openapi(move, async (c) => {
+    const b = c.req.valid('json');
+    const moved = await moveUser({
+      store: services.store,
+      user: c.req.valid('param').id,
+      orgId: b.org_id,
+      role: b.role,
+    });
+    return c.json(
+      {
+        ...json(moved),
+        from_org_id: moved.fromOrgId,
+        revoked_keys: moved.revokedKeys,
+        ended_sessions: moved.endedSessions,
+      },
+      200,
+    );
   });
   app.openapi(list, async (c) => {
     const orgId = await targetOrg(services.store, c.get('principal'), c.req.valid('query').org_id);
