@@ -48,6 +48,9 @@ for (const engine of ['sqlite', 'postgres'] as Engine[]) {
       const key = (
         await createApiKey({ store, orgId: 'org-c', role: 'admin', name: 'maire', userId: mayor.id })
       ).key;
+      // The mayor works in one of C's services: a service of C, left with the move.
+      const hall = await store.accounts.services.create({ orgId: 'org-c', name: 'Accueil' });
+      await store.accounts.users.setService(mayor.id, hall.id);
       const session = await openSession({ store, user: mayor, ttlSeconds: 3600 });
       const cookie = `${SESSION_COOKIE}=${session.id}`;
       expect((await fetch(`${app!.url}/v1/me`, { headers: { cookie } })).status).toBe(200);
@@ -84,6 +87,7 @@ for (const engine of ['sqlite', 'postgres'] as Engine[]) {
         revoked_keys: 1,
         ended_sessions: 1,
       });
+      expect((await store.accounts.users.get(mayor.id))!.serviceId).toBeNull();
       // The key and the session acted for C: both are gone at once.
       expect((await call(key, 'GET', '/v1/me')).status).toBe(401);
       expect((await fetch(`${app!.url}/v1/me`, { headers: { cookie } })).status).toBe(401);

@@ -156,9 +156,11 @@ describe.skipIf(!present && !CI)('AI training in Chromium', () => {
     await page.setViewportSize({ width: 1366, height: 900 });
     // The questions route refuses this session too (not only the UI's redirect).
     const refused = await page.evaluate(async () => {
+      // As the UI does: the session's CSRF token, from /v1/me, on a state-changing request.
+      const me = (await (await fetch('/v1/me')).json()) as { csrf_token: string };
       const r = await fetch('/v1/conversations/new/messages', {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', 'x-csrf-token': me.csrf_token },
         body: JSON.stringify({ content: 'carte grise' }),
       });
       return { status: r.status, code: ((await r.json()) as { error: { code: string } }).error.code };
