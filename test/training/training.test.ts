@@ -13,7 +13,7 @@ import { PDFDocument } from 'pdf-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { createApiKey } from '../../src/accounts/create-api-key.js';
-import { openSession, SESSION_COOKIE } from '../../src/accounts/oidc/sessions.js';
+import { CSRF_HEADER, csrfTokenFor, openSession, SESSION_COOKIE } from '../../src/accounts/oidc/sessions.js';
 import type { User } from '../../src/accounts/model.js';
 import { composeServices } from '../../src/compose.js';
 import { loadConfig } from '../../src/config/load.js';
@@ -161,7 +161,9 @@ for (const engine of ENGINES) {
       ).key;
       for (const u of [alice, bob]) {
         const s = await openSession({ store, user: u, ttlSeconds: 3600 });
-        cookies[u.id] = { cookie: `${SESSION_COOKIE}=${s.id}` };
+        const cookie = `${SESSION_COOKIE}=${s.id}`;
+        // As the web UI does: the session's CSRF token on every request made with the cookie.
+        cookies[u.id] = { cookie, [CSRF_HEADER]: csrfTokenFor(cookie)! };
       }
       const app = createApp(services);
       server = await new Promise<ReturnType<typeof serve>>((resolve) => {
