@@ -15,6 +15,7 @@ import {
 } from './ui.js';
 import { barChart } from './chart.js';
 import { renderMarkdown } from './markdown.js';
+import { renderAiTools } from './ai-tools.js';
 
 const ROLE_NAMES = {
   agent: 'Agent',
@@ -30,6 +31,7 @@ const SECTIONS = [
   ['usage', 'Consommation', 'usage:read'],
   ['avis', 'Avis reçus', 'audit:read'],
   ['confidentialite', 'Confidentialité', 'audit:read'],
+  ['outils-ia', 'Outils d’IA', 'ai_tools:read'],
 ];
 
 export async function renderAdmin(main, hash) {
@@ -70,7 +72,7 @@ export async function renderAdmin(main, hash) {
   }
   document.title = `${section[1]} – Administration – Guichet`;
   body.append(h('h2', { class: 'fr-h3' }, section[1]));
-  const render = { documents, comptes, usage, avis, confidentialite }[section[0]];
+  const render = { documents, comptes, usage, avis, confidentialite, 'outils-ia': renderAiTools }[section[0]];
   try {
     await render(body);
   } catch (e) {

@@ -10,6 +10,7 @@ export const COUNTED_TABLES = [
   'conversations',
   'messages',
   'feedback',
+  'ai_tools',
   'collections',
   'documents',
   'chunks',

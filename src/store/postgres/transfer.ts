@@ -35,6 +35,7 @@ export const COPIED_TABLES = [
   'conversations',
   'messages',
   'feedback',
+  'ai_tools',
 ] as const;
 export type CopiedTable = (typeof COPIED_TABLES)[number];
 
@@ -59,6 +60,7 @@ const ORDER: Record<CopiedTable, string> = {
   conversations: 'rowid',
   messages: 'rowid',
   feedback: 'rowid',
+  ai_tools: 'rowid',
 };
 
 const TEXT_KEYS = new Set<CopiedTable>(['meta', 'collections', 'rate_counters']);
