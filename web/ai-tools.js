@@ -53,7 +53,7 @@ export async function renderAiTools(body) {
       'span',
       {},
       t.name,
-      t.computed ? h('p', { class: 'fr-badge fr-badge--sm fr-badge--info fr-ml-1w' }, 'calculée') : null,
+      t.computed ? h('span', { class: 'fr-badge fr-badge--sm fr-badge--info fr-ml-1w' }, 'calculée') : null,
     ),
     t.provider || '—',
     t.hosting_country || '—',

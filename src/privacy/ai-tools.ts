@@ -198,11 +198,14 @@ export function guichetTool(config: Config, org: Pick<Organisation, 'sensitive'>
     const where = e.local ? 'local' : `${e.origin}${e.secnumcloud ? ', SecNumCloud' : ''}`;
     return `${e.id} (${who} ; ${where})`;
   });
-  const countries = [...new Set(remote.map((e) => e.sovereignty?.country ?? 'non déclaré'))];
-  const laws = [...new Set(remote.flatMap((e) => e.sovereignty?.foreign_laws ?? []))];
-  const exposure = remote.some((e) => e.foreignLawExposure === true)
+  // Where personal data goes: the remote models, and the sign-in provider (agents' identity).
+  const others = report.endpoints.filter((e) => e.kind !== 'model_provider');
+  const personal = [...remote, ...others.filter((e) => e.kind === 'oidc_issuer')];
+  const countries = [...new Set(personal.map((e) => e.sovereignty?.country ?? 'non déclaré'))];
+  const laws = [...new Set(personal.flatMap((e) => e.sovereignty?.foreign_laws ?? []))];
+  const exposure = personal.some((e) => e.foreignLawExposure === true)
     ? true
-    : remote.some((e) => e.foreignLawExposure === null)
+    : personal.some((e) => e.foreignLawExposure === null)
       ? null
       : false;
   const pseudonymised = remote.every((e) => e.pseudonymised === 'yes' || e.pseudonymised === 'not_needed');
@@ -226,6 +229,7 @@ export function guichetTool(config: Config, org: Pick<Organisation, 'sensitive'>
     : sensitive
       ? 'Organisation déclarée sensible : aucun texte ne quitte le serveur.'
       : 'Aucun envoi hors du serveur : modèles locaux ou modèle extractif.';
+  const elsewhere = others.map((e) => `${e.id} (${e.origin} : ${e.dataCategories.join(' ; ')})`);
   return {
     id: GUICHET_TOOL_ID,
     object: 'ai_tool',
@@ -248,7 +252,7 @@ export function guichetTool(config: Config, org: Pick<Organisation, 'sensitive'>
     legal_basis: 'public_task',
     dpia_status: 'to_do',
     checklist,
-    notes: `Entrée calculée à partir de la configuration et des flux de données (rapport de souveraineté). ${flows}`,
+    notes: `Entrée calculée à partir de la configuration et des flux de données (rapport de souveraineté). ${flows}${elsewhere.length ? ` Autres points de sortie : ${elsewhere.join(' ; ')}.` : ''}`,
     computed: true,
     created_at: null,
     updated_at: null,
@@ -306,8 +310,8 @@ export function aiToolsCsv(tools: AiTool[]): string {
     ...fields(t).map(([, v]) => v),
     ...CHECKLIST.map((c) => mark(t.checklist[c.id])),
   ]);
-  // UTF-8 with a BOM and CRLF: opened as such by spreadsheets set to French.
-  return '\uFEFF' + [head, ...rows].map((r) => r.map(csvCell).join(',')).join('\r\n') + '\r\n';
+  // UTF-8 with a BOM, « ; » and CRLF: what spreadsheets set to French open as is.
+  return '\uFEFF' + [head, ...rows].map((r) => r.map(csvCell).join(';')).join('\r\n') + '\r\n';
 }
 
 const EMPTY_TOOL = {
