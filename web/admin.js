@@ -1106,6 +1106,9 @@ const AUDIT_WORDS = {
   'privacy.purge': 'Purge des données expirées',
   'privacy.retention_changed': 'Durées de conservation modifiées',
   'config.loaded': 'Configuration chargée',
+  'ai_tool.created': 'Outil d’IA ajouté à l’inventaire',
+  'ai_tool.updated': 'Outil d’IA modifié dans l’inventaire',
+  'ai_tool.deleted': 'Outil d’IA retiré de l’inventaire',
 };
 
 const FIELD_WORDS = {

@@ -188,6 +188,8 @@ function toolForm(inv, messages, rerender) {
     { id: 'ai-basis' },
   );
   const dpia = select('Analyse d’impact (AIPD)', Object.entries(inv.dpia_statuses), { id: 'ai-dpia' });
+  // A new tool's DPIA is « à faire » until the DPO says otherwise (kept by the form's reset too).
+  dpia.input.querySelector('option[value="to_do"]').defaultSelected = true;
   const checks = inv.checklist.map((c) => ({ id: c.id, ...check(`ai-check-${c.id}`, c.label) }));
   const notes = field('Notes', { id: 'ai-notes', tag: 'textarea', rows: 2, maxlength: 4000 });
   const legend = h('span', {}, 'Ajouter un outil');

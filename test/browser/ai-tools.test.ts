@@ -4,7 +4,7 @@
  * « J'ai relu cette réponse » (kept across a reload); the admin fills the inventory of AI tools at
  * `/admin/outils-ia` and exports it (CSV, Markdown, PDF).
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openSqliteStore } from '../../src/store/sqlite/index.js';
 import { createTestKey } from '../helpers/accounts.js';
 import { startServer, type RunningServer } from '../helpers/server.js';
+import { ROOT } from '../helpers/cli.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const CI = process.env.CI === 'true';
@@ -57,6 +58,7 @@ const downloaded = async (p: Page, selector: string): Promise<Buffer> => {
 
 describe.skipIf(!present && !CI)('AI marking and the inventory of AI tools in the browser', () => {
   beforeAll(async () => {
+    mkdirSync(join(ROOT, 'test-artifacts', 'tailles'), { recursive: true });
     dataDir = mkdtempSync(join(tmpdir(), 'guichet-ai-browser-'));
     const store = openSqliteStore(dataDir);
     admin = await createTestKey(store, { orgId: 'default', role: 'admin', name: 'secrétariat' });
@@ -115,6 +117,15 @@ describe.skipIf(!present && !CI)('AI marking and the inventory of AI tools in th
     await reloaded.getByRole('button', { name: 'Copier la réponse' }).click();
     await expect.poll(() => clipboard(page)).toContain('sans relecture par un agent');
     await axe(page, 'assistant with the review box');
+    for (const [w, hh] of [
+      [1366, 768],
+      [390, 844],
+    ] as const) {
+      await page.setViewportSize({ width: w, height: hh });
+      await reloaded.scrollIntoViewIfNeeded();
+      await page.screenshot({ path: join(ROOT, 'test-artifacts', 'tailles', `29-relecture-${w}x${hh}.png`) });
+    }
+    await page.setViewportSize({ width: 1366, height: 768 });
   }, 120_000);
 
   it('an agent has no inventory section', async () => {
@@ -132,6 +143,7 @@ describe.skipIf(!present && !CI)('AI marking and the inventory of AI tools in th
     await table.getByText('Guichet (assistant de réponse aux agents)').waitFor();
     await axe(page, 'inventory of AI tools');
 
+    expect(await page.inputValue('#ai-dpia')).toBe('to_do');
     await page.fill('#ai-name', 'Traducteur automatique');
     await page.fill('#ai-purpose', 'Traduire les courriers reçus en langue étrangère');
     await page.fill('#ai-services', 'État civil, Accueil');
@@ -176,5 +188,9 @@ describe.skipIf(!present && !CI)('AI marking and the inventory of AI tools in th
     const pdf = await downloaded(page, '#ai-tools-export-pdf');
     expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
     expect(pdf.length).toBeGreaterThan(1500);
+    // The changes are in the audit log, in words.
+    await page.goto(`${server.url}/#/admin/confidentialite`);
+    await page.getByText('Outil d’IA ajouté à l’inventaire').first().waitFor();
+    await page.getByText('Outil d’IA modifié dans l’inventaire').first().waitFor();
   }, 120_000);
 });

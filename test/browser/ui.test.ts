@@ -837,6 +837,7 @@ describe.skipIf(!present && !CI)('web UI in Chromium', () => {
       ['#/admin/usage', '#chart-days canvas[data-ready]', '22-admin-consommation'],
       ['#/admin/avis', '#feedback-list', '23-admin-avis'],
       ['#/admin/confidentialite', '#flows-summary', '24-admin-confidentialite'],
+      ['#/admin/outils-ia', '#ai-tools-table', '28-admin-outils-ia'],
     ];
     await atEachSize(page, async (w) => {
       await sizedShot(page, '25-assistant');
@@ -891,7 +892,8 @@ describe.skipIf(!present && !CI)('web UI in Chromium', () => {
     await page.goto(`${server.url}/#/admin/confidentialite`);
     await page.waitForSelector('#rights-person');
     const tabs = await page.locator('nav[aria-label="Rubriques de l’administration"] a').allTextContents();
-    expect(tabs).toEqual(['Consommation', 'Avis reçus', 'Confidentialité']);
+    // The inventory of AI tools is the DPO's register: they read and keep it.
+    expect(tabs).toEqual(['Consommation', 'Avis reçus', 'Confidentialité', 'Outils d’IA']);
     expect(await page.locator('#rights-erase').count()).toBe(0);
     await page.selectOption('#rights-person', person.id);
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('#rights-export')]);
