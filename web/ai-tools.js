@@ -2,7 +2,7 @@
 // services use, Guichet first (computed from its configuration), a form to add or change one, and
 // the exports for the DPO's register (CSV, Markdown, PDF).
 import { api, can } from './api.js';
-import { alertBox, confirmButton, field, h, select, table } from './ui.js';
+import { alertBox, confirmButton, field, h, saveFile, select, table } from './ui.js';
 
 const splitList = (s) =>
   s
@@ -18,10 +18,7 @@ async function download(format, zone) {
     const name =
       /filename="([^"]+)"/.exec(res.headers.get('content-disposition') ?? '')?.[1] ??
       `inventaire-outils-ia.${format}`;
-    const a = h('a', { href: URL.createObjectURL(await res.blob()), download: name, hidden: true });
-    document.body.append(a);
-    a.click();
-    a.remove();
+    saveFile(await res.blob(), name);
   } catch (e) {
     zone.replaceChildren(alertBox('error', null, e.message));
   }

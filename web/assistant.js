@@ -4,7 +4,7 @@
 import { api, headers, readSse } from './api.js';
 import { linkCitations, renderMarkdown } from './markdown.js';
 import { detectPersonalData } from './pii.js';
-import { alertBox, fmtDay, h } from './ui.js';
+import { alertBox, fmtDay, h, saveFile } from './ui.js';
 
 const NOTICE = 'guichet.notice.v1';
 const DRAFT = 'guichet.draft';
@@ -657,14 +657,7 @@ function reviewBox(ctx, el, msgId) {
 
 /** Saves an answer as a text file (same text as the copy, AI mention included). */
 function exportAnswer(text) {
-  const a = h('a', {
-    href: URL.createObjectURL(new Blob([text], { type: 'text/plain;charset=utf-8' })),
-    download: 'reponse-guichet.txt',
-    hidden: true,
-  });
-  document.body.append(a);
-  a.click();
-  a.remove();
+  saveFile(new Blob([text], { type: 'text/plain;charset=utf-8' }), 'reponse-guichet.txt');
 }
 
 async function copy(text, button) {

@@ -11,6 +11,8 @@ import { z } from 'zod';
 import type { Organisation } from '../accounts/model.js';
 import type { Config } from '../config/schema.js';
 import type { StoredAiTool } from '../store/ai-tools-spec.js';
+import { toCsv } from '../shared/csv.js';
+import { textPdf, type PdfLine } from '../shared/text-pdf.js';
 import { dataFlowReport } from './data-flows.js';
 
 export const CNIL_GENAI_SOURCE =
@@ -289,12 +291,6 @@ function fields(t: AiTool): [string, string][] {
   ];
 }
 
-function csvCell(v: string): string {
-  // A leading =, +, - or @ would be read as a formula by a spreadsheet.
-  const safe = /^[=+\-@\t\r]/.test(v) ? `'${v}` : v;
-  return /[";\n\r,]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
-}
-
 export function aiToolsCsv(tools: AiTool[]): string {
   const head = [
     'Identifiant',
@@ -310,8 +306,7 @@ export function aiToolsCsv(tools: AiTool[]): string {
     ...fields(t).map(([, v]) => v),
     ...CHECKLIST.map((c) => mark(t.checklist[c.id])),
   ]);
-  // UTF-8 with a BOM, « ; » and CRLF: what spreadsheets set to French open as is.
-  return '\uFEFF' + [head, ...rows].map((r) => r.map(csvCell).join(';')).join('\r\n') + '\r\n';
+  return toCsv([head, ...rows]);
 }
 
 const EMPTY_TOOL = {
@@ -350,64 +345,31 @@ export function aiToolsMarkdown(tools: AiTool[], h: RegisterHeader): string {
   return lines.join('\n') + '\n';
 }
 
-/** Characters the PDF's standard font (WinAnsi) can draw; others become « ? ». */
-const WIN_ANSI_EXTRA = '€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ';
-const winAnsi = (s: string) =>
-  s.replace(/[^\x20-\x7E\xA0-\xFF]/g, (ch) =>
-    WIN_ANSI_EXTRA.includes(ch) ? ch : ch === '\u202F' ? ' ' : '?',
-  );
-
-/** The register as a PDF (A4, standard fonts: no font file shipped). */
+/** The register as a PDF (for the DPO's register, beside the Markdown report). */
 export async function aiToolsPdf(tools: AiTool[], h: RegisterHeader): Promise<Uint8Array> {
-  const { PDFDocument, StandardFonts, rgb } = await import('pdf-lib');
-  const doc = await PDFDocument.create();
-  doc.setTitle(`Inventaire des outils d’IA — ${h.organisation}`);
-  doc.setLanguage('fr-FR');
-  doc.setProducer('Guichet');
-  const regular = await doc.embedFont(StandardFonts.Helvetica);
-  const bold = await doc.embedFont(StandardFonts.HelveticaBold);
-  const [W, H, M] = [595.28, 841.89, 48];
-  let page = doc.addPage([W, H]);
-  let y = H - M;
-  const write = (
-    raw: string,
-    o: { size?: number; font?: typeof regular; indent?: number; gap?: number } = {},
-  ) => {
-    const size = o.size ?? 10;
-    const font = o.font ?? regular;
-    const x = M + (o.indent ?? 0);
-    const width = W - M - x;
-    const words = winAnsi(raw).split(/\s+/);
-    let line = '';
-    const flush = () => {
-      if (y < M + size) {
-        page = doc.addPage([W, H]);
-        y = H - M;
-      }
-      page.drawText(line, { x, y, size, font, color: rgb(0.1, 0.1, 0.1) });
-      y -= size * 1.35;
-      line = '';
-    };
-    for (const w of words) {
-      const next = line ? `${line} ${w}` : w;
-      if (line && font.widthOfTextAtSize(next, size) > width) {
-        flush();
-        line = w;
-      } else line = next;
-    }
-    if (line) flush();
-    y -= o.gap ?? 2;
-  };
-  write(`Inventaire des outils d’IA — ${h.organisation}`, { size: 16, font: bold, gap: 6 });
-  write(`Généré le ${h.generatedAt} pour le registre du délégué à la protection des données.`);
-  write(`Points de contrôle : recommandations de la CNIL (${CNIL_GENAI_SOURCE}).`, { size: 8, gap: 10 });
+  const title = `Inventaire des outils d’IA — ${h.organisation}`;
+  const lines: PdfLine[] = [
+    { text: title, size: 16, bold: true, gap: 6 },
+    { text: `Généré le ${h.generatedAt} pour le registre du délégué à la protection des données.` },
+    { text: `Points de contrôle : recommandations de la CNIL (${CNIL_GENAI_SOURCE}).`, size: 8, gap: 10 },
+  ];
   for (const t of tools) {
-    write(`${t.name}${t.computed ? ' (entrée calculée par Guichet)' : ''}`, { size: 13, font: bold, gap: 4 });
-    for (const [k, v] of fields(t)) write(`${k} : ${v}`, { indent: 8 });
-    write('Points de contrôle CNIL', { font: bold, indent: 8, gap: 1 });
-    for (const c of CHECKLIST)
-      write(`${mark(t.checklist[c.id])} — ${c.label}`, { size: 9, indent: 16, gap: 0 });
-    y -= 10;
+    lines.push(
+      {
+        text: `${t.name}${t.computed ? ' (entrée calculée par Guichet)' : ''}`,
+        size: 13,
+        bold: true,
+        gap: 4,
+      },
+      ...fields(t).map(([k, v]) => ({ text: `${k} : ${v}`, indent: 8 })),
+      { text: 'Points de contrôle CNIL', bold: true, indent: 8, gap: 1 },
+      ...CHECKLIST.map((c, i) => ({
+        text: `${mark(t.checklist[c.id])} — ${c.label}`,
+        size: 9,
+        indent: 16,
+        gap: i === CHECKLIST.length - 1 ? 12 : 0,
+      })),
+    );
   }
-  return doc.save();
+  return textPdf(title, lines);
 }
