@@ -205,6 +205,12 @@ describe.each(engines)('inventory of AI tools on $name', (engine) => {
     expect(pdf.getTitle()).toContain('Inventaire des outils d’IA');
     expect((await call(admin, 'GET', '/v1/admin/ai-tools?format=docx')).status).toBe(400);
 
+    // The console's path lands on the SPA's section; an odd one is not found.
+    const typed = await fetch(`${url}/admin/outils-ia`, { redirect: 'manual' });
+    expect(typed.status).toBe(302);
+    expect(typed.headers.get('location')).toBe('/#/admin/outils-ia');
+    expect((await fetch(`${url}/admin/Outils%20IA`, { redirect: 'manual' })).status).toBe(404);
+
     // Delete, then audit entries for the three changes.
     expect((await call(admin, 'DELETE', `/v1/admin/ai-tools/${tool.id}`)).status).toBe(200);
     expect((await call(admin, 'GET', `/v1/admin/ai-tools/${tool.id}`)).status).toBe(404);
