@@ -693,6 +693,18 @@ function finishAnswer(ctx, el, text, citations, msgId, feedback, model, reviewed
   el.dataset.id = msgId ?? '';
   el.dataset.reviewedAt = reviewedAt ?? '';
   const asText = () => plainText(text, citations, el.dataset.reviewedAt || null);
+  // A passage selected and copied by hand carries the AI mention too (plain text and HTML).
+  el.oncopy = (e) => {
+    const sel = document.getSelection();
+    if (!sel || sel.isCollapsed || !e.clipboardData || !sel.toString().trim()) return;
+    const mention = aiMention(el.dataset.reviewedAt || null);
+    const html = h('div');
+    for (let i = 0; i < sel.rangeCount; i++) html.append(sel.getRangeAt(i).cloneContents());
+    html.append(h('p', {}, mention));
+    e.clipboardData.setData('text/plain', `${sel.toString().trim()}\n\n${mention}`);
+    e.clipboardData.setData('text/html', html.innerHTML);
+    e.preventDefault();
+  };
   const copyBtn = h(
     'button',
     { class: 'fr-btn fr-btn--secondary fr-btn--sm fr-icon-clipboard-line fr-btn--icon-left', type: 'button' },

@@ -92,6 +92,21 @@ describe.skipIf(!present && !CI)('AI marking and the inventory of AI tools in th
     let exported = (await downloaded(page, '.gc-msg--assistant >> nth=-1 >> .gc-export')).toString('utf8');
     expect(exported).toBe(copied);
 
+    // A passage selected and copied by hand carries the mention too.
+    await page.evaluate(() => navigator.clipboard.writeText(''));
+    const passage = await page.evaluate(() => {
+      const text = [...document.querySelectorAll('.gc-msg--assistant .gc-answer-text')].at(-1)!;
+      const p = text.querySelector('p, li') ?? text;
+      document.getSelection()!.selectAllChildren(p);
+      return document.getSelection()!.toString().trim();
+    });
+    expect(passage.length).toBeGreaterThan(5);
+    await page.keyboard.press('Control+C');
+    await expect.poll(() => clipboard(page)).toContain(passage);
+    expect(await clipboard(page)).toMatch(
+      /Réponse générée par une intelligence artificielle .*sans relecture/,
+    );
+
     // Ticked: stored on the answer, then in the copy and the export.
     await answer.locator('.gc-review-box label').click(); // the DSFR label covers the box
     await answer.getByText('Relecture enregistrée').waitFor();
