@@ -1,4 +1,5 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
+import type { Principal } from '../../../accounts/model.js';
 import type { Services } from '../../../services.js';
 import { AppError } from '../../../shared/errors.js';
 import { listOrgFeedback, ownConversation, ownerOf } from '../../../usecases/manage-conversations.js';
@@ -13,14 +14,20 @@ import { storedAnswerMarker } from '../../../usecases/ai-marker.js';
 export function registerFeedbackRoutes(app: OpenAPIHono<AppEnv>, services: Services): void {
   const store = services.store;
 
-  app.openapi(routes.feedback, async (c) => {
-    const p = c.get('principal');
-    const { id, messageId } = c.req.valid('param');
+  /** An answer of one of the caller's conversations (anything else: the same 404). */
+  const ownAnswer = async (p: Principal, id: string, messageId: string) => {
     const conv = await ownConversation(store, p, id);
     const message = (await store.conversations.messages(conv.id)).find(
       (m) => m.id === messageId && m.role === 'assistant',
     );
     if (!message) throw new AppError('not_found', `Réponse introuvable : ${messageId}`);
+    return message;
+  };
+
+  app.openapi(routes.feedback, async (c) => {
+    const p = c.get('principal');
+    const { id, messageId } = c.req.valid('param');
+    await ownAnswer(p, id, messageId);
     const b = c.req.valid('json');
     const f = await store.conversations.addFeedback({
       messageId,
@@ -37,11 +44,7 @@ export function registerFeedbackRoutes(app: OpenAPIHono<AppEnv>, services: Servi
   app.openapi(routes.review, async (c) => {
     const p = c.get('principal');
     const { id, messageId } = c.req.valid('param');
-    const conv = await ownConversation(store, p, id);
-    const message = (await store.conversations.messages(conv.id)).find(
-      (m) => m.id === messageId && m.role === 'assistant',
-    );
-    if (!message) throw new AppError('not_found', `Réponse introuvable : ${messageId}`);
+    const message = await ownAnswer(p, id, messageId);
     if (!message.complete)
       throw new AppError('conflict', 'Cette réponse est incomplète : régénérez-la avant de la relire.');
     const reviewed = c.req.valid('json').reviewed;
