@@ -15,6 +15,9 @@ import {
 } from './ui.js';
 import { barChart } from './chart.js';
 import { renderMarkdown } from './markdown.js';
+import { backups } from './backups.js';
+import { trainingAdmin } from './training.js';
+import { pilote } from './pilot.js';
 import { renderAiTools } from './ai-tools.js';
 
 const ROLE_NAMES = {
@@ -30,8 +33,11 @@ const SECTIONS = [
   ['comptes', 'Personnes et clés', 'keys:manage'],
   ['usage', 'Consommation', 'usage:read'],
   ['avis', 'Avis reçus', 'audit:read'],
+  ['pilote', 'Pilote', 'audit:read'],
   ['confidentialite', 'Confidentialité', 'audit:read'],
   ['outils-ia', 'Outils d’IA', 'ai_tools:read'],
+  ['formation', 'Formation à l’IA', 'users:read'],
+  ['sauvegardes', 'Sauvegardes', 'orgs:manage'],
 ];
 
 export async function renderAdmin(main, hash) {
@@ -72,7 +78,17 @@ export async function renderAdmin(main, hash) {
   }
   document.title = `${section[1]} – Administration – Guichet`;
   body.append(h('h2', { class: 'fr-h3' }, section[1]));
-  const render = { documents, comptes, usage, avis, confidentialite, 'outils-ia': renderAiTools }[section[0]];
+  const render = {
+    documents,
+    comptes,
+    usage,
+    avis,
+    pilote,
+    confidentialite,
+    'outils-ia': renderAiTools,
+    formation: trainingAdmin,
+    sauvegardes: backups,
+  }[section[0]];
   try {
     await render(body);
   } catch (e) {
@@ -1086,6 +1102,11 @@ async function personRights(box) {
 const AUDIT_WORDS = {
   'organisation.created': 'Organisation créée',
   'user.created': 'Personne ajoutée',
+  'user.setService': 'Personne rattachée à un service',
+  'service.created': 'Service créé',
+  'service.updated': 'Service modifié',
+  'service.deleted': 'Service supprimé',
+  'service.org_pilot_set': 'Mode pilote de l’organisation modifié',
   'key.created': 'Clé d’API créée',
   'key.revoked': 'Clé d’API révoquée',
   'quota.changed': 'Quotas modifiés',
@@ -1123,6 +1144,8 @@ const FIELD_WORDS = {
   monthlyCredits: 'crédits/mois',
   count: 'nombre',
   expiresAt: 'expiration',
+  pilotSince: 'pilote depuis',
+  serviceId: 'service',
 };
 
 /** An audit entry's data as a short French sentence (identifiers kept short). */

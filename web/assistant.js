@@ -522,6 +522,13 @@ function showSources(ctx, citations, msgId, focus) {
                 isStale(c)
                   ? h('span', { class: 'fr-badge fr-badge--sm fr-badge--warning gc-stale' }, staleText(c))
                   : null,
+                c.ocr
+                  ? h(
+                      'span',
+                      { class: 'fr-badge fr-badge--sm fr-badge--info gc-ocr' },
+                      'Texte reconnu automatiquement (OCR)',
+                    )
+                  : null,
               ),
               c.local
                 ? h(

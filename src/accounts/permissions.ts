@@ -28,6 +28,8 @@ export const PERMISSIONS = {
   'ai_tools:read': ['dpo', 'admin', 'superadmin'],
   'ai_tools:write': ['dpo', 'admin', 'superadmin'],
   'orgs:manage': ['superadmin'],
+  /** The AI training (AI Act art. 4): every person follows it and takes its quiz. */
+  'training:take': ['agent', 'developer', 'dpo', 'admin', 'superadmin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -20,6 +20,7 @@ const COMMANDS: Record<string, () => Promise<Register[]>> = {
   },
   orgs: async () => [(await import('./commands/orgs.js')).registerOrgs],
   users: async () => [(await import('./commands/users.js')).registerUsers],
+  services: async () => [(await import('./commands/services.js')).registerServices],
   keys: async () => [(await import('./commands/keys.js')).registerKeys],
   'setup-link': async () => [(await import('./commands/setup-link.js')).registerSetupLink],
   quotas: async () => [(await import('./commands/quotas.js')).registerQuotas],

@@ -29,6 +29,7 @@ import { registerMetricsRoutes } from './routes/metrics.js';
 import { registerJobRoutes } from './routes/jobs.js';
 import { registerBackupRoutes } from './routes/backups.js';
 import { markAiAnswers } from './ai-marking.js';
+import { registerTrainingRoutes } from './routes/training.js';
 
 /** Builds the Hono application: middleware, then each group of routes. */
 export function createApp(services: Services): OpenAPIHono<AppEnv> {
@@ -101,6 +102,7 @@ export function createApp(services: Services): OpenAPIHono<AppEnv> {
   registerConversationRoutes(app, services);
   registerJobRoutes(app, services);
   registerBackupRoutes(app, services);
+  registerTrainingRoutes(app, services);
   if (metrics) registerMetricsRoutes(app, services, metrics);
   registerWebRoutes(app);
 

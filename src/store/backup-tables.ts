@@ -1,6 +1,7 @@
 /** Tables whose rows a backup's manifest counts and a restore compares (both engines). */
 export const COUNTED_TABLES = [
   'organisations',
+  'services',
   'users',
   'api_keys',
   'quotas',
@@ -14,4 +15,5 @@ export const COUNTED_TABLES = [
   'collections',
   'documents',
   'chunks',
+  'training_completions',
 ] as const;

@@ -12,7 +12,7 @@ export function marker(r: AnswerResult, noSource: boolean) {
     reviewed: false,
     model: r.servedBy?.key ?? null,
     sources: r.citations?.length ?? 0,
-    no_source: noSource,
+    no_source: noSource || r.noSource === true,
     ...(r.privacy
       ? { pseudonymised: r.privacy.pseudonymised, unknown_placeholders: r.privacy.unknownPlaceholders }
       : {}),

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { completeAnswer, prepareAnswer } from '../../usecases/answer-question.js';
+import { answerDeps, completeAnswer, prepareAnswer } from '../../usecases/answer-question.js';
 import { defaultCollectionsFor } from '../../usecases/visible-collections.js';
 import { assertReadableCollections } from '../../usecases/visible-collections.js';
 import { withServices } from '../context.js';
@@ -25,11 +25,7 @@ export function registerAsk(program: Command): void {
         await withServices(async (s) => {
           if (opts.collection) await assertReadableCollections(s.store, opts.collection, opts.org);
           const collections = opts.collection ?? (await defaultCollectionsFor(s.store, opts.org));
-          const deps = {
-            router: s.router,
-            retriever: s.retriever,
-            staleAfterMonths: s.config.knowledge.stale_after_months,
-          };
+          const deps = answerDeps(s);
           const controller = new AbortController();
           process.once('SIGINT', () => controller.abort());
           const plan = await prepareAnswer(deps, {

@@ -11,6 +11,7 @@ import { redactUrl, type Pool, type StoreLogger } from './db.js';
 import { PostgresDocuments } from './documents.js';
 import { migrate } from './migrate.js';
 import { LOCK_KEY } from './locks.js';
+import { PostgresTraining } from './training.js';
 import { LocalLocks } from '../local-locks.js';
 import { PostgresSearch, type VectorSupport } from './search.js';
 import { VECTORS_UNAVAILABLE } from './vectors.js';
@@ -82,6 +83,7 @@ export class PostgresStore implements Store {
   readonly conversations: PostgresConversations;
   readonly personalData: PostgresPersonalData;
   readonly aiTools: PostgresAiTools;
+  readonly training: PostgresTraining;
   private closed = false;
 
   constructor(
@@ -99,6 +101,7 @@ export class PostgresStore implements Store {
     this.conversations = new PostgresConversations(pool);
     this.personalData = new PostgresPersonalData(pool, this.accounts.usage);
     this.aiTools = new PostgresAiTools(pool);
+    this.training = new PostgresTraining(pool);
   }
 
   async close(): Promise<void> {

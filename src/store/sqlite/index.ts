@@ -8,6 +8,7 @@ import { SqliteCollections } from './collections.js';
 import { SqliteDocuments } from './documents.js';
 import { openDatabase, schemaVersion, type Db } from './open.js';
 import { SqliteSearch } from './search.js';
+import { SqliteTraining } from './training.js';
 import { LocalLocks } from '../local-locks.js';
 
 class SqliteMeta implements MetaRepo {
@@ -40,6 +41,7 @@ export class SqliteStore implements Store {
   readonly conversations: SqliteConversations;
   readonly personalData: SqlitePersonalData;
   readonly aiTools: SqliteAiTools;
+  readonly training: SqliteTraining;
 
   constructor(
     readonly db: Db,
@@ -56,6 +58,7 @@ export class SqliteStore implements Store {
     this.conversations = new SqliteConversations(db);
     this.personalData = new SqlitePersonalData(db, () => this.accounts.usage.flush());
     this.aiTools = new SqliteAiTools(db);
+    this.training = new SqliteTraining(db);
   }
 
   async close(): Promise<void> {
