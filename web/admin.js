@@ -18,6 +18,7 @@ import { renderMarkdown } from './markdown.js';
 import { backups } from './backups.js';
 import { trainingAdmin } from './training.js';
 import { pilote } from './pilot.js';
+import { renderAiTools } from './ai-tools.js';
 
 const ROLE_NAMES = {
   agent: 'Agent',
@@ -34,6 +35,7 @@ const SECTIONS = [
   ['avis', 'Avis reçus', 'audit:read'],
   ['pilote', 'Pilote', 'audit:read'],
   ['confidentialite', 'Confidentialité', 'audit:read'],
+  ['outils-ia', 'Outils d’IA', 'ai_tools:read'],
   ['formation', 'Formation à l’IA', 'users:read'],
   ['sauvegardes', 'Sauvegardes', 'orgs:manage'],
 ];
@@ -83,6 +85,7 @@ export async function renderAdmin(main, hash) {
     avis,
     pilote,
     confidentialite,
+    'outils-ia': renderAiTools,
     formation: trainingAdmin,
     sauvegardes: backups,
   }[section[0]];
@@ -1124,6 +1127,9 @@ const AUDIT_WORDS = {
   'privacy.purge': 'Purge des données expirées',
   'privacy.retention_changed': 'Durées de conservation modifiées',
   'config.loaded': 'Configuration chargée',
+  'ai_tool.created': 'Outil d’IA ajouté à l’inventaire',
+  'ai_tool.updated': 'Outil d’IA modifié dans l’inventaire',
+  'ai_tool.deleted': 'Outil d’IA retiré de l’inventaire',
 };
 
 const FIELD_WORDS = {

@@ -32,6 +32,7 @@ const COMMANDS: Record<string, () => Promise<Register[]>> = {
   ],
   audit: async () => [(await import('./commands/audit.js')).registerAudit],
   sovereignty: async () => [(await import('./commands/sovereignty.js')).registerSovereignty],
+  'ai-tools': async () => [(await import('./commands/ai-tools.js')).registerAiTools],
   'migrate-store': async () => [(await import('./commands/migrate-store.js')).registerMigrateStore],
   backup: async () => [(await import('./commands/backup.js')).registerBackup],
   restore: async () => [(await import('./commands/backup.js')).registerRestore],

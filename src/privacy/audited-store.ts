@@ -2,8 +2,8 @@ import type { Store } from '../store/spec.js';
 import type { AuditLog } from './audit-log.js';
 
 /**
- * Wraps a Store so that every change to organisations, users, services, keys, quotas, collections and
- * documents is written to the audit log, whoever makes it (HTTP route, CLI command, future UI):
+ * Wraps a Store so that every change to organisations, users, services, keys, quotas, collections,
+ * documents and the inventory of AI tools is written to the audit log, whoever makes it (HTTP route, CLI command, future UI):
  * the actor comes from the request or command context (`audit-context.ts`). Only identifiers,
  * roles, visibility, limits and counts are recorded; users appear through their audit pseudonym.
  */
@@ -61,6 +61,13 @@ export const AUDITED_REPOS: readonly RepoSpec[] = [
     name: 'document',
     path: ['documents'],
     events: { put: 'stored', putMany: 'stored_many', delete: 'deleted', deleteMissing: 'deleted_missing' },
+  },
+  // The inventory of AI tools: names are tools, not people (details are not recorded).
+  {
+    name: 'ai_tool',
+    path: ['aiTools'],
+    events: { create: 'created', update: 'updated', delete: 'deleted' },
+    keepName: true,
   },
 ];
 

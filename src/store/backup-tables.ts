@@ -11,6 +11,7 @@ export const COUNTED_TABLES = [
   'conversations',
   'messages',
   'feedback',
+  'ai_tools',
   'collections',
   'documents',
   'chunks',

@@ -55,6 +55,9 @@ export interface StoredMessage {
   citations: unknown[];
   /** False while an answer is still streaming (or was interrupted). */
   complete: boolean;
+  /** An agent ticked "J'ai relu cette réponse" (AI Act art. 50 marking): who (user id) and when. */
+  reviewedBy: string | null;
+  reviewedAt: string | null;
   /** An answer that was the fixed "no source" refusal (decided before any model call). */
   noSource: boolean;
 }
@@ -112,6 +115,8 @@ export interface ConversationRepo {
     patch: { content?: string; citations?: unknown[]; complete?: boolean },
   ): Promise<StoredMessage | null>;
   messages(conversationId: string): Promise<StoredMessage[]>;
+  /** Marks an answer as read by an agent (`by`: a user id, or null for a key), or unmarks it (null). */
+  setReviewed(id: string, review: { by: string | null } | null): Promise<StoredMessage | null>;
   /**
    * Deletes a message of the conversation and every message after it, with their feedback (a
    * question edited or an answer regenerated); returns the number of messages deleted.

@@ -14,6 +14,7 @@ import type {
   User,
 } from '../accounts/model.js';
 import type { NewApiKey, UsageFilter, UsageTotals } from './accounts-spec.js';
+import type { StoredAiTool } from './ai-tools-spec.js';
 import type { AuditEntry, Conversation, Feedback, StoredMessage } from './privacy-spec.js';
 import type { PendingSignIn, SetupToken, StoredSession } from './sessions-spec.js';
 import type { TrainingCompletion, TrainingQuiz } from './training-spec.js';
@@ -74,8 +75,30 @@ export const toMessage = (r: any): StoredMessage => ({
   createdAt: r.created_at,
   citations: jsonArray(r.citations),
   complete: flag(r.complete),
+  reviewedBy: r.reviewed_by ?? null,
+  reviewedAt: r.reviewed_at ?? null,
   noSource: flag(r.no_source),
 });
+
+export const toAiTool = (r: any): StoredAiTool => {
+  let details: unknown = null;
+  try {
+    details = json(r.details);
+  } catch {
+    // An unreadable details column reads as empty (the name is kept).
+  }
+  return {
+    id: r.id,
+    orgId: r.org_id,
+    name: r.name,
+    details:
+      details && typeof details === 'object' && !Array.isArray(details)
+        ? (details as Record<string, unknown>)
+        : {},
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+};
 
 /** An audit entry; `data` is JSON text (the exact text that was hashed), an unreadable one kept as a hint. */
 export function toAuditEntry(r: any): AuditEntry {

@@ -72,6 +72,8 @@ export interface FeedbackView extends Feedback {
   sources: { index: number; title: string; url: string | null; local: boolean }[];
   /** Who gave it: the person's name or e-mail, or the key's name. */
   author: string | null;
+  /** When an agent marked the answer as reviewed (null: not reviewed). */
+  reviewedAt: string | null;
 }
 
 /**
@@ -114,6 +116,7 @@ export async function listOrgFeedback(
             answer: m.content,
             sources: citedSources(m.citations),
             author: names.get(f.userId ?? owner) ?? names.get(owner) ?? null,
+            reviewedAt: m.reviewedAt,
           });
         }
       }

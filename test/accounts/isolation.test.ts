@@ -34,6 +34,7 @@ interface BData {
   chunkIds: string[];
   conversationId: string;
   messageId: string;
+  aiToolId: string;
   quizId: string;
   serviceId: string;
   serviceName: string;
@@ -71,6 +72,7 @@ function noLeak(text: string, where: string): void {
     b.documentId,
     b.conversationId,
     b.messageId,
+    b.aiToolId,
     b.serviceId,
     b.serviceName,
   ];
@@ -653,6 +655,72 @@ const CASES: Record<string, Case> = {
       () => ({ rating: -1 }),
     );
   },
+  'POST /v1/conversations/:id/messages/:messageId/review': async (c) => {
+    await sameAsUnknown(
+      c,
+      'POST',
+      `/v1/conversations/${b.conversationId}/messages/${b.messageId}/review`,
+      `/v1/conversations/${UNKNOWN}/messages/${b.messageId}/review`,
+      b.conversationId,
+      UNKNOWN,
+      () => ({ reviewed: true }),
+    );
+    const m = (await app.services.store.conversations.messages(b.conversationId)).find(
+      (x) => x.id === b.messageId,
+    );
+    expect(m?.reviewedAt).toBeNull();
+  },
+  'GET /v1/admin/ai-tools': async (c) => {
+    const r = await call(c, 'GET', '/v1/admin/ai-tools');
+    expect(r.status).toBe(200);
+    noLeak(await r.text(), 'GET /v1/admin/ai-tools');
+    const csv = await call(c, 'GET', '/v1/admin/ai-tools?format=csv');
+    expect(csv.status).toBe(200);
+    noLeak(await csv.text(), 'GET /v1/admin/ai-tools?format=csv');
+    expect((await call(c, 'GET', `/v1/admin/ai-tools?org_id=${b.orgId}`)).status).toBe(404);
+  },
+  'POST /v1/admin/ai-tools': async (c) => {
+    expect((await call(c, 'POST', `/v1/admin/ai-tools?org_id=${b.orgId}`, { name: 'Intrus' })).status).toBe(
+      404,
+    );
+    const r = await call(c, 'POST', '/v1/admin/ai-tools', { name: `Outil de A (${c.name})` });
+    expect(r.status).toBe(201);
+    const created = (await r.json()) as { id: string };
+    expect((await app.services.store.aiTools.get(created.id))?.orgId).toBe('org-a');
+  },
+  'GET /v1/admin/ai-tools/:id': async (c) => {
+    await sameAsUnknown(
+      c,
+      'GET',
+      `/v1/admin/ai-tools/${b.aiToolId}`,
+      `/v1/admin/ai-tools/${UNKNOWN}`,
+      b.aiToolId,
+      UNKNOWN,
+    );
+  },
+  'PATCH /v1/admin/ai-tools/:id': async (c) => {
+    await sameAsUnknown(
+      c,
+      'PATCH',
+      `/v1/admin/ai-tools/${b.aiToolId}`,
+      `/v1/admin/ai-tools/${UNKNOWN}`,
+      b.aiToolId,
+      UNKNOWN,
+      () => ({ notes: 'modifié par A' }),
+    );
+    expect((await app.services.store.aiTools.get(b.aiToolId))?.details).toEqual({});
+  },
+  'DELETE /v1/admin/ai-tools/:id': async (c) => {
+    await sameAsUnknown(
+      c,
+      'DELETE',
+      `/v1/admin/ai-tools/${b.aiToolId}`,
+      `/v1/admin/ai-tools/${UNKNOWN}`,
+      b.aiToolId,
+      UNKNOWN,
+    );
+    expect(await app.services.store.aiTools.get(b.aiToolId)).not.toBeNull();
+  },
   'GET /v1/feedback': async (c) => {
     const r = await call(c, 'GET', '/v1/feedback');
     expect(r.status).toBe(200);
@@ -811,6 +879,7 @@ beforeAll(async () => {
     chunkIds: full.chunks.map((x) => x.id),
     conversationId: conv.id,
     messageId,
+    aiToolId: (await store.aiTools.create({ orgId: 'org-b', name: `Outil ${SECRET}`, details: {} })).id,
     quizId: (
       await store.training.createQuiz({
         orgId: 'org-b',

@@ -797,6 +797,7 @@ describe.skipIf(skip)('web UI in Chromium', () => {
       ['#/admin/avis', '#feedback-list', '23-admin-avis'],
       ['#/admin/pilote', '#pilot-weeks', '26-admin-pilote'],
       ['#/admin/confidentialite', '#flows-summary', '24-admin-confidentialite'],
+      ['#/admin/outils-ia', '#ai-tools-table', '28-admin-outils-ia'],
       ['#/admin/formation', '#formation-export-csv', '26-admin-formation'],
       ['#/formation/2', '#formation-etape h3', '27-formation'],
       ['#/formation/quiz', '#quiz-start', '28-formation-quiz'],
@@ -854,8 +855,15 @@ describe.skipIf(skip)('web UI in Chromium', () => {
     await page.goto(`${server.url}/#/admin/confidentialite`);
     await page.waitForSelector('#rights-person');
     const tabs = await page.locator('nav[aria-label="Rubriques de l’administration"] a').allTextContents();
-    // The DPO also follows who has taken the AI training (a list of people: users:read).
-    expect(tabs).toEqual(['Consommation', 'Avis reçus', 'Pilote', 'Confidentialité', 'Formation à l’IA']);
+    // The DPO follows the pilot and who has taken the AI training, and keeps the inventory of AI tools.
+    expect(tabs).toEqual([
+      'Consommation',
+      'Avis reçus',
+      'Pilote',
+      'Confidentialité',
+      'Outils d’IA',
+      'Formation à l’IA',
+    ]);
     expect(await page.locator('#rights-erase').count()).toBe(0);
     await page.selectOption('#rights-person', person.id);
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('#rights-export')]);

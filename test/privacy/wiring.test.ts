@@ -147,6 +147,13 @@ const NO_MODEL_ROUTES = [
   'GET /assets/*',
   'GET /dsfr/*',
   'GET /favicon.ico',
+  'GET /admin/:section', // a redirect to the console's hash route
+  'GET /v1/admin/ai-tools', // the inventory of AI tools: declared, never sent anywhere
+  'POST /v1/admin/ai-tools',
+  'GET /v1/admin/ai-tools/:id',
+  'PATCH /v1/admin/ai-tools/:id',
+  'DELETE /v1/admin/ai-tools/:id',
+  'POST /v1/conversations/:id/messages/:messageId/review',
 ];
 /** CLI commands that can send text to a model, an embedder or a reranker (`serve`: the routes). */
 const MODEL_COMMANDS = [
@@ -198,6 +205,9 @@ const NO_MODEL_COMMANDS = [
   'audit list',
   'sovereignty report',
   'migrate-store',
+  'ai-tools list',
+  'ai-tools add',
+  'ai-tools export',
 ];
 /** Audited events exercised elsewhere: sessions need an OIDC issuer (test/accounts/oidc.test.ts). */
 const AUDITED_ELSEWHERE = new Set(['session.signed_in', 'session.signed_out']);
@@ -610,6 +620,14 @@ describe.each(engines)('on $name', (engine) => {
     expect(await services.store.documents.deleteMissing(col.id, new Set())).toBe(1);
     expect(
       (await fetch(`${url}/v1/collections/${col.id}`, { method: 'DELETE', headers: bearer(admin) })).status,
+    ).toBe(200);
+
+    // The inventory of AI tools.
+    const tool = (await (await post('/v1/admin/ai-tools', { name: 'Traducteur' })).json()) as { id: string };
+    expect((await post(`/v1/admin/ai-tools/${tool.id}`, { dpia_status: 'done' }, 'PATCH')).status).toBe(200);
+    expect(
+      (await fetch(`${url}/v1/admin/ai-tools/${tool.id}`, { method: 'DELETE', headers: bearer(admin) }))
+        .status,
     ).toBe(200);
 
     const stop = await startPrivacyDuties(services);

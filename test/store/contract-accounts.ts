@@ -408,6 +408,17 @@ export function storeAccountsContract(
       expect(done).toMatchObject({ content: 'Ainsi.', citations: [{ url: 'https://x' }], complete: true });
       expect(await store.conversations.updateMessage('msg_absent', { content: 'x' })).toBeNull();
       expect((await store.conversations.messages(c.id)).map((m) => m.id)).toEqual([q.id, a.id]);
+      // An agent's review of the answer (AI Act marking): set, kept, cleared.
+      expect(done).toMatchObject({ reviewedBy: null, reviewedAt: null });
+      const reviewed = await store.conversations.setReviewed(a.id, { by: 'usr_x' });
+      expect(reviewed).toMatchObject({ id: a.id, content: 'Ainsi.', reviewedBy: 'usr_x' });
+      expect(Date.parse(reviewed!.reviewedAt!)).not.toBeNaN();
+      expect((await store.conversations.messages(c.id))[1]).toEqual(reviewed);
+      expect(await store.conversations.setReviewed(a.id, null)).toMatchObject({
+        reviewedBy: null,
+        reviewedAt: null,
+      });
+      expect(await store.conversations.setReviewed('msg_absent', { by: null })).toBeNull();
       const fb = await store.conversations.addFeedback({
         messageId: a.id,
         orgId: 'org-a',
@@ -427,6 +438,25 @@ export function storeAccountsContract(
       expect(await store.conversations.get(c.id)).toBeNull();
       expect(await store.conversations.messages(c.id)).toEqual([]);
       expect(await store.conversations.feedback(a.id)).toEqual([]);
+    });
+
+    it('keeps the inventory of AI tools per organisation, by name, and deletes a tool', async () => {
+      const t = await store.aiTools.create({
+        orgId: 'org-a',
+        name: 'Traducteur',
+        details: { provider: 'TradCo', checklist: { concrete_need: true } },
+      });
+      await store.aiTools.create({ orgId: 'org-a', name: 'Agenda', details: {} });
+      await store.aiTools.create({ orgId: 'org-b', name: 'Autre', details: {} });
+      expect(await store.aiTools.get(t.id)).toEqual(t);
+      expect((await store.aiTools.list('org-a')).map((x) => x.name)).toEqual(['Agenda', 'Traducteur']);
+      const changed = await store.aiTools.update(t.id, { details: { provider: 'TradCo', notes: 'vu' } });
+      expect(changed).toMatchObject({ name: 'Traducteur', details: { provider: 'TradCo', notes: 'vu' } });
+      expect(await store.aiTools.update('aitool_absent', { name: 'x' })).toBeNull();
+      await store.aiTools.delete(t.id);
+      expect(await store.aiTools.get(t.id)).toBeNull();
+      expect((await store.aiTools.list('org-a')).map((x) => x.name)).toEqual(['Agenda']);
+      expect(await store.aiTools.list('org-b')).toHaveLength(1);
     });
 
     it('keeps services per organisation, their people and pilot flags; reads the pilot rows by period and service', async () => {

@@ -3,6 +3,7 @@ import { answerDeps, completeAnswer, prepareAnswer } from '../../usecases/answer
 import { defaultCollectionsFor } from '../../usecases/visible-collections.js';
 import { assertReadableCollections } from '../../usecases/visible-collections.js';
 import { withServices } from '../context.js';
+import { marker } from '../../usecases/ai-marker.js';
 import { parseK } from './search.js';
 
 export function registerAsk(program: Command): void {
@@ -43,6 +44,8 @@ export function registerAsk(program: Command): void {
                 model: result.servedBy?.key ?? null,
                 citations: result.citations,
                 usage: result.usage,
+                // AI Act art. 50: machine-readable marking, as on every API answer.
+                guichet: marker(result, plan.fixedAnswer !== null),
               }) + '\n',
             );
             return;

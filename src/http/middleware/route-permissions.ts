@@ -48,6 +48,8 @@ export const ROUTE_PERMISSIONS: RoutePermission[] = [
   // Retention is instance-wide (like the configuration): its operator changes it.
   { method: 'PUT', path: '/v1/admin/retention', permission: 'orgs:manage' },
   { method: '*', path: '/v1/audit/*', permission: 'audit:read' },
+  { method: 'GET', path: '/v1/admin/ai-tools/*', permission: 'ai_tools:read' },
+  { method: '*', path: '/v1/admin/ai-tools/*', permission: 'ai_tools:write' },
   { method: 'GET', path: '/v1/privacy/users/:id/export', permission: 'privacy:read' },
   { method: '*', path: '/v1/privacy/*', permission: 'privacy:manage' },
   { method: '*', path: '/v1/conversations/*', permission: 'chat:use' },

@@ -1,6 +1,7 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { Services } from '../../services.js';
 import type { AppEnv } from '../env.js';
+import { registerAiToolRoutes } from './admin/ai-tools.js';
 import { registerKeyRoutes } from './admin/keys.js';
 import { registerMeRoutes } from './admin/me.js';
 import { registerOrgRoutes } from './admin/orgs.js';
@@ -10,7 +11,7 @@ import { registerServiceRoutes } from './admin/services.js';
 import { registerUsageRoutes } from './admin/usage.js';
 import { registerUserRoutes } from './admin/users.js';
 
-/** Accounts routes: /v1/me, /v1/usage, and the admin API (organisations, users, keys, quotas, services, pilot). */
+/** Accounts routes: /v1/me, /v1/usage, and the admin API (organisations, users, keys, quotas, services, pilot, AI tools). */
 export function registerAdminRoutes(app: OpenAPIHono<AppEnv>, services: Services): void {
   registerMeRoutes(app, services);
   registerUsageRoutes(app, services);
@@ -18,6 +19,7 @@ export function registerAdminRoutes(app: OpenAPIHono<AppEnv>, services: Services
   registerUserRoutes(app, services);
   registerKeyRoutes(app, services);
   registerQuotaRoutes(app, services);
+  registerAiToolRoutes(app, services);
   registerServiceRoutes(app, services);
   registerPilotRoutes(app, services);
 }

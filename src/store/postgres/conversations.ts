@@ -9,7 +9,8 @@ import type {
 import { newId, toConversation, toFeedback, toMessage } from '../shared-rows.js';
 import { withTx, type Pool } from './db.js';
 
-const MESSAGE_COLUMNS = 'id, conversation_id, role, content, created_at, citations, complete, no_source';
+const MESSAGE_COLUMNS =
+  'id, conversation_id, role, content, created_at, citations, complete, no_source, reviewed_by, reviewed_at';
 
 export class PostgresConversations implements ConversationRepo {
   constructor(private readonly pool: Pool) {}
@@ -106,6 +107,14 @@ export class PostgresConversations implements ConversationRepo {
       [conversationId],
     );
     return rows.map(toMessage);
+  }
+
+  async setReviewed(id: string, review: { by: string | null } | null): Promise<StoredMessage | null> {
+    const { rows } = await this.pool.query(
+      `UPDATE messages SET reviewed_by = $2, reviewed_at = $3 WHERE id = $1 RETURNING ${MESSAGE_COLUMNS}`,
+      [id, review?.by ?? null, review ? new Date().toISOString() : null],
+    );
+    return rows[0] ? toMessage(rows[0]) : null;
   }
 
   async truncateFrom(conversationId: string, messageId: string): Promise<number> {

@@ -1,3 +1,4 @@
+import { PostgresAiTools } from './ai-tools.js';
 import pg from 'pg';
 import { AppError } from '../../shared/errors.js';
 import type { MetaRepo, Store, StoreInfo } from '../spec.js';
@@ -81,6 +82,7 @@ export class PostgresStore implements Store {
   readonly audit: PostgresAudit;
   readonly conversations: PostgresConversations;
   readonly personalData: PostgresPersonalData;
+  readonly aiTools: PostgresAiTools;
   readonly training: PostgresTraining;
   private closed = false;
 
@@ -98,6 +100,7 @@ export class PostgresStore implements Store {
     this.audit = new PostgresAudit(pool);
     this.conversations = new PostgresConversations(pool);
     this.personalData = new PostgresPersonalData(pool, this.accounts.usage);
+    this.aiTools = new PostgresAiTools(pool);
     this.training = new PostgresTraining(pool);
   }
 

@@ -474,6 +474,24 @@ export const MIGRATIONS: Migration[] = [
     `,
   },
   {
+    version: 14,
+    name: 'ai_tools_and_reviews',
+    // Same as SQLite migration 15: the inventory of AI tools, and who reviewed an answer and when.
+    up: `
+      CREATE TABLE ai_tools (
+        id TEXT COLLATE "C" PRIMARY KEY,
+        org_id TEXT COLLATE "C" NOT NULL REFERENCES organisations (id) ON DELETE CASCADE,
+        name TEXT COLLATE "C" NOT NULL,
+        details TEXT NOT NULL DEFAULT '{}',
+        created_at TEXT COLLATE "C" NOT NULL,
+        updated_at TEXT COLLATE "C" NOT NULL
+      );
+      CREATE INDEX ai_tools_org ON ai_tools (org_id, name);
+      ALTER TABLE messages ADD COLUMN reviewed_by TEXT COLLATE "C";
+      ALTER TABLE messages ADD COLUMN reviewed_at TEXT COLLATE "C";
+    `,
+  },
+  {
     version: 15,
     name: 'services_and_pilot',
     // Same as SQLite migration 16: services and their people, pilot flags, the service of a

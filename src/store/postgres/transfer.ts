@@ -36,6 +36,7 @@ export const COPIED_TABLES = [
   'conversations',
   'messages',
   'feedback',
+  'ai_tools',
   'training_completions',
 ] as const;
 export type CopiedTable = (typeof COPIED_TABLES)[number];
@@ -62,6 +63,7 @@ const ORDER: Record<CopiedTable, string> = {
   conversations: 'rowid',
   messages: 'rowid',
   feedback: 'rowid',
+  ai_tools: 'rowid',
   training_completions: 'rowid',
 };
 

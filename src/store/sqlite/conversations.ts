@@ -108,6 +108,14 @@ export class SqliteConversations implements ConversationRepo {
       .map(toMessage);
   }
 
+  async setReviewed(id: string, review: { by: string | null } | null): Promise<StoredMessage | null> {
+    this.db
+      .prepare('UPDATE messages SET reviewed_by = ?, reviewed_at = ? WHERE id = ?')
+      .run(review?.by ?? null, review ? new Date().toISOString() : null, id);
+    const r = this.db.prepare('SELECT * FROM messages WHERE id = ?').get(id);
+    return r ? toMessage(r) : null;
+  }
+
   async truncateFrom(conversationId: string, messageId: string): Promise<number> {
     return this.db.transaction(() => {
       const from = this.db

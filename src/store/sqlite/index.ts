@@ -1,3 +1,4 @@
+import { SqliteAiTools } from './ai-tools.js';
 import type { MetaRepo, Store, StoreInfo } from '../spec.js';
 import { SqliteAccounts } from './accounts.js';
 import { SqliteAudit } from './audit.js';
@@ -39,6 +40,7 @@ export class SqliteStore implements Store {
   readonly audit: SqliteAudit;
   readonly conversations: SqliteConversations;
   readonly personalData: SqlitePersonalData;
+  readonly aiTools: SqliteAiTools;
   readonly training: SqliteTraining;
 
   constructor(
@@ -55,6 +57,7 @@ export class SqliteStore implements Store {
     this.audit = new SqliteAudit(db);
     this.conversations = new SqliteConversations(db);
     this.personalData = new SqlitePersonalData(db, () => this.accounts.usage.flush());
+    this.aiTools = new SqliteAiTools(db);
     this.training = new SqliteTraining(db);
   }
 

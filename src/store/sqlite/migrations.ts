@@ -402,6 +402,25 @@ export const MIGRATIONS: Migration[] = [
     `,
   },
   {
+    version: 15,
+    name: 'ai_tools_and_reviews',
+    // The organisation's inventory of AI tools (details as JSON, shaped by privacy/ai-tools.ts), and
+    // who ticked "J'ai relu cette réponse" on an answer, and when (AI Act art. 50 marking).
+    sql: `
+      CREATE TABLE ai_tools (
+        id TEXT PRIMARY KEY,
+        org_id TEXT NOT NULL REFERENCES organisations (id) ON DELETE CASCADE,
+        name TEXT NOT NULL,
+        details TEXT NOT NULL DEFAULT '{}',
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+      CREATE INDEX ai_tools_org ON ai_tools (org_id, name);
+      ALTER TABLE messages ADD COLUMN reviewed_by TEXT;
+      ALTER TABLE messages ADD COLUMN reviewed_at TEXT;
+    `,
+  },
+  {
     version: 16,
     name: 'services_and_pilot',
     // Services (sub-units of an organisation) with their people, the pilot flag of an organisation

@@ -9,6 +9,7 @@ import {
   ownerOf,
 } from '../../../usecases/manage-conversations.js';
 import type { AppEnv } from '../../env.js';
+import { storedAnswerMarker } from '../../../usecases/ai-marker.js';
 import { conversationJson, feedbackJson, routes } from './schemas.js';
 
 /** The advisor's own history: list (with its retention), open, read, rename, delete. */
@@ -60,6 +61,7 @@ export function registerHistoryRoutes(app: OpenAPIHono<AppEnv>, services: Servic
         citations: m.citations,
         complete: m.complete,
         feedback: fb ? feedbackJson(fb) : null,
+        ...(m.role === 'assistant' ? { guichet: storedAnswerMarker(m) } : {}),
       });
     }
     return c.json({ ...conversationJson(conv), messages: out }, 200);
