@@ -18,7 +18,12 @@ import { createLogger } from './shared/logger.js';
 import { openStore } from './store/index.js';
 import { createLimiter } from './store/redis/create-limiter.js';
 import type { Store } from './store/spec.js';
-import { createEmbedder, createRetriever } from './usecases/retriever.js';
+import {
+  createEmbedder,
+  createQueryRewriter,
+  createReranker,
+  createRetriever,
+} from './usecases/retriever.js';
 import { preMigrationBackup } from './usecases/backup-store.js';
 import { configureOcr } from './knowledge/sources/files/ocr.js';
 
@@ -42,7 +47,14 @@ export function composeServices(o: ComposeOptions): Services {
   const store = auditedStore(o.store, audit);
   const models = buildModels(config, o.env ?? process.env);
   const embedder = createEmbedder(models.router, config.search.embedding_model);
-  const retriever = createRetriever({ store, embedder, rrfK: config.search.rrf_k });
+  const retriever = createRetriever({
+    store,
+    embedder,
+    rrfK: config.search.rrf_k,
+    rewriter: createQueryRewriter(models.router, config.search.rewrite),
+    reranker: createReranker(config.search.reranker, { store, providers: models.providers }),
+    logger,
+  });
   const limiter = o.limiter ?? createLimiter(config, store);
   const egress = o.egress ?? models.egress;
   const jobs = serviceJobQueue(config, store, logger, egress);

@@ -11,7 +11,7 @@ import { ROOT } from './helpers/cli.js';
  */
 const SKIP = /\.skipIf\(|\bdescribe\.skip\(|\bit\.skip\(|\btest\.skip\(|\bctx\.skip\(/;
 /** Helpers that print the reason themselves when their service is absent. */
-const LOUD_HELPERS = ['redisAvailable('];
+const LOUD_HELPERS = ['redisAvailable(', 'skipWithoutChromium('];
 
 function testFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {

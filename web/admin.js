@@ -15,6 +15,10 @@ import {
 } from './ui.js';
 import { barChart } from './chart.js';
 import { renderMarkdown } from './markdown.js';
+import { backups } from './backups.js';
+import { trainingAdmin } from './training.js';
+import { pilote } from './pilot.js';
+import { renderAiTools } from './ai-tools.js';
 
 const ROLE_NAMES = {
   agent: 'Agent',
@@ -29,7 +33,11 @@ const SECTIONS = [
   ['comptes', 'Personnes et clés', 'keys:manage'],
   ['usage', 'Consommation', 'usage:read'],
   ['avis', 'Avis reçus', 'audit:read'],
+  ['pilote', 'Pilote', 'audit:read'],
   ['confidentialite', 'Confidentialité', 'audit:read'],
+  ['outils-ia', 'Outils d’IA', 'ai_tools:read'],
+  ['formation', 'Formation à l’IA', 'users:read'],
+  ['sauvegardes', 'Sauvegardes', 'orgs:manage'],
 ];
 
 export async function renderAdmin(main, hash) {
@@ -70,7 +78,17 @@ export async function renderAdmin(main, hash) {
   }
   document.title = `${section[1]} – Administration – Guichet`;
   body.append(h('h2', { class: 'fr-h3' }, section[1]));
-  const render = { documents, comptes, usage, avis, confidentialite }[section[0]];
+  const render = {
+    documents,
+    comptes,
+    usage,
+    avis,
+    pilote,
+    confidentialite,
+    'outils-ia': renderAiTools,
+    formation: trainingAdmin,
+    sauvegardes: backups,
+  }[section[0]];
   try {
     await render(body);
   } catch (e) {
@@ -1084,6 +1102,11 @@ async function personRights(box) {
 const AUDIT_WORDS = {
   'organisation.created': 'Organisation créée',
   'user.created': 'Personne ajoutée',
+  'user.setService': 'Personne rattachée à un service',
+  'service.created': 'Service créé',
+  'service.updated': 'Service modifié',
+  'service.deleted': 'Service supprimé',
+  'service.org_pilot_set': 'Mode pilote de l’organisation modifié',
   'key.created': 'Clé d’API créée',
   'key.revoked': 'Clé d’API révoquée',
   'quota.changed': 'Quotas modifiés',
@@ -1104,6 +1127,9 @@ const AUDIT_WORDS = {
   'privacy.purge': 'Purge des données expirées',
   'privacy.retention_changed': 'Durées de conservation modifiées',
   'config.loaded': 'Configuration chargée',
+  'ai_tool.created': 'Outil d’IA ajouté à l’inventaire',
+  'ai_tool.updated': 'Outil d’IA modifié dans l’inventaire',
+  'ai_tool.deleted': 'Outil d’IA retiré de l’inventaire',
 };
 
 const FIELD_WORDS = {
@@ -1118,6 +1144,8 @@ const FIELD_WORDS = {
   monthlyCredits: 'crédits/mois',
   count: 'nombre',
   expiresAt: 'expiration',
+  pilotSince: 'pilote depuis',
+  serviceId: 'service',
 };
 
 /** An audit entry's data as a short French sentence (identifiers kept short). */

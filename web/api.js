@@ -26,9 +26,11 @@ export function setUnauthorizedHandler(fn) {
   onUnauthorized = fn;
 }
 
+/** Request headers: the key when there is one, else the session's CSRF token (from /v1/me). */
 export function headers(extra = {}) {
   const h = { ...extra };
   if (session.key) h.authorization = `Bearer ${session.key}`;
+  else if (session.me?.csrf_token) h['x-csrf-token'] = session.me.csrf_token;
   return h;
 }
 

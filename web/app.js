@@ -5,6 +5,7 @@ import { renderAdmin } from './admin.js';
 import { alertBox, h } from './ui.js';
 import { PUBLIC_PAGES, renderPublicPage } from './pages.js';
 import { installShortcuts, openShortcuts } from './shortcuts.js';
+import { mustTrain, renderTraining } from './training.js';
 
 const main = document.getElementById('contenu');
 let expiredNotice = false;
@@ -118,6 +119,7 @@ function renderTools() {
     return;
   }
   nav.append(link('#/assistant', 'Assistant'));
+  if (can('training:take')) nav.append(link('#/formation', 'Formation à l’IA'));
   if (
     can('collections:write') ||
     can('users:manage') ||
@@ -314,6 +316,12 @@ async function route() {
     return;
   }
   if (hash.startsWith('#/admin')) return renderAdmin(main, hash);
+  if (hash.startsWith('#/formation')) return renderTraining(main, hash);
+  // `training.required`: an untrained person is sent to the course instead of the assistant.
+  if (await mustTrain()) {
+    location.replace('#/formation');
+    return;
+  }
   await renderAssistant(main, hash);
   if (focusQuestion && location.hash.startsWith('#/assistant')) {
     focusQuestion = false;

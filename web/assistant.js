@@ -4,7 +4,7 @@
 import { api, headers, readSse } from './api.js';
 import { linkCitations, renderMarkdown } from './markdown.js';
 import { detectPersonalData } from './pii.js';
-import { alertBox, fmtDay, h } from './ui.js';
+import { alertBox, fmtDay, h, saveFile } from './ui.js';
 
 const NOTICE = 'guichet.notice.v1';
 const DRAFT = 'guichet.draft';
@@ -339,7 +339,7 @@ async function loadConversation(ctx) {
     } else if (m.role === 'assistant') {
       const el = assistantMessage(ctx);
       el.dataset.question = lastUser?.dataset.id ?? '';
-      finishAnswer(ctx, el, m.content, m.citations, m.id, m.feedback, null);
+      finishAnswer(ctx, el, m.content, m.citations, m.id, m.feedback, null, m.guichet?.reviewed_at ?? null);
       if (!m.complete) el.prepend(alertBox('warning', null, 'Réponse interrompue : elle est incomplète.'));
     }
   }
@@ -522,6 +522,13 @@ function showSources(ctx, citations, msgId, focus) {
                 isStale(c)
                   ? h('span', { class: 'fr-badge fr-badge--sm fr-badge--warning gc-stale' }, staleText(c))
                   : null,
+                c.ocr
+                  ? h(
+                      'span',
+                      { class: 'fr-badge fr-badge--sm fr-badge--info gc-ocr' },
+                      'Texte reconnu automatiquement (OCR)',
+                    )
+                  : null,
               ),
               c.local
                 ? h(
@@ -599,7 +606,8 @@ async function openDocument(c) {
   }
 }
 
-function plainText(text, citations) {
+/** An answer as plain text (copied or exported): the AI mention travels with it (AI Act art. 50). */
+function plainText(text, citations, reviewedAt) {
   const cited = citations.filter((c) => c.cited);
   const lines = cited.map(
     (c) =>
@@ -611,7 +619,52 @@ function plainText(text, citations) {
     .replace(/(^|\s)\*([^*\s][^*]*)\*/g, '$1$2')
     .replace(/^#{1,6}\s+/gm, '')
     .replace(/\[([^\]]+)\]\((https?:\/\/[^\s)]+)\)/g, '$1 ($2)');
-  return `${plain}\n\nSources :\n${lines.join('\n') || '(aucune)'}\n\nRéponse préparée avec l’aide d’une intelligence artificielle, à partir des sources ci-dessus.`;
+  return `${plain}\n\nSources :\n${lines.join('\n') || '(aucune)'}\n\n${aiMention(reviewedAt)}`;
+}
+
+/** « relue par un agent » only once the agent ticked « J'ai relu cette réponse ». */
+export function aiMention(reviewedAt) {
+  return reviewedAt
+    ? `Réponse générée par une intelligence artificielle (Guichet) à partir des sources ci-dessus, relue par un agent le ${fmtDay(reviewedAt)}.`
+    : 'Réponse générée par une intelligence artificielle (Guichet) à partir des sources ci-dessus, sans relecture par un agent.';
+}
+
+/** The « J'ai relu cette réponse » box: stored on the answer, read by the copy and the export. */
+function reviewBox(ctx, el, msgId) {
+  const id = `review-${msgId}`;
+  const input = h('input', { type: 'checkbox', id, class: 'gc-review' });
+  input.checked = Boolean(el.dataset.reviewedAt);
+  const status = h('p', { class: 'fr-text--xs fr-mb-0', 'aria-live': 'polite' });
+  input.addEventListener('change', async () => {
+    input.disabled = true;
+    try {
+      const r = await api(
+        `/v1/conversations/${encodeURIComponent(ctx.convId)}/messages/${encodeURIComponent(msgId)}/review`,
+        { method: 'POST', body: { reviewed: input.checked } },
+      );
+      el.dataset.reviewedAt = r.guichet.reviewed_at ?? '';
+      status.textContent = input.checked
+        ? 'Relecture enregistrée : la copie et l’export indiquent « relue par un agent ».'
+        : 'Relecture retirée.';
+    } catch (err) {
+      input.checked = !input.checked;
+      status.replaceChildren(alertBox('error', null, err.message));
+    } finally {
+      input.disabled = false;
+    }
+  });
+  return h(
+    'div',
+    { class: 'fr-checkbox-group fr-checkbox-group--sm fr-mt-1w gc-review-box' },
+    input,
+    h('label', { class: 'fr-label', for: id }, 'J’ai relu cette réponse'),
+    status,
+  );
+}
+
+/** Saves an answer as a text file (same text as the copy, AI mention included). */
+function exportAnswer(text) {
+  saveFile(new Blob([text], { type: 'text/plain;charset=utf-8' }), 'reponse-guichet.txt');
 }
 
 async function copy(text, button) {
@@ -631,7 +684,7 @@ async function copy(text, button) {
 
 const EXTRACTIVE = /non rédigée par une IA générative/;
 
-function finishAnswer(ctx, el, text, citations, msgId, feedback, model) {
+function finishAnswer(ctx, el, text, citations, msgId, feedback, model, reviewedAt = null) {
   const textEl = el.querySelector('.gc-answer-text');
   textEl.replaceChildren(renderMarkdown(text));
   const byId = new Map(citations.map((c) => [c.index, c]));
@@ -645,12 +698,35 @@ function finishAnswer(ctx, el, text, citations, msgId, feedback, model) {
     }
   }
   el.dataset.id = msgId ?? '';
+  el.dataset.reviewedAt = reviewedAt ?? '';
+  const asText = () => plainText(text, citations, el.dataset.reviewedAt || null);
+  // A passage selected and copied by hand carries the AI mention too (plain text and HTML).
+  el.oncopy = (e) => {
+    const sel = document.getSelection();
+    if (!sel || sel.isCollapsed || !e.clipboardData || !sel.toString().trim()) return;
+    const mention = aiMention(el.dataset.reviewedAt || null);
+    const html = h('div');
+    for (let i = 0; i < sel.rangeCount; i++) html.append(sel.getRangeAt(i).cloneContents());
+    html.append(h('p', {}, mention));
+    e.clipboardData.setData('text/plain', `${sel.toString().trim()}\n\n${mention}`);
+    e.clipboardData.setData('text/html', html.innerHTML);
+    e.preventDefault();
+  };
   const copyBtn = h(
     'button',
     { class: 'fr-btn fr-btn--secondary fr-btn--sm fr-icon-clipboard-line fr-btn--icon-left', type: 'button' },
     'Copier la réponse',
   );
-  copyBtn.addEventListener('click', () => copy(plainText(text, citations), copyBtn));
+  copyBtn.addEventListener('click', () => copy(asText(), copyBtn));
+  const exportBtn = h(
+    'button',
+    {
+      class: 'fr-btn fr-btn--tertiary fr-btn--sm fr-icon-download-line fr-btn--icon-left gc-export',
+      type: 'button',
+      onclick: () => exportAnswer(asText()),
+    },
+    'Exporter',
+  );
   const shown = citations.filter((c) => c.cited).length || citations.length;
   const sourcesBtn = shown
     ? h(
@@ -680,7 +756,9 @@ function finishAnswer(ctx, el, text, citations, msgId, feedback, model) {
     'Régénérer',
   );
   el.querySelector('.gc-actions')?.remove();
-  el.append(h('div', { class: 'gc-actions' }, copyBtn, sourcesBtn, regenerate));
+  el.append(h('div', { class: 'gc-actions' }, copyBtn, exportBtn, sourcesBtn, regenerate));
+  el.querySelector('.gc-review-box')?.remove();
+  if (msgId) el.append(reviewBox(ctx, el, msgId));
   if (msgId) el.append(feedbackBox(ctx, msgId, feedback));
   showSources(ctx, citations, msgId);
   markLast(ctx);

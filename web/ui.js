@@ -161,3 +161,12 @@ export function confirmButton(label, attrs, question, action, errorZone) {
     label,
   );
 }
+
+/** Saves a Blob as a file named `name` (a download the browser shows as such). */
+export function saveFile(blob, name) {
+  const a = h('a', { href: URL.createObjectURL(blob), download: name, hidden: true });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(a.href), 60_000);
+}

@@ -45,6 +45,18 @@ export interface User {
   name: string;
   orgId: string;
   role: Role;
+  /** The service (sub-unit of the organisation) the person works in, if any. */
+  serviceId: string | null;
+  createdAt: string;
+}
+
+/** A sub-unit of an organisation ("Accueil", "Service juridique"); a person belongs to 0 or 1. */
+export interface Service {
+  id: string;
+  orgId: string;
+  name: string;
+  /** Day (`YYYY-MM-DD`) the service started a pilot; null when it is not in pilot. */
+  pilotSince: string | null;
   createdAt: string;
 }
 

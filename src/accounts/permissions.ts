@@ -3,8 +3,9 @@ import type { Role } from './model.js';
 /**
  * Permissions as data: each permission and the roles that hold it. This table is the only place
  * where roles meet actions; the HTTP layer maps routes to permissions (`http/middleware/`) and
- * checks them in one middleware. `superadmin` holds every permission; `dpo` only reads (privacy,
- * audit, usage, the list of people).
+ * checks them in one middleware. `superadmin` holds every permission; `dpo` reads (privacy,
+ * audit, usage, the list of people) and keeps one thing, the inventory of AI tools: it is their
+ * register (legal basis, DPIA status and conformity are the DPO's judgement).
  */
 export const PERMISSIONS = {
   'me:read': ['agent', 'developer', 'dpo', 'admin', 'superadmin'],
@@ -23,7 +24,12 @@ export const PERMISSIONS = {
   /** Reads a person's data (right of access export); the erasure is `privacy:manage`. */
   'privacy:read': ['dpo', 'admin', 'superadmin'],
   'privacy:manage': ['admin', 'superadmin'],
+  /** The inventory of AI tools (`/v1/admin/ai-tools`): read and kept by the admin and the DPO. */
+  'ai_tools:read': ['dpo', 'admin', 'superadmin'],
+  'ai_tools:write': ['dpo', 'admin', 'superadmin'],
   'orgs:manage': ['superadmin'],
+  /** The AI training (AI Act art. 4): every person follows it and takes its quiz. */
+  'training:take': ['agent', 'developer', 'dpo', 'admin', 'superadmin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

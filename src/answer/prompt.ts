@@ -1,6 +1,7 @@
 import type { ChatMessage } from '../models/spec.js';
 import { passageCaseLabels } from './extract/cases.js';
 import type { Source } from './sources.js';
+import { MARKER_RULE } from './model-abstention.js';
 
 export const SYSTEM_PROMPT = `Tu es Guichet, l'assistant des agents d'accueil des services publics français (France Services, mairies).
 Règles impératives :
@@ -24,9 +25,20 @@ export function formatSources(sources: Source[]): string {
     .join('\n\n');
 }
 
-/** The messages sent to a generative model: system rules + sources, then the conversation. */
-export function buildGroundedMessages(conversation: ChatMessage[], sources: Source[]): ChatMessage[] {
-  const system = `${SYSTEM_PROMPT}\n\nSources :\n\n${formatSources(sources)}`;
+/** The rule a model told to say "no source" by a marker follows instead of its own sentence. */
+const SAY_IT_RULE = /^- Si les sources ne permettent pas de répondre.*$/m;
+
+/**
+ * The messages sent to a generative model: system rules + sources, then the conversation. With
+ * `abstainMarker`, the model replies with a marker when no source answers (`model-abstention.ts`).
+ */
+export function buildGroundedMessages(
+  conversation: ChatMessage[],
+  sources: Source[],
+  options: { abstainMarker?: boolean } = {},
+): ChatMessage[] {
+  const rules = options.abstainMarker ? SYSTEM_PROMPT.replace(SAY_IT_RULE, MARKER_RULE) : SYSTEM_PROMPT;
+  const system = `${rules}\n\nSources :\n\n${formatSources(sources)}`;
   const rest = conversation.filter((m) => m.role !== 'system');
   const callerSystem = conversation.filter((m) => m.role === 'system').map((m) => m.content);
   return [

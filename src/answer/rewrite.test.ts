@@ -3,7 +3,8 @@ import { parseProvidersConfig } from '../models/config.js';
 import { createModelStack } from '../models/create-model-stack.js';
 import { completion, sendJson, startUpstream, type FakeUpstream } from '../models/testing/fake-upstream.js';
 import type { PublicationHit } from '../usecases/search-knowledge.js';
-import { fusePublications } from '../usecases/answer-question.js';
+import { fuseRankedLists } from '../knowledge/search/fuse.js';
+import { ExtractiveModel } from './extractive.js';
 import { ModelQueryRewriter, REWRITE_INSTRUCTIONS } from './rewrite.js';
 
 let upstream: FakeUpstream | undefined;
@@ -23,8 +24,7 @@ async function rewriterAnswering(answer: (userText: string) => string | null, lo
     models: [],
   });
   const { router } = createModelStack(config, { breaker: { failureThreshold: 100, cooldownMs: 1 } as never });
-  const errors: unknown[] = [];
-  return { rewriter: new ModelQueryRewriter(router, 'up:m1', { onError: (e) => errors.push(e) }), errors };
+  return { rewriter: new ModelQueryRewriter(router, 'up:m1', { pseudonymise: !local }) };
 }
 
 const live = () => new AbortController().signal;
@@ -57,15 +57,31 @@ describe('query rewriting by a model', () => {
     expect(sent.temperature).toBe(0);
   });
 
-  it('a failing model gives no rewritten query (the question is searched as it is)', async () => {
-    const { rewriter, errors } = await rewriterAnswering(() => null);
+  it('sends the conversation in clear when told not to pseudonymise (local target or policy)', async () => {
+    const { rewriter } = await rewriterAnswering(() => 'congé de deuil', true);
+    expect(
+      await rewriter.rewrite([{ role: 'user', content: 'Mme Fatoumata Diallo : deuil' }], live()),
+    ).toEqual(['congé de deuil']);
+    expect(upstream!.requests[0].body.messages[1].content).toContain('Fatoumata Diallo');
+  });
+
+  it('a failing model throws (the retriever then searches the question alone)', async () => {
+    const { rewriter } = await rewriterAnswering(() => null);
+    await expect(
+      rewriter.rewrite([{ role: 'user', content: 'carte grise perdue' }], live()),
+    ).rejects.toThrow();
+  });
+
+  it('an alias falling back to the built-in extracts gives no query', async () => {
+    const { router } = createModelStack(parseProvidersConfig({ providers: [], models: [] }));
+    router.register(new ExtractiveModel());
+    const rewriter = new ModelQueryRewriter(router, 'guichet:extractive', { pseudonymise: false });
     expect(await rewriter.rewrite([{ role: 'user', content: 'carte grise perdue' }], live())).toEqual([]);
-    expect(errors.length).toBe(1);
   });
 
   it('fuses the publication lists of several queries by reciprocal rank', () => {
     const h = (id: string) => ({ id }) as PublicationHit;
-    const fused = fusePublications(
+    const fused = fuseRankedLists(
       [
         [h('a'), h('b'), h('c')],
         [h('c'), h('d')],

@@ -1,15 +1,16 @@
 import type { ModelRouter } from '../models/router.js';
-import type { ChatMessage } from '../models/spec.js';
+import { BUILTIN_PROVIDER, type ChatMessage } from '../models/spec.js';
 import { Pseudonymiser } from '../privacy/pseudonymise.js';
 
 /**
  * Query rewriting by a generative model: the conversation and the question turned into a few search
  * queries in the administration's words ("mon proprio garde ma caution" → "restitution du dépôt de
- * garantie par le bailleur"). Its quality cannot be measured here (no model): it is opt-in, the
- * lexical path on the question itself stays the measured default, and the original question is
- * always searched too.
+ * garantie par le bailleur"). Its quality cannot be measured here (no model): it is opt-in
+ * (`search.rewrite`), the lexical path on the question itself stays the measured default, and the
+ * original question is always searched too (`src/usecases/retriever.ts`).
  */
 export interface QueryRewriter {
+  /** The queries written (possibly none); throws on a failure (the caller searches the question alone). */
   rewrite(messages: ChatMessage[], signal: AbortSignal): Promise<string[]>;
 }
 
@@ -24,21 +25,19 @@ export const REWRITE_INSTRUCTIONS =
   'organismes), sans numérotation, sans commentaire, sans données personnelles.';
 
 /**
- * Rewrites with a chat model of the router. What is sent goes through a pseudonymiser when the model
- * may be served by a non-local target (names, numbers and addresses become placeholders); the
- * queries come back restored. A failure or an empty answer gives no rewritten query (the caller
- * searches the question as it is).
+ * Rewrites with a chat model of the router (already chosen under the organisation's policy). When
+ * `pseudonymise` is set (the policy's rule for a non-local target), names, numbers and addresses
+ * leave as placeholders and the queries come back restored.
  */
 export class ModelQueryRewriter implements QueryRewriter {
   constructor(
     private readonly router: ModelRouter,
     private readonly model: string,
-    private readonly options: { pseudonymise?: boolean; onError?: (e: unknown) => void } = {},
+    private readonly options: { pseudonymise: boolean; maxQueries?: number },
   ) {}
 
   async rewrite(messages: ChatMessage[], signal: AbortSignal): Promise<string[]> {
-    const p =
-      (this.options.pseudonymise ?? true) && !this.router.isLocal(this.model) ? new Pseudonymiser() : null;
+    const p = this.options.pseudonymise ? new Pseudonymiser() : null;
     const turns = messages
       .filter((m) => m.role === 'user' || m.role === 'assistant')
       .slice(-MAX_TURNS)
@@ -47,23 +46,18 @@ export class ModelQueryRewriter implements QueryRewriter {
           `${m.role === 'user' ? 'Usager' : 'Conseiller'} : ${p ? p.pseudonymise(m.content) : m.content}`,
       );
     if (turns.length === 0) return [];
-    let text: string;
-    try {
-      const result = await this.router.complete(this.model, {
-        messages: [
-          { role: 'system', content: REWRITE_INSTRUCTIONS },
-          { role: 'user', content: turns.join('\n') },
-        ],
-        temperature: 0,
-        max_tokens: 200,
-        signal,
-      });
-      text = p ? p.restore(result.text).text : result.text;
-    } catch (e) {
-      if (signal.aborted) throw e;
-      this.options.onError?.(e);
-      return [];
-    }
+    const result = await this.router.complete(this.model, {
+      messages: [
+        { role: 'system', content: REWRITE_INSTRUCTIONS },
+        { role: 'user', content: turns.join('\n') },
+      ],
+      temperature: 0,
+      max_tokens: 200,
+      signal,
+    });
+    // A built-in target (an alias's last resort, `extractive`) writes extracts, not queries.
+    if (result.servedBy.provider === BUILTIN_PROVIDER) return [];
+    const text = p ? p.restore(result.text).text : result.text;
     return [
       ...new Set(
         text
@@ -77,6 +71,6 @@ export class ModelQueryRewriter implements QueryRewriter {
           )
           .filter((l) => l.length >= 3),
       ),
-    ].slice(0, MAX_REWRITTEN_QUERIES);
+    ].slice(0, this.options.maxQueries ?? MAX_REWRITTEN_QUERIES);
   }
 }

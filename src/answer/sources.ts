@@ -18,6 +18,8 @@ export interface Source {
   /** Older than the configured age: an answer resting on it says so. */
   stale: boolean;
   passages: string[];
+  /** Read by OCR: cited as « texte reconnu automatiquement (OCR) ». */
+  ocr?: boolean;
 }
 
 export interface Citation {
@@ -37,6 +39,8 @@ export interface Citation {
   stale: boolean;
   snippet: string;
   cited: boolean;
+  /** The passage was read by OCR from a scan or an image (« texte reconnu automatiquement (OCR) »). */
+  ocr: boolean;
 }
 
 export function toSources(
@@ -58,6 +62,7 @@ export function toSources(
     date: h.date,
     stale: isStale(h.date, staleAfterMonths, now),
     passages: h.passages.map((p) => (p.path.length ? `(${p.path.join(' › ')}) ${p.text}` : p.text)),
+    ocr: h.ocr ?? false,
   }));
 }
 
@@ -97,5 +102,6 @@ export function toCitations(sources: Source[], answer: string): Citation[] {
     stale: s.stale,
     snippet: plainSnippet(s.passages[0] ?? ''),
     cited: cited.has(s.index),
+    ocr: s.ocr ?? false,
   }));
 }

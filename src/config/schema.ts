@@ -9,6 +9,33 @@ import { accountsSchema } from '../accounts/config.js';
 import { privacySchema } from '../privacy/config.js';
 import { oidcSchema } from '../accounts/oidc/config.js';
 import { knowledgeSchema } from '../knowledge/config.js';
+import { trainingSchema } from '../training/config.js';
+
+export const searchRewriteSchema = z
+  .object({
+    /** A chat model id, `fournisseur:modèle` or alias of `providers`/`models`. */
+    model: z.string().min(1),
+    /** Search queries the model may write besides the question. */
+    max_queries: z.number().int().min(1).max(5).default(3),
+    /** Longer than this, the question is searched alone (no error for the user). */
+    timeout_ms: z.number().int().min(100).max(60_000).default(5000),
+  })
+  .strict();
+
+export const httpRerankerSchema = z
+  .object({
+    /** A provider of `providers` (type openai-compatible): its origin is already allowed out. */
+    provider: z.string().min(1),
+    /** The reranker model's name at that provider. */
+    model: z.string().min(1),
+    /** Request shape: `openai-compatible` (query/documents, Cohere/TEI/vLLM) or `albert` (prompt/input). */
+    api: z.enum(['openai-compatible', 'albert']).default('openai-compatible'),
+    /** Publications re-ranked (the first ones of the search). */
+    top_n: z.number().int().min(2).max(50).default(20),
+    /** Longer than this, the search's own order stands (no error for the user). */
+    timeout_ms: z.number().int().min(100).max(60_000).default(3000),
+  })
+  .strict();
 
 export const searchSchema = z
   .object({
@@ -25,6 +52,27 @@ export const searchSchema = z
      * corpus): same ranking as the store's own query, ~20× faster. Off: every search asks the store.
      */
     memory_index: z.boolean().default(true),
+    /**
+     * Query rewriting by a generative model (absent: off, the measured default): the conversation
+     * and the question turned into a few search queries, searched with the question and fused.
+     */
+    rewrite: searchRewriteSchema.optional(),
+    /**
+     * Re-ranking of the first publications: `lexical` (built in) or a provider's `/v1/rerank`
+     * (absent: off, the measured default).
+     */
+    reranker: z.union([z.literal('lexical'), httpRerankerSchema]).optional(),
+  })
+  .strict();
+
+/** `answers`: what a generative model may decide about an answer. */
+export const answersSchema = z
+  .object({
+    /**
+     * A generative model answering from the sources may judge that they do not answer: it then
+     * replies with a marker and the answer is the fixed "no source" sentence (extracts: no effect).
+     */
+    model_abstention: z.boolean().default(true),
   })
   .strict();
 
@@ -41,7 +89,7 @@ export const ocrSchema = z
   .object({
     /** Pages read by OCR per document (the rest is cut, with a warning). */
     max_pages: z.number().int().min(1).max(10_000).default(50),
-    /** Time allowed for the OCR of one document, in seconds. */
+    /** Time allowed for the OCR of one document, in seconds (kept within `parse_timeout_seconds`). */
     max_seconds: z.number().int().min(1).default(180),
     /** OCR workers (absent: cores − 1). */
     workers: z.number().int().min(1).max(64).optional(),
@@ -157,6 +205,8 @@ export const configSchema = z
     server: serverSchema.default(serverSchema.parse({})),
     store: storeSchema.default(storeSchema.parse({})),
     search: searchSchema.default(searchSchema.parse({})),
+    /** What a generative model may decide about an answer (model-judged "no source"). */
+    answers: answersSchema.default(answersSchema.parse({})),
     documents: documentsSchema.default(documentsSchema.parse({})),
     /** Model providers (openai-compatible servers, local GGUF files); see README. */
     providers: z.array(providerSchema).default([]),
@@ -177,6 +227,8 @@ export const configSchema = z
     knowledge: knowledgeSchema.default(knowledgeSchema.parse({})),
     /** Backups: schedule, retention, copy before migrations, free-space warning. */
     backup: backupSchema.default(backupSchema.parse({})),
+    /** Agents' AI training (AI Act art. 4): the quiz, its pass mark, whether it is required. */
+    training: trainingSchema.default(trainingSchema.parse({})),
     /** Per collection (by id): `sync: { folder: /srv/partage/mairie }` keeps it in step with a folder. */
     collections: z.record(z.string(), collectionConfigSchema).default({}),
   })
@@ -184,3 +236,5 @@ export const configSchema = z
 
 export type Config = z.infer<typeof configSchema>;
 export type DocumentsConfig = z.infer<typeof documentsSchema>;
+export type SearchRewriteConfig = z.infer<typeof searchRewriteSchema>;
+export type RerankerConfig = NonNullable<z.infer<typeof searchSchema>['reranker']>;

@@ -15,25 +15,15 @@ import {
 import type { AppEnv } from './env.js';
 import { sseResponse, streamErrorData } from './sse.js';
 import { StreamMeter } from './usage-hook.js';
+import { marker } from '../usecases/ai-marker.js';
+
+export { marker };
 
 export function usageJson(r: AnswerResult) {
   return {
     prompt_tokens: r.usage.promptTokens,
     completion_tokens: r.usage.completionTokens,
     total_tokens: r.usage.promptTokens + r.usage.completionTokens,
-  };
-}
-
-/** The `guichet` marker of an answer: AI-generated, by which model, from how many sources. */
-export function marker(r: AnswerResult, noSource: boolean) {
-  return {
-    ai_generated: true as const,
-    model: r.servedBy?.key ?? null,
-    sources: r.citations?.length ?? 0,
-    no_source: noSource,
-    ...(r.privacy
-      ? { pseudonymised: r.privacy.pseudonymised, unknown_placeholders: r.privacy.unknownPlaceholders }
-      : {}),
   };
 }
 

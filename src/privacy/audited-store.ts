@@ -2,8 +2,8 @@ import type { Store } from '../store/spec.js';
 import type { AuditLog } from './audit-log.js';
 
 /**
- * Wraps a Store so that every change to organisations, users, keys, quotas, collections and
- * documents is written to the audit log, whoever makes it (HTTP route, CLI command, future UI):
+ * Wraps a Store so that every change to organisations, users, services, keys, quotas, collections,
+ * documents and the inventory of AI tools is written to the audit log, whoever makes it (HTTP route, CLI command, future UI):
  * the actor comes from the request or command context (`audit-context.ts`). Only identifiers,
  * roles, visibility, limits and counts are recorded; users appear through their audit pseudonym.
  */
@@ -28,7 +28,19 @@ export interface RepoSpec {
 
 export const AUDITED_REPOS: readonly RepoSpec[] = [
   { name: 'organisation', path: ['accounts', 'orgs'], events: { create: 'created' }, keepName: true },
-  { name: 'user', path: ['accounts', 'users'], events: { create: 'created' }, userIds: true },
+  {
+    name: 'user',
+    path: ['accounts', 'users'],
+    events: { create: 'created', move: 'moved' },
+    userIds: true,
+  },
+  // Services of an organisation and pilot flags (the people attached: `user.setService`).
+  {
+    name: 'service',
+    path: ['accounts', 'services'],
+    events: { create: 'created', update: 'updated', delete: 'deleted', setOrgPilot: 'org_pilot_set' },
+    keepName: true,
+  },
   { name: 'key', path: ['accounts', 'keys'], events: { create: 'created', revoke: 'revoked' } },
   { name: 'quota', path: ['accounts', 'quotas'], events: { set: 'changed', remove: 'cleared' } },
   // Browser sessions (OIDC): a session created is a sign-in.
@@ -49,6 +61,13 @@ export const AUDITED_REPOS: readonly RepoSpec[] = [
     name: 'document',
     path: ['documents'],
     events: { put: 'stored', putMany: 'stored_many', delete: 'deleted', deleteMissing: 'deleted_missing' },
+  },
+  // The inventory of AI tools: names are tools, not people (details are not recorded).
+  {
+    name: 'ai_tool',
+    path: ['aiTools'],
+    events: { create: 'created', update: 'updated', delete: 'deleted' },
+    keepName: true,
   },
 ];
 
@@ -74,6 +93,11 @@ const SAFE_KEYS = new Set([
   'tokensPerMinute',
   'tokensPerDay',
   'monthlyCredits',
+  'serviceId',
+  'pilotSince',
+  'fromOrgId',
+  'revokedKeys',
+  'endedSessions',
 ]);
 
 async function describe(

@@ -33,6 +33,19 @@ export interface DataFlowReport {
   refused: Record<string, number>;
 }
 
+/** The providers a model id can reach: an alias's targets, `provider:model`, or a plain model id. */
+export function modelProviders(config: Config, model: string): Set<string> {
+  const alias = config.models.find((m) => m.id === model);
+  const targets = alias ? alias.targets : [model];
+  return new Set(
+    targets.flatMap((t) => {
+      const sep = t.indexOf(':');
+      if (sep > 0 && config.providers.some((p) => p.id === t.slice(0, sep))) return [t.slice(0, sep)];
+      return config.providers.filter((p) => p.models.includes(t)).map((p) => p.id);
+    }),
+  );
+}
+
 export function dataFlowReport(config: Config, stats: EgressStats, startedAt: Date): DataFlowReport {
   const endpoints: DataFlowEndpoint[] = [];
   // What each configured policy does to text for a target, by the rule the senders apply.
@@ -52,6 +65,14 @@ export function dataFlowReport(config: Config, stats: EgressStats, startedAt: Da
       'messages des agents (questions et conversation)',
       'extraits des sources : corpus national public et documents de la collectivité',
     ];
+    // Search stages with a model (`search.rewrite`, `search.reranker`): same policy, same rule.
+    if (config.search.rewrite && modelProviders(config, config.search.rewrite.model).has(p.id))
+      categories.push('conversation et question, pour les reformuler en requêtes de recherche');
+    const reranker = config.search.reranker;
+    if (reranker && reranker !== 'lexical' && reranker.provider === p.id)
+      categories.push(
+        'question et extraits des premières sources, pour les reclasser (/v1/rerank ; documents de la collectivité pseudonymisés comme la question)',
+      );
     if (
       config.search.embedding_model &&
       p.models.some(

@@ -9,6 +9,8 @@ export const ERROR_CODES = {
   unauthorized: { status: 401, type: 'authentication_error' },
   invalid_api_key: { status: 401, type: 'authentication_error' },
   forbidden: { status: 403, type: 'permission_error' },
+  /** `training.required`: the person has not passed the current version of the AI training. */
+  training_required: { status: 403, type: 'permission_error' },
   not_found: { status: 404, type: 'not_found_error' },
   model_not_found: { status: 404, type: 'not_found_error' },
   conflict: { status: 409, type: 'conflict_error' },

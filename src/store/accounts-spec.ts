@@ -9,6 +9,7 @@ import type {
   QuotaLimits,
   QuotaScope,
   Role,
+  Service,
   UsageRecord,
   User,
 } from '../accounts/model.js';
@@ -53,6 +54,38 @@ export interface UserRepo {
   get(id: string): Promise<User | null>;
   getByEmail(email: string): Promise<User | null>;
   list(orgId: string): Promise<User[]>;
+  /** Attaches the person to a service of their organisation (null: to none); null when unknown. */
+  setService(id: string, serviceId: string | null): Promise<User | null>;
+  /**
+   * Moves a person to another organisation (and role), in one transaction: their keys are revoked
+   * (they act for the old organisation) and their sessions, key sessions included, are deleted; the
+   * person leaves their service (it belongs to the old organisation).
+   * Null for an unknown person; AppError('not_found') for an unknown organisation.
+   */
+  move(id: string, orgId: string, role: Role): Promise<UserMove | null>;
+}
+
+/** Services of organisations, and the pilot flag of an organisation or a service. */
+export interface ServiceRepo {
+  /** Throws AppError('conflict') when the organisation already has a service of that name (any case). */
+  create(input: { orgId: string; name: string; pilotSince?: string | null }): Promise<Service>;
+  get(id: string): Promise<Service | null>;
+  /** By name. */
+  list(orgId: string): Promise<Service[]>;
+  /** Throws AppError('conflict') as `create`; null when unknown. */
+  update(id: string, patch: { name?: string; pilotSince?: string | null }): Promise<Service | null>;
+  /** The service deleted (its people then belong to none; conversations keep its id); null when unknown. */
+  delete(id: string): Promise<Service | null>;
+  /** Day the organisation as a whole started a pilot; null when it is not in pilot. */
+  orgPilot(orgId: string): Promise<string | null>;
+  setOrgPilot(orgId: string, since: string | null): Promise<{ orgId: string; pilotSince: string | null }>;
+}
+
+/** A person after a move, with where they came from and what was ended. */
+export interface UserMove extends User {
+  fromOrgId: string;
+  revokedKeys: number;
+  endedSessions: number;
 }
 
 export interface ApiKeyRepo {
@@ -118,6 +151,7 @@ export interface UsageRepo {
 export interface AccountsRepo {
   readonly orgs: OrganisationRepo;
   readonly users: UserRepo;
+  readonly services: ServiceRepo;
   readonly keys: ApiKeyRepo;
   readonly quotas: QuotaRepo;
   readonly counters: CounterRepo;

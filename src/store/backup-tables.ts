@@ -1,6 +1,7 @@
 /** Tables whose rows a backup's manifest counts and a restore compares (both engines). */
 export const COUNTED_TABLES = [
   'organisations',
+  'services',
   'users',
   'api_keys',
   'quotas',
@@ -10,7 +11,9 @@ export const COUNTED_TABLES = [
   'conversations',
   'messages',
   'feedback',
+  'ai_tools',
   'collections',
   'documents',
   'chunks',
+  'training_completions',
 ] as const;

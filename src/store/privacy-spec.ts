@@ -39,6 +39,8 @@ export interface Conversation {
   id: string;
   orgId: string;
   userId: string | null;
+  /** The owner's service when the conversation was created (the pilot's attribution), kept as is. */
+  serviceId: string | null;
   title: string;
   createdAt: string;
   updatedAt: string;
@@ -53,6 +55,25 @@ export interface StoredMessage {
   citations: unknown[];
   /** False while an answer is still streaming (or was interrupted). */
   complete: boolean;
+  /** An agent ticked "J'ai relu cette réponse" (AI Act art. 50 marking): who (user id) and when. */
+  reviewedBy: string | null;
+  reviewedAt: string | null;
+  /** An answer that was the fixed "no source" refusal (decided before any model call). */
+  noSource: boolean;
+}
+
+/** A message of the pilot's period, with its conversation's service. */
+export interface PilotMessage extends StoredMessage {
+  serviceId: string | null;
+}
+
+export interface PilotFilter {
+  orgId: string;
+  /** ISO instants, `from` inclusive, `to` exclusive (messages' creation). */
+  from: string;
+  to: string;
+  /** Only conversations of this service. */
+  serviceId?: string;
 }
 
 export interface Feedback {
@@ -68,7 +89,12 @@ export interface Feedback {
 }
 
 export interface ConversationRepo {
-  create(input: { orgId: string; userId: string | null; title?: string }): Promise<Conversation>;
+  create(input: {
+    orgId: string;
+    userId: string | null;
+    serviceId?: string | null;
+    title?: string;
+  }): Promise<Conversation>;
   get(id: string): Promise<Conversation | null>;
   /** Most recently updated first. */
   listByUser(userId: string, page?: { limit: number; offset: number }): Promise<Conversation[]>;
@@ -82,12 +108,15 @@ export interface ConversationRepo {
     content: string;
     citations?: unknown[];
     complete?: boolean;
+    noSource?: boolean;
   }): Promise<StoredMessage>;
   updateMessage(
     id: string,
     patch: { content?: string; citations?: unknown[]; complete?: boolean },
   ): Promise<StoredMessage | null>;
   messages(conversationId: string): Promise<StoredMessage[]>;
+  /** Marks an answer as read by an agent (`by`: a user id, or null for a key), or unmarks it (null). */
+  setReviewed(id: string, review: { by: string | null } | null): Promise<StoredMessage | null>;
   /**
    * Deletes a message of the conversation and every message after it, with their feedback (a
    * question edited or an answer regenerated); returns the number of messages deleted.
@@ -97,6 +126,11 @@ export interface ConversationRepo {
     input: Omit<Feedback, 'id' | 'createdAt' | 'tags' | 'comment'> & { tags?: string[]; comment?: string },
   ): Promise<Feedback>;
   feedback(messageId: string): Promise<Feedback[]>;
+  /**
+   * The pilot's rows: messages of the organisation created in the period (by conversation, then in
+   * order), and the feedback on them.
+   */
+  pilotRows(filter: PilotFilter): Promise<{ messages: PilotMessage[]; feedback: Feedback[] }>;
 }
 
 /** Everything held about one user, as plain rows (the export). */
@@ -107,6 +141,8 @@ export interface SubjectData {
   conversations: (Record<string, unknown> & { messages: Record<string, unknown>[] })[];
   feedback: Record<string, unknown>[];
   usage: Record<string, unknown>[];
+  /** AI training attempts (date, score, course version); erased with the person. */
+  training: Record<string, unknown>[];
   auditSubject: string | null;
 }
 

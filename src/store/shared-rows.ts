@@ -3,10 +3,21 @@
  * by the SQLite and PostgreSQL schemas).
  */
 import { randomUUID } from 'node:crypto';
-import type { ApiKey, Organisation, QuotaLimits, QuotaScope, UsageRecord, User } from '../accounts/model.js';
+import { AppError } from '../shared/errors.js';
+import type {
+  ApiKey,
+  Organisation,
+  QuotaLimits,
+  QuotaScope,
+  Service,
+  UsageRecord,
+  User,
+} from '../accounts/model.js';
 import type { NewApiKey, UsageFilter, UsageTotals } from './accounts-spec.js';
+import type { StoredAiTool } from './ai-tools-spec.js';
 import type { AuditEntry, Conversation, Feedback, StoredMessage } from './privacy-spec.js';
 import type { PendingSignIn, SetupToken, StoredSession } from './sessions-spec.js';
+import type { TrainingCompletion, TrainingQuiz } from './training-spec.js';
 import type { ChunkWithDocument, Collection, DocumentInput, StoredChunk, StoredDocument } from './spec.js';
 
 // The adapters' drivers differ in types only: better-sqlite3 returns booleans as 0/1 and JSON
@@ -50,6 +61,7 @@ export const toConversation = (r: any): Conversation => ({
   id: r.id,
   orgId: r.org_id,
   userId: r.user_id,
+  serviceId: r.service_id ?? null,
   title: r.title,
   createdAt: r.created_at,
   updatedAt: r.updated_at,
@@ -63,7 +75,30 @@ export const toMessage = (r: any): StoredMessage => ({
   createdAt: r.created_at,
   citations: jsonArray(r.citations),
   complete: flag(r.complete),
+  reviewedBy: r.reviewed_by ?? null,
+  reviewedAt: r.reviewed_at ?? null,
+  noSource: flag(r.no_source),
 });
+
+export const toAiTool = (r: any): StoredAiTool => {
+  let details: unknown = null;
+  try {
+    details = json(r.details);
+  } catch {
+    // An unreadable details column reads as empty (the name is kept).
+  }
+  return {
+    id: r.id,
+    orgId: r.org_id,
+    name: r.name,
+    details:
+      details && typeof details === 'object' && !Array.isArray(details)
+        ? (details as Record<string, unknown>)
+        : {},
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+};
 
 /** An audit entry; `data` is JSON text (the exact text that was hashed), an unreadable one kept as a hint. */
 export function toAuditEntry(r: any): AuditEntry {
@@ -187,7 +222,28 @@ export function toOrganisation(r: any): Organisation {
 }
 
 export function toUser(r: any): User {
-  return { id: r.id, email: r.email, name: r.name, orgId: r.org_id, role: r.role, createdAt: r.created_at };
+  return {
+    id: r.id,
+    email: r.email,
+    name: r.name,
+    orgId: r.org_id,
+    role: r.role,
+    serviceId: r.service_id ?? null,
+    createdAt: r.created_at,
+  };
+}
+
+export const serviceTaken = (name: string): AppError =>
+  new AppError('conflict', `Un service nommé « ${name} » existe déjà dans l'organisation.`);
+
+export function toService(r: any): Service {
+  return {
+    id: r.id,
+    orgId: r.org_id,
+    name: r.name,
+    pilotSince: r.pilot_since ?? null,
+    createdAt: r.created_at,
+  };
 }
 
 export function toApiKey(r: any): ApiKey {
@@ -329,3 +385,25 @@ export function usageWhere(
 export function toSetupToken(r: any): SetupToken {
   return { hash: r.hash, createdAt: r.created_at, expiresAt: r.expires_at };
 }
+
+export const toTrainingQuiz = (r: any): TrainingQuiz => ({
+  id: r.id,
+  orgId: r.org_id,
+  userId: r.user_id,
+  courseVersion: r.course_version,
+  questionIds: jsonArray(r.question_ids).filter((q): q is string => typeof q === 'string'),
+  createdAt: r.created_at,
+  expiresAt: r.expires_at,
+});
+
+export const toTrainingCompletion = (r: any): TrainingCompletion => ({
+  id: r.id,
+  orgId: r.org_id,
+  userId: r.user_id,
+  courseVersion: r.course_version,
+  correct: num(r.correct),
+  total: num(r.total),
+  score: num(r.score),
+  passed: flag(r.passed),
+  completedAt: r.completed_at,
+});

@@ -5,7 +5,9 @@
  */
 import type { Audience, DocumentKind } from '../knowledge/model.js';
 import type { AccountsRepo } from './accounts-spec.js';
+import type { AiToolRepo } from './ai-tools-spec.js';
 import type { AuditRepo, ConversationRepo, PersonalDataRepo } from './privacy-spec.js';
+import type { TrainingRepo } from './training-spec.js';
 
 export type Visibility = 'private' | 'shared' | 'public';
 
@@ -230,5 +232,9 @@ export interface Store {
   readonly conversations: ConversationRepo;
   /** Export, erasure and retention purge of personal data. */
   readonly personalData: PersonalDataRepo;
+  /** The organisation's inventory of AI tools (register for the DPO). */
+  readonly aiTools: AiToolRepo;
+  /** Agents' AI training: quizzes drawn, attempts and passes. */
+  readonly training: TrainingRepo;
   close(): Promise<void>;
 }

@@ -10,11 +10,14 @@ import { temporalAnswer, yearAfterCorpus } from '../answer/temporal.js';
 import { toCitations, toSources, type Citation, type Source } from '../answer/sources.js';
 import type { Retriever } from './retriever.js';
 import type { PublicationHit } from './search-knowledge.js';
-import type { QueryRewriter } from '../answer/rewrite.js';
 import { LOCAL_MIN_COVERAGE, scopeCollections } from './search-with-local.js';
 import { createStreamRestorer, Pseudonymiser } from '../privacy/pseudonymise.js';
 import { pseudonymisedFor, routableModel, type AnswerPrivacy } from '../privacy/answer-privacy.js';
 import type { Store } from '../store/spec.js';
+import type { Config } from '../config/schema.js';
+import type { Services } from '../services.js';
+import { BUILTIN_PROVIDER } from '../models/spec.js';
+import { abstainsByMarker, markerState } from '../answer/model-abstention.js';
 
 export const NO_SOURCE_ANSWER =
   "Je n'ai pas trouvé de source officielle qui réponde à cette question. " +
@@ -40,25 +43,23 @@ export interface AnswerDeps {
   retriever: Retriever;
   /** Sources older than this many months are marked stale (knowledge.stale_after_months; default 12). */
   staleAfterMonths?: number;
-  /** Opt-in: search queries written by a model (the question itself is always searched too). */
-  queryRewriter?: QueryRewriter;
+  /**
+   * A generative model may judge that the sources do not answer (`answers.model_abstention`): it
+   * then replies with `NO_SOURCE_MARKER` and the answer is `NO_SOURCE_ANSWER`.
+   */
+  modelAbstention?: boolean;
 }
 
-/** Publication lists of several queries fused by reciprocal rank (the first list wins ties). */
-export function fusePublications(lists: PublicationHit[][], k: number, rrfK = 60): PublicationHit[] {
-  const fused = new Map<string, { hit: PublicationHit; score: number; first: number }>();
-  lists.forEach((list, li) =>
-    list.forEach((hit, rank) => {
-      const add = 1 / (rrfK + rank + 1);
-      const f = fused.get(hit.id);
-      if (f) f.score += add;
-      else fused.set(hit.id, { hit, score: add, first: li * 1000 + rank });
-    }),
-  );
-  return [...fused.values()]
-    .sort((a, b) => b.score - a.score || a.first - b.first)
-    .slice(0, k)
-    .map((f) => f.hit);
+/** The answer dependencies of the process's services (the HTTP routes and the CLI). */
+export function answerDeps(
+  s: Pick<Services, 'router' | 'retriever'> & { config: Pick<Config, 'knowledge' | 'answers'> },
+): AnswerDeps {
+  return {
+    router: s.router,
+    retriever: s.retriever,
+    staleAfterMonths: s.config.knowledge.stale_after_months,
+    modelAbstention: s.config.answers.model_abstention,
+  };
 }
 
 export interface AnswerRequest {
@@ -96,6 +97,8 @@ export interface AnswerPlan {
   model: string;
   /** In memory for this request only; null when nothing leaves the premises. */
   pseudonymiser: Pseudonymiser | null;
+  /** The model was told to reply `NO_SOURCE_MARKER` when the sources do not answer. */
+  modelAbstains?: boolean;
 }
 
 export interface AnswerResult {
@@ -105,6 +108,8 @@ export interface AnswerResult {
   servedBy: ModelRef | null;
   citations: Citation[] | null;
   privacy?: AnswerPrivacyReport;
+  /** The model judged that the sources do not answer: the text is `NO_SOURCE_ANSWER`. */
+  noSource?: boolean;
 }
 
 /** Date of the newest fiche of the built-in corpus (null when it was never ingested). */
@@ -135,27 +140,17 @@ export async function prepareAnswer(deps: AnswerDeps, request: AnswerRequest): P
   }
   const query = searchQueryFromConversation(request.messages);
   const lastUser = [...request.messages].reverse().find((m) => m.role === 'user')?.content ?? '';
-  // National corpus and the organisation's documents, with slots kept for relevant local ones.
+  // National corpus and the organisation's documents, with slots kept for relevant local ones; with
+  // `search.rewrite` / `search.reranker`, the model's queries fused in and the order re-ranked.
   const store = deps.retriever.store;
-  const retrieval = request.retrieval;
-  const search = (q: string) =>
-    deps.retriever.search({
-      query: q,
-      k: retrieval.k,
-      collectionIds: retrieval.collections,
-      signal: request.signal,
-      privacy,
-    });
-  let found = await search(query);
-  if (deps.queryRewriter) {
-    const rewritten = (await deps.queryRewriter.rewrite(request.messages, request.signal)).filter(
-      (q) => q !== query,
-    );
-    if (rewritten.length) {
-      const more = await Promise.all(rewritten.map(search));
-      found = fusePublications([found, ...more], request.retrieval.k);
-    }
-  }
+  const { hits: found, searches } = await deps.retriever.retrieve({
+    query,
+    conversation: request.messages,
+    k: request.retrieval.k,
+    collectionIds: request.retrieval.collections,
+    signal: request.signal,
+    privacy,
+  });
   // A record set (CSV, JSON) also gives the records whose brackets hold the question's numbers.
   const hits = await withMatchingRecords(store, found, lastUser);
   const searched = await scopeCollections(store, request.retrieval.collections);
@@ -167,24 +162,35 @@ export async function prepareAnswer(deps: AnswerDeps, request: AnswerRequest): P
   // "No source" from measured signals (coverage, margins, unknown terms, deixis…), by the
   // cross-validated model of src/answer/abstention-model.ts. An organisation's own document that
   // covers the question well enough (as for its reserved slot) still answers.
-  const abstention = await judgeAbstention(store, query, hits);
-  const localHits = hits.filter((h) => !national.has(h.collectionId));
-  const localCovers =
-    localHits.length > 0 && (await judgeRelevance(store, query, localHits)).coverage >= LOCAL_MIN_COVERAGE;
+  const evidence = async (q: string, list: PublicationHit[]) => {
+    const abstention = await judgeAbstention(store, q, list);
+    const localHits = list.filter((h) => !national.has(h.collectionId));
+    const localCovers =
+      localHits.length > 0 && (await judgeRelevance(store, q, localHits)).coverage >= LOCAL_MIN_COVERAGE;
+    return { refuse: abstention.refuse && !localCovers, localCovers };
+  };
+  // A query written by the model (`search.rewrite`) that its own results answer is evidence too.
+  const judged = [
+    await evidence(query, hits),
+    ...(await Promise.all(searches.slice(1).map((x) => evidence(x.query, x.hits)))),
+  ];
+  const localCovers = judged.some((j) => j.localCovers);
   // A question about a year the national corpus does not reach gets that said plainly, never an
   // older figure presented as current (an organisation's own document may be newer: it answers).
   const corpusDate = national.size > 0 && !localCovers ? await corpusDateOf(store) : null;
   const year = yearAfterCorpus(lastUser, corpusDate);
   const nothing =
-    year !== null ||
-    hits.length === 0 ||
-    (abstention.refuse && !localCovers) ||
-    (scope !== null && !localHit);
+    year !== null || hits.length === 0 || judged.every((j) => j.refuse) || (scope !== null && !localHit);
   const fixedAnswer = !nothing
     ? null
     : year !== null && corpusDate
       ? temporalAnswer(lastUser, year, corpusDate)
       : NO_SOURCE_ANSWER;
+  // A generative model may still judge that these sources do not answer (never the extracts).
+  const modelAbstains =
+    !nothing &&
+    deps.modelAbstention === true &&
+    deps.router.resolve(model).some((t) => t.provider !== BUILTIN_PROVIDER);
   // Passages of private collections are pseudonymised too; the national corpus is public.
   const sent = p
     ? sources.map((s) =>
@@ -197,11 +203,12 @@ export async function prepareAnswer(deps: AnswerDeps, request: AnswerRequest): P
     request,
     sources: nothing ? [] : sources,
     fixedAnswer,
-    messages: buildGroundedMessages(outgoing, nothing ? [] : sent),
+    messages: buildGroundedMessages(outgoing, nothing ? [] : sent, { abstainMarker: modelAbstains }),
     extra: { guichet_sources: sent, guichet_query: p ? p.pseudonymise(query) : query },
     query,
     model,
     pseudonymiser: p,
+    modelAbstains,
   };
 }
 
@@ -229,6 +236,7 @@ export async function completeAnswer(deps: AnswerDeps, plan: AnswerPlan): Promis
     extra: plan.extra,
   });
   const restored = plan.pseudonymiser?.restore(result.text) ?? { text: result.text, unknownPlaceholders: [] };
+  if (plan.modelAbstains && abstainsByMarker(restored.text)) return modelNoSource(plan, result);
   return {
     text: restored.text,
     finishReason: result.finishReason,
@@ -236,6 +244,22 @@ export async function completeAnswer(deps: AnswerDeps, plan: AnswerPlan): Promis
     servedBy: result.servedBy,
     citations: citationsOf(plan, restored.text),
     privacy: privacyReport(plan, restored.unknownPlaceholders),
+  };
+}
+
+/** The model judged that its sources do not answer: the fixed sentence, no citation. */
+function modelNoSource(
+  plan: AnswerPlan,
+  r: { finishReason: AnswerResult['finishReason']; usage: Usage; servedBy: ModelRef | null },
+): AnswerResult {
+  return {
+    text: NO_SOURCE_ANSWER,
+    finishReason: r.finishReason,
+    usage: r.usage,
+    servedBy: r.servedBy,
+    citations: [],
+    privacy: privacyReport(plan, []),
+    noSource: true,
   };
 }
 
@@ -256,6 +280,9 @@ export async function* streamAnswer(deps: AnswerDeps, plan: AnswerPlan): AsyncGe
   let text = '';
   // A placeholder split across chunks (`[PERS` + `ONNE_1]`) is held back until it is complete.
   const restorer = plan.pseudonymiser ? createStreamRestorer(plan.pseudonymiser) : null;
+  // When the model may answer "no source" by a marker, its first characters are held back until
+  // they tell; a marker is never shown, and what follows it is read but dropped.
+  let held: 'pending' | 'marker' | 'text' = plan.modelAbstains ? 'pending' : 'text';
   for await (const d of deps.router.stream(plan.model, {
     messages: plan.messages,
     ...plan.request.params,
@@ -265,12 +292,24 @@ export async function* streamAnswer(deps: AnswerDeps, plan: AnswerPlan): AsyncGe
     if (d.type === 'text') {
       const out = restorer ? restorer.push(d.text) : d.text;
       text += out;
-      if (out) yield { type: 'text', text: out };
+      if (held === 'text') {
+        if (out) yield { type: 'text', text: out };
+      } else if (held === 'pending') {
+        held = markerState(text);
+        if (held === 'text') yield { type: 'text', text };
+      }
     } else {
       const tail = restorer?.flush() ?? '';
-      if (tail) {
-        text += tail;
-        yield { type: 'text', text: tail };
+      text += tail;
+      if (held === 'pending') {
+        // Ended before telling (a short answer): it is an answer, shown whole.
+        held = markerState(text) === 'marker' ? 'marker' : 'text';
+        if (held === 'text' && text) yield { type: 'text', text };
+      } else if (held === 'text' && tail) yield { type: 'text', text: tail };
+      if (held === 'marker') {
+        yield { type: 'text', text: NO_SOURCE_ANSWER };
+        yield { type: 'done', result: modelNoSource(plan, d) };
+        return;
       }
       yield {
         type: 'done',

@@ -53,6 +53,7 @@ export const BUILT_IN_COLLECTIONS = [SERVICE_PUBLIC_COLLECTION, 'travail-emploi'
 /** Tables a restore compares with the manifest (documents and chunks minus the built-in corpus). */
 const COMPARED = [
   'organisations',
+  'services',
   'users',
   'api_keys',
   'quotas',

@@ -133,7 +133,7 @@ export async function evaluateAnswers(o: EvaluateAnswersOptions): Promise<Answer
       privacy: o.privacy,
     });
     const result = await completeAnswer(o.deps, plan);
-    const noSource = plan.fixedAnswer !== null;
+    const noSource = plan.fixedAnswer !== null || result.noSource === true;
     if (q.unanswerable) {
       r.unanswerable++;
       const year = yearAfterCorpus(q.question, corpusDate);

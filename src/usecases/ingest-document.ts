@@ -61,6 +61,17 @@ export interface IngestDocumentOptions {
   relativePath?: string;
 }
 
+/**
+ * The OCR settings a parsing worker applies: the OCR time limit is kept inside the file's parse
+ * time limit (with a margin), so that a long scan returns the pages read so far, with a warning,
+ * instead of being killed by the pool's timeout with nothing kept.
+ */
+export function ocrWithin(config: DocumentsConfig): DocumentsConfig['ocr'] {
+  const parse = config.parse_timeout_seconds;
+  const inside = Math.max(1, Math.floor(parse - Math.max(2, parse * 0.1)));
+  return { ...config.ocr, max_seconds: Math.min(config.ocr.max_seconds, inside) };
+}
+
 /** The parsing pool configured by `documents.parse_*`. */
 export function parsePool(config: DocumentsConfig): ParsePool {
   return parsePoolFor({
@@ -68,6 +79,7 @@ export function parsePool(config: DocumentsConfig): ParsePool {
     timeoutMs: Math.round(config.parse_timeout_seconds * 1000),
     memoryMb: config.parse_memory_mb,
     perOrgQueued: config.parse_queue_per_org,
+    ocr: ocrWithin(config),
   });
 }
 

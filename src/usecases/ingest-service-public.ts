@@ -1,6 +1,12 @@
 import type { Store } from '../store/spec.js';
 import { contentHash, indexVersion, toDocumentInput } from '../knowledge/index-document.js';
-import type { DocumentInput } from '../store/spec.js';
+import {
+  ensureBuiltinCollection,
+  finishBuiltin,
+  ingestBuiltin,
+  PLATFORM_ORG,
+  type BuiltinSummary,
+} from './ingest-builtin.js';
 import {
   openServicePublicSource,
   parsePublication,
@@ -9,7 +15,7 @@ import {
 import { AnchorIndex } from '../knowledge/search/anchors.js';
 
 export const SERVICE_PUBLIC_COLLECTION = 'service-public';
-export const PLATFORM_ORG = 'platform';
+export { PLATFORM_ORG };
 
 export interface IngestProgress {
   done: number;
@@ -30,15 +36,7 @@ export interface PublicationChange {
 /** At most this many changes are listed (counts stay exact). */
 export const MAX_LISTED_CHANGES = 1000;
 
-export interface IngestSummary {
-  source: string;
-  total: number;
-  added: number;
-  updated: number;
-  unchanged: number;
-  removed: number;
-  failed: { id: string; message: string }[];
-  durationMs: number;
+export interface IngestSummary extends BuiltinSummary {
   /** Added, updated and removed publications, newest first (at most MAX_LISTED_CHANGES). */
   changes: PublicationChange[];
   /** True when more changes happened than are listed. */
@@ -58,14 +56,10 @@ export interface IngestServicePublicOptions {
 
 /** Makes sure the built-in national collection exists (read-only, public). */
 export async function ensureServicePublicCollection(store: Store): Promise<void> {
-  if (await store.collections.get(SERVICE_PUBLIC_COLLECTION)) return;
-  await store.collections.create({
+  await ensureBuiltinCollection(store, {
     id: SERVICE_PUBLIC_COLLECTION,
-    orgId: PLATFORM_ORG,
     name: 'Service-Public.fr',
     description: 'Fiches « Vos droits et démarches » de service-public.fr (DILA), corpus national intégré.',
-    visibility: 'public',
-    builtin: true,
   });
 }
 
@@ -98,25 +92,12 @@ export async function ingestServicePublic(o: IngestServicePublicOptions): Promis
   const started = performance.now();
   const source = typeof o.source === 'object' ? o.source : await openServicePublicSource(o.source);
   await ensureServicePublicCollection(o.store);
-  const known = await o.store.documents.hashes(SERVICE_PUBLIC_COLLECTION);
   const version = indexVersion(o.chunkTokens);
-  const batchSize = o.batchSize ?? 200;
-  const summary: IngestSummary = {
-    source: source.description,
-    total: 0,
-    added: 0,
-    updated: 0,
-    unchanged: 0,
-    removed: 0,
-    failed: [],
-    durationMs: 0,
-    changes: [],
-    changesTruncated: false,
-  };
   const changes: PublicationChange[] = [];
+  let truncated = false;
   const listChange = async (c: PublicationChange) => {
     if (changes.length >= MAX_LISTED_CHANGES) {
-      summary.changesTruncated = true;
+      truncated = true;
       return;
     }
     if (c.change === 'updated') {
@@ -126,68 +107,60 @@ export async function ingestServicePublic(o: IngestServicePublicOptions): Promis
     changes.push(c);
   };
   const anchors = await collectAnchors(source, o.signal);
-  const seen = new Set<string>();
   let latestDate = (await o.store.meta.get('service_public.latest_date')) ?? '';
-  let batch: DocumentInput[] = [];
-  const flush = async () => {
-    if (batch.length) await o.store.documents.putMany(batch);
-    batch = [];
-  };
-  for await (const raw of source.entries()) {
-    o.signal?.throwIfAborted();
-    if (seen.has(raw.externalId)) continue;
-    seen.add(raw.externalId);
-    summary.total++;
-    const hash = contentHash(raw.bytes, version, anchors.of(raw.externalId));
-    const previous = known.get(raw.externalId);
-    if (previous === hash) {
-      summary.unchanged++;
-    } else {
-      try {
-        const doc = parsePublication(raw);
-        if (doc.date && doc.date > latestDate && doc.date <= new Date().toISOString()) latestDate = doc.date;
-        batch.push(
-          toDocumentInput(doc, {
+  async function* items() {
+    for await (const raw of source.entries()) {
+      const hash = contentHash(raw.bytes, version, anchors.of(raw.externalId));
+      yield {
+        id: raw.externalId,
+        hash,
+        parse: () =>
+          toDocumentInput(parsePublication(raw), {
             collectionId: SERVICE_PUBLIC_COLLECTION,
             hash,
             chunkTokens: o.chunkTokens,
             anchors: anchors.of(raw.externalId),
           }),
-        );
-        if (previous) summary.updated++;
-        else summary.added++;
-        await listChange({
-          id: doc.externalId,
-          title: doc.title,
-          date: doc.date,
-          change: previous ? 'updated' : 'added',
-        });
-      } catch (e) {
-        const message = (e as Error).message;
-        summary.failed.push({ id: raw.externalId, message });
-        o.onWarning?.(`Publication ${raw.externalId} ignorée : ${message}`);
-      }
-      if (batch.length >= batchSize) await flush();
+      };
     }
-    o.onProgress?.({ done: summary.total, total: source.count });
   }
-  await flush();
-  for (const id of known.keys()) {
-    if (seen.has(id)) continue;
+  const r = await ingestBuiltin({
+    store: o.store,
+    collectionId: SERVICE_PUBLIC_COLLECTION,
+    source: source.description,
+    items: items(),
+    expected: source.count,
+    noun: 'Publication',
+    batchSize: o.batchSize,
+    onProgress: o.onProgress,
+    onWarning: o.onWarning,
+    signal: o.signal,
+    onChange: async (doc, previous) => {
+      if (doc.date && doc.date > latestDate && doc.date <= new Date().toISOString()) latestDate = doc.date;
+      await listChange({
+        id: doc.externalId,
+        title: doc.title,
+        date: doc.date,
+        change: previous ? 'updated' : 'added',
+      });
+    },
+  });
+  for (const id of r.known.keys()) {
+    if (r.seen.has(id)) continue;
     if (changes.length >= MAX_LISTED_CHANGES) {
-      summary.changesTruncated = true;
+      truncated = true;
       break;
     }
     const gone = await o.store.documents.getByExternalId(SERVICE_PUBLIC_COLLECTION, id);
     await listChange({ id, title: gone?.title ?? id, date: gone?.date ?? null, change: 'removed' });
   }
-  summary.removed = await o.store.documents.deleteMissing(SERVICE_PUBLIC_COLLECTION, seen);
-  summary.changes = changes.sort(
-    (a, b) => (b.date ?? '').localeCompare(a.date ?? '') || a.id.localeCompare(b.id),
-  );
+  await finishBuiltin(o.store, SERVICE_PUBLIC_COLLECTION, r, started);
   await o.store.meta.set('service_public.source', source.description);
   await o.store.meta.set('service_public.ingested_at', new Date().toISOString());
   if (latestDate) await o.store.meta.set('service_public.latest_date', latestDate);
-  summary.durationMs = Math.round(performance.now() - started);
-  return summary;
+  return {
+    ...r.summary,
+    changes: changes.sort((a, b) => (b.date ?? '').localeCompare(a.date ?? '') || a.id.localeCompare(b.id)),
+    changesTruncated: truncated,
+  };
 }

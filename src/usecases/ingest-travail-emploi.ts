@@ -5,32 +5,24 @@
  */
 import { contentHash, indexVersion, toDocumentInput } from '../knowledge/index-document.js';
 import { openTravailEmploiSource, parseFiche } from '../knowledge/sources/travail-emploi/index.js';
-import type { DocumentInput, Store } from '../store/spec.js';
-import { PLATFORM_ORG } from './ingest-service-public.js';
+import type { Store } from '../store/spec.js';
+import {
+  ensureBuiltinCollection,
+  finishBuiltin,
+  ingestBuiltin,
+  type BuiltinSummary,
+} from './ingest-builtin.js';
 
 export const TRAVAIL_EMPLOI_COLLECTION = 'travail-emploi';
 
-export interface TravailEmploiSummary {
-  source: string;
-  total: number;
-  added: number;
-  updated: number;
-  unchanged: number;
-  removed: number;
-  failed: { id: string; message: string }[];
-  durationMs: number;
-}
+export type TravailEmploiSummary = BuiltinSummary;
 
 export async function ensureTravailEmploiCollection(store: Store): Promise<void> {
-  if (await store.collections.get(TRAVAIL_EMPLOI_COLLECTION)) return;
-  await store.collections.create({
+  await ensureBuiltinCollection(store, {
     id: TRAVAIL_EMPLOI_COLLECTION,
-    orgId: PLATFORM_ORG,
     name: 'Travail-emploi.gouv.fr',
     description:
       'Fiches pratiques du droit du travail du ministère du Travail (travail-emploi.gouv.fr), corpus national intégré.',
-    visibility: 'public',
-    builtin: true,
   });
 }
 
@@ -43,56 +35,33 @@ export async function ingestTravailEmploi(o: {
   const started = performance.now();
   const source = await openTravailEmploiSource();
   await ensureTravailEmploiCollection(o.store);
-  const known = await o.store.documents.hashes(TRAVAIL_EMPLOI_COLLECTION);
   const version = indexVersion(o.chunkTokens);
-  const summary: TravailEmploiSummary = {
+  const r = await ingestBuiltin({
+    store: o.store,
+    collectionId: TRAVAIL_EMPLOI_COLLECTION,
     source: source.description,
-    total: 0,
-    added: 0,
-    updated: 0,
-    unchanged: 0,
-    removed: 0,
-    failed: [],
-    durationMs: 0,
-  };
-  const seen = new Set<string>();
-  let batch: DocumentInput[] = [];
-  for (const raw of source.fiches) {
-    if (seen.has(raw.id)) continue;
-    seen.add(raw.id);
-    summary.total++;
-    const hash = contentHash(raw.json, version);
-    const previous = known.get(raw.id);
-    if (previous === hash) summary.unchanged++;
-    else if (!raw.fiche) {
-      summary.failed.push({ id: raw.id, message: raw.problem ?? 'fiche illisible' });
-      o.onWarning?.(`Fiche ${raw.id} ignorée : ${raw.problem}`);
-    } else {
-      try {
-        batch.push(
-          toDocumentInput(parseFiche(raw.fiche), {
+    expected: source.fiches.length,
+    noun: 'Fiche',
+    batchSize: 100,
+    onProgress: o.onProgress,
+    onWarning: o.onWarning,
+    items: source.fiches.map((raw) => {
+      const hash = contentHash(raw.json, version);
+      return {
+        id: raw.id,
+        hash,
+        ...(raw.fiche ? {} : { problem: raw.problem ?? 'fiche illisible' }),
+        parse: () =>
+          toDocumentInput(parseFiche(raw.fiche!), {
             collectionId: TRAVAIL_EMPLOI_COLLECTION,
             hash,
             chunkTokens: o.chunkTokens,
           }),
-        );
-        if (previous) summary.updated++;
-        else summary.added++;
-      } catch (e) {
-        summary.failed.push({ id: raw.id, message: (e as Error).message });
-        o.onWarning?.(`Fiche ${raw.id} ignorée : ${(e as Error).message}`);
-      }
-      if (batch.length >= 100) {
-        await o.store.documents.putMany(batch);
-        batch = [];
-      }
-    }
-    o.onProgress?.({ done: summary.total, total: source.fiches.length });
-  }
-  if (batch.length) await o.store.documents.putMany(batch);
-  summary.removed = await o.store.documents.deleteMissing(TRAVAIL_EMPLOI_COLLECTION, seen);
+      };
+    }),
+  });
+  await finishBuiltin(o.store, TRAVAIL_EMPLOI_COLLECTION, r, started);
   await o.store.meta.set('travail_emploi.source', source.description);
   await o.store.meta.set('travail_emploi.ingested_at', new Date().toISOString());
-  summary.durationMs = Math.round(performance.now() - started);
-  return summary;
+  return r.summary;
 }

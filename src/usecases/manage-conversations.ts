@@ -24,6 +24,20 @@ export function ownerOf(p: Principal): string {
   return p.userId ?? `key:${p.keyId ?? 'unknown'}`;
 }
 
+/**
+ * A new conversation of the caller, attributed to their service as it is now (the pilot counts
+ * it there even if the person changes service later; a key without a person has none).
+ */
+export async function newConversation(store: Store, p: Principal, title: string): Promise<Conversation> {
+  const user = p.userId ? await store.accounts.users.get(p.userId) : null;
+  return store.conversations.create({
+    orgId: p.orgId,
+    userId: ownerOf(p),
+    serviceId: user?.orgId === p.orgId ? user.serviceId : null,
+    title,
+  });
+}
+
 /** The caller's own conversation; anyone else's (or an unknown id) is the same 404. */
 export async function ownConversation(store: Store, p: Principal, id: string): Promise<Conversation> {
   const conv = await store.conversations.get(id);
@@ -58,6 +72,8 @@ export interface FeedbackView extends Feedback {
   sources: { index: number; title: string; url: string | null; local: boolean }[];
   /** Who gave it: the person's name or e-mail, or the key's name. */
   author: string | null;
+  /** When an agent marked the answer as reviewed (null: not reviewed). */
+  reviewedAt: string | null;
 }
 
 /**
@@ -100,6 +116,7 @@ export async function listOrgFeedback(
             answer: m.content,
             sources: citedSources(m.citations),
             author: names.get(f.userId ?? owner) ?? names.get(owner) ?? null,
+            reviewedAt: m.reviewedAt,
           });
         }
       }
@@ -109,7 +126,9 @@ export async function listOrgFeedback(
 }
 
 /** The cited sources of a stored answer (all of them when none is marked cited). */
-function citedSources(citations: unknown[]): FeedbackView['sources'] {
+export function citedSources(
+  citations: unknown[],
+): (FeedbackView['sources'][number] & { date: string | null })[] {
   const list = citations.filter((c): c is Record<string, unknown> => !!c && typeof c === 'object');
   const cited = list.filter((c) => c.cited === true);
   return (cited.length ? cited : list).map((c) => ({
@@ -117,5 +136,6 @@ function citedSources(citations: unknown[]): FeedbackView['sources'] {
     title: String(c.title ?? ''),
     url: typeof c.url === 'string' ? c.url : null,
     local: c.local === true,
+    date: typeof c.date === 'string' ? c.date : null,
   }));
 }

@@ -7,6 +7,7 @@ import { corpusStatus } from './corpus-status.js';
 import { SERVICE_PUBLIC_COLLECTION } from './ingest-service-public.js';
 import { backupFolder } from './backup-store.js';
 import { lastBackup } from './scheduled-backup.js';
+import { courseOf } from './manage-training.js';
 
 export type CheckStatus = 'ok' | 'warning' | 'error';
 
@@ -65,6 +66,26 @@ async function checkProvider(p: Provider, timeoutMs: number, modelPath?: string)
 }
 
 /** Checks configuration, store, corpus and providers; each problem comes with what to fix. */
+/** The AI training's course folder: readable, and how it is set. */
+function trainingCheck(config: Config): Check {
+  const t = config.training;
+  try {
+    const course = courseOf(t);
+    return {
+      name: 'formation à l’IA',
+      status: 'ok',
+      detail: `version ${course.version}, ${course.chapters.length} chapitres, ${course.bank.length} questions (${Math.min(t.questions, course.bank.length)} par quiz, seuil ${Math.round(t.pass_mark * 100)} %)${t.required ? ', obligatoire avant de poser des questions' : ''}`,
+    };
+  } catch (e) {
+    return {
+      name: 'formation à l’IA',
+      status: 'error',
+      detail: (e as Error).message,
+      fix: 'Corrigez le dossier de la formation (training.folder, ou training/ du dépôt) : manifest.yaml, chapitres et quiz.yaml.',
+    };
+  }
+}
+
 export async function runDoctor(o: DoctorOptions): Promise<Check[]> {
   const checks: Check[] = [];
   checks.push({
@@ -125,6 +146,7 @@ export async function runDoctor(o: DoctorOptions): Promise<Check[]> {
           },
     );
   checks.push(...(await backupChecks(o)));
+  checks.push(trainingCheck(o.config));
   const timeout = o.timeoutMs ?? 5000;
   const paths = new Map(
     o.config.providers.flatMap((p) => (p.type === 'llama-cpp' ? [[p.id, p.model_path] as const] : [])),
@@ -138,6 +160,7 @@ export async function runDoctor(o: DoctorOptions): Promise<Check[]> {
       fix: 'Déclarez un fournisseur (vLLM, Ollama, API Albert, fichier GGUF) dans guichet.yaml : voir le README.',
     });
   }
+  checks.push(...(await rerankerCheck(o, timeout)));
   if (o.config.search.embedding_model === undefined) {
     checks.push({
       name: 'recherche dense',
@@ -146,6 +169,43 @@ export async function runDoctor(o: DoctorOptions): Promise<Check[]> {
     });
   }
   return checks;
+}
+
+/** A provider's `/v1/rerank` (`search.reranker`) asked once about a public text. */
+async function rerankerCheck(o: DoctorOptions, timeoutMs: number): Promise<Check[]> {
+  const r = o.config.search.reranker;
+  if (!r || r === 'lexical') return [];
+  const name = 'reclassement (search.reranker)';
+  const p = o.providers.find((x) => x.id === r.provider);
+  if (!p || !('rerank' in p)) {
+    return [
+      {
+        name,
+        status: 'error',
+        detail: `fournisseur « ${r.provider} » non déclaré, ou pas de type openai-compatible`,
+        fix: 'Nommez dans search.reranker.provider un fournisseur openai-compatible déclaré dans providers.',
+      },
+    ];
+  }
+  try {
+    await p.rerank(
+      r.model,
+      'carte grise',
+      ['Carte grise : immatriculer un véhicule.'],
+      AbortSignal.timeout(timeoutMs),
+      r.api,
+    );
+    return [{ name, status: 'ok', detail: `${r.provider}:${r.model} répond (/v1/rerank, format ${r.api})` }];
+  } catch (e) {
+    return [
+      {
+        name,
+        status: 'warning',
+        detail: `${r.provider}:${r.model} : ${(e as Error).message}`,
+        fix: 'Vérifiez search.reranker (model ; api : « albert » ou « openai-compatible ») ; en attendant, la recherche garde son propre ordre.',
+      },
+    ];
+  }
 }
 
 function mib(bytes: number): string {

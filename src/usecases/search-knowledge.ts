@@ -29,6 +29,8 @@ export interface PublicationHit {
   breadcrumb: string[];
   score: number;
   passages: Passage[];
+  /** The document was read by OCR (a scan, an image): its passages may hold recognition errors. */
+  ocr?: boolean;
 }
 
 export interface SearchKnowledgeOptions {
@@ -186,6 +188,7 @@ export async function searchKnowledge(o: SearchKnowledgeOptions): Promise<Public
         date: d.date,
         breadcrumb: d.breadcrumb,
         score: g.score,
+        ocr: Boolean(d.metadata?.ocr),
         passages: g.chunks.flatMap((h) => {
           const c = byId.get(h.chunkId);
           return c ? [{ chunkId: c.id, path: c.path, text: c.text, score: h.score }] : [];

@@ -1,6 +1,6 @@
 /**
  * The `dpo` role: reads privacy (a person's export), audit, usage and the list of people; changes
- * nothing. Granted by an admin; stored by both adapters (SQLite migration 12, PostgreSQL 11).
+ * nothing but their own register, the inventory of AI tools. Granted by an admin; stored by both adapters (SQLite migration 12, PostgreSQL 11).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKey } from '../../src/accounts/create-api-key.js';
@@ -62,6 +62,8 @@ describe('dpo role', () => {
       ['POST', '/v1/search', { query: 'passeport' }],
     ] as const)
       expect((await call(method, path, dpo, body)).status, `${method} ${path}`).toBe(403);
+    // The inventory of AI tools is the DPO's register: they keep it.
+    expect((await call('POST', '/v1/admin/ai-tools', dpo, { name: 'Traducteur' })).status).toBe(201);
     // An admin may erase; the person is gone.
     expect((await call('DELETE', `/v1/privacy/users/${user.id}`, admin)).status).toBe(200);
   });

@@ -6,7 +6,7 @@
  * /v1 route without a case here fails it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openSession, SESSION_COOKIE } from '../../src/accounts/oidc/sessions.js';
+import { csrfTokenFor, openSession, SESSION_COOKIE } from '../../src/accounts/oidc/sessions.js';
 import { createApp } from '../../src/http/app.js';
 import { createTestKey, startTestApp, type RunningApp } from '../helpers/accounts.js';
 
@@ -34,6 +34,10 @@ interface BData {
   chunkIds: string[];
   conversationId: string;
   messageId: string;
+  aiToolId: string;
+  quizId: string;
+  serviceId: string;
+  serviceName: string;
 }
 
 let app: RunningApp;
@@ -68,6 +72,9 @@ function noLeak(text: string, where: string): void {
     b.documentId,
     b.conversationId,
     b.messageId,
+    b.aiToolId,
+    b.serviceId,
+    b.serviceName,
   ];
   for (const bit of bits)
     expect(text.includes(bit), `${where} contient « ${bit} » (donnée de B)`).toBe(false);
@@ -101,6 +108,7 @@ async function sameAsUnknown(
 }
 
 const UNKNOWN = 'inconnu_0000000000000000';
+const store = () => app.services.store;
 type Case = (c: Caller) => Promise<void>;
 
 /** One isolation case per route (method + path as the router declares it). */
@@ -151,6 +159,19 @@ const CASES: Record<string, Case> = {
     expect(r.status).toBe(200);
     noLeak(await r.text(), 'GET /v1/users');
   },
+  'POST /v1/users/:id/move': async (c) => {
+    // Moving people crosses organisations: a superadmin's act, refused to an org admin either way.
+    for (const [id, org] of [
+      [b.userId, 'org-a'],
+      [b.userId, b.orgId],
+      [UNKNOWN, 'org-a'],
+    ]) {
+      const r = await call(c, 'POST', `/v1/users/${id}/move`, { org_id: org });
+      expect(r.status).toBe(403);
+      noLeak(await r.text(), 'POST /v1/users/:id/move');
+    }
+    expect((await app.services.store.accounts.users.get(b.userId))!.orgId).toBe(b.orgId);
+  },
   'POST /v1/keys': async (c) => {
     await sameAsUnknown(c, 'POST', '/v1/keys', '/v1/keys', b.orgId, UNKNOWN, (org) => ({
       name: 'intrus',
@@ -158,6 +179,119 @@ const CASES: Record<string, Case> = {
       org_id: org,
     }));
     expect((await app.services.store.accounts.keys.list(b.orgId)).length).toBe(1);
+  },
+  'PATCH /v1/users/:id': async (c) => {
+    const own = (await (await call(c, 'GET', '/v1/admin/services')).json()) as { data: { id: string }[] };
+    await sameAsUnknown(
+      c,
+      'PATCH',
+      `/v1/users/${b.userId}`,
+      `/v1/users/${UNKNOWN}`,
+      b.userId,
+      UNKNOWN,
+      () => ({
+        service_id: own.data[0]?.id ?? null,
+      }),
+    );
+    // Nor may one of A's people join B's service.
+    const aUser = (await store().accounts.users.list('org-a'))[0];
+    await sameAsUnknown(
+      c,
+      'PATCH',
+      `/v1/users/${aUser.id}`,
+      `/v1/users/${aUser.id}`,
+      b.serviceId,
+      UNKNOWN,
+      (id) => ({ service_id: id }),
+    );
+    expect((await store().accounts.users.get(b.userId))?.serviceId).toBe(b.serviceId);
+  },
+  'GET /v1/admin/services': async (c) => {
+    await sameAsUnknown(
+      c,
+      'GET',
+      `/v1/admin/services?org_id=${b.orgId}`,
+      `/v1/admin/services?org_id=${UNKNOWN}`,
+      b.orgId,
+      UNKNOWN,
+    );
+    const r = await call(c, 'GET', '/v1/admin/services');
+    expect(r.status).toBe(200);
+    noLeak(await r.text(), 'GET /v1/admin/services');
+  },
+  'POST /v1/admin/services': async (c) => {
+    await sameAsUnknown(c, 'POST', '/v1/admin/services', '/v1/admin/services', b.orgId, UNKNOWN, (org) => ({
+      name: `Intrus ${c.name}`,
+      org_id: org,
+    }));
+    expect(await store().accounts.services.list(b.orgId)).toHaveLength(1);
+  },
+  'PATCH /v1/admin/services/:id': async (c) => {
+    await sameAsUnknown(
+      c,
+      'PATCH',
+      `/v1/admin/services/${b.serviceId}`,
+      `/v1/admin/services/${UNKNOWN}`,
+      b.serviceId,
+      UNKNOWN,
+      () => ({ name: 'volé', pilot_since: null }),
+    );
+    expect((await store().accounts.services.get(b.serviceId))?.name).toBe(b.serviceName);
+  },
+  'DELETE /v1/admin/services/:id': async (c) => {
+    await sameAsUnknown(
+      c,
+      'DELETE',
+      `/v1/admin/services/${b.serviceId}`,
+      `/v1/admin/services/${UNKNOWN}`,
+      b.serviceId,
+      UNKNOWN,
+    );
+    expect(await store().accounts.services.get(b.serviceId)).not.toBeNull();
+  },
+  'GET /v1/admin/pilot': async (c) => {
+    await sameAsUnknown(
+      c,
+      'GET',
+      `/v1/admin/pilot?org_id=${b.orgId}`,
+      `/v1/admin/pilot?org_id=${UNKNOWN}`,
+      b.orgId,
+      UNKNOWN,
+    );
+    await sameAsUnknown(
+      c,
+      'GET',
+      `/v1/admin/pilot?service=${b.serviceId}`,
+      `/v1/admin/pilot?service=${UNKNOWN}`,
+      b.serviceId,
+      UNKNOWN,
+    );
+    for (const q of ['', '?format=csv']) {
+      const r = await call(c, 'GET', `/v1/admin/pilot${q}`);
+      expect(r.status).toBe(200);
+      noLeak(await r.text(), `GET /v1/admin/pilot${q}`);
+    }
+  },
+  'GET /v1/admin/pilot/compare': async (c) => {
+    const q = 'a_from=2026-01-01&a_to=2026-01-31&b_from=2026-02-01&b_to=2026-06-30';
+    await sameAsUnknown(
+      c,
+      'GET',
+      `/v1/admin/pilot/compare?${q}&service=${b.serviceId}`,
+      `/v1/admin/pilot/compare?${q}&service=${UNKNOWN}`,
+      b.serviceId,
+      UNKNOWN,
+    );
+    const r = await call(c, 'GET', `/v1/admin/pilot/compare?${q}`);
+    expect(r.status).toBe(200);
+    noLeak(await r.text(), 'GET /v1/admin/pilot/compare');
+  },
+  'PUT /v1/admin/pilot': async (c) => {
+    await sameAsUnknown(c, 'PUT', '/v1/admin/pilot', '/v1/admin/pilot', b.orgId, UNKNOWN, (org) => ({
+      since: '2026-01-05',
+      org_id: org,
+    }));
+    expect(await store().accounts.services.orgPilot(b.orgId)).toBeNull();
   },
   'GET /v1/keys': async (c) => {
     await sameAsUnknown(
@@ -521,6 +655,72 @@ const CASES: Record<string, Case> = {
       () => ({ rating: -1 }),
     );
   },
+  'POST /v1/conversations/:id/messages/:messageId/review': async (c) => {
+    await sameAsUnknown(
+      c,
+      'POST',
+      `/v1/conversations/${b.conversationId}/messages/${b.messageId}/review`,
+      `/v1/conversations/${UNKNOWN}/messages/${b.messageId}/review`,
+      b.conversationId,
+      UNKNOWN,
+      () => ({ reviewed: true }),
+    );
+    const m = (await app.services.store.conversations.messages(b.conversationId)).find(
+      (x) => x.id === b.messageId,
+    );
+    expect(m?.reviewedAt).toBeNull();
+  },
+  'GET /v1/admin/ai-tools': async (c) => {
+    const r = await call(c, 'GET', '/v1/admin/ai-tools');
+    expect(r.status).toBe(200);
+    noLeak(await r.text(), 'GET /v1/admin/ai-tools');
+    const csv = await call(c, 'GET', '/v1/admin/ai-tools?format=csv');
+    expect(csv.status).toBe(200);
+    noLeak(await csv.text(), 'GET /v1/admin/ai-tools?format=csv');
+    expect((await call(c, 'GET', `/v1/admin/ai-tools?org_id=${b.orgId}`)).status).toBe(404);
+  },
+  'POST /v1/admin/ai-tools': async (c) => {
+    expect((await call(c, 'POST', `/v1/admin/ai-tools?org_id=${b.orgId}`, { name: 'Intrus' })).status).toBe(
+      404,
+    );
+    const r = await call(c, 'POST', '/v1/admin/ai-tools', { name: `Outil de A (${c.name})` });
+    expect(r.status).toBe(201);
+    const created = (await r.json()) as { id: string };
+    expect((await app.services.store.aiTools.get(created.id))?.orgId).toBe('org-a');
+  },
+  'GET /v1/admin/ai-tools/:id': async (c) => {
+    await sameAsUnknown(
+      c,
+      'GET',
+      `/v1/admin/ai-tools/${b.aiToolId}`,
+      `/v1/admin/ai-tools/${UNKNOWN}`,
+      b.aiToolId,
+      UNKNOWN,
+    );
+  },
+  'PATCH /v1/admin/ai-tools/:id': async (c) => {
+    await sameAsUnknown(
+      c,
+      'PATCH',
+      `/v1/admin/ai-tools/${b.aiToolId}`,
+      `/v1/admin/ai-tools/${UNKNOWN}`,
+      b.aiToolId,
+      UNKNOWN,
+      () => ({ notes: 'modifié par A' }),
+    );
+    expect((await app.services.store.aiTools.get(b.aiToolId))?.details).toEqual({});
+  },
+  'DELETE /v1/admin/ai-tools/:id': async (c) => {
+    await sameAsUnknown(
+      c,
+      'DELETE',
+      `/v1/admin/ai-tools/${b.aiToolId}`,
+      `/v1/admin/ai-tools/${UNKNOWN}`,
+      b.aiToolId,
+      UNKNOWN,
+    );
+    expect(await app.services.store.aiTools.get(b.aiToolId)).not.toBeNull();
+  },
   'GET /v1/feedback': async (c) => {
     const r = await call(c, 'GET', '/v1/feedback');
     expect(r.status).toBe(200);
@@ -548,6 +748,31 @@ const CASES: Record<string, Case> = {
     const r = await call(c, 'POST', '/v1/admin/backups', {});
     expect(r.status).toBe(403);
   },
+  // The AI training: A's own status and quizzes; B's people never appear in A's report.
+  'GET /v1/training': async (c) => {
+    const r = await call(c, 'GET', '/v1/training');
+    // The key of A has no holder: its status is empty; the session's is A's own.
+    expect(r.status).toBe(200);
+    noLeak(await r.text(), 'GET /v1/training');
+  },
+  'POST /v1/training/quiz': async (c) => {
+    const r = await call(c, 'POST', '/v1/training/quiz');
+    expect([201, 403]).toContain(r.status); // 403: a key without a holder takes no training
+    noLeak(await r.text(), 'POST /v1/training/quiz');
+  },
+  'POST /v1/training/quiz/:id/answers': async (c) => {
+    const r = await call(c, 'POST', `/v1/training/quiz/${b.quizId}/answers`, { answers: {} });
+    expect([403, 404]).toContain(r.status);
+    noLeak(await r.text(), 'POST /v1/training/quiz/:id/answers');
+    expect(await app.services.store.training.getQuiz(b.quizId)).not.toBeNull(); // B's quiz untouched
+  },
+  'GET /v1/admin/training/completions': async (c) => {
+    for (const q of ['', '?format=csv', `?org_id=${b.orgId}`]) {
+      const r = await call(c, 'GET', `/v1/admin/training/completions${q}`);
+      expect(r.status).toBe(q.includes('org_id') ? 404 : 200);
+      noLeak(await r.text(), `GET /v1/admin/training/completions${q}`);
+    }
+  },
 };
 
 beforeAll(async () => {
@@ -566,7 +791,13 @@ beforeAll(async () => {
   const session = await openSession({ store, user: aUser, ttlSeconds: 3600 });
   callers = [
     { name: 'clé', headers: { authorization: `Bearer ${aKey}` } },
-    { name: 'session', headers: { cookie: `${SESSION_COOKIE}=${session.id}` } },
+    {
+      name: 'session',
+      headers: {
+        cookie: `${SESSION_COOKIE}=${session.id}`,
+        'x-csrf-token': csrfTokenFor(`${SESSION_COOKIE}=${session.id}`)!,
+      },
+    },
   ];
 
   const bKey = await createTestKey(store, { orgId: 'org-b', role: 'admin' });
@@ -577,6 +808,8 @@ beforeAll(async () => {
     role: 'agent',
   });
   const bh = { authorization: `Bearer ${bKey}` };
+  const bService = await store.accounts.services.create({ orgId: 'org-b', name: 'Accueil de Bétaville' });
+  await store.accounts.users.setService(bUser.id, bService.id);
   const col = (await (
     await fetch(`${app.url}/v1/collections`, {
       method: 'POST',
@@ -646,6 +879,18 @@ beforeAll(async () => {
     chunkIds: full.chunks.map((x) => x.id),
     conversationId: conv.id,
     messageId,
+    aiToolId: (await store.aiTools.create({ orgId: 'org-b', name: `Outil ${SECRET}`, details: {} })).id,
+    quizId: (
+      await store.training.createQuiz({
+        orgId: 'org-b',
+        userId: bUser.id,
+        courseVersion: 'v',
+        questionIds: ['assistant-1'],
+        expiresAt: '2999-01-01T00:00:00.000Z',
+      })
+    ).id,
+    serviceId: bService.id,
+    serviceName: bService.name,
   };
   expect(b.chunkIds.length).toBeGreaterThan(0);
 }, 120_000);

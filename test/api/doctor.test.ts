@@ -38,7 +38,25 @@ describe('guichet doctor', () => {
     expect(by['fournisseur partial'].fix).toContain('absent');
     expect(by['fournisseur down'].status).toBe('error');
     expect(by['fournisseur down'].fix).toMatch(/démarré/);
+    expect(by['formation à l’IA']).toMatchObject({ status: 'ok' });
+    expect(by['formation à l’IA'].detail).toMatch(
+      /^version \S+, 8 chapitres, \d+ questions \(10 par quiz, seuil 80 %\)$/,
+    );
     await store.close();
     await up.close();
+  });
+
+  it('says when the AI training folder cannot be read, and what to fix', async () => {
+    const config = loadConfig({
+      env: {},
+      overrides: { training: { folder: mkdtempSync(join(tmpdir(), 'guichet-no-course-')), required: true } },
+    });
+    const store = openSqliteStore(mkdtempSync(join(tmpdir(), 'guichet-doctor-')));
+    const checks = await runDoctor({ config, store, providers: [], timeoutMs: 1000 });
+    const training = checks.find((c) => c.name === 'formation à l’IA')!;
+    expect(training.status).toBe('error');
+    expect(training.detail).toContain('manifest.yaml');
+    expect(training.fix).toContain('training.folder');
+    await store.close();
   });
 });

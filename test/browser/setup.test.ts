@@ -5,21 +5,16 @@
  * answered; then key sign-in to a session that a new browser context with the cookie keeps, and that
  * sign-out ends. `GUICHET_UPDATE_SCREENSHOTS=1` also writes the README's screenshot under docs/.
  */
-import { copyFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { isolatedContext, launchChromium, skipWithoutChromium } from '../helpers/browser.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../helpers/cli.js';
 import { copyCorpus } from '../helpers/corpus.js';
 import { startServer, type RunningServer } from '../helpers/server.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CI = process.env.CI === 'true';
-const present = existsSync(CHROMIUM);
-if (!present && !CI)
-  console.log(
-    `[browser] set-up suite skipped: ${CHROMIUM} is absent (apt-get install -y chromium) and CI is not set`,
-  );
+const skip = skipWithoutChromium('suite de la première installation');
 
 const ARTIFACTS = join(ROOT, 'test-artifacts');
 /** Screenshots the README shows, refreshed with GUICHET_UPDATE_SCREENSHOTS=1. */
@@ -36,16 +31,8 @@ let key: string;
 const contexts: BrowserContext[] = [];
 
 async function newPage(storageState?: Awaited<ReturnType<BrowserContext['storageState']>>): Promise<Page> {
-  const context = await browser.newContext({
-    locale: 'fr-FR',
-    viewport: { width: 1360, height: 900 },
-    storageState,
-  });
+  const context = await isolatedContext(browser, { storageState });
   contexts.push(context);
-  // Nothing may leave for another origin (isolated network): fail loudly if a page tries.
-  await context.route(/^(?!http:\/\/127\.0\.0\.1)/, (route) => {
-    throw new Error(`request to another origin: ${route.request().url()}`);
-  });
   const page = await context.newPage();
   page.setDefaultTimeout(20_000);
   return page;
@@ -57,7 +44,7 @@ async function expectNoNull(page: Page, where: string): Promise<void> {
   expect(/\bnull\b/.test(text), `"null" on ${where}: ${text.slice(0, 400)}`).toBe(false);
 }
 
-describe.skipIf(!present && !CI)('first start in Chromium: set-up link, first admin, key session', () => {
+describe.skipIf(skip)('first start in Chromium: set-up link, first admin, key session', () => {
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
     dataDir = await copyCorpus(); // the indexed corpus and no account, as after the first indexing
@@ -65,19 +52,7 @@ describe.skipIf(!present && !CI)('first start in Chromium: set-up link, first ad
     const end = Date.now() + 10_000;
     while (!/jeton=/.test(server.stdout()) && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
     link = /(http:\/\/\S+\/installation\?jeton=[A-Za-z0-9_-]+)/.exec(server.stdout())?.[1] ?? '';
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
   }, 400_000);
 
   afterAll(async () => {

@@ -3,10 +3,15 @@
  * real `guichet serve` on loopback with the whole national corpus and the `extractive` provider.
  * One browser, one server, pages reused: the machine is shared.
  */
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import {
+  expectNoAxeViolation,
+  isolatedContext,
+  launchChromium,
+  skipWithoutChromium,
+} from '../helpers/browser.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestKey } from '../helpers/accounts.js';
 import { ROOT } from '../helpers/cli.js';
@@ -17,18 +22,11 @@ import { writeBenchSection } from './bench-file.js';
 import { writeFileSync } from 'node:fs';
 import { chunk, sendSse, startUpstream, type FakeUpstream } from '../../src/models/testing/fake-upstream.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CI = process.env.CI === 'true';
-const present = existsSync(CHROMIUM);
-if (!present && !CI)
-  console.log(
-    `[browser] suite skipped: ${CHROMIUM} is absent (apt-get install -y chromium) and CI is not set`,
-  );
+const skip = skipWithoutChromium('suite de l’interface');
 
 const ARTIFACTS = join(ROOT, 'test-artifacts');
 const LOCAL_DOCS = join(ROOT, 'eval', 'local', 'dev', 'saint-aubin-des-landes-vertes');
 const NIR = '1 85 05 78 006 084 91';
-const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 let server: RunningServer;
 /** A second `guichet serve` on the same data, whose `guichet` model is a scripted upstream. */
@@ -41,30 +39,7 @@ let key: string;
 let operator: string;
 let dataDir: string;
 
-async function axe(p: Page, name: string): Promise<void> {
-  // Evaluated through the DevTools protocol: the page's CSP (script-src 'self') stays untouched.
-  if (!(await p.evaluate(() => 'axe' in window))) await p.evaluate(axeSource);
-  const result = await p.evaluate(async () => {
-    const r = await (
-      window as unknown as {
-        axe: {
-          run: (
-            o: unknown,
-          ) => Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }>;
-        };
-      }
-    ).axe.run({
-      resultTypes: ['violations'],
-    });
-    return r.violations.map((v) => ({
-      id: v.id,
-      impact: v.impact,
-      targets: v.nodes.slice(0, 3).map((n) => n.target.join(' ')),
-    }));
-  });
-  // No violation of any impact (minor and moderate included).
-  expect(result, `axe on ${name}: ${JSON.stringify(result)}`).toEqual([]);
-}
+const axe = expectNoAxeViolation;
 
 const shot = (p: Page, name: string) =>
   p.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
@@ -166,7 +141,7 @@ async function askTimed(p: Page, question: string): Promise<number> {
   });
 }
 
-describe.skipIf(!present && !CI)('web UI in Chromium', () => {
+describe.skipIf(skip)('web UI in Chromium', () => {
   beforeAll(async () => {
     mkdirSync(join(ARTIFACTS, 'tailles'), { recursive: true });
     dataDir = await copyCorpus();
@@ -214,24 +189,8 @@ describe.skipIf(!present && !CI)('web UI in Chromium', () => {
     );
     server = await startServer({ GUICHET_DATA_DIR: dataDir });
     scripted = await startServer({ GUICHET_DATA_DIR: dataDir, GUICHET_CONFIG: config });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
-    const context = await browser.newContext({ locale: 'fr-FR', viewport: { width: 1360, height: 900 } });
-    // Nothing may leave for another origin (isolated network): fail loudly if the UI tries.
-    await context.route(/^(?!http:\/\/127\.0\.0\.1)/, (route) => {
-      throw new Error(`request to another origin: ${route.request().url()}`);
-    });
+    browser = await launchChromium();
+    const context = await isolatedContext(browser);
     page = await context.newPage();
     page.setDefaultTimeout(15_000);
   }, 400_000);
@@ -836,7 +795,12 @@ describe.skipIf(!present && !CI)('web UI in Chromium', () => {
       ['#/admin/comptes', '#new-key, button:has-text("Créer la clé")', '21-admin-comptes'],
       ['#/admin/usage', '#chart-days canvas[data-ready]', '22-admin-consommation'],
       ['#/admin/avis', '#feedback-list', '23-admin-avis'],
+      ['#/admin/pilote', '#pilot-weeks', '26-admin-pilote'],
       ['#/admin/confidentialite', '#flows-summary', '24-admin-confidentialite'],
+      ['#/admin/outils-ia', '#ai-tools-table', '28-admin-outils-ia'],
+      ['#/admin/formation', '#formation-export-csv', '26-admin-formation'],
+      ['#/formation/2', '#formation-etape h3', '27-formation'],
+      ['#/formation/quiz', '#quiz-start', '28-formation-quiz'],
     ];
     await atEachSize(page, async (w) => {
       await sizedShot(page, '25-assistant');
@@ -891,7 +855,15 @@ describe.skipIf(!present && !CI)('web UI in Chromium', () => {
     await page.goto(`${server.url}/#/admin/confidentialite`);
     await page.waitForSelector('#rights-person');
     const tabs = await page.locator('nav[aria-label="Rubriques de l’administration"] a').allTextContents();
-    expect(tabs).toEqual(['Consommation', 'Avis reçus', 'Confidentialité']);
+    // The DPO follows the pilot and who has taken the AI training, and keeps the inventory of AI tools.
+    expect(tabs).toEqual([
+      'Consommation',
+      'Avis reçus',
+      'Pilote',
+      'Confidentialité',
+      'Outils d’IA',
+      'Formation à l’IA',
+    ]);
     expect(await page.locator('#rights-erase').count()).toBe(0);
     await page.selectOption('#rights-person', person.id);
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('#rights-export')]);
@@ -933,4 +905,27 @@ describe.skipIf(!present && !CI)('web UI in Chromium', () => {
     expect(await page.textContent('#audit-page')).toMatch(/Durées de conservation modifiées/);
     await signIn(page, key);
   });
+  it('the operator sees the backups and takes one now; an organisation’s admin has no such tab', async () => {
+    await signIn(page, key);
+    await page.goto(`${server.url}/#/admin/documents`);
+    await page.waitForSelector('nav[aria-label="Rubriques de l’administration"]');
+    expect(await page.locator('a[href="#/admin/sauvegardes"]').count()).toBe(0);
+    await signIn(page, operator);
+    await page.goto(`${server.url}/#/admin/sauvegardes`);
+    await page.waitForSelector('#backup-now');
+    const folder = join(dataDir, 'sauvegardes');
+    expect(await page.textContent('#backup-list')).toContain(folder);
+    expect(await page.textContent('#backup-list')).toMatch(/Fréquence : tous les jours/);
+    expect(await page.textContent('#backup-list')).toMatch(/Aucun élément/);
+    await page.click('#backup-now');
+    await page.waitForSelector('#backup-messages :text("Sauvegarde écrite")', { timeout: 180_000 });
+    const written = readdirSync(folder);
+    expect(written).toHaveLength(1);
+    const rows = await page.locator('#backup-list tbody tr').allTextContents();
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toContain(written[0]);
+    expect(rows[0]).toMatch(/Manuelle/);
+    await axe(page, 'sauvegardes');
+    await signIn(page, key);
+  }, 240_000);
 });

@@ -1,7 +1,8 @@
 /**
  * The commune's local questions when the hours and the canteen tariffs exist only as scans: both
  * files printed by Chromium (Markdown rendered by marked, the CSV as a table), wrapped as one-page
- * image PDFs with pdf-lib, ingested (OCR) beside the other files; recall@5 must stay ≥ 0.90.
+ * image PDFs with pdf-lib, ingested (OCR) beside the other files; recall@5 must stay ≥ 0.90, and
+ * their citations say « texte reconnu automatiquement (OCR) » (`ocr: true`).
  * CPU-heavy (two OCR'd pages): one test. Needs /usr/bin/chromium (skipped with a reason otherwise,
  * unless CI is set).
  */
@@ -15,6 +16,8 @@ import { openSqliteStore } from '../../src/store/sqlite/index.js';
 import { ingestDocument } from '../../src/usecases/ingest-document.js';
 import { createCollection } from '../../src/usecases/manage-collections.js';
 import { evaluateRetrieval } from '../../src/usecases/evaluate-retrieval.js';
+import { searchKnowledge } from '../../src/usecases/search-knowledge.js';
+import { toCitations, toSources } from '../../src/answer/sources.js';
 import { CHROMIUM, renderHtmlImage } from '../fixtures/files/scan.js';
 import { COMMUNE, LOCAL_QUESTIONS } from './helpers.js';
 
@@ -91,6 +94,19 @@ describe.runIf(run)('local questions with the hours and tariffs given only as sc
         `[ocr-eval] recall@5 = ${report.recall_at_k.toFixed(3)} over ${report.n} questions; misses: ${report.misses.map((m) => m.id).join(', ') || 'none'}`,
       );
       expect(report.recall_at_k).toBeGreaterThanOrEqual(0.9);
+
+      // Citations of a scan say it was read by OCR; those of the typed files do not.
+      const hits = await searchKnowledge({
+        store,
+        query: 'horaires d’ouverture de la mairie et tarifs de la cantine',
+        collectionIds: [collection],
+        k: 10,
+      });
+      const isScan = (id: string) => SCANNED.map(pdfName).includes(id);
+      expect(hits.some((h) => isScan(h.externalId))).toBe(true);
+      expect(hits.some((h) => !isScan(h.externalId))).toBe(true);
+      const citations = toCitations(toSources(hits, new Map(), new Set()), '');
+      expect(citations.map((c) => c.ocr)).toEqual(hits.map((h) => isScan(h.externalId)));
     } finally {
       await store.close();
     }

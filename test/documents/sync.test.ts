@@ -232,4 +232,35 @@ describe('folder sync of a collection (real folder, real SQLite store)', () => {
       stop();
     }
   }, 60_000);
+  it('a folder of 10,000 files: all ingested, the stored report lists 1,000 and counts the rest, a re-sync skips them all', async () => {
+    const big = join(root, 'archives');
+    for (let i = 0; i < 10_000; i++) {
+      const sub = join(big, `annee-${2000 + (i % 25)}`);
+      if (i < 25) mkdirSync(sub, { recursive: true });
+      writeFileSync(
+        join(sub, `note-${i}.txt`),
+        `Note ${i}\n\nLa salle ${i} est réservée le mardi pour l'association numéro ${i}.\n`,
+      );
+    }
+    const archives = (await createCollection({ store, orgId: 'default', name: 'Archives' })).id;
+    const run = () =>
+      syncFolder({
+        store,
+        orgId: 'default',
+        collectionId: archives,
+        folder: big,
+        maxBytes: 1e6,
+        chunkTokens: 400,
+      });
+    const first = await run();
+    expect(first.status).toBe('completed');
+    expect(first.counts).toMatchObject({ added: 10_000, failed: 0, removed: 0 });
+    expect(first.files).toHaveLength(1000);
+    expect(first.filesOmitted).toBe(9000);
+    expect((await lastSyncReport(store, archives))?.counts.added).toBe(10_000);
+    const second = await run();
+    expect(second.counts).toMatchObject({ unchanged: 10_000, added: 0, changed: 0, removed: 0 });
+    const hits = await store.documents.list(archives, { limit: 1, offset: 9_999 });
+    expect(hits).toHaveLength(1);
+  }, 300_000);
 });

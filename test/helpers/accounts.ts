@@ -33,9 +33,14 @@ export async function createTestKey(
   return created.key;
 }
 
-/** Services on a fresh SQLite data folder, with the default organisation. */
+/** Services on a fresh SQLite data folder (or the store given), with the default organisation. */
 export async function testServices(
-  o: { limiter?: RateLimiter; egress?: EgressFetch; config?: Record<string, unknown> } = {},
+  o: {
+    limiter?: RateLimiter;
+    egress?: EgressFetch;
+    config?: Record<string, unknown>;
+    store?: (dir: string) => Promise<Store>;
+  } = {},
 ): Promise<Services & { dir: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'guichet-accounts-'));
   const config = loadConfig({
@@ -43,7 +48,7 @@ export async function testServices(
     file: undefined,
     overrides: { data_dir: dir, log_level: 'silent', ...o.config },
   });
-  const store = openSqliteStore(dir);
+  const store = o.store ? await o.store(dir) : openSqliteStore(dir);
   await ensureDefaultOrganisation(store, DEFAULT_ORG_ID);
   return { ...composeServices({ config, store, env: {}, limiter: o.limiter, egress: o.egress }), dir };
 }

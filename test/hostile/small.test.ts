@@ -11,6 +11,9 @@ import { snapshot, uploadForm } from '../documents/helpers.js';
 import { engineMissing, startEngineApp, type Engine } from './app.js';
 import { nestedJson } from './fixtures.js';
 
+/** A session id of the right shape (the CSRF token is derived from it). */
+const SESSION_ID = 'sessionsessionsession1234';
+
 for (const engine of ['sqlite', 'postgres'] as Engine[]) {
   describe(`small holes (${engine})`, () => {
     let app: RunningApp | null = null;
@@ -29,7 +32,10 @@ for (const engine of ['sqlite', 'postgres'] as Engine[]) {
       app = await startEngineApp(
         engine,
         {},
-        { resolveSession: async (cookie) => (cookie.includes('guichet_session=ok') ? session : null) },
+        {
+          resolveSession: async (cookie) =>
+            cookie.includes(`guichet_session=${SESSION_ID}`) ? session : null,
+        },
       );
       admin = await createTestKey(app.services.store, { orgId: 'mairie', role: 'admin' });
       developer = await createTestKey(app.services.store, { orgId: 'mairie', role: 'developer' });
@@ -56,7 +62,7 @@ for (const engine of ['sqlite', 'postgres'] as Engine[]) {
     const withCookie = (path: string, body: unknown, headers: Record<string, string>) =>
       fetch(`${app!.url}${path}`, {
         method: 'POST',
-        headers: { cookie: 'guichet_session=ok', 'content-type': 'application/json', ...headers },
+        headers: { cookie: `guichet_session=${SESSION_ID}`, 'content-type': 'application/json', ...headers },
         body: JSON.stringify(body),
       });
     const stored = () => snapshot(app!.services.store, [collection]);
@@ -77,12 +83,42 @@ for (const engine of ['sqlite', 'postgres'] as Engine[]) {
         { origin: 'http://evil.example' },
       );
       expect(foreignOrigin.status).toBe(403);
+      const sameOrigin = { origin: `http://${host}`, 'sec-fetch-site': 'same-origin' };
+      // Right origin but no token (a form of an old browser, a request of another page's script
+      // through a sibling's open redirect…), or a wrong one: refused, nothing stored.
+      for (const token of [undefined, 'x'.repeat(43), '']) {
+        const noToken = await withCookie(
+          '/v1/collections',
+          { name: 'Sans jeton' },
+          { ...sameOrigin, ...(token === undefined ? {} : { 'x-csrf-token': token }) },
+        );
+        expect(noToken.status).toBe(403);
+        expect(((await noToken.json()) as any).error.message).toMatch(/jeton anti-falsification/);
+      }
+      const form = await fetch(`${app!.url}/v1/collections`, {
+        method: 'POST',
+        headers: {
+          cookie: `guichet_session=${SESSION_ID}`,
+          'content-type': 'application/x-www-form-urlencoded',
+        },
+        body: 'name=Formulaire',
+      });
+      expect(form.status).toBe(403);
+      // The token comes from GET /v1/me (session only: null with a key).
+      const me = await fetch(`${app!.url}/v1/me`, { headers: { cookie: `guichet_session=${SESSION_ID}` } });
+      const token = ((await me.json()) as any).csrf_token as string;
+      expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+      expect((await call('GET', '/v1/me')).body.csrf_token).toBeNull();
       const own = await withCookie(
         '/v1/collections',
         { name: 'Légitime' },
-        { origin: `http://${host}`, 'sec-fetch-site': 'same-origin' },
+        { ...sameOrigin, 'x-csrf-token': token },
       );
       expect(own.status).toBe(201);
+      const names = (await call('GET', '/v1/collections')).body.data.map((c: { name: string }) => c.name);
+      expect(names).toContain('Légitime');
+      expect(names).not.toContain('Sans jeton');
+      expect(names).not.toContain('Formulaire');
       // A key is not sent by browsers on their own: no check for Bearer calls.
       const bearer = await call(
         'POST',

@@ -2,11 +2,13 @@
  * Tenant boundaries (issue 18) through the real HTTP API on SQLite and PostgreSQL: an e-mail
  * domain claimed by an organisation is its own, an address known elsewhere is not revealed,
  * quotas set by a superadmin are a ceiling for the organisation's admins, and instance-wide
- * statistics (audit chain size, outbound requests) are for superadmins only.
+ * statistics (audit chain size, outbound requests) are for superadmins only; one organisation's
+ * private documents never move another's search scores (BM25 statistics per search scope).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestKey, type RunningApp } from '../helpers/accounts.js';
 import { engineMissing, startEngineApp, type Engine } from './app.js';
+import { uploadForm } from '../documents/helpers.js';
 
 for (const engine of ['sqlite', 'postgres'] as Engine[]) {
   describe(`tenant boundaries (${engine})`, () => {
@@ -95,6 +97,51 @@ for (const engine of ['sqlite', 'postgres'] as Engine[]) {
       expect((await call(keys.c, 'PUT', '/v1/quotas', { tokens_per_day: 100_000 })).status).toBe(200);
       expect((await call(keys.super, 'PUT', '/v1/quotas', { org_id: 'mairie-c' })).status).toBe(200);
       expect((await call(keys.c, 'PUT', '/v1/quotas', {})).status).toBe(200);
+    });
+
+    it("leaves an organisation's search scores unchanged, to the last bit, when another uploads private documents with its words", async (ctx) => {
+      if (skip) return ctx.skip();
+      const upload = async (key: string, collection: string, name: string, text: string) => {
+        const r = await fetch(`${app!.url}/v1/documents`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${key}` },
+          body: uploadForm({ bytes: text, fileName: name, collection }),
+        });
+        expect(r.status, await r.clone().text()).toBe(201);
+      };
+      const collection = async (key: string, name: string) =>
+        (await call(key, 'POST', '/v1/collections', { name, visibility: 'private' })).body.id as string;
+      const c = await collection(keys.c, 'Démarches de C');
+      const d = await collection(keys.d, 'Dossiers internes de D');
+      for (const [i, topic] of [
+        'permis de construire',
+        'état civil',
+        'cantine scolaire',
+        'permis de chasser',
+      ].entries())
+        await upload(
+          keys.c,
+          c,
+          `fiche-${i}.md`,
+          `# ${topic}\n\nLa mairie instruit les demandes de ${topic} déposées en ligne ou au guichet.\n`,
+        );
+      const search = async () =>
+        (await call(keys.c, 'POST', '/v1/search', { query: 'demande de permis en mairie zorglub', k: 10 }))
+          .body;
+      const before = await search();
+      expect(before.data.length).toBeGreaterThan(1);
+      // D stores, privately, C's words and its own secret word, again and again.
+      for (let i = 0; i < 8; i++)
+        await upload(
+          keys.d,
+          d,
+          `zorglub-${i}.md`,
+          `# Zorglub permis mairie\n\n${'Demande de permis en mairie : procédure zorglub. '.repeat(1 + i)}\n`,
+        );
+      // The in-memory copy may be behind or rebuilt meanwhile: both answer alike, and so does the store.
+      expect(await search()).toEqual(before);
+      await new Promise((r) => setTimeout(r, 1200));
+      expect(await search()).toEqual(before);
     });
 
     it('shows instance-wide statistics to superadmins only', async (ctx) => {

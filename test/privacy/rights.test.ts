@@ -95,6 +95,16 @@ describe('rights of the persons', () => {
       expiresAt: new Date(Date.now() + 3600_000).toISOString(),
     });
 
+    await store.training.record({
+      orgId: 'default',
+      userId: user.id,
+      courseVersion: 'v1',
+      correct: 8,
+      total: 10,
+      score: 0.8,
+      passed: true,
+    });
+
     const exp = await fetch(`${app.url}/v1/privacy/users/${user.id}/export`, { headers: bearer(admin) });
     expect(exp.status).toBe(200);
     const data = (await exp.json()) as any;
@@ -104,6 +114,7 @@ describe('rights of the persons', () => {
     expect(data.conversations[0].messages).toHaveLength(2);
     expect(data.feedback).toHaveLength(1);
     expect(data.usage.length).toBeGreaterThan(0);
+    expect(data.training).toMatchObject([{ user_id: user.id, course_version: 'v1' }]);
     if (sessions) expect(data.sessions).toHaveLength(1);
     expect(data.auditEntries.map((e: any) => e.type)).toContain('user.created');
 

@@ -17,6 +17,7 @@ import type { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureDefaultOrganisation } from '../../src/accounts/create-organisation.js';
 import { DEFAULT_ORG_ID } from '../../src/accounts/model.js';
+import { REWRITE_INSTRUCTIONS } from '../../src/answer/rewrite.js';
 import { startPrivacyDuties } from '../../src/cli/commands/serve.js';
 import { buildProgram } from '../../src/cli/program.js';
 import { composeServices } from '../../src/compose.js';
@@ -24,6 +25,7 @@ import { loadConfig } from '../../src/config/load.js';
 import { createApp } from '../../src/http/app.js';
 import { AUDITED_REPOS } from '../../src/privacy/audited-store.js';
 import type { Services } from '../../src/services.js';
+import { ingestDocument } from '../../src/usecases/ingest-document.js';
 import { openStore } from '../../src/store/index.js';
 import { bearer, createTestKey } from '../helpers/accounts.js';
 import { startCli } from '../helpers/cli.js';
@@ -92,6 +94,15 @@ const NO_MODEL_ROUTES = [
   'GET /v1/organisations',
   'POST /v1/users',
   'GET /v1/users',
+  'PATCH /v1/users/:id',
+  'GET /v1/admin/services',
+  'POST /v1/admin/services',
+  'PATCH /v1/admin/services/:id',
+  'DELETE /v1/admin/services/:id',
+  'GET /v1/admin/pilot', // figures from the store; refused questions pseudonymised locally
+  'GET /v1/admin/pilot/compare',
+  'PUT /v1/admin/pilot',
+  'POST /v1/users/:id/move',
   'POST /v1/keys',
   'GET /v1/keys',
   'DELETE /v1/keys/:id',
@@ -122,6 +133,11 @@ const NO_MODEL_ROUTES = [
   'DELETE /v1/conversations/:id',
   'POST /v1/conversations/:id/messages/:messageId/feedback',
   'GET /v1/feedback',
+  // The AI training: course files, quizzes and attempts, all local.
+  'GET /v1/training',
+  'POST /v1/training/quiz',
+  'POST /v1/training/quiz/:id/answers',
+  'GET /v1/admin/training/completions',
   // The national corpus (public data) is not embedded at ingestion.
   'POST /v1/admin/ingest/service-public',
   'GET /v1/admin/jobs/:id',
@@ -131,6 +147,13 @@ const NO_MODEL_ROUTES = [
   'GET /assets/*',
   'GET /dsfr/*',
   'GET /favicon.ico',
+  'GET /admin/:section', // a redirect to the console's hash route
+  'GET /v1/admin/ai-tools', // the inventory of AI tools: declared, never sent anywhere
+  'POST /v1/admin/ai-tools',
+  'GET /v1/admin/ai-tools/:id',
+  'PATCH /v1/admin/ai-tools/:id',
+  'DELETE /v1/admin/ai-tools/:id',
+  'POST /v1/conversations/:id/messages/:messageId/review',
 ];
 /** CLI commands that can send text to a model, an embedder or a reranker (`serve`: the routes). */
 const MODEL_COMMANDS = [
@@ -157,6 +180,14 @@ const NO_MODEL_COMMANDS = [
   'orgs list',
   'users add',
   'users list',
+  'users set-service',
+  'services list',
+  'services add',
+  'services rename',
+  'services delete',
+  'services pilot',
+  'services pilot-export', // figures from the store, pseudonymised locally
+  'users move',
   'keys create',
   'keys list',
   'keys revoke',
@@ -174,6 +205,9 @@ const NO_MODEL_COMMANDS = [
   'audit list',
   'sovereignty report',
   'migrate-store',
+  'ai-tools list',
+  'ai-tools add',
+  'ai-tools export',
 ];
 /** Audited events exercised elsewhere: sessions need an OIDC issuer (test/accounts/oidc.test.ts). */
 const AUDITED_ELSEWHERE = new Set(['session.signed_in', 'session.signed_out']);
@@ -183,6 +217,19 @@ const AUDITED_ELSEWHERE = new Set(['session.signed_in', 'session.signed_out']);
 let upstream: RecordingUpstream;
 beforeAll(async () => {
   upstream = await startRecordingUpstream((body, res: ServerResponse) => {
+    if (Array.isArray(body?.documents)) {
+      // `/v1/rerank` (search.reranker): the documents in reverse order.
+      const n = body.documents.length;
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(
+        JSON.stringify({
+          results: body.documents
+            .map((_d: unknown, index: number) => ({ index, relevance_score: n - index }))
+            .reverse(),
+        }),
+      );
+      return;
+    }
     if (Array.isArray(body?.input) || typeof body?.input === 'string') {
       const input: unknown[] = Array.isArray(body.input) ? body.input : [body.input];
       res.writeHead(200, { 'content-type': 'application/json' });
@@ -225,7 +272,12 @@ const providerConfig = (vectors = true) => ({
     },
   ],
   models: [{ id: 'guichet', targets: ['foreign:m1'] }],
-  ...(vectors ? { search: { embedding_model: 'foreign:e1' } } : {}),
+  search: {
+    ...(vectors ? { embedding_model: 'foreign:e1' } : {}),
+    // The model stages of the search send text out too: query rewriting and `/v1/rerank`.
+    rewrite: { model: 'foreign:m1' },
+    reranker: { provider: 'foreign', model: 'rr' },
+  },
 });
 
 const seenSince = (n: number) =>
@@ -358,7 +410,20 @@ describe.each(engines)('on $name', (engine) => {
       body: JSON.stringify({ name: 'Notes du guichet', visibility: 'private' }),
     });
     expect(created.status).toBe(201);
-    return { key, collection: ((await created.json()) as { id: string }).id };
+    const collection = ((await created.json()) as { id: string }).id;
+    // A second publication on the topic: the reranker has something to reorder.
+    await ingestDocument({
+      store: services.store,
+      orgId: id,
+      collectionId: collection,
+      fileName: 'pieces.md',
+      bytes: Buffer.from(
+        `# ${TOPIC} : pièces à fournir\n\nFormulaire de demande de carte de stationnement et certificat médical.\n`,
+      ),
+      chunkTokens: 350,
+      maxBytes: 1_000_000,
+    });
+    return { key, collection };
   }
 
   /** Drives each model route once per question; returns the statuses seen. */
@@ -428,6 +493,9 @@ describe.each(engines)('on $name', (engine) => {
     const seen = seenSince(before);
     expect(upstream.raw.length - before).toBeGreaterThan(SAMPLE.length);
     expect(seen).toContain('carte de stationnement');
+    // Query rewriting and re-ranking were exercised (their texts are in `seen`).
+    expect(seen).toContain(JSON.stringify(REWRITE_INSTRUCTIONS).slice(1, 60));
+    expect(seen).toContain('POST /v1/rerank');
     expect(leaked(seen)).toEqual([]);
   }, 300_000);
 
@@ -504,6 +572,19 @@ describe.each(engines)('on $name', (engine) => {
     expect(
       (await post('/v1/users', { email: 'agent@audit.fr', name: 'Agent', org_id: 'audit-org' })).status,
     ).toBeLessThan(300);
+    const svc = await post('/v1/admin/services', { name: 'Accueil', org_id: 'audit-org' });
+    const svcId = ((await svc.json()) as { id: string }).id;
+    expect((await post(`/v1/admin/services/${svcId}`, { pilot_since: '2026-11-02' }, 'PATCH')).status).toBe(
+      200,
+    );
+    expect((await post('/v1/admin/pilot', { since: '2026-11-02', org_id: 'audit-org' }, 'PUT')).status).toBe(
+      200,
+    );
+    expect(
+      (await fetch(`${url}/v1/admin/services/${svcId}`, { method: 'DELETE', headers: bearer(admin) })).status,
+    ).toBe(200);
+    const person = (await services.store.accounts.users.getByEmail('agent@audit.fr'))!;
+    expect((await post(`/v1/users/${person.id}/move`, { org_id: 'default' })).status).toBe(200);
     const createdKey = await post('/v1/keys', { org_id: 'audit-org', role: 'agent' });
     const key = (await createdKey.json()) as { id: string };
     expect(createdKey.status, JSON.stringify(key)).toBe(201);
@@ -539,6 +620,14 @@ describe.each(engines)('on $name', (engine) => {
     expect(await services.store.documents.deleteMissing(col.id, new Set())).toBe(1);
     expect(
       (await fetch(`${url}/v1/collections/${col.id}`, { method: 'DELETE', headers: bearer(admin) })).status,
+    ).toBe(200);
+
+    // The inventory of AI tools.
+    const tool = (await (await post('/v1/admin/ai-tools', { name: 'Traducteur' })).json()) as { id: string };
+    expect((await post(`/v1/admin/ai-tools/${tool.id}`, { dpia_status: 'done' }, 'PATCH')).status).toBe(200);
+    expect(
+      (await fetch(`${url}/v1/admin/ai-tools/${tool.id}`, { method: 'DELETE', headers: bearer(admin) }))
+        .status,
     ).toBe(200);
 
     const stop = await startPrivacyDuties(services);

@@ -408,6 +408,17 @@ export function storeAccountsContract(
       expect(done).toMatchObject({ content: 'Ainsi.', citations: [{ url: 'https://x' }], complete: true });
       expect(await store.conversations.updateMessage('msg_absent', { content: 'x' })).toBeNull();
       expect((await store.conversations.messages(c.id)).map((m) => m.id)).toEqual([q.id, a.id]);
+      // An agent's review of the answer (AI Act marking): set, kept, cleared.
+      expect(done).toMatchObject({ reviewedBy: null, reviewedAt: null });
+      const reviewed = await store.conversations.setReviewed(a.id, { by: 'usr_x' });
+      expect(reviewed).toMatchObject({ id: a.id, content: 'Ainsi.', reviewedBy: 'usr_x' });
+      expect(Date.parse(reviewed!.reviewedAt!)).not.toBeNaN();
+      expect((await store.conversations.messages(c.id))[1]).toEqual(reviewed);
+      expect(await store.conversations.setReviewed(a.id, null)).toMatchObject({
+        reviewedBy: null,
+        reviewedAt: null,
+      });
+      expect(await store.conversations.setReviewed('msg_absent', { by: null })).toBeNull();
       const fb = await store.conversations.addFeedback({
         messageId: a.id,
         orgId: 'org-a',
@@ -427,6 +438,92 @@ export function storeAccountsContract(
       expect(await store.conversations.get(c.id)).toBeNull();
       expect(await store.conversations.messages(c.id)).toEqual([]);
       expect(await store.conversations.feedback(a.id)).toEqual([]);
+    });
+
+    it('keeps the inventory of AI tools per organisation, by name, and deletes a tool', async () => {
+      const t = await store.aiTools.create({
+        orgId: 'org-a',
+        name: 'Traducteur',
+        details: { provider: 'TradCo', checklist: { concrete_need: true } },
+      });
+      await store.aiTools.create({ orgId: 'org-a', name: 'Agenda', details: {} });
+      await store.aiTools.create({ orgId: 'org-b', name: 'Autre', details: {} });
+      expect(await store.aiTools.get(t.id)).toEqual(t);
+      expect((await store.aiTools.list('org-a')).map((x) => x.name)).toEqual(['Agenda', 'Traducteur']);
+      const changed = await store.aiTools.update(t.id, { details: { provider: 'TradCo', notes: 'vu' } });
+      expect(changed).toMatchObject({ name: 'Traducteur', details: { provider: 'TradCo', notes: 'vu' } });
+      expect(await store.aiTools.update('aitool_absent', { name: 'x' })).toBeNull();
+      await store.aiTools.delete(t.id);
+      expect(await store.aiTools.get(t.id)).toBeNull();
+      expect((await store.aiTools.list('org-a')).map((x) => x.name)).toEqual(['Agenda']);
+      expect(await store.aiTools.list('org-b')).toHaveLength(1);
+    });
+
+    it('keeps services per organisation, their people and pilot flags; reads the pilot rows by period and service', async () => {
+      const svc = store.accounts.services;
+      const accueil = await svc.create({ orgId: 'org-a', name: 'Accueil', pilotSince: '2026-11-02' });
+      const juridique = await svc.create({ orgId: 'org-a', name: 'Service juridique' });
+      await svc.create({ orgId: 'org-b', name: 'Accueil' });
+      await expect(svc.create({ orgId: 'org-a', name: 'ACCUEIL' })).rejects.toMatchObject({
+        code: 'conflict',
+      });
+      await expect(svc.create({ orgId: 'org-x', name: 'X' })).rejects.toMatchObject({ code: 'not_found' });
+      await expect(svc.update(juridique.id, { name: 'accueil' })).rejects.toMatchObject({ code: 'conflict' });
+      expect((await svc.list('org-a')).map((s) => [s.name, s.pilotSince])).toEqual([
+        ['Accueil', '2026-11-02'],
+        ['Service juridique', null],
+      ]);
+      expect(await svc.update(juridique.id, { pilotSince: '2026-11-09' })).toMatchObject({
+        name: 'Service juridique',
+        pilotSince: '2026-11-09',
+      });
+      expect(await svc.update('svc_absent', { name: 'x' })).toBeNull();
+      expect(await svc.orgPilot('org-a')).toBeNull();
+      await svc.setOrgPilot('org-a', '2026-11-16');
+      expect(await svc.orgPilot('org-a')).toBe('2026-11-16');
+      const u = await store.accounts.users.create({
+        email: 'p@a.fr',
+        name: 'P',
+        orgId: 'org-a',
+        role: 'agent',
+      });
+      expect(u.serviceId).toBeNull();
+      expect((await store.accounts.users.setService(u.id, juridique.id))?.serviceId).toBe(juridique.id);
+      expect((await store.accounts.users.list('org-a'))[0].serviceId).toBe(juridique.id);
+      expect((await svc.delete(juridique.id))?.id).toBe(juridique.id);
+      expect(await svc.delete(juridique.id)).toBeNull();
+      expect((await store.accounts.users.get(u.id))?.serviceId).toBeNull();
+
+      const conv = await store.conversations.create({ orgId: 'org-a', userId: u.id, serviceId: accueil.id });
+      expect(conv.serviceId).toBe(accueil.id);
+      const plain = await store.conversations.create({ orgId: 'org-a', userId: u.id });
+      const foreign = await store.conversations.create({
+        orgId: 'org-b',
+        userId: null,
+        serviceId: accueil.id,
+      });
+      for (const c of [conv, plain, foreign]) {
+        await store.conversations.addMessage({ conversationId: c.id, role: 'user', content: 'Question ?' });
+        const a = await store.conversations.addMessage({
+          conversationId: c.id,
+          role: 'assistant',
+          content: 'Aucune source.',
+          noSource: c === conv,
+        });
+        await store.conversations.addFeedback({ messageId: a.id, orgId: c.orgId, userId: null, rating: -1 });
+      }
+      const from = new Date(Date.now() - 60_000).toISOString();
+      const to = new Date(Date.now() + 60_000).toISOString();
+      const all = await store.conversations.pilotRows({ orgId: 'org-a', from, to });
+      expect(all.messages).toHaveLength(4);
+      expect(all.feedback).toHaveLength(2);
+      const mine = await store.conversations.pilotRows({ orgId: 'org-a', from, to, serviceId: accueil.id });
+      expect(mine.messages.map((m) => [m.role, m.noSource, m.serviceId])).toEqual([
+        ['user', false, accueil.id],
+        ['assistant', true, accueil.id],
+      ]);
+      expect(mine.feedback).toHaveLength(1);
+      expect((await store.conversations.pilotRows({ orgId: 'org-a', from: to, to })).messages).toEqual([]);
     });
 
     it('exports a user, then erasure leaves nothing of them but anonymous usage', async () => {
@@ -467,6 +564,22 @@ export function storeAccountsContract(
         usage({ at: '2025-03-01T00:00:00.000Z', userId: u.id, keyId: record.id }),
       );
       await store.audit.subjectOf(u.id);
+      await store.training.createQuiz({
+        orgId: 'org-a',
+        userId: u.id,
+        courseVersion: 'v1',
+        questionIds: ['q'],
+        expiresAt: '2099-01-01T00:00:00.000Z',
+      });
+      await store.training.record({
+        orgId: 'org-a',
+        userId: u.id,
+        courseVersion: 'v1',
+        correct: 1,
+        total: 1,
+        score: 1,
+        passed: true,
+      });
       const exported = await store.personalData.collect(u.id);
       expect(exported.user).toMatchObject({ email: 'efface@a.fr' });
       expect(exported.apiKeys).toHaveLength(1);
@@ -476,6 +589,7 @@ export function storeAccountsContract(
       expect(exported.conversations[0].messages).toHaveLength(1);
       expect(exported.feedback).toHaveLength(1);
       expect(exported.usage).toHaveLength(1);
+      expect(exported.training).toMatchObject([{ course_version: 'v1', correct: 1 }]);
       expect(exported.auditSubject).toMatch(/^sub_/);
 
       const counts = await store.personalData.erase(u.id);
@@ -497,8 +611,10 @@ export function storeAccountsContract(
         conversations: [],
         feedback: [],
         usage: [],
+        training: [],
         auditSubject: null,
       });
+      expect(await store.training.completions({ orgId: 'org-a', userId: u.id })).toEqual([]);
       expect(await store.accounts.users.getByEmail('efface@a.fr')).toBeNull();
       expect(await store.accounts.keys.get(record.id)).toBeNull();
       expect(await store.accounts.quotas.get('key', record.id)).toBeNull();

@@ -375,6 +375,86 @@ export function storeContract(name: string, open: () => Promise<Store>, cleanup?
       expect(compared).toBeGreaterThan(200);
     }, 60_000);
 
+    it("keeps an organisation's scores exactly when another adds private documents with its words", async () => {
+      const docs = await loadCorpus(30, 'sp');
+      await store.documents.putMany(docs);
+      await store.documents.putMany(
+        docs.slice(0, 6).map((d) => ({ ...d, collectionId: 'local', externalId: `b-${d.externalId}` })),
+      );
+      const scope = ['sp', 'local'];
+      const search = store.search as unknown as {
+        storeLexical(q: Parameters<Store['search']['lexical']>[0]): ReturnType<Store['search']['lexical']>;
+      };
+      const questions = [...QUERIES, 'zorglub'];
+      const query = (q: string, collectionIds = scope) => ({
+        terms: analyze(q),
+        collectionIds,
+        limit: 10_000,
+        weights: W,
+      });
+      const bothPaths = async (collectionIds = scope) => {
+        const fromStore = [];
+        for (const q of questions) fromStore.push(await search.storeLexical(query(q, collectionIds)));
+        expect(await store.search.warmLexical()).toBe(true);
+        const fromMemory = [];
+        for (const q of questions) fromMemory.push(await store.search.lexical(query(q, collectionIds)));
+        return { fromStore, fromMemory };
+      };
+      const before = await bothPaths();
+      expect(before.fromStore.flat().length).toBeGreaterThan(100);
+      expect(before.fromStore.at(-1)).toEqual([]);
+
+      // Another organisation's private collection, full of B's words and of its own secret one.
+      await store.collections.create({ id: 'secret', orgId: 'org-z', name: 'Z', visibility: 'private' });
+      const words = questions.join(' ');
+      await store.documents.putMany(
+        Array.from({ length: 12 }, (_, i) =>
+          doc('secret', `zorglub-${i}.md`, words, [
+            `${words} zorglub`.repeat(1 + (i % 3)),
+            'zorglub zorglub',
+          ]),
+        ),
+      );
+      const after = await bothPaths();
+      // Exactly: same chunks, same order, same scores to the last bit, on the store and in memory.
+      expect(after.fromStore).toEqual(before.fromStore);
+      expect(after.fromMemory).toEqual(before.fromMemory);
+      // The in-memory copy ranks like the store (up to ties: sums in SQL may differ in the last bits).
+      for (const [i, hits] of after.fromStore.entries()) {
+        const got = new Map(after.fromMemory[i].map((h) => [h.chunkId, h.score]));
+        expect([...got.keys()].sort()).toEqual(hits.map((h) => h.chunkId).sort());
+        for (const h of hits) expect(Math.abs(got.get(h.chunkId)! - h.score) / h.score).toBeLessThan(1e-9);
+      }
+      // The same documents inside the scope do move the scores (the test could fail).
+      const seen = await bothPaths([...scope, 'secret']);
+      for (const path of ['fromStore', 'fromMemory'] as const) {
+        const old = new Map(before[path][0].map((h) => [h.chunkId, h.score]));
+        const moved = seen[path][0].filter((h) => old.has(h.chunkId) && old.get(h.chunkId) !== h.score);
+        expect(moved.length).toBeGreaterThan(0);
+      }
+
+      // Another upload there: the copy, now behind the store, still answers every scope the change
+      // did not touch (their statistics do not depend on it); a scope holding it asks the store.
+      await store.documents.put(doc('secret', 'zorglub-encore.md', words, ['zorglub encore']));
+      const spied = store.search as unknown as { storeLexical: typeof search.storeLexical };
+      const original = search.storeLexical;
+      let storeCalls = 0;
+      spied.storeLexical = (q) => {
+        storeCalls++;
+        return original.call(store.search, q);
+      };
+      try {
+        const inSecret = await store.search.lexical(query('zorglub', [...scope, 'secret']));
+        expect(inSecret.length).toBeGreaterThan(0);
+        expect(storeCalls).toBe(1);
+        for (const [i, q] of questions.entries())
+          expect(await store.search.lexical(query(q))).toEqual(after.fromMemory[i]);
+        expect(storeCalls).toBe(1);
+      } finally {
+        delete (spied as { storeLexical?: unknown }).storeLexical;
+      }
+    }, 60_000);
+
     it('runs the holders of a named lock one at a time', async () => {
       let inside = 0;
       let most = 0;

@@ -9,6 +9,10 @@ import { storeContract } from './contract.js';
 import { storeAccountsContract } from './contract-accounts.js';
 import { plainDocument } from './plain-document.js';
 import { usageRow } from '../helpers/usage.js';
+import Database from 'better-sqlite3';
+import { createCollections, finalState, loadCorpus, QUERIES } from './bm25-corpus.js';
+import { queryTerms } from '../../src/knowledge/search/query.js';
+import type { SqliteSearch } from '../../src/store/sqlite/search.js';
 
 let dir = '';
 storeContract(
@@ -25,6 +29,61 @@ storeAccountsContract(
   async () => rmSync(dir, { recursive: true, force: true }),
   async () => openSqliteStore(dir),
 );
+
+describe('sqlite BM25 per search scope', () => {
+  it("scores like FTS5's bm25(), bit for bit, when the scope is the whole index, also after migration 17 filled an old base", async () => {
+    const d = mkdtempSync(join(tmpdir(), 'guichet-scope-'));
+    let store = openSqliteStore(d);
+    await createCollections(store);
+    await store.documents.putMany(finalState(await loadCorpus(40, 'sp')));
+    await store.close();
+    // The base as it was before migration 17 (no lengths, no per-collection statistics).
+    const raw = new Database(join(d, 'guichet.sqlite'));
+    raw.exec(`DROP TRIGGER chunks_scope_stats_insert; DROP TRIGGER chunks_scope_stats_delete;
+      DROP TABLE lexical_collection_stats; ALTER TABLE chunks DROP COLUMN lexical_length;
+      DELETE FROM schema_migrations WHERE version = 17;`);
+    raw.close();
+    store = openSqliteStore(d);
+    const fts = new Database(join(d, 'guichet.sqlite'), { readonly: true });
+    const { chunks, tokens } = fts
+      .prepare('SELECT COUNT(*) AS chunks, SUM(lexical_length) AS tokens FROM chunks')
+      .get() as { chunks: number; tokens: number };
+    try {
+      let compared = 0;
+      for (const question of QUERIES) {
+        const terms = queryTerms(question);
+        const q = {
+          terms,
+          collectionIds: ['sp', 'local'],
+          limit: 10_000,
+          weights: { title: 4, headings: 2, body: 1 },
+        };
+        // The JS scoring, used when the scope is not the whole index, against FTS5 on the whole index.
+        const hits = (store.search as unknown as SqliteSearch).lexicalFromInstances(
+          q,
+          chunks,
+          tokens / chunks,
+        );
+        expect(await store.search.lexical(q)).toEqual(hits.slice(0, 10_000));
+        const match = [...new Set(terms)].map((t) => `"${t}"`).join(' OR ');
+        const expected = fts
+          .prepare(
+            `SELECT rowid, -bm25(chunks_fts, 4, 2, 1) AS score FROM chunks_fts WHERE chunks_fts MATCH ?`,
+          )
+          .all(match) as { rowid: number; score: number }[];
+        const got = new Map(hits.map((h) => [Number(h.chunkId), h.score]));
+        expect(got.size, question).toBe(expected.length);
+        for (const e of expected) expect(got.get(e.rowid)).toBe(e.score);
+        compared += expected.length;
+      }
+      expect(compared).toBeGreaterThan(200);
+    } finally {
+      fts.close();
+      await store.close();
+      rmSync(d, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
 
 describe('sqlite data folder problems', () => {
   it('reports a corrupted database and leaves the file as it was', () => {

@@ -16,6 +16,19 @@ export function hashOpaqueId(id: string): string {
   return createHash('sha256').update(id).digest('hex');
 }
 
+/** Header carrying the CSRF token of a cookie session on every state-changing request. */
+export const CSRF_HEADER = 'x-csrf-token';
+
+/**
+ * The CSRF token of the session named by a Cookie header (null without one): a hash of the session
+ * id, so it needs no storage, is the same on every replica and changes with the session. Another
+ * site cannot read it (`GET /v1/me` is same-origin only) nor compute it (the cookie is HttpOnly).
+ */
+export function csrfTokenFor(cookieHeader: string | undefined): string | null {
+  const id = readCookie(cookieHeader, SESSION_COOKIE);
+  return id ? createHash('sha256').update(`guichet-csrf:${id}`).digest('base64url') : null;
+}
+
 /** Reads one cookie from a Cookie header; values that are not ids of ours are ignored. */
 export function readCookie(header: string | undefined, name: string): string | null {
   if (!header) return null;

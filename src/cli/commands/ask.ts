@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
-import { completeAnswer, prepareAnswer } from '../../usecases/answer-question.js';
+import { answerDeps, completeAnswer, prepareAnswer } from '../../usecases/answer-question.js';
 import { defaultCollectionsFor } from '../../usecases/visible-collections.js';
 import { assertReadableCollections } from '../../usecases/visible-collections.js';
 import { withServices } from '../context.js';
+import { marker } from '../../usecases/ai-marker.js';
 import { parseK } from './search.js';
 
 export function registerAsk(program: Command): void {
@@ -24,11 +25,7 @@ export function registerAsk(program: Command): void {
         await withServices(async (s) => {
           if (opts.collection) await assertReadableCollections(s.store, opts.collection, opts.org);
           const collections = opts.collection ?? (await defaultCollectionsFor(s.store, opts.org));
-          const deps = {
-            router: s.router,
-            retriever: s.retriever,
-            staleAfterMonths: s.config.knowledge.stale_after_months,
-          };
+          const deps = answerDeps(s);
           const controller = new AbortController();
           process.once('SIGINT', () => controller.abort());
           const plan = await prepareAnswer(deps, {
@@ -47,6 +44,8 @@ export function registerAsk(program: Command): void {
                 model: result.servedBy?.key ?? null,
                 citations: result.citations,
                 usage: result.usage,
+                // AI Act art. 50: machine-readable marking, as on every API answer.
+                guichet: marker(result, plan.fixedAnswer !== null),
               }) + '\n',
             );
             return;

@@ -105,7 +105,12 @@ export function registerEvalAnswers(program: Command): void {
         const k = parseK(opts.k);
         await withServices(async (s) => {
           const multi = await evaluateAnswersFiles({
-            deps: { router: s.router, retriever: s.retriever },
+            deps: {
+              router: s.router,
+              retriever: s.retriever,
+              // A generative model's own "no source" counts as a refusal, as users get it.
+              modelAbstention: s.config.answers.model_abstention,
+            },
             privacy: await s.privacy.forOrg(DEFAULT_ORG_ID),
             files: opts.questions,
             model: opts.model,

@@ -8,6 +8,7 @@ import { limitConcurrency } from './concurrency.js';
 import { enforceQuotas } from './quota.js';
 import type { RoutePermission } from './route-permissions.js';
 import { trackUsage } from './usage.js';
+import { requireTraining } from './training-gate.js';
 
 /** The accounts dependencies of the app. */
 export function accountsDeps(services: Services): AccountsDeps {
@@ -16,7 +17,7 @@ export function accountsDeps(services: Services): AccountsDeps {
 
 /**
  * Applies, on every /v1 route and in this order: authentication (key or session) → permission of
- * the route → quota (one request counted) → usage row. Register before the routes.
+ * the route → AI training (`training.required`, question routes) → quota (one request counted) → usage row. Register before the routes.
  */
 export function mountAccounts(
   app: OpenAPIHono<AppEnv>,
@@ -26,6 +27,7 @@ export function mountAccounts(
   const deps = accountsDeps(services);
   app.use('/v1/*', authenticate({ store: services.store, resolveSession: services.resolveSession }));
   app.use('/v1/*', authorize(options.routes));
+  app.use('/v1/*', requireTraining(services));
   app.use('/v1/*', enforceQuotas(deps));
   app.use('/v1/*', limitConcurrency(services.config.accounts.max_concurrent));
   app.use('/v1/*', trackUsage(deps));

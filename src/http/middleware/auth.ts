@@ -1,6 +1,8 @@
 import type { MiddlewareHandler } from 'hono';
 import { authenticateApiKey, refused } from '../../accounts/authenticate-api-key.js';
 import type { SessionResolver } from '../../accounts/session.js';
+import { CSRF_HEADER, csrfTokenFor } from '../../accounts/oidc/sessions.js';
+import { timingSafeEqual } from 'node:crypto';
 import type { Store } from '../../store/spec.js';
 import { AppError } from '../../shared/errors.js';
 import type { AppEnv } from '../env.js';
@@ -33,6 +35,21 @@ export function checkSameOrigin(header: (name: string) => string | undefined): v
 }
 
 /**
+ * The session's CSRF token (`csrf_token` of `GET /v1/me`) must come back in the `X-CSRF-Token`
+ * header: a form posted by a sibling site of the same domain carries the cookie, never the header.
+ */
+export function checkCsrfToken(cookieHeader: string | undefined, sent: string | undefined): void {
+  const expected = csrfTokenFor(cookieHeader);
+  const a = Buffer.from(sent ?? '');
+  const b = Buffer.from(expected ?? '');
+  if (expected && a.length === b.length && timingSafeEqual(a, b)) return;
+  throw new AppError(
+    'forbidden',
+    'Requête refusée : le jeton anti-falsification de la session manque ou ne correspond pas. Rechargez la page.',
+  );
+}
+
+/**
  * Puts the caller on the context (`principal`): a Bearer API key, else a browser session through
  * `resolveSession` (OIDC). Anything else is a 401 `invalid_api_key`, the same for every failure.
  */
@@ -53,8 +70,11 @@ export function authenticate(o: {
     if (!session) throw refused();
     // A browser sends the cookie along with requests forged by other sites (SameSite=Lax lets a
     // sibling site of the same domain through): a change made with a session must come from a
-    // page of this very origin.
-    if (!SAFE_METHODS.has(c.req.method)) checkSameOrigin(c.req.header.bind(c.req));
+    // page of this very origin, and carry the session's CSRF token.
+    if (!SAFE_METHODS.has(c.req.method)) {
+      checkSameOrigin(c.req.header.bind(c.req));
+      checkCsrfToken(cookie, c.req.header(CSRF_HEADER));
+    }
     c.set('principal', session);
     return next();
   };

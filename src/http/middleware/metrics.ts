@@ -101,6 +101,17 @@ export function createMetrics(services: Services): AppMetrics {
       this.set({ kind: 'merge' }, state.merges);
     },
   });
+  new Gauge({
+    name: 'guichet_search_model_fallbacks',
+    help: 'Étapes de recherche par modèle (reformulation, reclassement) abandonnées depuis le démarrage (échec ou délai dépassé) : la recherche lexicale a répondu seule',
+    labelNames: ['stage'] as const,
+    registers: [registry],
+    collect() {
+      const fallbacks = services.retriever.fallbacks();
+      this.set({ stage: 'rewrite' }, fallbacks.rewrite);
+      this.set({ stage: 'rerank' }, fallbacks.rerank);
+    },
+  });
   countUpstreamFailures(services.router, (provider) => upstreamErrors.inc({ provider }));
 
   return {

@@ -22,6 +22,8 @@ export const ROUTE_PERMISSIONS: RoutePermission[] = [
   { method: 'GET', path: '/v1/usage', permission: 'usage:read' },
   { method: '*', path: '/v1/keys/*', permission: 'keys:manage' },
   { method: 'GET', path: '/v1/users', permission: 'users:read' },
+  // Moving a person between organisations crosses tenants: a superadmin's act.
+  { method: 'POST', path: '/v1/users/:id/move', permission: 'orgs:manage' },
   { method: '*', path: '/v1/users/*', permission: 'users:manage' },
   { method: '*', path: '/v1/quotas/*', permission: 'quotas:manage' },
   { method: '*', path: '/v1/organisations/*', permission: 'orgs:manage' },
@@ -33,6 +35,12 @@ export const ROUTE_PERMISSIONS: RoutePermission[] = [
   { method: 'PUT', path: '/v1/collections/:id/documents/*', permission: 'documents:write' },
   { method: 'DELETE', path: '/v1/collections/:id/documents/*', permission: 'documents:write' },
   { method: '*', path: '/v1/collections/*', permission: 'collections:write' },
+  { method: 'GET', path: '/v1/admin/services', permission: 'users:read' },
+  { method: '*', path: '/v1/admin/services/*', permission: 'users:manage' },
+  // The pilot's figures are read like the feedback (admin, DPO); its flag is set by an admin.
+  { method: 'GET', path: '/v1/admin/pilot', permission: 'audit:read' },
+  { method: 'GET', path: '/v1/admin/pilot/compare', permission: 'audit:read' },
+  { method: 'PUT', path: '/v1/admin/pilot', permission: 'users:manage' },
   { method: 'GET', path: '/v1/admin/audit', permission: 'audit:read' },
   { method: 'GET', path: '/v1/admin/data-flows', permission: 'audit:read' },
   { method: 'POST', path: '/v1/admin/audit/verify', permission: 'audit:read' },
@@ -40,6 +48,8 @@ export const ROUTE_PERMISSIONS: RoutePermission[] = [
   // Retention is instance-wide (like the configuration): its operator changes it.
   { method: 'PUT', path: '/v1/admin/retention', permission: 'orgs:manage' },
   { method: '*', path: '/v1/audit/*', permission: 'audit:read' },
+  { method: 'GET', path: '/v1/admin/ai-tools/*', permission: 'ai_tools:read' },
+  { method: '*', path: '/v1/admin/ai-tools/*', permission: 'ai_tools:write' },
   { method: 'GET', path: '/v1/privacy/users/:id/export', permission: 'privacy:read' },
   { method: '*', path: '/v1/privacy/*', permission: 'privacy:manage' },
   { method: '*', path: '/v1/conversations/*', permission: 'chat:use' },
@@ -50,6 +60,11 @@ export const ROUTE_PERMISSIONS: RoutePermission[] = [
   { method: 'GET', path: '/v1/admin/jobs/:id', permission: 'orgs:manage' },
   { method: 'GET', path: '/v1/admin/backups', permission: 'orgs:manage' },
   { method: 'POST', path: '/v1/admin/backups', permission: 'orgs:manage' },
+  // The AI training: everyone takes it; who has taken it is a list of people.
+  { method: 'GET', path: '/v1/training', permission: 'training:take' },
+  { method: 'POST', path: '/v1/training/quiz', permission: 'training:take' },
+  { method: 'POST', path: '/v1/training/quiz/:id/answers', permission: 'training:take' },
+  { method: 'GET', path: '/v1/admin/training/completions', permission: 'users:read' },
 ];
 
 export interface CompiledRoute extends RoutePermission {

@@ -38,6 +38,8 @@ const SearchHit = z
     breadcrumb: z.array(z.string()),
     score: z.number(),
     passages: z.array(Passage),
+    /** Read by OCR (a scan, an image): « texte reconnu automatiquement (OCR) ». */
+    ocr: z.boolean(),
   })
   .openapi('SearchHit');
 
@@ -87,6 +89,7 @@ export function registerSearchRoutes(app: OpenAPIHono<AppEnv>, services: Service
           stale: isStale(h.date, services.config.knowledge.stale_after_months),
           breadcrumb: h.breadcrumb,
           score: h.score,
+          ocr: h.ocr ?? false,
           passages: h.passages.map((p) => ({
             chunk_id: p.chunkId,
             path: p.path,

@@ -93,5 +93,10 @@ export function registerWebRoutes(app: OpenAPIHono<AppEnv>): void {
     return send(c, dirname(file), basename(file), 'public, max-age=86400');
   });
   app.get('/dsfr/*', (c) => send(c, DSFR_DIR, c.req.path.slice('/dsfr/'.length), 'public, max-age=86400'));
+  // A console section typed as a path (`/admin/outils-ia`) lands on the SPA's hash route.
+  app.get('/admin/:section', (c) => {
+    const section = c.req.param('section');
+    return /^[a-z0-9-]{1,40}$/.test(section) ? c.redirect(`/#/admin/${section}`, 302) : c.notFound();
+  });
   app.get('/favicon.ico', (c) => send(c, DSFR_DIR, 'favicon/favicon.ico', 'public, max-age=86400'));
 }

@@ -13,6 +13,7 @@ import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
 import { AppError } from '../../shared/errors.js';
 import type { PrepareTask, Prepared } from './prepare.js';
+import type { OcrSettings } from '../sources/files/ocr.js';
 import type { WorkerAnswer } from './worker.js';
 
 export interface ParsePoolOptions {
@@ -26,6 +27,8 @@ export interface ParsePoolOptions {
   perOrgRunning: number;
   /** Files of one organisation waiting for a worker; one more is refused with 429. */
   perOrgQueued: number;
+  /** `documents.ocr`, applied in each worker (a worker has its own copy of the module state). */
+  ocr?: OcrSettings;
 }
 
 export function defaultParsePoolOptions(): ParsePoolOptions {
@@ -217,6 +220,7 @@ export class ParsePool {
       maxThreads: this.options.workers,
       idleTimeout: 30_000,
       concurrentTasksPerWorker: 1,
+      workerData: { ocr: this.options.ocr ?? null },
       // Parsing is background work: the event loop's thread (health, searches, streams) goes first.
       niceIncrement: 10,
       resourceLimits: {

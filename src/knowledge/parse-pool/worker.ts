@@ -4,6 +4,13 @@
  */
 import { AppError, type ErrorCode } from '../../shared/errors.js';
 import { prepareDocument, type PrepareTask, type Prepared } from './prepare.js';
+import { workerData } from 'node:worker_threads';
+import { configureOcr, type OcrSettings } from '../sources/files/ocr.js';
+
+// The pool hands each worker the `documents.ocr` settings: module state is per thread, so the
+// main thread's `configureOcr` does not reach here.
+const settings = (workerData as { ocr?: OcrSettings | null } | undefined)?.ocr;
+if (settings) configureOcr(settings);
 
 export type WorkerAnswer =
   | { ok: true; value: Prepared }

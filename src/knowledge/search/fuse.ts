@@ -67,3 +67,23 @@ export function groupByDocument(
     .slice(0, k)
     .map(({ documentId, score, chunks }) => ({ documentId, score, chunks }));
 }
+
+/**
+ * Ranked lists of items with ids (publications of several queries) fused by reciprocal rank; the
+ * first list wins ties, and each item is kept as its first list gave it.
+ */
+export function fuseRankedLists<T extends { id: string }>(lists: T[][], limit: number, k = 60): T[] {
+  const fused = new Map<string, { item: T; score: number; first: number }>();
+  lists.forEach((list, li) =>
+    list.forEach((item, rank) => {
+      const add = 1 / (k + rank + 1);
+      const f = fused.get(item.id);
+      if (f) f.score += add;
+      else fused.set(item.id, { item, score: add, first: li * 1000 + rank });
+    }),
+  );
+  return [...fused.values()]
+    .sort((a, b) => b.score - a.score || a.first - b.first)
+    .slice(0, limit)
+    .map((f) => f.item);
+}

@@ -83,22 +83,58 @@ describe('rerankers', () => {
     expect(JSON.stringify(sent.body)).not.toMatch(/Diallo|06 12 34 56 78/);
   });
 
-  it('HTTP: a failing or malformed provider leaves the first-stage scores (never an empty result)', async () => {
-    const errors: unknown[] = [];
+  it('HTTP: a failing or malformed provider throws (the retriever keeps the first stage)', async () => {
     const p = await provider((req, res) =>
       sendJson(res, 200, { results: [{ index: 7, relevance_score: 1 }] }),
     );
-    const reranker = new HttpReranker(
+    const reranker = new HttpReranker((q, docs, signal) =>
+      p.rerank('rr', q, docs, signal ?? new AbortController().signal),
+    );
+    await expect(reranker.rerank('carte grise', candidates)).rejects.toThrow(/hors limites/);
+    upstream!.handler = (req, res) => sendJson(res, 503, { error: { message: 'indisponible' } });
+    await expect(reranker.rerank('carte grise', candidates)).rejects.toThrow(/HTTP 503/);
+  });
+
+  it('HTTP, Albert API shape: prompt/input out, data[{index, score}] back', async () => {
+    const p = await provider((req, res) =>
+      sendJson(res, 200, {
+        object: 'list',
+        data: [
+          { object: 'rerank', index: 2, score: 0.9 },
+          { object: 'rerank', index: 0, score: 0.2 },
+          { object: 'rerank', index: 1, score: 0.5 },
+        ],
+      }),
+    );
+    const scores = await new HttpReranker((q, docs, signal) =>
+      p.rerank('rr', q, docs, signal ?? new AbortController().signal, 'albert'),
+    ).rerank('prime d’activité', candidates);
+    expect(scores).toEqual([1, 2, 3]);
+    const sent = upstream!.requests[0].body;
+    expect(sent).toMatchObject({ model: 'rr', prompt: 'prime d’activité' });
+    expect(sent.input).toHaveLength(3);
+    expect(sent.query).toBeUndefined();
+  });
+
+  it('HTTP: only the question and private documents are pseudonymised (the national corpus is public)', async () => {
+    const p = await provider((req, res) =>
+      sendJson(res, 200, { results: [0, 1, 2].map((index) => ({ index, relevance_score: 1 - index })) }),
+    );
+    const pseudonymiser = new Pseudonymiser();
+    await new HttpReranker(
       (q, docs, signal) => p.rerank('rr', q, docs, signal ?? new AbortController().signal),
       {
-        onError: (e) => errors.push(e),
+        pseudonymise: (t) => pseudonymiser.pseudonymise(t),
       },
-    );
-    expect(await reranker.rerank('carte grise', candidates)).toEqual([9, 5, 4]);
-    expect(errors).toHaveLength(1);
-    upstream!.handler = (req, res) => sendJson(res, 503, { error: { message: 'indisponible' } });
-    expect(await reranker.rerank('carte grise', candidates)).toEqual([9, 5, 4]);
-    expect(errors).toHaveLength(2);
+    ).rerank('dossier de M. Jean Dupont', [
+      { ...candidates[0], passages: ['Contact : M. Jean Dupont, mairie.'] },
+      { ...candidates[1], passages: ['Note de M. Jean Dupont, 06 12 34 56 78.'], private: true },
+      candidates[2],
+    ]);
+    const sent = upstream!.requests[0].body;
+    expect(sent.query).not.toContain('Dupont');
+    expect(sent.documents[0]).toContain('Jean Dupont');
+    expect(sent.documents[1]).not.toMatch(/Dupont|06 12 34 56 78/);
   });
 
   it('lexical: a publication covering every part of the question rises above one repeating one term', async () => {

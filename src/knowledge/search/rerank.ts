@@ -8,6 +8,8 @@ export interface RerankCandidate {
   passages: string[];
   /** The first-stage score (BM25 aggregated per publication, kind prior applied). */
   score: number;
+  /** An organisation's own document (pseudonymised before a remote reranker, as for answers). */
+  private?: boolean;
 }
 
 /**
@@ -74,20 +76,17 @@ const MAX_DOCUMENT_CHARS = 2000;
 
 /**
  * A reranker model behind an OpenAI-compatible or Albert API provider (`/v1/rerank`). What leaves
- * the premises goes through `pseudonymise` first (the caller's pseudonymiser when the provider is
- * not local). Candidates keep their first-stage order on ties; on a provider failure the first
- * stage stands (the error is passed to `onError`), never an empty result.
+ * the premises goes through `pseudonymise` first when given (the question and an organisation's own
+ * documents, as for answers; the national corpus is public). Candidates keep their first-stage
+ * order on ties; a candidate the model did not score stays below. A failure is thrown: the caller
+ * keeps the first stage's order (`src/usecases/retriever.ts`).
  */
 export class HttpReranker implements Reranker {
   readonly name: string;
 
   constructor(
     private readonly call: RerankCall,
-    private readonly options: {
-      name?: string;
-      pseudonymise?: (text: string) => string;
-      onError?: (e: unknown) => void;
-    } = {},
+    private readonly options: { name?: string; pseudonymise?: (text: string) => string } = {},
   ) {
     this.name = options.name ?? 'http';
   }
@@ -95,17 +94,11 @@ export class HttpReranker implements Reranker {
   async rerank(query: string, candidates: RerankCandidate[], signal?: AbortSignal): Promise<number[]> {
     if (candidates.length === 0) return [];
     const out = this.options.pseudonymise ?? ((t: string) => t);
-    const documents = candidates.map((c) =>
-      out([c.title, c.description, ...c.passages].join('\n').slice(0, MAX_DOCUMENT_CHARS)),
-    );
-    let scores: number[];
-    try {
-      scores = await this.call(out(query), documents, signal);
-    } catch (e) {
-      if (signal?.aborted) throw e;
-      this.options.onError?.(e);
-      return candidates.map((c) => c.score);
-    }
+    const documents = candidates.map((c) => {
+      const text = [c.title, c.description, ...c.passages].join('\n').slice(0, MAX_DOCUMENT_CHARS);
+      return c.private ? out(text) : text;
+    });
+    const scores = await this.call(out(query), documents, signal);
     // Ranked by the model's score; a candidate it did not score stays below, in first-stage order.
     const order = candidates
       .map((c, i) => ({ i, s: scores[i] ?? Number.NEGATIVE_INFINITY }))

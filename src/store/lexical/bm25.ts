@@ -1,8 +1,11 @@
 /**
  * BM25 exactly as SQLite FTS5's `bm25(chunks_fts, wTitle, wHeadings, wBody)` computes it (see
  * fts5_aux.c, fts5Bm25Function): k1 = 1.2, b = 0.75; idf(t) = ln((N − n_t + 0.5) / (n_t + 0.5)),
- * 1e-6 when ≤ 0; f = Σ_columns w_c·tf_c; D = tokens of the row (all columns); avgdl and N over the
- * whole index. Shared by the PostgreSQL adapter (which stores postings to reproduce it in SQL) and
+ * 1e-6 when ≤ 0; f = Σ_columns w_c·tf_c; D = tokens of the row (all columns). One deliberate
+ * difference: N, avgdl and n_t are counted over the collections searched (the search scope), not
+ * the whole index, so one organisation's private documents never move another's scores (FTS5's
+ * own bm25() counts the whole table; the SQLite adapter therefore scores in JS from FTS5's
+ * instances, see sqlite/search.ts). Shared by the PostgreSQL adapter (which stores postings to reproduce it in SQL) and
  * by the in-memory index (which reproduces it in JavaScript), so every path ranks alike.
  */
 import type { LexicalFields } from '../spec.js';
@@ -25,6 +28,11 @@ export const MAX_TERM_BYTES = 2000;
 
 export function tooLong(term: string): boolean {
   return term.length * 4 > MAX_TERM_BYTES && Buffer.byteLength(term) > MAX_TERM_BYTES;
+}
+
+/** Tokens of a chunk over its three fields (FTS5's xColumnSize(-1)). */
+export function lexicalLength(fields: LexicalFields): number {
+  return tokenize(fields.title).length + tokenize(fields.headings).length + tokenize(fields.body).length;
 }
 
 export interface Postings {
@@ -67,4 +75,17 @@ export function queryPhrases(terms: string[]): string[] {
 export function idf(rows: number, hits: number): number {
   const v = Math.log((rows - hits + 0.5) / (hits + 0.5));
   return v <= 0 ? 1e-6 : v;
+}
+
+/**
+ * One term's share of a chunk's score, `f` being the weighted frequency Σ w_c·tf_c: every JS path
+ * computes it with this same order of operations (the PostgreSQL SQL too), so scores agree to ~1e-14.
+ */
+export function termScore(idfOfTerm: number, f: number, length: number, avgdl: number): number {
+  return idfOfTerm * termShare(f, length, avgdl);
+}
+
+/** `termScore` before the idf (the same double: the idf multiplies it last). */
+export function termShare(f: number, length: number, avgdl: number): number {
+  return (f * (K1 + 1.0)) / (f + K1 * (1 - B + (B * length) / avgdl));
 }

@@ -24,6 +24,14 @@ export interface LexicalSnapshotSource {
     builder: MemoryIndexBuilder,
     max: number,
   ): Promise<{ version: string; removed: number[] } | null>;
+  /**
+   * What changed since `since`, lightly: the collections of the chunks added since then (still
+   * present) and the rowids deleted since then, with the state's version. Null as for `changes`.
+   */
+  changedCollections?(
+    since: string,
+    max: number,
+  ): Promise<{ version: string; collections: string[]; removed: number[] } | null>;
 }
 
 /** Beyond this many changed chunks, a full load is cheaper than merging (and does not block). */
@@ -58,6 +66,8 @@ export class LexicalCache {
   private retryFrom: string | null | undefined;
 
   private log?: LexicalCacheLogger;
+  /** The last answer of `changedCollections`, for the copy's version and the store's. */
+  private changed: { key: string; value: Promise<Set<string> | null> } | null = null;
   /** Copies built from a full load, and copies updated from the change log. */
   private loads = 0;
   private merges = 0;
@@ -71,14 +81,36 @@ export class LexicalCache {
     return this.rebuild();
   }
 
-  /** The in-memory index if it matches the store's current version, else null (rebuild started). */
-  async fresh(): Promise<MemoryLexicalIndex | null> {
+  /**
+   * The in-memory index if it matches the store's current version, else null (rebuild started).
+   * With a search scope: a copy behind the store still answers when no chunk of the scope's
+   * collections changed since its version, BM25 statistics being the scope's (bm25.ts): another
+   * organisation's upload does not send this organisation's searches to the slower store query.
+   */
+  async fresh(scope?: readonly string[]): Promise<MemoryLexicalIndex | null> {
     if (!this.enabled || this.closed) return null;
     const version = await this.source.version();
-    if (this.index && this.index.version === version) return this.index;
+    const index = this.index;
+    if (index && index.version === version) return index;
     this.stale = true;
     this.rebuildWhenQuiet(version);
-    return null;
+    if (!index || !scope) return null;
+    const changed = await this.changedCollections(index, version);
+    return changed && !scope.some((c) => changed.has(c)) ? index : null;
+  }
+
+  /** Collections changed between a copy's version and `version` (null: unknown), remembered per pair. */
+  private changedCollections(index: MemoryLexicalIndex, version: string): Promise<Set<string> | null> {
+    const key = `${index.version} ${version}`;
+    if (this.changed?.key !== key) {
+      const read = async (): Promise<Set<string> | null> => {
+        const delta = await this.source.changedCollections?.(index.version, MAX_MERGED_CHANGES);
+        if (!delta) return null;
+        return new Set([...delta.collections, ...index.collectionsOf(delta.removed)]);
+      };
+      this.changed = { key, value: read().catch(() => null) };
+    }
+    return this.changed.value;
   }
 
   /** State of the copy as last seen (ready: built and not known to be behind the store). */

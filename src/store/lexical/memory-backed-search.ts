@@ -33,7 +33,7 @@ export abstract class MemoryBackedSearch {
   }
 
   async lexical(q: LexicalQuery): Promise<ChunkHit[]> {
-    const index = await this.memory.fresh();
+    const index = await this.memory.fresh(q.collectionIds);
     return index ? index.search(q) : this.storeLexical(q);
   }
 

@@ -19,15 +19,22 @@ function build(version = '1') {
 describe('in-memory lexical index', () => {
   it('scores with FTS5 BM25: idf, weighted frequency, length normalisation', () => {
     const index = build();
-    const hits = index.search({ terms: ['passeport'], collectionIds: ['sp'], limit: 10, weights: W });
-    // N = 8 chunks, 25 tokens: avgdl 3.125; "passeport" in 2 chunks: idf = ln(6.5 / 2.5).
-    const avgdl = 25 / 8;
-    const idf = (n: number) => Math.log((8 - n + 0.5) / (n + 0.5));
+    // The whole index: N = 8 chunks, 25 tokens (avgdl 3.125).
+    let avgdl = 25 / 8;
+    let idf = (n: number) => Math.log((8 - n + 0.5) / (n + 0.5));
     const score = (f: number, len: number, idf: number) =>
       idf * ((f * 2.2) / (f + 1.2 * (0.25 + (0.75 * len) / avgdl)));
+    const all = index.search({ terms: ['passeport'], collectionIds: ['sp', 'local'], limit: 10, weights: W });
+    expect(all.map((h) => h.chunkId)).toEqual(['10', '11']);
+    expect(all[0].score).toBeCloseTo(score(4 + 1, 4, idf(2)), 14);
+    // The statistics are the scope's: "sp" alone has 7 chunks and 20 tokens.
+    const hits = index.search({ terms: ['passeport'], collectionIds: ['sp'], limit: 10, weights: W });
+    [avgdl, idf] = [20 / 7, (n: number) => Math.log((7 - n + 0.5) / (n + 0.5))];
     expect(hits.map((h) => h.chunkId)).toEqual(['10', '11']);
     expect(hits[0].score).toBeCloseTo(score(4 + 1, 4, idf(2)), 14);
     expect(hits[1].score).toBeCloseTo(score(4, 4, idf(2)), 14);
+    expect(hits[0].score).not.toBeCloseTo(all[0].score, 6);
+    [avgdl, idf] = [25 / 8, (n: number) => Math.log((8 - n + 0.5) / (n + 0.5))];
     const demand = index.search({
       terms: ['demand', 'mairi'],
       collectionIds: ['sp', 'local'],

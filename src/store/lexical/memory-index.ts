@@ -9,7 +9,7 @@
  * and about 1 ms over flat arrays.
  */
 import type { ChunkHit, LexicalQuery } from '../spec.js';
-import { idf, K1, B, queryPhrases, type Postings } from './bm25.js';
+import { idf, queryPhrases, termScore, termShare, type Postings } from './bm25.js';
 
 const MAX_TF = 0xffff;
 
@@ -114,19 +114,33 @@ interface IndexData {
 export class MemoryLexicalIndex {
   readonly version: string;
   private readonly d: IndexData;
-  private readonly avgdl: number;
+  /** Chunks and tokens of each collection: the statistics of a search scope are their sums. */
+  private readonly collectionChunks: Float64Array;
+  private readonly collectionTokens: Float64Array;
   /** Scratch space reused by every search (JavaScript runs one search at a time). */
   private readonly scores: Float64Array;
   private readonly seen: Uint8Array;
   private readonly touched: Int32Array;
+  /** A scope's postings of one term and their shares, as long as the longest posting list. */
+  private readonly listChunks: Int32Array;
+  private readonly listShares: Float64Array;
 
   constructor(d: IndexData) {
     this.d = d;
     this.version = d.version;
-    this.avgdl = d.rowids.length > 0 ? d.tokens / d.rowids.length : 0;
+    this.collectionChunks = new Float64Array(d.collectionIds.size);
+    this.collectionTokens = new Float64Array(d.collectionIds.size);
+    for (let c = 0; c < d.rowids.length; c++) {
+      this.collectionChunks[d.collections[c]]++;
+      this.collectionTokens[d.collections[c]] += d.lengths[c];
+    }
     this.scores = new Float64Array(d.rowids.length);
     this.seen = new Uint8Array(d.rowids.length);
     this.touched = new Int32Array(d.rowids.length);
+    let longest = 0;
+    for (let t = 0; t + 1 < d.start.length; t++) longest = Math.max(longest, d.start[t + 1] - d.start[t]);
+    this.listChunks = new Int32Array(longest);
+    this.listShares = new Float64Array(longest);
   }
 
   /** Number of chunks in the index (FTS5's row count). */
@@ -137,6 +151,17 @@ export class MemoryLexicalIndex {
   /** Number of postings (for the operator: memory held is about 14 bytes per posting). */
   get postings(): number {
     return this.d.chunk.length;
+  }
+
+  /** The collections of the chunks of these rowids (unknown rowids are skipped). */
+  collectionsOf(rowids: readonly number[]): Set<string> {
+    const out = new Set<string>();
+    if (rowids.length === 0) return out;
+    const wanted = new Set(rowids);
+    const names = [...this.d.collectionIds.keys()];
+    for (let c = 0; c < this.d.rowids.length; c++)
+      if (wanted.has(this.d.rowids[c])) out.add(names[this.d.collections[c]]);
+    return out;
   }
 
   /** Chunks containing a term, over the whole index. */
@@ -244,42 +269,81 @@ export class MemoryLexicalIndex {
     });
   }
 
+  /**
+   * The collections of a search scope, as a mask over collection numbers, with the scope's
+   * statistics (chunks, tokens); null when none of them holds a chunk.
+   */
+  private scope(collectionIds: string[]): { allowed: Uint8Array; rows: number; tokens: number } | null {
+    const d = this.d;
+    const allowed = new Uint8Array(d.collectionIds.size);
+    let rows = 0;
+    let tokens = 0;
+    for (const c of collectionIds) {
+      const i = d.collectionIds.get(c);
+      if (i === undefined || allowed[i] === 1) continue;
+      allowed[i] = 1;
+      rows += this.collectionChunks[i];
+      tokens += this.collectionTokens[i];
+    }
+    return rows > 0 ? { allowed, rows, tokens } : null;
+  }
+
+  /**
+   * BM25 over the scope `q.collectionIds`: N, avgdl and each term's n_t are those of the chunks of
+   * these collections (see bm25.ts), so chunks outside the scope never move a score.
+   */
   search(q: LexicalQuery): ChunkHit[] {
     const phrases = queryPhrases(q.terms);
     const limit = Math.floor(q.limit);
     if (phrases.length === 0 || q.collectionIds.length === 0 || !(limit > 0)) return [];
     const d = this.d;
-    const allowed = new Uint8Array(d.collectionIds.size);
-    let anyAllowed = false;
-    for (const c of q.collectionIds) {
-      const i = d.collectionIds.get(c);
-      if (i === undefined) continue;
-      allowed[i] = 1;
-      anyAllowed = true;
-    }
-    if (!anyAllowed) return [];
+    const scope = this.scope(q.collectionIds);
+    if (!scope) return [];
+    const { allowed, rows } = scope;
+    const whole = rows === d.rowids.length;
+    const avgdl = scope.tokens / rows;
     const { title: wT, headings: wH, body: wB } = q.weights;
-    const rows = d.rowids.length;
-    const avgdl = this.avgdl;
-    const { scores, seen, touched } = this;
+    const { scores, seen, touched, listChunks, listShares } = this;
     let nTouched = 0;
+    const touch = (c: number) => {
+      if (seen[c] === 0) {
+        seen[c] = 1;
+        touched[nTouched++] = c;
+      }
+    };
     for (const phrase of phrases) {
       const id = d.termIds.get(phrase);
       if (id === undefined) continue;
       const from = d.start[id];
       const to = d.start[id + 1];
-      const w = idf(rows, to - from);
+      if (whole) {
+        const w = idf(rows, to - from);
+        for (let p = from; p < to; p++) {
+          const c = d.chunk[p];
+          const th = d.th[p];
+          // FTS5 adds the column weight once per instance: the same sum for integer weights.
+          const f = wT * (th >>> 16) + wH * (th & 0xffff) + wB * d.b[p];
+          touch(c);
+          scores[c] += termScore(w, f, d.lengths[c], avgdl);
+        }
+        continue;
+      }
+      // One pass over the term's postings keeps the scope's, with their share before the idf (n_t
+      // is their number); the idf then weighs them: the same doubles as termScore.
+      let n = 0;
       for (let p = from; p < to; p++) {
         const c = d.chunk[p];
         if (allowed[d.collections[c]] === 0) continue;
         const th = d.th[p];
-        // FTS5 adds the column weight once per instance: the same sum for integer weights.
-        const f = wT * (th >>> 16) + wH * (th & 0xffff) + wB * d.b[p];
-        if (seen[c] === 0) {
-          seen[c] = 1;
-          touched[nTouched++] = c;
-        }
-        scores[c] += w * ((f * (K1 + 1.0)) / (f + K1 * (1 - B + (B * d.lengths[c]) / avgdl)));
+        listChunks[n] = c;
+        listShares[n++] = termShare(wT * (th >>> 16) + wH * (th & 0xffff) + wB * d.b[p], d.lengths[c], avgdl);
+      }
+      if (n === 0) continue;
+      const w = idf(rows, n);
+      for (let i = 0; i < n; i++) {
+        const c = listChunks[i];
+        touch(c);
+        scores[c] += w * listShares[i];
       }
     }
     const top = topChunks(scores, touched, nTouched, limit, d.rowids);

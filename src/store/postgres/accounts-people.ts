@@ -1,5 +1,5 @@
 import { accountsChanged } from '../../accounts/lookup-cache.js';
-import type { ApiKey, Organisation, User } from '../../accounts/model.js';
+import type { ApiKey, Organisation, Role, User } from '../../accounts/model.js';
 import { AppError } from '../../shared/errors.js';
 import type {
   ApiKeyRepo,
@@ -7,10 +7,11 @@ import type {
   NewOrganisation,
   NewUser,
   OrganisationRepo,
+  UserMove,
   UserRepo,
 } from '../accounts-spec.js';
 import { apiKeyValues, newId, toApiKey, toOrganisation, toUser } from '../shared-rows.js';
-import { sqlState, type Pool } from './db.js';
+import { sqlState, withTx, type Pool } from './db.js';
 
 const FOREIGN_KEY = '23503';
 
@@ -86,6 +87,45 @@ export class PostgresUsers implements UserRepo {
       orgId,
     ]);
     return rows.map(toUser);
+  }
+
+  async setService(id: string, serviceId: string | null): Promise<User | null> {
+    const { rows } = await this.pool.query('UPDATE users SET service_id = $1 WHERE id = $2 RETURNING *', [
+      serviceId,
+      id,
+    ]);
+    return rows[0] ? toUser(rows[0]) : null;
+  }
+
+  async move(id: string, orgId: string, role: Role): Promise<UserMove | null> {
+    const moved = await withTx(this.pool, async (c) => {
+      const before = await c.query<{ org_id: string }>('SELECT org_id FROM users WHERE id = $1 FOR UPDATE', [
+        id,
+      ]);
+      if (!before.rows[0]) return null;
+      if (!(await c.query('SELECT 1 FROM organisations WHERE id = $1', [orgId])).rows[0])
+        throw new AppError('not_found', `Organisation introuvable : ${orgId}`);
+      const sessions = await c.query(
+        'DELETE FROM sessions WHERE user_id = $1 OR key_id IN (SELECT id FROM api_keys WHERE user_id = $1)',
+        [id],
+      );
+      const keys = await c.query(
+        'UPDATE api_keys SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL',
+        [id, new Date().toISOString()],
+      );
+      const { rows } = await c.query(
+        'UPDATE users SET org_id = $2, role = $3, service_id = NULL WHERE id = $1 RETURNING *',
+        [id, orgId, role],
+      );
+      return {
+        ...toUser(rows[0]),
+        fromOrgId: before.rows[0].org_id,
+        revokedKeys: keys.rowCount ?? 0,
+        endedSessions: sessions.rowCount ?? 0,
+      };
+    });
+    if (moved) accountsChanged();
+    return moved;
   }
 }
 

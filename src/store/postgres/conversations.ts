@@ -1,17 +1,31 @@
-import type { Conversation, ConversationRepo, Feedback, StoredMessage } from '../privacy-spec.js';
+import type {
+  Conversation,
+  ConversationRepo,
+  Feedback,
+  PilotFilter,
+  PilotMessage,
+  StoredMessage,
+} from '../privacy-spec.js';
 import { newId, toConversation, toFeedback, toMessage } from '../shared-rows.js';
 import { withTx, type Pool } from './db.js';
 
-const MESSAGE_COLUMNS = 'id, conversation_id, role, content, created_at, citations, complete';
+const MESSAGE_COLUMNS =
+  'id, conversation_id, role, content, created_at, citations, complete, no_source, reviewed_by, reviewed_at';
 
 export class PostgresConversations implements ConversationRepo {
   constructor(private readonly pool: Pool) {}
 
-  async create(input: { orgId: string; userId: string | null; title?: string }): Promise<Conversation> {
+  async create(input: {
+    orgId: string;
+    userId: string | null;
+    serviceId?: string | null;
+    title?: string;
+  }): Promise<Conversation> {
     const now = new Date().toISOString();
     const { rows } = await this.pool.query(
-      'INSERT INTO conversations (id, org_id, user_id, title, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5) RETURNING *',
-      [newId('conv'), input.orgId, input.userId, input.title ?? '', now],
+      `INSERT INTO conversations (id, org_id, user_id, service_id, title, created_at, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING *`,
+      [newId('conv'), input.orgId, input.userId, input.serviceId ?? null, input.title ?? '', now],
     );
     return toConversation(rows[0]);
   }
@@ -47,12 +61,13 @@ export class PostgresConversations implements ConversationRepo {
     content: string;
     citations?: unknown[];
     complete?: boolean;
+    noSource?: boolean;
   }): Promise<StoredMessage> {
     const now = new Date().toISOString();
     return withTx(this.pool, async (c) => {
       const { rows } = await c.query(
-        `INSERT INTO messages (id, conversation_id, role, content, created_at, citations, complete)
-         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ${MESSAGE_COLUMNS}`,
+        `INSERT INTO messages (id, conversation_id, role, content, created_at, citations, complete, no_source)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING ${MESSAGE_COLUMNS}`,
         [
           newId('msg'),
           input.conversationId,
@@ -61,6 +76,7 @@ export class PostgresConversations implements ConversationRepo {
           now,
           JSON.stringify(input.citations ?? []),
           input.complete !== false,
+          input.noSource === true,
         ],
       );
       await c.query('UPDATE conversations SET updated_at = $1 WHERE id = $2', [now, input.conversationId]);
@@ -91,6 +107,14 @@ export class PostgresConversations implements ConversationRepo {
       [conversationId],
     );
     return rows.map(toMessage);
+  }
+
+  async setReviewed(id: string, review: { by: string | null } | null): Promise<StoredMessage | null> {
+    const { rows } = await this.pool.query(
+      `UPDATE messages SET reviewed_by = $2, reviewed_at = $3 WHERE id = $1 RETURNING ${MESSAGE_COLUMNS}`,
+      [id, review?.by ?? null, review ? new Date().toISOString() : null],
+    );
+    return rows[0] ? toMessage(rows[0]) : null;
   }
 
   async truncateFrom(conversationId: string, messageId: string): Promise<number> {
@@ -137,5 +161,27 @@ export class PostgresConversations implements ConversationRepo {
       [messageId],
     );
     return rows.map(toFeedback);
+  }
+
+  async pilotRows(f: PilotFilter): Promise<{ messages: PilotMessage[]; feedback: Feedback[] }> {
+    const where = `c.org_id = $1 AND m.created_at >= $2 AND m.created_at < $3
+      AND ($4::text IS NULL OR c.service_id = $4)`;
+    const args = [f.orgId, f.from, f.to, f.serviceId ?? null];
+    const [messages, feedback] = await Promise.all([
+      this.pool.query(
+        `SELECT m.*, c.service_id FROM messages m JOIN conversations c ON c.id = m.conversation_id
+         WHERE ${where} ORDER BY m.conversation_id, m.created_at, m.rowid`,
+        args,
+      ),
+      this.pool.query(
+        `SELECT f.* FROM feedback f JOIN messages m ON m.id = f.message_id
+         JOIN conversations c ON c.id = m.conversation_id WHERE ${where} ORDER BY f.created_at, f.id`,
+        args,
+      ),
+    ]);
+    return {
+      messages: messages.rows.map((r) => ({ ...toMessage(r), serviceId: r.service_id ?? null })),
+      feedback: feedback.rows.map(toFeedback),
+    };
   }
 }

@@ -1,3 +1,4 @@
+import { PostgresAiTools } from './ai-tools.js';
 import pg from 'pg';
 import { AppError } from '../../shared/errors.js';
 import type { MetaRepo, Store, StoreInfo } from '../spec.js';
@@ -10,6 +11,7 @@ import { redactUrl, type Pool, type StoreLogger } from './db.js';
 import { PostgresDocuments } from './documents.js';
 import { migrate } from './migrate.js';
 import { LOCK_KEY } from './locks.js';
+import { PostgresTraining } from './training.js';
 import { LocalLocks } from '../local-locks.js';
 import { PostgresSearch, type VectorSupport } from './search.js';
 import { VECTORS_UNAVAILABLE } from './vectors.js';
@@ -80,6 +82,8 @@ export class PostgresStore implements Store {
   readonly audit: PostgresAudit;
   readonly conversations: PostgresConversations;
   readonly personalData: PostgresPersonalData;
+  readonly aiTools: PostgresAiTools;
+  readonly training: PostgresTraining;
   private closed = false;
 
   constructor(
@@ -96,6 +100,8 @@ export class PostgresStore implements Store {
     this.audit = new PostgresAudit(pool);
     this.conversations = new PostgresConversations(pool);
     this.personalData = new PostgresPersonalData(pool, this.accounts.usage);
+    this.aiTools = new PostgresAiTools(pool);
+    this.training = new PostgresTraining(pool);
   }
 
   async close(): Promise<void> {

@@ -18,6 +18,43 @@ export class PostgresLexicalSource implements LexicalSnapshotSource {
     return rows[0]?.version ?? '0';
   }
 
+  async changedCollections(
+    since: string,
+    max: number,
+  ): Promise<{ version: string; collections: string[]; removed: number[] } | null> {
+    if (!/^\d+$/.test(since)) return null;
+    return withTx(
+      this.pool,
+      async (c) => {
+        const { rows: v } = await c.query<{ version: string }>(VERSION);
+        const version = v[0]?.version ?? '0';
+        const { rows: log } = await c.query<{ reaches: boolean; changed: string; newer: boolean }>(
+          `SELECT $1::bigint >= log_floor AS reaches,
+             (SELECT count(*) FROM lexical_log WHERE version > $1::bigint) AS changed,
+             $1::bigint > version AS newer
+           FROM lexical_stats WHERE id`,
+          [since],
+        );
+        if (log[0].newer || !log[0].reaches || Number(log[0].changed) > max) return null;
+        const { rows: added } = await c.query<{ collection_id: string }>(
+          `SELECT DISTINCT ch.collection_id FROM lexical_log l JOIN chunks ch ON ch.rowid = l.chunk_rowid
+           WHERE l.version > $1::bigint AND l.added`,
+          [since],
+        );
+        const { rows: removed } = await c.query<{ rowid: string }>(
+          'SELECT DISTINCT chunk_rowid::text AS rowid FROM lexical_log WHERE version > $1::bigint AND NOT added',
+          [since],
+        );
+        return {
+          version,
+          collections: added.map((r) => r.collection_id),
+          removed: removed.map((r) => Number(r.rowid)),
+        };
+      },
+      SNAPSHOT,
+    );
+  }
+
   async changes(
     since: string,
     builder: MemoryIndexBuilder,

@@ -39,22 +39,29 @@ export async function insertPostings(
 
 /**
  * $1 phrases, $2 collection ids, $3..$5 weights, $6 limit. Everything in float8, like FTS5's doubles.
+ * N, avgdl and n_t are those of the scope $2 (lexical/bm25.ts), summed from the per-collection
+ * tables; a term absent from the scope scores nothing.
  * The postings of each term are read through the (term, chunk_rowid) index by a LATERAL subquery
  * kept apart by OFFSET 0: the plan stays an index walk per term whatever the table statistics say
  * (right after a bulk load they are empty and a hash or merge join over all postings costs seconds).
  */
 export const BM25_SQL = `
   WITH s AS MATERIALIZED (
-    SELECT chunk_count::float8 AS n, token_count::float8 / NULLIF(chunk_count, 0)::float8 AS avgdl
-    FROM lexical_stats WHERE id
+    SELECT sum(chunk_count)::float8 AS n,
+      sum(token_count)::float8 / NULLIF(sum(chunk_count), 0)::float8 AS avgdl
+    FROM lexical_collection_stats WHERE collection_id = ANY($2::text[])
   ), q AS MATERIALIZED (
     SELECT p.term, CASE WHEN x.idf <= 0 THEN 1e-6::float8 ELSE x.idf END AS idf, s.avgdl
     FROM unnest($1::text[]) AS p(term)
-    JOIN lexical_terms t ON t.term = p.term
     CROSS JOIN s
     CROSS JOIN LATERAL (
-      SELECT ln((s.n - t.chunk_count::float8 + 0.5::float8) / (t.chunk_count::float8 + 0.5::float8)) AS idf
+      SELECT sum(t.chunk_count)::float8 AS df FROM lexical_collection_terms t
+      WHERE t.term = p.term AND t.collection_id = ANY($2::text[])
+    ) AS d
+    CROSS JOIN LATERAL (
+      SELECT ln((s.n - d.df + 0.5::float8) / (d.df + 0.5::float8)) AS idf
     ) AS x
+    WHERE d.df > 0
   ), hits AS (
     SELECT lp.chunk_rowid, sum(
       q.idf * (lp.f * 2.2::float8)

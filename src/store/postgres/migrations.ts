@@ -442,4 +442,142 @@ export const MIGRATIONS: Migration[] = [
       ALTER TABLE quotas ADD CONSTRAINT quotas_scope_check CHECK (scope IN ('org', 'key', 'ceiling'));
     `,
   },
+  {
+    version: 13,
+    name: 'training',
+    // Agents' AI training (AI Act art. 4): quizzes drawn and not yet answered (their answers stay on
+    // the server), and every attempt per organisation and person. Erasing a person deletes theirs.
+    up: `
+      CREATE TABLE training_quizzes (
+        id TEXT COLLATE "C" PRIMARY KEY,
+        org_id TEXT COLLATE "C" NOT NULL,
+        user_id TEXT COLLATE "C" NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+        course_version TEXT COLLATE "C" NOT NULL,
+        question_ids TEXT NOT NULL,
+        created_at TEXT COLLATE "C" NOT NULL,
+        expires_at TEXT COLLATE "C" NOT NULL
+      );
+      CREATE INDEX training_quizzes_expiry ON training_quizzes (expires_at);
+      CREATE INDEX training_quizzes_user ON training_quizzes (user_id);
+      CREATE TABLE training_completions (
+        id TEXT COLLATE "C" PRIMARY KEY,
+        org_id TEXT COLLATE "C" NOT NULL,
+        user_id TEXT COLLATE "C" NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+        course_version TEXT COLLATE "C" NOT NULL,
+        correct INTEGER NOT NULL,
+        total INTEGER NOT NULL,
+        score DOUBLE PRECISION NOT NULL,
+        passed BOOLEAN NOT NULL,
+        completed_at TEXT COLLATE "C" NOT NULL
+      );
+      CREATE INDEX training_completions_person ON training_completions (org_id, user_id, course_version);
+    `,
+  },
+  {
+    version: 14,
+    name: 'ai_tools_and_reviews',
+    // Same as SQLite migration 15: the inventory of AI tools, and who reviewed an answer and when.
+    up: `
+      CREATE TABLE ai_tools (
+        id TEXT COLLATE "C" PRIMARY KEY,
+        org_id TEXT COLLATE "C" NOT NULL REFERENCES organisations (id) ON DELETE CASCADE,
+        name TEXT COLLATE "C" NOT NULL,
+        details TEXT NOT NULL DEFAULT '{}',
+        created_at TEXT COLLATE "C" NOT NULL,
+        updated_at TEXT COLLATE "C" NOT NULL
+      );
+      CREATE INDEX ai_tools_org ON ai_tools (org_id, name);
+      ALTER TABLE messages ADD COLUMN reviewed_by TEXT COLLATE "C";
+      ALTER TABLE messages ADD COLUMN reviewed_at TEXT COLLATE "C";
+    `,
+  },
+  {
+    version: 15,
+    name: 'services_and_pilot',
+    // Same as SQLite migration 16: services and their people, pilot flags, the service of a
+    // conversation when it was created, refusals recorded.
+    up: `
+      CREATE TABLE services (
+        id TEXT COLLATE "C" PRIMARY KEY,
+        org_id TEXT COLLATE "C" NOT NULL REFERENCES organisations (id),
+        name TEXT NOT NULL,
+        pilot_since TEXT COLLATE "C",
+        created_at TEXT COLLATE "C" NOT NULL
+      );
+      CREATE UNIQUE INDEX services_org_name ON services (org_id, lower(name));
+      ALTER TABLE users ADD COLUMN service_id TEXT COLLATE "C" REFERENCES services (id) ON DELETE SET NULL;
+      CREATE INDEX users_service ON users (service_id);
+      ALTER TABLE organisations ADD COLUMN pilot_since TEXT COLLATE "C";
+      ALTER TABLE conversations ADD COLUMN service_id TEXT COLLATE "C";
+      CREATE INDEX conversations_org ON conversations (org_id, service_id);
+      ALTER TABLE messages ADD COLUMN no_source BOOLEAN NOT NULL DEFAULT false;
+    `,
+  },
+  {
+    version: 16,
+    name: 'lexical_scope_stats',
+    // BM25 statistics per search scope: per collection, its chunks and tokens, and in how many of its
+    // chunks each term occurs; a scope's N, avgdl and n_t are their sums. Kept by statement triggers
+    // beside the whole-index ones (rows locked in key order, as lexical_terms).
+    up: `
+      CREATE TABLE lexical_collection_stats (
+        collection_id TEXT COLLATE "C" PRIMARY KEY,
+        chunk_count BIGINT NOT NULL,
+        token_count BIGINT NOT NULL
+      );
+      CREATE TABLE lexical_collection_terms (
+        term TEXT COLLATE "C" NOT NULL,
+        collection_id TEXT COLLATE "C" NOT NULL,
+        chunk_count BIGINT NOT NULL,
+        PRIMARY KEY (term, collection_id)
+      );
+      INSERT INTO lexical_collection_stats (collection_id, chunk_count, token_count)
+        SELECT collection_id, count(*), coalesce(sum(lexical_length), 0) FROM chunks GROUP BY collection_id;
+      INSERT INTO lexical_collection_terms (term, collection_id, chunk_count)
+        SELECT term, collection_id, count(*) FROM lexical_postings GROUP BY term, collection_id;
+
+      CREATE FUNCTION lexical_scope_postings_added() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        INSERT INTO lexical_collection_terms AS t (term, collection_id, chunk_count)
+          SELECT term, collection_id, count(*) FROM new_postings GROUP BY term, collection_id
+          ORDER BY term, collection_id
+        ON CONFLICT (term, collection_id) DO UPDATE SET chunk_count = t.chunk_count + excluded.chunk_count;
+        RETURN NULL;
+      END $$;
+      CREATE FUNCTION lexical_scope_postings_removed() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        UPDATE lexical_collection_terms AS t SET chunk_count = t.chunk_count - d.n
+          FROM (SELECT term, collection_id, count(*) AS n FROM old_postings GROUP BY term, collection_id) AS d
+          WHERE t.term = d.term AND t.collection_id = d.collection_id;
+        RETURN NULL;
+      END $$;
+      CREATE TRIGGER lexical_scope_postings_insert AFTER INSERT ON lexical_postings
+        REFERENCING NEW TABLE AS new_postings FOR EACH STATEMENT EXECUTE FUNCTION lexical_scope_postings_added();
+      CREATE TRIGGER lexical_scope_postings_delete AFTER DELETE ON lexical_postings
+        REFERENCING OLD TABLE AS old_postings FOR EACH STATEMENT EXECUTE FUNCTION lexical_scope_postings_removed();
+
+      CREATE FUNCTION lexical_scope_chunks_added() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        INSERT INTO lexical_collection_stats AS s (collection_id, chunk_count, token_count)
+          SELECT collection_id, count(*), coalesce(sum(lexical_length), 0) FROM new_chunks
+          GROUP BY collection_id ORDER BY collection_id
+        ON CONFLICT (collection_id) DO UPDATE SET chunk_count = s.chunk_count + excluded.chunk_count,
+          token_count = s.token_count + excluded.token_count;
+        RETURN NULL;
+      END $$;
+      CREATE FUNCTION lexical_scope_chunks_removed() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        UPDATE lexical_collection_stats AS s SET chunk_count = s.chunk_count - d.n,
+            token_count = s.token_count - d.tokens
+          FROM (SELECT collection_id, count(*) AS n, coalesce(sum(lexical_length), 0) AS tokens
+                FROM old_chunks GROUP BY collection_id) AS d
+          WHERE s.collection_id = d.collection_id;
+        RETURN NULL;
+      END $$;
+      CREATE TRIGGER lexical_scope_chunks_insert AFTER INSERT ON chunks
+        REFERENCING NEW TABLE AS new_chunks FOR EACH STATEMENT EXECUTE FUNCTION lexical_scope_chunks_added();
+      CREATE TRIGGER lexical_scope_chunks_delete AFTER DELETE ON chunks
+        REFERENCING OLD TABLE AS old_chunks FOR EACH STATEMENT EXECUTE FUNCTION lexical_scope_chunks_removed();
+    `,
+  },
 ];

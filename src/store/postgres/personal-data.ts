@@ -42,6 +42,9 @@ export class PostgresPersonalData implements PersonalDataRepo {
       conversations: withMessages,
       feedback: clean(await q('SELECT * FROM feedback WHERE user_id = $1', [userId])),
       usage: clean(await q('SELECT * FROM usage WHERE user_id = $1 ORDER BY at', [userId])),
+      training: clean(
+        await q('SELECT * FROM training_completions WHERE user_id = $1 ORDER BY completed_at', [userId]),
+      ),
       auditSubject:
         (await q('SELECT subject FROM audit_subjects WHERE user_id = $1', [userId]))[0]?.subject ?? null,
     };

@@ -23,6 +23,7 @@ export const COPIED_TABLES = [
   'meta',
   'collections',
   'organisations',
+  'services',
   'users',
   'api_keys',
   'quotas',
@@ -35,6 +36,8 @@ export const COPIED_TABLES = [
   'conversations',
   'messages',
   'feedback',
+  'ai_tools',
+  'training_completions',
 ] as const;
 export type CopiedTable = (typeof COPIED_TABLES)[number];
 
@@ -47,6 +50,7 @@ const ORDER: Record<CopiedTable, string> = {
   meta: 'key',
   collections: 'id',
   organisations: 'rowid',
+  services: 'rowid',
   users: 'rowid',
   api_keys: 'rowid',
   quotas: 'rowid',
@@ -59,6 +63,8 @@ const ORDER: Record<CopiedTable, string> = {
   conversations: 'rowid',
   messages: 'rowid',
   feedback: 'rowid',
+  ai_tools: 'rowid',
+  training_completions: 'rowid',
 };
 
 const TEXT_KEYS = new Set<CopiedTable>(['meta', 'collections', 'rate_counters']);
@@ -220,7 +226,7 @@ export class PostgresImport {
       await lockLexicalStats(c);
       await c.query('DROP TABLE IF EXISTS chunk_vectors');
       await c.query(
-        `TRUNCATE lexical_postings, lexical_terms, chunks, documents, ${COPIED_TABLES.join(', ')} CASCADE`,
+        `TRUNCATE lexical_postings, lexical_terms, lexical_collection_terms, lexical_collection_stats, chunks, documents, ${COPIED_TABLES.join(', ')} CASCADE`,
       );
       // TRUNCATE fires no row trigger: the version moves and the change log starts again from it,
       // so every in-memory copy is reloaded in full.

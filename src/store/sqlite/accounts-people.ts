@@ -1,6 +1,7 @@
-import type { Organisation, User } from '../../accounts/model.js';
+import type { Organisation, Role, User } from '../../accounts/model.js';
+import { accountsChanged } from '../../accounts/lookup-cache.js';
 import { AppError } from '../../shared/errors.js';
-import type { NewOrganisation, NewUser, OrganisationRepo, UserRepo } from '../accounts-spec.js';
+import type { NewOrganisation, NewUser, OrganisationRepo, UserMove, UserRepo } from '../accounts-spec.js';
 import { isUniqueViolation } from './constraints.js';
 import { newId, toOrganisation, toUser } from '../shared-rows.js';
 import type { Db } from './open.js';
@@ -77,5 +78,35 @@ export class SqliteUsers implements UserRepo {
       .prepare('SELECT * FROM users WHERE org_id = ? ORDER BY created_at, id')
       .all(orgId)
       .map(toUser);
+  }
+
+  async setService(id: string, serviceId: string | null): Promise<User | null> {
+    this.db.prepare('UPDATE users SET service_id = ? WHERE id = ?').run(serviceId, id);
+    return this.get(id);
+  }
+
+  async move(id: string, orgId: string, role: Role): Promise<UserMove | null> {
+    const moved = this.db.transaction(() => {
+      const before = this.db.prepare('SELECT org_id FROM users WHERE id = ?').get(id) as
+        { org_id: string } | undefined;
+      if (!before) return null;
+      if (!this.db.prepare('SELECT 1 FROM organisations WHERE id = ?').get(orgId))
+        throw new AppError('not_found', `Organisation introuvable : ${orgId}`);
+      const endedSessions = this.db
+        .prepare(
+          'DELETE FROM sessions WHERE user_id = ? OR key_id IN (SELECT id FROM api_keys WHERE user_id = ?)',
+        )
+        .run(id, id).changes;
+      const revokedKeys = this.db
+        .prepare('UPDATE api_keys SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL')
+        .run(new Date().toISOString(), id).changes;
+      this.db
+        .prepare('UPDATE users SET org_id = ?, role = ?, service_id = NULL WHERE id = ?')
+        .run(orgId, role, id);
+      return { fromOrgId: before.org_id, revokedKeys, endedSessions };
+    })();
+    if (!moved) return null;
+    accountsChanged();
+    return { ...(await this.get(id))!, ...moved };
   }
 }

@@ -1,4 +1,11 @@
-import type { Conversation, ConversationRepo, Feedback, StoredMessage } from '../privacy-spec.js';
+import type {
+  Conversation,
+  ConversationRepo,
+  Feedback,
+  PilotFilter,
+  PilotMessage,
+  StoredMessage,
+} from '../privacy-spec.js';
 import type { Db } from './open.js';
 import { newId, toConversation, toFeedback, toMessage } from '../shared-rows.js';
 
@@ -7,14 +14,19 @@ export { toConversation, toFeedback, toMessage };
 export class SqliteConversations implements ConversationRepo {
   constructor(private readonly db: Db) {}
 
-  async create(input: { orgId: string; userId: string | null; title?: string }): Promise<Conversation> {
+  async create(input: {
+    orgId: string;
+    userId: string | null;
+    serviceId?: string | null;
+    title?: string;
+  }): Promise<Conversation> {
     const id = newId('conv');
     const now = new Date().toISOString();
     this.db
       .prepare(
-        'INSERT INTO conversations (id, org_id, user_id, title, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)',
+        'INSERT INTO conversations (id, org_id, user_id, service_id, title, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
       )
-      .run(id, input.orgId, input.userId, input.title ?? '', now, now);
+      .run(id, input.orgId, input.userId, input.serviceId ?? null, input.title ?? '', now, now);
     return (await this.get(id))!;
   }
 
@@ -47,13 +59,14 @@ export class SqliteConversations implements ConversationRepo {
     content: string;
     citations?: unknown[];
     complete?: boolean;
+    noSource?: boolean;
   }): Promise<StoredMessage> {
     const id = newId('msg');
     const now = new Date().toISOString();
     this.db.transaction(() => {
       this.db
         .prepare(
-          'INSERT INTO messages (id, conversation_id, role, content, created_at, citations, complete) VALUES (?, ?, ?, ?, ?, ?, ?)',
+          'INSERT INTO messages (id, conversation_id, role, content, created_at, citations, complete, no_source) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
         )
         .run(
           id,
@@ -63,6 +76,7 @@ export class SqliteConversations implements ConversationRepo {
           now,
           JSON.stringify(input.citations ?? []),
           input.complete === false ? 0 : 1,
+          input.noSource ? 1 : 0,
         );
       this.db.prepare('UPDATE conversations SET updated_at = ? WHERE id = ?').run(now, input.conversationId);
     })();
@@ -92,6 +106,14 @@ export class SqliteConversations implements ConversationRepo {
       .prepare('SELECT * FROM messages WHERE conversation_id = ? ORDER BY created_at, rowid')
       .all(conversationId)
       .map(toMessage);
+  }
+
+  async setReviewed(id: string, review: { by: string | null } | null): Promise<StoredMessage | null> {
+    this.db
+      .prepare('UPDATE messages SET reviewed_by = ?, reviewed_at = ? WHERE id = ?')
+      .run(review?.by ?? null, review ? new Date().toISOString() : null, id);
+    const r = this.db.prepare('SELECT * FROM messages WHERE id = ?').get(id);
+    return r ? toMessage(r) : null;
   }
 
   async truncateFrom(conversationId: string, messageId: string): Promise<number> {
@@ -135,5 +157,30 @@ export class SqliteConversations implements ConversationRepo {
       .prepare('SELECT * FROM feedback WHERE message_id = ? ORDER BY created_at')
       .all(messageId)
       .map(toFeedback);
+  }
+
+  async pilotRows(f: PilotFilter): Promise<{ messages: PilotMessage[]; feedback: Feedback[] }> {
+    const where = `c.org_id = ? AND m.created_at >= ? AND m.created_at < ?
+      AND (? IS NULL OR c.service_id = ?)`;
+    const args = [f.orgId, f.from, f.to, f.serviceId ?? null, f.serviceId ?? null];
+    const messages = this.db
+      .prepare(
+        `SELECT m.*, c.service_id FROM messages m JOIN conversations c ON c.id = m.conversation_id
+         WHERE ${where} ORDER BY m.conversation_id, m.created_at, m.rowid`,
+      )
+      .all(...args) as Record<string, unknown>[];
+    const feedback = this.db
+      .prepare(
+        `SELECT f.* FROM feedback f JOIN messages m ON m.id = f.message_id
+         JOIN conversations c ON c.id = m.conversation_id WHERE ${where} ORDER BY f.created_at, f.id`,
+      )
+      .all(...args);
+    return {
+      messages: messages.map((r) => ({
+        ...toMessage(r),
+        serviceId: (r.service_id as string | null) ?? null,
+      })),
+      feedback: feedback.map(toFeedback),
+    };
   }
 }

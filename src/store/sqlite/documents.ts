@@ -1,6 +1,7 @@
 import { CHUNK_COLUMNS, DOC_COLUMNS, documentValues, newId, toChunk, toDocument } from '../shared-rows.js';
 import type { DocumentInput, DocumentRepo, StoredChunk, StoredDocument } from '../spec.js';
 import type { Db } from './open.js';
+import { lexicalLength } from '../lexical/bm25.js';
 import { vectorTableExists } from './vectors.js';
 
 /** Deletes chunks matching a condition from the chunk table, the FTS index and the vector table. */
@@ -23,7 +24,8 @@ export class SqliteDocuments implements DocumentRepo {
 
   constructor(private readonly db: Db) {
     this.insertChunk = db.prepare(
-      `INSERT INTO chunks (document_id, collection_id, ordinal, path, text, tokens) VALUES (?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO chunks (document_id, collection_id, ordinal, path, text, tokens, lexical_length)
+       VALUES (?, ?, ?, ?, ?, ?, ?)`,
     );
     this.insertFts = db.prepare('INSERT INTO chunks_fts (rowid, title, headings, body) VALUES (?, ?, ?, ?)');
   }
@@ -66,6 +68,7 @@ export class SqliteDocuments implements DocumentRepo {
           JSON.stringify(c.path),
           c.text,
           c.tokens,
+          lexicalLength(c.lexical),
         );
         this.insertFts.run(info.lastInsertRowid, c.lexical.title, c.lexical.headings, c.lexical.body);
       }

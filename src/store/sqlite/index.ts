@@ -1,3 +1,4 @@
+import { SqliteAiTools } from './ai-tools.js';
 import type { MetaRepo, Store, StoreInfo } from '../spec.js';
 import { SqliteAccounts } from './accounts.js';
 import { SqliteAudit } from './audit.js';
@@ -7,6 +8,7 @@ import { SqliteCollections } from './collections.js';
 import { SqliteDocuments } from './documents.js';
 import { openDatabase, schemaVersion, type Db } from './open.js';
 import { SqliteSearch } from './search.js';
+import { SqliteTraining } from './training.js';
 import { LocalLocks } from '../local-locks.js';
 
 class SqliteMeta implements MetaRepo {
@@ -38,6 +40,8 @@ export class SqliteStore implements Store {
   readonly audit: SqliteAudit;
   readonly conversations: SqliteConversations;
   readonly personalData: SqlitePersonalData;
+  readonly aiTools: SqliteAiTools;
+  readonly training: SqliteTraining;
 
   constructor(
     readonly db: Db,
@@ -53,6 +57,8 @@ export class SqliteStore implements Store {
     this.audit = new SqliteAudit(db);
     this.conversations = new SqliteConversations(db);
     this.personalData = new SqlitePersonalData(db, () => this.accounts.usage.flush());
+    this.aiTools = new SqliteAiTools(db);
+    this.training = new SqliteTraining(db);
   }
 
   async close(): Promise<void> {

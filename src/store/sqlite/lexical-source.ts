@@ -37,6 +37,38 @@ export class SqliteLexicalSource implements LexicalSnapshotSource {
     return this.versionSync() === before ? before : null;
   }
 
+  async changedCollections(
+    since: string,
+    max: number,
+  ): Promise<{ version: string; collections: string[]; removed: number[] } | null> {
+    const from = Number(since);
+    return this.db.transaction(() => {
+      const version = this.versionSync();
+      if (!Number.isSafeInteger(from) || from > Number(version)) return null;
+      const log = this.db
+        .prepare(
+          `SELECT EXISTS (SELECT 1 FROM lexical_log WHERE version <= ?) AS reaches,
+             (SELECT COUNT(*) FROM lexical_log WHERE version > ?) AS changed`,
+        )
+        .get(from, from) as { reaches: number; changed: number };
+      if (!log.reaches || log.changed > max) return null;
+      const collections = this.db
+        .prepare(
+          `SELECT DISTINCT c.collection_id FROM lexical_log l JOIN chunks c ON c.rowid = l.chunk_rowid
+           WHERE l.version > ? AND l.added = 1`,
+        )
+        .pluck()
+        .all(from) as string[];
+      const removed = (
+        this.db
+          .prepare('SELECT DISTINCT chunk_rowid FROM lexical_log WHERE version > ? AND added = 0')
+          .pluck()
+          .all(from) as number[]
+      ).map(Number);
+      return { version, collections, removed };
+    })();
+  }
+
   async changes(
     since: string,
     builder: MemoryIndexBuilder,

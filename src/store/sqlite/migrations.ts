@@ -4,6 +4,7 @@
  */
 import type { Db } from './open.js';
 import { maskPersonalData } from '../../privacy/mask.js';
+import { lexicalLength } from '../lexical/bm25.js';
 
 export interface Migration {
   version: number;
@@ -368,5 +369,115 @@ export const MIGRATIONS: Migration[] = [
       DROP TABLE quotas;
       ALTER TABLE quotas_new RENAME TO quotas;
     `,
+  },
+  {
+    version: 14,
+    name: 'training',
+    // Agents' AI training (AI Act art. 4): quizzes drawn and not yet answered (their answers stay on
+    // the server), and every attempt per organisation and person. Erasing a person deletes theirs.
+    sql: `
+      CREATE TABLE training_quizzes (
+        id TEXT PRIMARY KEY,
+        org_id TEXT NOT NULL,
+        user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+        course_version TEXT NOT NULL,
+        question_ids TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL
+      );
+      CREATE INDEX training_quizzes_expiry ON training_quizzes (expires_at);
+      CREATE INDEX training_quizzes_user ON training_quizzes (user_id);
+      CREATE TABLE training_completions (
+        id TEXT PRIMARY KEY,
+        org_id TEXT NOT NULL,
+        user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+        course_version TEXT NOT NULL,
+        correct INTEGER NOT NULL,
+        total INTEGER NOT NULL,
+        score REAL NOT NULL,
+        passed INTEGER NOT NULL CHECK (passed IN (0, 1)),
+        completed_at TEXT NOT NULL
+      );
+      CREATE INDEX training_completions_person ON training_completions (org_id, user_id, course_version);
+    `,
+  },
+  {
+    version: 15,
+    name: 'ai_tools_and_reviews',
+    // The organisation's inventory of AI tools (details as JSON, shaped by privacy/ai-tools.ts), and
+    // who ticked "J'ai relu cette réponse" on an answer, and when (AI Act art. 50 marking).
+    sql: `
+      CREATE TABLE ai_tools (
+        id TEXT PRIMARY KEY,
+        org_id TEXT NOT NULL REFERENCES organisations (id) ON DELETE CASCADE,
+        name TEXT NOT NULL,
+        details TEXT NOT NULL DEFAULT '{}',
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+      CREATE INDEX ai_tools_org ON ai_tools (org_id, name);
+      ALTER TABLE messages ADD COLUMN reviewed_by TEXT;
+      ALTER TABLE messages ADD COLUMN reviewed_at TEXT;
+    `,
+  },
+  {
+    version: 16,
+    name: 'services_and_pilot',
+    // Services (sub-units of an organisation) with their people, the pilot flag of an organisation
+    // or a service, the service of a conversation when it was created, and refusals recorded.
+    sql: `
+      CREATE TABLE services (
+        id TEXT PRIMARY KEY,
+        org_id TEXT NOT NULL REFERENCES organisations (id),
+        name TEXT NOT NULL,
+        pilot_since TEXT,
+        created_at TEXT NOT NULL
+      );
+      CREATE UNIQUE INDEX services_org_name ON services (org_id, name COLLATE NOCASE);
+      ALTER TABLE users ADD COLUMN service_id TEXT REFERENCES services (id) ON DELETE SET NULL;
+      CREATE INDEX users_service ON users (service_id);
+      ALTER TABLE organisations ADD COLUMN pilot_since TEXT;
+      ALTER TABLE conversations ADD COLUMN service_id TEXT;
+      CREATE INDEX conversations_org ON conversations (org_id, service_id);
+      ALTER TABLE messages ADD COLUMN no_source INTEGER NOT NULL DEFAULT 0;
+    `,
+  },
+  {
+    version: 17,
+    name: 'lexical_scope_stats',
+    // BM25 statistics per search scope: each chunk's token count (FTS5's xColumnSize(-1)) and, per
+    // collection, its chunks and tokens, kept by triggers; a scope's N and avgdl are their sums.
+    sql: `
+      ALTER TABLE chunks ADD COLUMN lexical_length INTEGER NOT NULL DEFAULT 0;
+      CREATE TABLE lexical_collection_stats (
+        collection_id TEXT PRIMARY KEY,
+        chunk_count INTEGER NOT NULL,
+        token_count INTEGER NOT NULL
+      ) WITHOUT ROWID;
+      CREATE TRIGGER chunks_scope_stats_insert AFTER INSERT ON chunks BEGIN
+        INSERT INTO lexical_collection_stats (collection_id, chunk_count, token_count)
+          VALUES (new.collection_id, 1, new.lexical_length)
+          ON CONFLICT (collection_id) DO UPDATE SET chunk_count = chunk_count + 1,
+            token_count = token_count + excluded.token_count;
+      END;
+      CREATE TRIGGER chunks_scope_stats_delete AFTER DELETE ON chunks BEGIN
+        UPDATE lexical_collection_stats SET chunk_count = chunk_count - 1,
+          token_count = token_count - old.lexical_length
+          WHERE collection_id = old.collection_id;
+      END;
+    `,
+    run: (db) => {
+      const rows = db
+        .prepare('SELECT rowid, title, headings, body FROM chunks_fts')
+        .raw(true)
+        .iterate() as Iterable<[number, string, string, string]>;
+      const lengths: [number, number][] = [];
+      for (const [rowid, title, headings, body] of rows)
+        lengths.push([lexicalLength({ title, headings, body }), rowid]);
+      const set = db.prepare('UPDATE chunks SET lexical_length = ? WHERE rowid = ?');
+      for (const [length, rowid] of lengths) set.run(length, rowid);
+      db.exec(`INSERT INTO lexical_collection_stats (collection_id, chunk_count, token_count)
+        SELECT collection_id, COUNT(*), SUM(lexical_length) FROM chunks GROUP BY collection_id`);
+    },
   },
 ];

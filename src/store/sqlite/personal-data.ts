@@ -39,6 +39,13 @@ export class SqlitePersonalData implements PersonalDataRepo {
       })),
       feedback: clean(db.prepare('SELECT * FROM feedback WHERE user_id = ?').all(userId)),
       usage: clean(db.prepare('SELECT * FROM usage WHERE user_id = ? ORDER BY at').all(userId)),
+      training: hasTable(db, 'training_completions')
+        ? clean(
+            db
+              .prepare('SELECT * FROM training_completions WHERE user_id = ? ORDER BY completed_at')
+              .all(userId),
+          )
+        : [],
       auditSubject:
         (
           db.prepare('SELECT subject FROM audit_subjects WHERE user_id = ?').get(userId) as

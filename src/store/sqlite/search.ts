@@ -12,6 +12,10 @@ import { MemoryBackedSearch, type TermStats } from '../lexical/memory-backed-sea
 import type { Db } from './open.js';
 import { SqliteLexicalSource } from './lexical-source.js';
 import { ensureVectorTable, vectorTableExists } from './vectors.js';
+import { idf, queryPhrases, termScore } from '../lexical/bm25.js';
+
+/** A chunk holding a query term: rowid, document id, token count, instances in title, headings, body. */
+type PostingRow = [number, string, number, number, number, number];
 
 /** Quotes an analyzed term for an FTS5 query (terms are letters and digits, but never trust it). */
 function ftsTerm(term: string): string {
@@ -26,10 +30,78 @@ export class SqliteSearch extends MemoryBackedSearch implements SearchRepo {
     super(new SqliteLexicalSource(db));
   }
 
+  /**
+   * BM25 over the scope (bm25.ts). FTS5's bm25() counts N, avgdl and n_t over the whole table: it
+   * answers when the scope holds every chunk (one organisation, the CLI over the national corpus),
+   * its scores then being the scope's, bit for bit (a test compares). Otherwise the adapter scores
+   * in JS from what FTS5 stores: each query term's instances per chunk and column (fts5vocab
+   * 'instance'), the chunks' token counts (`chunks.lexical_length`) and the scope's totals
+   * (`lexical_collection_stats`), with the operations of FTS5 and of the in-memory index.
+   */
   async storeLexical(q: LexicalQuery): Promise<ChunkHit[]> {
+    const phrases = queryPhrases(q.terms);
+    const limit = Math.floor(q.limit);
+    if (phrases.length === 0 || q.collectionIds.length === 0 || !(limit > 0)) return [];
+    const inList = q.collectionIds.map(() => '?').join(', ');
+    const stats = this.db
+      .prepare(
+        `SELECT SUM(CASE WHEN collection_id IN (${inList}) THEN chunk_count END) AS n,
+           SUM(CASE WHEN collection_id IN (${inList}) THEN token_count END) AS tokens,
+           SUM(chunk_count) AS total
+         FROM lexical_collection_stats`,
+      )
+      .get(...q.collectionIds, ...q.collectionIds) as {
+      n: number | null;
+      tokens: number | null;
+      total: number;
+    };
+    const rows = stats.n ?? 0;
+    if (rows <= 0) return [];
+    if (rows === stats.total) return this.wholeIndexLexical(q, limit);
+    return this.lexicalFromInstances(q, rows, (stats.tokens ?? 0) / rows);
+  }
+
+  /** The JS scoring of `storeLexical`, given the scope's chunks and average length (public for tests). */
+  lexicalFromInstances(q: LexicalQuery, rows: number, avgdl: number): ChunkHit[] {
+    const phrases = queryPhrases(q.terms);
+    const limit = Math.floor(q.limit);
+    const inList = q.collectionIds.map(() => '?').join(', ');
+    this.db.exec(
+      `CREATE VIRTUAL TABLE IF NOT EXISTS temp.chunks_instances USING fts5vocab(main, chunks_fts, 'instance')`,
+    );
+    const postings = this.db
+      .prepare(
+        `SELECT v.doc, c.document_id, c.lexical_length,
+           SUM(v.col = 'title'), SUM(v.col = 'headings'), SUM(v.col = 'body')
+         FROM temp.chunks_instances v JOIN chunks c ON c.rowid = v.doc
+         WHERE v.term = ? AND c.collection_id IN (${inList})
+         GROUP BY v.doc`,
+      )
+      .raw(true);
+    const { title: wT, headings: wH, body: wB } = q.weights;
+    const scores = new Map<number, { documentId: string; score: number }>();
+    const lists = new Map<string, PostingRow[]>();
+    for (const phrase of phrases) {
+      let list = lists.get(phrase);
+      if (!list) lists.set(phrase, (list = postings.all(phrase, ...q.collectionIds) as PostingRow[]));
+      if (list.length === 0) continue;
+      const w = idf(rows, list.length);
+      for (const [rowid, documentId, length, t, h, b] of list) {
+        const s = termScore(w, wT * t + wH * h + wB * b, length, avgdl);
+        const hit = scores.get(rowid);
+        if (hit) hit.score += s;
+        else scores.set(rowid, { documentId, score: 0 + s });
+      }
+    }
+    return [...scores]
+      .sort(([ra, a], [rb, b]) => b.score - a.score || ra - rb)
+      .slice(0, limit)
+      .map(([rowid, h]) => ({ chunkId: String(rowid), documentId: h.documentId, score: h.score }));
+  }
+
+  /** FTS5's own bm25(), for a scope holding every chunk of the index. */
+  private wholeIndexLexical(q: LexicalQuery, limit: number): ChunkHit[] {
     const terms = [...new Set(q.terms.filter((t) => t.length > 0))];
-    if (terms.length === 0 || q.collectionIds.length === 0 || q.limit <= 0) return [];
-    const match = terms.map(ftsTerm).join(' OR ');
     const { title, headings, body } = q.weights;
     const placeholders = q.collectionIds.map(() => '?').join(', ');
     const rows = this.db
@@ -37,9 +109,9 @@ export class SqliteSearch extends MemoryBackedSearch implements SearchRepo {
         `SELECT f.rowid AS rowid, c.document_id AS document_id, bm25(chunks_fts, ?, ?, ?) AS rank
          FROM chunks_fts f JOIN chunks c ON c.rowid = f.rowid
          WHERE chunks_fts MATCH ? AND c.collection_id IN (${placeholders})
-         ORDER BY rank LIMIT ?`,
+         ORDER BY rank, f.rowid LIMIT ?`,
       )
-      .all(title, headings, body, match, ...q.collectionIds, q.limit) as {
+      .all(title, headings, body, terms.map(ftsTerm).join(' OR '), ...q.collectionIds, limit) as {
       rowid: number;
       document_id: string;
       rank: number;

@@ -2,6 +2,7 @@ import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { can, PERMISSIONS, type Permission } from '../../../accounts/permissions.js';
 import type { Services } from '../../../services.js';
 import type { AppEnv } from '../../env.js';
+import { csrfTokenFor } from '../../../accounts/oidc/sessions.js';
 import { errors, RoleSchema } from './shared.js';
 
 const Me = z
@@ -15,6 +16,10 @@ const Me = z
       .object({ id: z.string(), name: z.string(), prefix: z.string(), expires_at: z.string().nullable() })
       .nullable(),
     permissions: z.array(z.string()),
+    csrf_token: z.string().nullable().openapi({
+      description:
+        'Session (cookie) : jeton à renvoyer dans l’en-tête X-CSRF-Token de chaque requête qui modifie quelque chose ; null avec une clé.',
+    }),
   })
   .openapi('Me');
 
@@ -48,6 +53,7 @@ export function registerMeRoutes(app: OpenAPIHono<AppEnv>, services: Services): 
           ? { id: key.id, name: key.name, prefix: `gch_${key.prefix}`, expires_at: key.expiresAt }
           : null,
         permissions: (Object.keys(PERMISSIONS) as Permission[]).filter((perm) => can(p.role, perm)),
+        csrf_token: p.via === 'session' ? csrfTokenFor(c.req.header('cookie')) : null,
       },
       200,
     );

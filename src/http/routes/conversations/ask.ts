@@ -3,8 +3,8 @@ import type { OpenAPIHono } from '@hono/zod-openapi';
 import { conversationTitle } from '../../../privacy/mask.js';
 import type { Services } from '../../../services.js';
 import { AppError } from '../../../shared/errors.js';
-import { prepareAnswer } from '../../../usecases/answer-question.js';
-import { historyOf, ownConversation, ownerOf } from '../../../usecases/manage-conversations.js';
+import { answerDeps, prepareAnswer } from '../../../usecases/answer-question.js';
+import { historyOf, newConversation, ownConversation } from '../../../usecases/manage-conversations.js';
 import { defaultCollectionsFor } from '../../../usecases/visible-collections.js';
 import { answerStreamResponse } from '../../answer-stream.js';
 import type { AppEnv } from '../../env.js';
@@ -28,7 +28,7 @@ export function registerAskRoute(app: OpenAPIHono<AppEnv>, services: Services): 
     const asked = c.req.valid('param').id;
     const conv =
       asked === 'new'
-        ? await store.conversations.create({ orgId: p.orgId, userId: ownerOf(p), title: titleOf(question) })
+        ? await newConversation(store, p, titleOf(question))
         : await ownConversation(store, p, asked);
     let previous = asked === 'new' ? [] : await store.conversations.messages(conv.id);
     if (replace) {
@@ -40,11 +40,7 @@ export function registerAskRoute(app: OpenAPIHono<AppEnv>, services: Services): 
     const messages = [...historyOf(previous), { role: 'user' as const, content: question }];
     const controller = new AbortController();
     const signal = AbortSignal.any([c.req.raw.signal, controller.signal]);
-    const deps = {
-      router: services.router,
-      retriever: services.retriever,
-      staleAfterMonths: services.config.knowledge.stale_after_months,
-    };
+    const deps = answerDeps(services);
     const started = performance.now();
     const plan = await prepareAnswer(deps, {
       model: 'guichet',
@@ -69,6 +65,7 @@ export function registerAskRoute(app: OpenAPIHono<AppEnv>, services: Services): 
       role: 'assistant',
       content: '',
       complete: false,
+      noSource: plan.fixedAnswer !== null,
     });
     return answerStreamResponse(c, {
       deps,

@@ -2,8 +2,14 @@ import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { Services } from '../../../services.js';
 import { conversationTitle } from '../../../privacy/mask.js';
 import { effectiveRetention } from '../../../privacy/retention-settings.js';
-import { MAX_QUESTION_CHARS, ownConversation, ownerOf } from '../../../usecases/manage-conversations.js';
+import {
+  MAX_QUESTION_CHARS,
+  newConversation,
+  ownConversation,
+  ownerOf,
+} from '../../../usecases/manage-conversations.js';
 import type { AppEnv } from '../../env.js';
+import { storedAnswerMarker } from '../../../usecases/ai-marker.js';
 import { conversationJson, feedbackJson, routes } from './schemas.js';
 
 /** The advisor's own history: list (with its retention), open, read, rename, delete. */
@@ -34,10 +40,7 @@ export function registerHistoryRoutes(app: OpenAPIHono<AppEnv>, services: Servic
     const p = c.get('principal');
     const body = (await c.req.json().catch(() => ({}))) as { title?: unknown };
     const title = typeof body.title === 'string' ? conversationTitle(body.title, 200) : '';
-    return c.json(
-      conversationJson(await store.conversations.create({ orgId: p.orgId, userId: ownerOf(p), title })),
-      201,
-    );
+    return c.json(conversationJson(await newConversation(store, p, title)), 201);
   });
 
   app.openapi(routes.get, async (c) => {
@@ -58,6 +61,7 @@ export function registerHistoryRoutes(app: OpenAPIHono<AppEnv>, services: Servic
         citations: m.citations,
         complete: m.complete,
         feedback: fb ? feedbackJson(fb) : null,
+        ...(m.role === 'assistant' ? { guichet: storedAnswerMarker(m) } : {}),
       });
     }
     return c.json({ ...conversationJson(conv), messages: out }, 200);

@@ -29,6 +29,9 @@ const FeedbackSchema = z
     created_at: z.string(),
   })
   .openapi('Feedback');
+const AnswerMarkerSchema = z
+  .object({ ai_generated: z.literal(true), reviewed: z.boolean(), reviewed_at: z.string().nullable() })
+  .openapi('AnswerMarker');
 const MessageSchema = z
   .object({
     id: z.string(),
@@ -38,8 +41,17 @@ const MessageSchema = z
     citations: z.array(z.unknown()),
     complete: z.boolean(),
     feedback: FeedbackSchema.nullable(),
+    guichet: AnswerMarkerSchema.optional().openapi({
+      description: 'Réponses seulement : produite par une IA, relue ou non par un agent (AI Act, art. 50)',
+    }),
   })
   .openapi('ConversationMessage');
+const Review = z
+  .object({
+    reviewed: z.boolean().openapi({ description: 'true : « J’ai relu cette réponse » ; false : décoché' }),
+  })
+  .strict()
+  .openapi('ReviewAnswer');
 
 const Ask = z
   .object({
@@ -153,6 +165,22 @@ export const routes = {
     },
     responses: { 201: json(FeedbackSchema, 'Avis enregistré'), ...errors },
   }),
+  review: createRoute({
+    method: 'post',
+    path: '/v1/conversations/{id}/messages/{messageId}/review',
+    summary: 'Indiquer qu’un agent a relu une réponse (ou retirer cette mention)',
+    request: {
+      params: MessageParam,
+      body: { content: { 'application/json': { schema: Review } }, required: true },
+    },
+    responses: {
+      200: json(
+        z.object({ id: z.string(), object: z.literal('answer_review'), guichet: AnswerMarkerSchema }),
+        'Mention enregistrée',
+      ),
+      ...errors,
+    },
+  }),
   rename: createRoute({
     method: 'patch',
     path: '/v1/conversations/{id}',
@@ -195,6 +223,7 @@ export const routes = {
                 }),
               ),
               author: z.string().nullable(),
+              guichet: AnswerMarkerSchema,
             }),
           ),
         }),

@@ -71,6 +71,10 @@ export const CitationSchema = z
     }),
     snippet: z.string(),
     cited: z.boolean(),
+    ocr: z.boolean().openapi({
+      description:
+        'Passage lu par reconnaissance de caractères (scan, image) : « texte reconnu automatiquement (OCR) », à vérifier',
+    }),
   })
   .openapi('Citation');
 

@@ -3,7 +3,12 @@ import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import type { ChatMessage } from '../../../models/spec.js';
 import type { Services } from '../../../services.js';
 import { AppError } from '../../../shared/errors.js';
-import { completeAnswer, prepareAnswer, type RetrievalOptions } from '../../../usecases/answer-question.js';
+import {
+  answerDeps,
+  completeAnswer,
+  prepareAnswer,
+  type RetrievalOptions,
+} from '../../../usecases/answer-question.js';
 import type { AppEnv } from '../../env.js';
 import { ChatCompletionRequest, ChatCompletionResponse } from './chat-schemas.js';
 import { assertReadableCollections, defaultCollectionsFor } from '../../../usecases/visible-collections.js';
@@ -66,11 +71,7 @@ export function registerChatRoutes(app: OpenAPIHono<AppEnv>, services: Services)
     // A stream is also stopped when its client goes away mid-answer (onAbort below).
     const controller = body.stream ? new AbortController() : null;
     const signal = controller ? AbortSignal.any([c.req.raw.signal, controller.signal]) : c.req.raw.signal;
-    const deps = {
-      router: services.router,
-      retriever: services.retriever,
-      staleAfterMonths: services.config.knowledge.stale_after_months,
-    };
+    const deps = answerDeps(services);
     const stop = body.stop == null ? undefined : Array.isArray(body.stop) ? body.stop : [body.stop];
     const plan = await prepareAnswer(deps, {
       model: body.model,

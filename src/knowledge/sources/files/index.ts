@@ -12,7 +12,7 @@ import { jsonParser } from './json.js';
 import { markdownParser } from './markdown.js';
 import { odsParser } from './ods.js';
 import { odtParser } from './odt.js';
-import { pdfParser } from './pdf.js';
+import { makePdfParser } from './pdf.js';
 import { withOcr } from './pdf-ocr.js';
 import type { FileFormat, ParsedFile, Parser } from './spec.js';
 import { textParser } from './text.js';
@@ -24,7 +24,7 @@ export { detectFormat } from './detect.js';
 export const DEFAULT_MAX_BYTES = 50 * 1024 * 1024;
 
 export const PARSERS: Readonly<Record<FileFormat, Parser>> = {
-  pdf: withOcr(pdfParser),
+  pdf: withOcr(makePdfParser),
   docx: docxParser,
   html: htmlParser,
   markdown: markdownParser,

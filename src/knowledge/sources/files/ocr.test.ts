@@ -6,13 +6,14 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { deflateSync, crc32 } from 'node:zlib';
-import { PDFDocument } from 'pdf-lib';
+import { PDFDocument, StandardFonts } from 'pdf-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { renderTextImage } from '../../../../test/fixtures/files/scan.js';
+import { renderRotatedTextImage, renderTextImage } from '../../../../test/fixtures/files/scan.js';
 import { AppError } from '../../../shared/errors.js';
 import { parseFile } from './index.js';
 import { configSchema } from '../../../config/schema.js';
 import { configureOcr, OCR_LIMITS, recognisePages } from './ocr.js';
+import { ocrWithin, parsePool } from '../../../usecases/ingest-document.js';
 
 const SOURCE = [
   'La mairie est ouverte du lundi au vendredi de 8 h 30 à 12 h.',
@@ -107,6 +108,73 @@ describe('offline OCR (tesseract.js, French model from node_modules)', () => {
     );
     expect(parsed.metadata.ocr).toMatchObject({ pages: 1, totalPages: 1 });
   }, 120_000);
+
+  it('applies documents.ocr inside the parsing workers, its time limit kept within the parse timeout', async (ctx) => {
+    if (!jpeg) return ctx.skip();
+    const pdf = await PDFDocument.create();
+    const image = await pdf.embedJpg(jpeg);
+    for (let i = 0; i < 2; i++) pdf.addPage([image.width, image.height]).drawImage(image, { x: 0, y: 0 });
+    const documents = configSchema.parse({
+      documents: { parse_workers: 1, parse_timeout_seconds: 90, ocr: { max_pages: 1, max_seconds: 600 } },
+    }).documents;
+    expect(ocrWithin(documents)).toEqual({ max_pages: 1, max_seconds: 81 });
+    const pool = parsePool(documents);
+    try {
+      const r = await pool.run('a', {
+        bytes: Buffer.from(await pdf.save()),
+        fileName: 'deux-pages.pdf',
+        externalId: 'deux-pages.pdf',
+        maxBytes: 10 * 1024 * 1024,
+        chunkTokens: 200,
+        collectionId: 'c',
+        collectionName: 'Collection',
+        hash: 'h',
+        userMetadata: {},
+      });
+      // The main thread's default (50 pages) would read both: the worker applied max_pages 1.
+      expect(r.warnings.join('\n')).toMatch(/seules les 1 premières pages sur 2/);
+    } finally {
+      await pool.close();
+    }
+  }, 180_000);
+
+  it('reads the scanned page of a mixed PDF (typed pages and a scan) in its place, marked as OCR', async (ctx) => {
+    if (!jpeg) return ctx.skip();
+    const pdf = await PDFDocument.create();
+    const font = await pdf.embedFont(StandardFonts.Helvetica);
+    const typed = (text: string) => pdf.addPage([600, 300]).drawText(text, { x: 40, y: 250, size: 14, font });
+    typed('Délibération du conseil municipal : première page saisie.');
+    const image = await pdf.embedJpg(jpeg);
+    pdf.addPage([image.width, image.height]).drawImage(image, { x: 0, y: 0 });
+    typed('Dernière page saisie : signature du maire.');
+    const parsed = await parseFile({ bytes: Buffer.from(await pdf.save()), fileName: 'mixte.pdf' });
+    const text = parsed.sections.map((s) => s.markdown).join('\n');
+    const first = text.indexOf('première page saisie');
+    const scan = text.indexOf('cantine');
+    const last = text.indexOf('signature du maire');
+    expect(first).toBeGreaterThanOrEqual(0);
+    expect(scan).toBeGreaterThan(first);
+    expect(last).toBeGreaterThan(scan);
+    expect(parsed.metadata).toMatchObject({
+      pages: 3,
+      pagesWithoutText: 0,
+      ocr: { label: 'texte reconnu automatiquement (OCR)', pageNumbers: [2], totalPages: 3 },
+    });
+    expect(parsed.warnings[0]).toMatch(/Texte reconnu automatiquement \(OCR\) sur la page 2/);
+  }, 120_000);
+
+  it('straightens pages scanned sideways or upside down (Tesseract orientation detection, offline)', async (ctx) => {
+    if (!jpeg) return ctx.skip();
+    const turned = await Promise.all([90, 180].map((d) => renderRotatedTextImage(SOURCE, d)));
+    const r = await recognisePages(turned as Buffer[], { limits: { workers: 1 } });
+    expect(r.pages.map((p) => p.rotated)).toEqual([270, 180]);
+    for (const p of r.pages) expect(cer(SOURCE.join(' '), p.text)).toBeLessThanOrEqual(0.03);
+    expect(r.warnings).toContain("page 2 : numérisée à l'envers ou de côté, redressée (180°)");
+    // An upright page is read once, never turned.
+    const upright = await recognisePages([jpeg], { limits: { workers: 1 } });
+    expect(upright.pages[0].rotated).toBeUndefined();
+    expect(existsSync(join(process.cwd(), 'osd.traineddata'))).toBe(false);
+  }, 180_000);
 
   it('refuses a blank page, a 20,000 × 20,000 image and a corrupt TIFF with French messages', async () => {
     const blank = await refusal(parseFile({ bytes: grayPng(120, 60), fileName: 'blanche.png' }));

@@ -1,15 +1,24 @@
 /**
  * Scanned PDFs (pages that are pictures, no text layer): each page's picture — the largest JPEG
- * image drawn on it, as scanners write them — is read by offline OCR. Used only when the text
- * layer gave nothing; returns null when the PDF holds no page picture OCR can read (the caller
- * then keeps its own refusal).
+ * image drawn on it, as scanners write them — is read by offline OCR: every page when the text
+ * layer gave nothing (null when no page picture can be read: the caller keeps its refusal), or
+ * only the pages without text of a mixed document (typed pages and scanned ones).
  */
 import { AppError, isAppError } from '../../../shared/errors.js';
-import { ocrToParsed } from './image.js';
+import { OCR_LABEL, ocrToParsed } from './image.js';
+import type { ScannedPagesReader } from './pdf.js';
 import { checkImage, recognisePages } from './ocr.js';
 import type { ParsedFile, ParseInput, Parser } from './spec.js';
 
-export async function ocrScannedPdf({ bytes, fileName }: ParseInput): Promise<ParsedFile | null> {
+/**
+ * The picture of each page asked (all when `only` is absent): the largest JPEG image drawn on it,
+ * checked before any decoding. Null when pdf-lib cannot read the file at all.
+ */
+async function pageImages(
+  bytes: Buffer,
+  fileName: string,
+  only?: number[],
+): Promise<{ images: { page: number; bytes: Buffer }[]; warnings: string[]; total: number } | null> {
   const { PDFDocument, PDFName, PDFDict, PDFRawStream, PDFArray } = await import('pdf-lib');
   let pdf;
   let pages;
@@ -20,9 +29,11 @@ export async function ocrScannedPdf({ bytes, fileName }: ParseInput): Promise<Pa
     // Damaged beyond pdf-lib's lenient reading: the text-layer parser's refusal stands.
     return null;
   }
-  const images: Buffer[] = [];
+  const wanted = only ? new Set(only) : null;
+  const images: { page: number; bytes: Buffer }[] = [];
   const warnings: string[] = [];
   for (const [n, page] of pages.entries()) {
+    if (wanted && !wanted.has(n + 1)) continue;
     let best: { bytes: Buffer; area: number } | null = null;
     let xobjects: ReturnType<typeof page.node.normalizedEntries>['XObject'] | undefined;
     try {
@@ -48,20 +59,63 @@ export async function ocrScannedPdf({ bytes, fileName }: ParseInput): Promise<Pa
     }
     try {
       checkImage(best.bytes, `${fileName}, page ${n + 1}`, "L'image de la page");
-      images.push(best.bytes);
+      images.push({ page: n + 1, bytes: best.bytes });
     } catch (e) {
       if (!isAppError(e)) throw e;
       warnings.push(`page ${n + 1} : ${e.message}`);
     }
   }
-  if (!images.length) return null;
-  const result = await recognisePages(images);
-  result.warnings.unshift(...warnings);
-  return ocrToParsed(result, fileName, pages.length);
+  return { images, warnings, total: pages.length };
 }
 
-/** The PDF parser, with OCR when the text layer is empty (a scan). */
-export function withOcr(pdfParser: Parser): Parser {
+/** A PDF whose pages are all pictures (no text layer): every page read by OCR. */
+export async function ocrScannedPdf({ bytes, fileName }: ParseInput): Promise<ParsedFile | null> {
+  const found = await pageImages(bytes, fileName);
+  if (!found?.images.length) return null;
+  const result = await recognisePages(found.images.map((i) => i.bytes));
+  result.warnings.unshift(...found.warnings);
+  return ocrToParsed(result, fileName, found.total);
+}
+
+/** The scanned pages of a mixed PDF (typed pages and scans), read by OCR for the PDF parser. */
+export const readScannedPages: ScannedPagesReader = async (bytes, fileName, pages) => {
+  const found = await pageImages(bytes, fileName, pages);
+  if (!found) return null;
+  if (!found.images.length) return { text: new Map(), warnings: found.warnings, metadata: {} };
+  const result = await recognisePages(found.images.map((i) => i.bytes));
+  const text = new Map<number, string>();
+  for (const p of result.pages) text.set(found.images[p.page - 1].page, p.text);
+  const read = [...text.keys()].sort((a, b) => a - b);
+  return {
+    text,
+    warnings: [
+      ...(read.length
+        ? [
+            `Texte reconnu automatiquement (OCR) sur ${read.length > 1 ? 'les pages' : 'la page'} ${read.join(', ')} : vérifiez les passages cités.`,
+          ]
+        : []),
+      ...found.warnings,
+      ...result.warnings,
+    ],
+    metadata: read.length
+      ? {
+          ocr: {
+            label: OCR_LABEL,
+            engine: 'tesseract.js',
+            language: 'fra',
+            pages: read.length,
+            pageNumbers: read,
+            totalPages: found.total,
+            millis: result.millis,
+          },
+        }
+      : {},
+  };
+};
+
+/** The PDF parser, with OCR of the scanned pages, or of the whole document when it is a scan. */
+export function withOcr(makeParser: (reader: ScannedPagesReader) => Parser): Parser {
+  const pdfParser = makeParser(readScannedPages);
   return {
     format: 'pdf',
     async parse(input) {

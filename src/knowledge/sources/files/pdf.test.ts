@@ -32,7 +32,7 @@ describe('PDF parser', () => {
     expect(parsed.format).toBe('pdf');
     expect(parsed.title).toBe('Guide de la mairie');
     expect(parsed.warnings).toEqual([
-      "page 2 : aucun texte (document numérisé ? la reconnaissance de caractères n'est pas encore prise en charge)",
+      'page 2 : aucune image lisible par la reconnaissance de caractères, ignorée',
     ]);
     expect(parsed.metadata).toMatchObject({ pages: 3, pagesWithoutText: 1 });
     const text = parsed.sections.map((s) => `${s.path.join(' › ')}\n${s.markdown}`).join('\n\n');

@@ -7,7 +7,7 @@ import { Semaphore } from '../../semaphore.js';
 import type { ChatModel, ChatRequest, EmbeddingModel } from '../../spec.js';
 import { completeChat, streamChat } from './chat.js';
 import { embedTexts, listUpstreamModels } from './embeddings.js';
-import { rerankTexts } from './rerank.js';
+import { rerankTexts, type RerankApi } from './rerank.js';
 import type { ProviderContext } from './transport.js';
 
 export interface OpenAiCompatibleProvider {
@@ -19,7 +19,13 @@ export interface OpenAiCompatibleProvider {
   /** Model ids the upstream reports (`GET /models`), for `guichet doctor`. */
   listModels(signal: AbortSignal): Promise<string[]>;
   /** Scores of documents for a query by a reranker model (`/v1/rerank`), in the documents' order. */
-  rerank(model: string, query: string, documents: string[], signal: AbortSignal): Promise<number[]>;
+  rerank(
+    model: string,
+    query: string,
+    documents: string[],
+    signal: AbortSignal,
+    api?: RerankApi,
+  ): Promise<number[]>;
 }
 
 export function createOpenAiCompatibleProvider(
@@ -66,6 +72,6 @@ export function createOpenAiCompatibleProvider(
       embed: (texts, signal) => embedTexts(ctx, model, texts, signal),
     }),
     listModels: (signal) => listUpstreamModels(ctx, signal),
-    rerank: (model, query, documents, signal) => rerankTexts(ctx, model, query, documents, signal),
+    rerank: (model, query, documents, signal, api) => rerankTexts(ctx, model, query, documents, signal, api),
   };
 }
