@@ -38,9 +38,21 @@ describe('accounts domain', () => {
     }
   });
 
-  it('gives the dpo role reading only: privacy, audit, usage, people', () => {
+  it('gives the dpo role reading (privacy, audit, usage, people), their register of AI tools and the training', () => {
     const held = (Object.keys(PERMISSIONS) as Permission[]).filter((p) => can('dpo', p));
-    expect(held.sort()).toEqual(['audit:read', 'me:read', 'privacy:read', 'usage:read', 'users:read'].sort());
+    expect(held.sort()).toEqual(
+      [
+        'audit:read',
+        'me:read',
+        'privacy:read',
+        'usage:read',
+        'users:read',
+        // The inventory of AI tools is the DPO's register: they keep it.
+        'ai_tools:read',
+        'ai_tools:write',
+        'training:take',
+      ].sort(),
+    );
     for (const p of held) expect(can('admin', p), p).toBe(true);
   });
 

@@ -3,6 +3,7 @@
  * kept on the server), its scoring and record, the organisation's report (JSON, CSV, PDF) and the
  * gate of `training.required`.
  */
+import { toCsv } from '../shared/csv.js';
 import type { Principal, User } from '../accounts/model.js';
 import { AppError } from '../shared/errors.js';
 import type { Store } from '../store/spec.js';
@@ -240,11 +241,5 @@ export const REPORT_HEAD = [
  * like a formula (`=`, `+`, `-`, `@`) is prefixed with `'` so a spreadsheet never runs it.
  */
 export function trainingCsv(r: TrainingReport): string {
-  const cell = (v: string) => {
-    const t = /^[=+\-@\t\r]/.test(v) ? `'${v}` : v;
-    return /[";\r\n]/.test(t) ? `"${t.replace(/"/g, '""')}"` : t;
-  };
-  return (
-    '\uFEFF' + [REPORT_HEAD, ...reportRows(r)].map((row) => row.map(cell).join(';')).join('\r\n') + '\r\n'
-  );
+  return toCsv([REPORT_HEAD, ...reportRows(r)]);
 }

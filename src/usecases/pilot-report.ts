@@ -4,6 +4,7 @@
  * ARCHITECTURE.md. An exchange is a question with the answer that follows it; it belongs to the
  * week (and the service) of the question.
  */
+import { toCsv } from '../shared/csv.js';
 import { isStale } from '../knowledge/freshness.js';
 import { maskPersonalData } from '../privacy/mask.js';
 import { AppError } from '../shared/errors.js';
@@ -280,10 +281,7 @@ export function comparePilot(
   return out;
 }
 
-const cell = (v: unknown) => {
-  const t = v === null || v === undefined ? '' : String(v);
-  return /[";\n\r]/.test(t) ? `"${t.replace(/"/g, '""')}"` : t;
-};
+const cell = (v: unknown) => (v === null || v === undefined ? '' : String(v));
 const pct = (x: number) => `${String(Math.round(x * 1000) / 10).replace('.', ',')} %`;
 
 /** One line per week (and the whole period), `;`-separated with a BOM, as French spreadsheets expect. */
@@ -318,13 +316,11 @@ export function pilotCsv(r: PilotReport): string {
       f.staleCitations,
       f.staleSources.map((s) => `${s.title} [${s.date ?? '?'}] (${s.count})`).join(' | '),
       f.unanswered.map((q) => `${q.question} (${q.count})`).join(' | '),
-    ]
-      .map(cell)
-      .join(';');
-  const lines = [
-    head.join(';'),
+    ].map(cell);
+  // Questions typed by people are cells too: the shared writer neutralises formulas (CSV injection).
+  return toCsv([
+    head,
     ...r.weeks.map((w) => line(w.week, w.start, w)),
     line('Total', `${r.from} au ${r.to}`, r.totals),
-  ];
-  return `\ufeff${lines.join('\r\n')}\r\n`;
+  ]);
 }

@@ -191,7 +191,7 @@ describe.each(engines)('inventory of AI tools on $name', (engine) => {
     const csv = await csvRes.text();
     expect(csv.split('\r\n').filter(Boolean)).toHaveLength(3);
     expect(csv).toContain('Traducteur en ligne');
-    expect(csv).toContain('"État civil, Accueil"');
+    expect(csv).toContain(';État civil, Accueil;'); // « ; » separates, a comma needs no quotes
     expect(csv).toContain('en cours');
     const md = await (await call(admin, 'GET', '/v1/admin/ai-tools?format=md')).text();
     expect(md).toContain('# Inventaire des outils d’IA');

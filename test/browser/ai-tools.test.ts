@@ -4,22 +4,23 @@
  * « J'ai relu cette réponse » (kept across a reload); the admin fills the inventory of AI tools at
  * `/admin/outils-ia` and exports it (CSV, Markdown, PDF).
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import {
+  expectNoAxeViolation as axe,
+  isolatedContext,
+  launchChromium,
+  skipWithoutChromium,
+} from '../helpers/browser.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openSqliteStore } from '../../src/store/sqlite/index.js';
 import { createTestKey } from '../helpers/accounts.js';
 import { startServer, type RunningServer } from '../helpers/server.js';
 import { ROOT } from '../helpers/cli.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CI = process.env.CI === 'true';
-const present = existsSync(CHROMIUM);
-if (!present && !CI) console.log(`[browser] ai-tools suite skipped: ${CHROMIUM} is absent and CI is not set`);
-const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+const skip = skipWithoutChromium('suite du marquage et de l’inventaire des outils d’IA');
 
 let server: RunningServer;
 let browser: Browser;
@@ -39,24 +40,13 @@ async function signIn(p: Page, k: string) {
   await p.waitForSelector('#question');
 }
 
-async function axe(p: Page, name: string): Promise<void> {
-  if (!(await p.evaluate(() => 'axe' in window))) await p.evaluate(axeSource);
-  const violations = await p.evaluate(async () => {
-    const r = await (
-      window as unknown as { axe: { run: (o: unknown) => Promise<{ violations: { id: string }[] }> } }
-    ).axe.run({ resultTypes: ['violations'] });
-    return r.violations.map((v) => v.id);
-  });
-  expect(violations, `axe on ${name}`).toEqual([]);
-}
-
 const clipboard = (p: Page) => p.evaluate(() => navigator.clipboard.readText());
 const downloaded = async (p: Page, selector: string): Promise<Buffer> => {
   const [download] = await Promise.all([p.waitForEvent('download'), p.click(selector)]);
   return readFileSync((await download.path())!);
 };
 
-describe.skipIf(!present && !CI)('AI marking and the inventory of AI tools in the browser', () => {
+describe.skipIf(skip)('AI marking and the inventory of AI tools in the browser', () => {
   beforeAll(async () => {
     mkdirSync(join(ROOT, 'test-artifacts', 'tailles'), { recursive: true });
     dataDir = mkdtempSync(join(tmpdir(), 'guichet-ai-browser-'));
@@ -65,8 +55,11 @@ describe.skipIf(!present && !CI)('AI marking and the inventory of AI tools in th
     agent = await createTestKey(store, { orgId: 'default', role: 'agent', name: 'accueil' });
     await store.close();
     server = await startServer({ GUICHET_DATA_DIR: dataDir });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
-    context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1366, height: 768 } });
+    browser = await launchChromium();
+    context = await isolatedContext(browser, {
+      acceptDownloads: true,
+      viewport: { width: 1366, height: 768 },
+    });
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
     page = await context.newPage();
   }, 300_000);
@@ -193,9 +186,9 @@ describe.skipIf(!present && !CI)('AI marking and the inventory of AI tools in th
     const lines = csv.split('\r\n').filter(Boolean);
     expect(lines).toHaveLength(3);
     expect(lines[2]).toContain('Traducteur automatique');
-    expect(lines[2]).toContain('"État civil, Accueil"');
+    expect(lines[2]).toContain(';État civil, Accueil;');
     expect(lines[2]).toContain('réalisée');
-    expect(lines[2]).toContain('"oui (US CLOUD Act, FISA 702)"');
+    expect(lines[2]).toContain(';oui (US CLOUD Act, FISA 702);');
     const md = (await downloaded(page, '#ai-tools-export-md')).toString('utf8');
     expect(md).toContain('## Traducteur automatique');
     expect(md).toContain('| Analyse d’impact (AIPD) | réalisée |');

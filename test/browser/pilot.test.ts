@@ -5,22 +5,17 @@
  * figures computed here straight from the store's tables (SQL and JSON, not the report's code);
  * then the service filter, the CSV download and the comparison of two periods.
  */
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { isolatedContext, launchChromium, skipWithoutChromium } from '../helpers/browser.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_ORG_ID } from '../../src/accounts/model.js';
 import type { SqliteStore } from '../../src/store/sqlite/index.js';
 import { createTestKey, startTestApp, type RunningApp } from '../helpers/accounts.js';
 import { ROOT } from '../helpers/cli.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CI = process.env.CI === 'true';
-const present = existsSync(CHROMIUM);
-if (!present && !CI)
-  console.log(
-    `[pilot browser] suite skipped: ${CHROMIUM} is absent (apt-get install -y chromium) and CI is not set`,
-  );
+const skip = skipWithoutChromium('suite du tableau de bord du pilote');
 
 const ARTIFACTS = join(ROOT, 'test-artifacts');
 const WEEK = { from: '2026-11-16', to: '2026-11-22', label: 'Semaine 47 (du 16/11/2026)', iso: '2026-W47' };
@@ -166,7 +161,7 @@ async function show(p: Page, from: string, to: string, service = '') {
   await p.waitForSelector(`#pilot-totals:has-text("Du ${from.split('-').reverse().join('/')}")`);
 }
 
-describe.skipIf(!present && !CI)('pilot dashboard in Chromium', () => {
+describe.skipIf(skip)('pilot dashboard in Chromium', () => {
   beforeAll(async () => {
     app = await startTestApp();
     const store = app.services.store;
@@ -188,8 +183,10 @@ describe.skipIf(!present && !CI)('pilot dashboard in Chromium', () => {
     const users = [await u('agent1@mairie.fr', accueil), await u('agent2@mairie.fr', juridique)];
     await scriptWeek(WEEK.from, 40, 7, [accueil, juridique], users);
     await scriptWeek(PREVIOUS.from, 15, 11, [accueil, juridique], users);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
-    page = await (await browser.newContext({ acceptDownloads: true, locale: 'fr-FR' })).newPage();
+    browser = await launchChromium();
+    page = await (
+      await isolatedContext(browser, { acceptDownloads: true, viewport: { width: 1280, height: 720 } })
+    ).newPage();
     await page.goto(`${app.url}/#/connexion`);
     await page.waitForLoadState('networkidle');
     await page.fill('#api-key', admin);

@@ -5,10 +5,15 @@
  * trained agent goes straight to the assistant; the admin sees who has done it and downloads the
  * CSV (rows checked) and the PDF.
  */
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import {
+  expectNoAxeViolation as axe,
+  isolatedContext,
+  launchChromium,
+  skipWithoutChromium,
+} from '../helpers/browser.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { createApiKey } from '../../src/accounts/create-api-key.js';
@@ -18,13 +23,7 @@ import { ROOT } from '../helpers/cli.js';
 import { copyCorpus } from '../helpers/corpus.js';
 import { startServer, type RunningServer } from '../helpers/server.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CI = process.env.CI === 'true';
-const present = existsSync(CHROMIUM);
-if (!present && !CI)
-  console.log(
-    `[browser] training suite skipped: ${CHROMIUM} is absent (apt-get install -y chromium) and CI is not set`,
-  );
+const skip = skipWithoutChromium('suite de la formation');
 
 interface BankQuestion {
   id: string;
@@ -39,31 +38,12 @@ const BANK = new Map(
 );
 const COURSE = readCourse(BUILTIN_COURSE_DIR);
 const ARTIFACTS = join(ROOT, 'test-artifacts');
-const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 let server: RunningServer;
 let browser: Browser;
 let page: Page;
 let dataDir: string;
 const keys: Record<'untrained' | 'trained' | 'admin', string> = { untrained: '', trained: '', admin: '' };
-
-async function axe(p: Page, name: string): Promise<void> {
-  if (!(await p.evaluate(() => 'axe' in window))) await p.evaluate(axeSource);
-  const violations = await p.evaluate(async () => {
-    const r = await (
-      window as unknown as {
-        axe: {
-          run: (o: unknown) => Promise<{ violations: { id: string; nodes: { target: string[] }[] }[] }>;
-        };
-      }
-    ).axe.run({ resultTypes: ['violations'] });
-    return r.violations.map((v) => ({
-      id: v.id,
-      targets: v.nodes.slice(0, 3).map((n) => n.target.join(' ')),
-    }));
-  });
-  expect(violations, `axe on ${name}: ${JSON.stringify(violations)}`).toEqual([]);
-}
 
 /** Signs in with a key (the session cookie), and waits for the first screen after it. */
 async function signIn(p: Page, key: string): Promise<void> {
@@ -76,7 +56,7 @@ async function signIn(p: Page, key: string): Promise<void> {
   await p.waitForSelector('#question, #formation-etape');
 }
 
-describe.skipIf(!present && !CI)('AI training in Chromium', () => {
+describe.skipIf(skip)('AI training in Chromium', () => {
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
     dataDir = await copyCorpus();
@@ -108,18 +88,8 @@ describe.skipIf(!present && !CI)('AI training in Chromium', () => {
     const config = join(dataDir, 'formation.yaml');
     writeFileSync(config, 'training:\n  required: true\n  questions: 10\n  pass_mark: 0.8\n');
     server = await startServer({ GUICHET_DATA_DIR: dataDir, GUICHET_CONFIG: config });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--no-first-run',
-      ],
-    });
-    const context = await browser.newContext({
-      locale: 'fr-FR',
+    browser = await launchChromium();
+    const context = await isolatedContext(browser, {
       viewport: { width: 1366, height: 900 },
       acceptDownloads: true,
     });
