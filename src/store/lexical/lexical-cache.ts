@@ -160,7 +160,7 @@ export class LexicalCache {
         this.enabled = false;
         return false;
       }
-      next = builder.finish(version);
+      next = await builder.finishAsync(version);
     } catch (e) {
       if (this.closed) return false;
       this.log?.warn(
@@ -195,7 +195,9 @@ export class LexicalCache {
         this.stale = false;
         return true;
       }
-      this.index = base.merge(new Set(delta.removed), added, delta.version);
+      const merged = await base.mergeAsync(new Set(delta.removed), added, delta.version);
+      if (this.closed) return false;
+      this.index = merged;
       this.stale = false;
       this.merges++;
       this.log?.info?.(

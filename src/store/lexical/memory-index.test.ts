@@ -139,7 +139,7 @@ describe('in-memory lexical index', () => {
     cache.close();
   });
 
-  it('merges removals and additions into the index a full build of the same chunks would give', () => {
+  it('merges removals and additions into the index a full build of the same chunks would give (also in slices)', async () => {
     // A seeded generator: the same chunks on every run.
     let seed = 7;
     const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
@@ -175,8 +175,18 @@ describe('in-memory lexical index', () => {
         ...current.filter((c) => !removed.has(c.rowid) && !replacedIds.has(c.rowid)),
         ...addedChunks,
       ];
-      index = index.merge(removed, fill(new MemoryIndexBuilder(), addedChunks), String(round));
-      const scratch = fill(new MemoryIndexBuilder(), current).finish(String(round));
+      const builder = fill(new MemoryIndexBuilder(), addedChunks);
+      if (round % 2) index = index.merge(removed, builder, String(round));
+      else {
+        // In slices, as the server merges: the event loop runs in between, same result.
+        let served = 0;
+        const tick = setImmediate(() => served++);
+        index = await index.mergeAsync(removed, builder, String(round));
+        clearImmediate(tick);
+        expect(served).toBe(1);
+      }
+      const full = fill(new MemoryIndexBuilder(), current);
+      const scratch = round % 3 ? full.finish(String(round)) : await full.finishAsync(String(round));
       expect(index.version).toBe(String(round));
       expect(index.chunks).toBe(scratch.chunks);
       expect(index.postings).toBe(scratch.postings);

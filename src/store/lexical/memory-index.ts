@@ -93,6 +93,11 @@ export class MemoryIndexBuilder {
   finish(version: string): MemoryLexicalIndex {
     return EMPTY.merge(new Set(), this, version);
   }
+
+  /** `finish` in slices, the event loop served between them (a server's full load). */
+  finishAsync(version: string): Promise<MemoryLexicalIndex> {
+    return EMPTY.mergeAsync(new Set(), this, version);
+  }
 }
 
 interface IndexData {
@@ -110,6 +115,9 @@ interface IndexData {
   collectionIds: Map<string, number>;
   tokens: number;
 }
+
+/** Postings (or chunks) laid out between two yields of an asynchronous merge: about a millisecond. */
+const SLICE = 100_000;
 
 export class MemoryLexicalIndex {
   readonly version: string;
@@ -177,6 +185,38 @@ export class MemoryLexicalIndex {
    * takes a second or more. The result is laid out like one built from scratch, so it ranks the same.
    */
   merge(removed: ReadonlySet<number>, added: MemoryIndexBuilder, version: string): MemoryLexicalIndex {
+    const steps = this.mergeSteps(removed, added, version);
+    for (;;) {
+      const r = steps.next();
+      if (r.done) return r.value;
+    }
+  }
+
+  /**
+   * `merge` in slices of about a millisecond, the event loop served between them (searches keep
+   * using this index meanwhile: it is never changed). What `guichet serve` runs after a write: one
+   * pass over millions of postings would otherwise hold every request for tens of milliseconds.
+   */
+  async mergeAsync(
+    removed: ReadonlySet<number>,
+    added: MemoryIndexBuilder,
+    version: string,
+  ): Promise<MemoryLexicalIndex> {
+    const steps = this.mergeSteps(removed, added, version);
+    for (;;) {
+      const r = steps.next();
+      if (r.done) return r.value;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+
+  /** The merge, yielding after every slice of about `SLICE` postings or chunks. */
+  private *mergeSteps(
+    removed: ReadonlySet<number>,
+    added: MemoryIndexBuilder,
+    version: string,
+  ): Generator<void, MemoryLexicalIndex> {
+    let work = 0;
     const d = this.d;
     const a = added.collected();
     const replaced = new Set(a.rowids);
@@ -203,10 +243,15 @@ export class MemoryLexicalIndex {
     const nTerms = termIds.size;
     const oldTerms = d.start.length - 1;
     const start = new Int32Array(nTerms + 1);
+    yield;
     for (let t = 0; t < oldTerms; t++) {
       let n = 0;
       for (let p = d.start[t]; p < d.start[t + 1]; p++) if (remap[d.chunk[p]] >= 0) n++;
       start[t + 1] = n;
+      if ((work += n + 1) > SLICE) {
+        work = 0;
+        yield;
+      }
     }
     const nAdded = a.postTerm.length;
     for (let i = 0; i < nAdded; i++) start[addedTerm[a.postTerm.data[i]] + 1]++;
@@ -226,6 +271,10 @@ export class MemoryLexicalIndex {
         b[at] = d.b[p];
         at++;
       }
+      if ((work += at - fill[t] + 1) > SLICE) {
+        work = 0;
+        yield;
+      }
       fill[t] = at;
     }
     for (let i = 0; i < nAdded; i++) {
@@ -234,6 +283,7 @@ export class MemoryLexicalIndex {
       th[at] = a.postTH.data[i];
       b[at] = a.postB.data[i];
     }
+    yield;
     // Per-chunk arrays.
     const rowids = new Float64Array(rows);
     const documentIds = new Array<string>(rows);
@@ -253,6 +303,7 @@ export class MemoryLexicalIndex {
       collections[kept + i] = addedCollection[a.collections[i]];
       lengths[kept + i] = a.lengths[i];
     }
+    yield;
     return new MemoryLexicalIndex({
       version,
       termIds,
