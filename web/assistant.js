@@ -1128,12 +1128,22 @@ async function ask(ctx, question, { replace = null, replaceEl = null } = {}) {
     }
     if (!res.ok) {
       let m = `Erreur ${res.status}`;
+      let code = null;
       try {
-        m = (await res.json()).error?.message ?? m;
+        const body = await res.json();
+        m = body.error?.message ?? m;
+        code = body.error?.code ?? null;
       } catch {
         /* not JSON */
       }
       giveBack();
+      if (code === 'training_required') {
+        // A new version of the course was published while the page was open: to the course, the
+        // question kept for when the person comes back.
+        sessionStorage.setItem(DRAFT, question);
+        location.hash = '#/formation';
+        return;
+      }
       showError(
         ctx,
         alertBox(

@@ -198,6 +198,32 @@ describe.skipIf(skip)('AI training in Chromium', () => {
     await signIn(page, keys.trained);
     await page.waitForSelector('#question');
     expect(new URL(page.url()).hash).toBe('#/assistant');
+    // A new course version published while the page is open: the question route answers
+    // training_required (as tested on the server in test/training); the page sends the person to
+    // the course instead of showing an error, the question kept for their return.
+    const route = '**/v1/conversations/*/messages';
+    await page.route(route, (r) =>
+      r.fulfill({
+        status: 403,
+        contentType: 'application/json',
+        body: JSON.stringify({
+          error: {
+            message: 'Formation requise.',
+            type: 'permission_error',
+            param: null,
+            code: 'training_required',
+          },
+        }),
+      }),
+    );
+    await page.fill('#question', 'Comment refaire une carte grise ?');
+    await page.press('#question', 'Enter');
+    await page.waitForSelector('#formation-etape');
+    await page.unroute(route);
+    expect(new URL(page.url()).hash).toMatch(/^#\/formation/);
+    expect(await page.evaluate(() => sessionStorage.getItem('guichet.draft'))).toBe(
+      'Comment refaire une carte grise ?',
+    );
     // The course stays open to read again, with the success shown.
     await page.click('nav#navigation >> text=Formation à l’IA');
     await page.waitForSelector('#formation-etape');
