@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { OCR_LIMITS, recognisePages } from '../src/knowledge/sources/files/ocr.js';
-import { renderTextImage } from '../test/fixtures/files/scan.js';
+import { cer, renderTextImage } from '../test/fixtures/files/scan.js';
 import { machine, writeSection } from './report.js';
 
 const SOURCE = fileURLToPath(
@@ -44,17 +44,4 @@ export async function benchOcr(): Promise<void> {
 Machine partagée : chiffres bruités.`,
   );
   console.log(`OCR : ${perMinute.toFixed(1)} pages/min, CER ${(rate * 100).toFixed(2)} %`);
-}
-
-function cer(expected: string, actual: string): number {
-  const a = expected.replace(/\s+/g, ' ').trim();
-  const b = actual.replace(/\s+/g, ' ').trim();
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++)
-      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    prev = cur;
-  }
-  return prev[b.length] / Math.max(1, a.length);
 }

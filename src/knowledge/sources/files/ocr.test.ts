@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { deflateSync, crc32 } from 'node:zlib';
 import { PDFDocument, StandardFonts } from 'pdf-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { renderRotatedTextImage, renderTextImage } from '../../../../test/fixtures/files/scan.js';
+import { cer, renderRotatedTextImage, renderTextImage } from '../../../../test/fixtures/files/scan.js';
 import { AppError } from '../../../shared/errors.js';
 import { parseFile } from './index.js';
 import { configSchema } from '../../../config/schema.js';
@@ -44,19 +44,6 @@ function grayPng(width: number, height: number, value = 255, data = true): Buffe
     chunk('IDAT', deflateSync(raw)),
     chunk('IEND', Buffer.alloc(0)),
   ]);
-}
-
-function cer(expected: string, actual: string): number {
-  const a = expected.replace(/\s+/g, ' ').trim();
-  const b = actual.replace(/\s+/g, ' ').trim();
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++)
-      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    prev = cur;
-  }
-  return prev[b.length] / a.length;
 }
 
 async function refusal(promise: Promise<unknown>): Promise<AppError> {
