@@ -4,7 +4,7 @@
  * deeply nested JSON.
  */
 import { randomBytes } from 'node:crypto';
-import { makeZip, type ZipFileSpec } from '../fixtures/files/make.js';
+import { assemblePdf, makeZip, type ZipFileSpec } from '../fixtures/files/make.js';
 
 /** `levels` nested `<div>` around a sentence (5,000 levels ≈ 55 KB: the reproduction's size). */
 export function nestedHtml(levels: number): Buffer {
@@ -30,17 +30,7 @@ export function repeatedPagePdf(references: number): Buffer {
     `<< /Length ${content.length} >>\nstream\n${content}\nendstream`,
     '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>',
   ];
-  let body = '%PDF-1.4\n';
-  const offsets: number[] = [];
-  objects.forEach((o, i) => {
-    offsets.push(Buffer.byteLength(body, 'latin1'));
-    body += `${i + 1} 0 obj\n${o}\nendobj\n`;
-  });
-  const xref = Buffer.byteLength(body, 'latin1');
-  body += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n`;
-  body += offsets.map((o) => `${String(o).padStart(10, '0')} 00000 n \n`).join('');
-  body += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
-  return Buffer.from(body, 'latin1');
+  return assemblePdf(objects);
 }
 
 /**
