@@ -5,7 +5,7 @@
  * the third organisation's search p99 ≤ 50 ms. The client runs in this process, the server in its
  * own; multipart bodies are built before the measurement.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,24 +16,12 @@ import { openSqliteStore } from '../src/store/sqlite/index.js';
 import { createCollection } from '../src/usecases/manage-collections.js';
 import { prepareSend } from '../test/hostile/app.js';
 import { bigDocx, nestedHtml, repeatedPagePdf } from '../test/hostile/fixtures.js';
-import { machine, writeSection } from './report.js';
+import { machine, waitFor, writeSection } from './report.js';
 import { fmt, percentile } from './stats.js';
 
 const BIN = fileURLToPath(new URL('../bin/guichet.js', import.meta.url));
 const RAG_DEV = fileURLToPath(new URL('../eval/rag-dev.jsonl', import.meta.url));
 const ROUNDS = 3;
-
-function waitFor(child: ChildProcess, pattern: RegExp): Promise<RegExpExecArray> {
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = pattern.exec(out);
-      if (m) resolve(m);
-    });
-    child.once('exit', (c) => reject(new Error(`process exited (${c})`)));
-  });
-}
 
 /** Calls `once` one after the other, `everyMs` apart, until stopped; returns the latencies. */
 function loop(once: () => Promise<void>, everyMs: number) {

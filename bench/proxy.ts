@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,22 +8,10 @@ import { ensureDefaultOrganisation } from '../src/accounts/create-organisation.j
 import { openSqliteStore } from '../src/store/sqlite/index.js';
 import { post, throughput } from './http-load.js';
 import { fmt, median, percentile } from './stats.js';
-import { machine, writeSection } from './report.js';
+import { machine, waitFor, writeSection } from './report.js';
 
 const BIN = fileURLToPath(new URL('../bin/guichet.js', import.meta.url));
 const UPSTREAM = fileURLToPath(new URL('./upstream.mjs', import.meta.url));
-
-function waitFor(child: ChildProcess, pattern: RegExp): Promise<RegExpExecArray> {
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = pattern.exec(out);
-      if (m) resolve(m);
-    });
-    child.once('exit', (c) => reject(new Error(`process exited (${c})`)));
-  });
-}
 
 /** CPU time (user + system) a process has used, in ms; NaN where /proc is unavailable. */
 function cpuMs(pid: number): number {

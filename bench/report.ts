@@ -1,4 +1,5 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
 
 export const BENCHMARKS = new URL('../BENCHMARKS.md', import.meta.url);
@@ -26,4 +27,17 @@ export function writeSection(title: string, body: string): void {
     text = text.slice(0, start) + section + (next === -1 ? '' : text.slice(next));
   }
   writeFileSync(path, text);
+}
+
+/** Resolves with the first match of `pattern` in what the child prints (rejects if it exits first). */
+export function waitFor(child: ChildProcess, pattern: RegExp): Promise<RegExpExecArray> {
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = pattern.exec(out);
+      if (m) resolve(m);
+    });
+    child.once('exit', (c) => reject(new Error(`process exited (${c})`)));
+  });
 }
