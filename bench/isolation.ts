@@ -3,7 +3,8 @@
  * 120 KB PDF listing one page 20,000 times, a 42 MB DOCX) sent together to a real `guichet serve`,
  * while a probe asks `/health` and a third organisation searches. Targets: /health p99 ≤ 100 ms,
  * the third organisation's search p99 ≤ 50 ms. The client runs in this process, the server in its
- * own; multipart bodies are built before the measurement.
+ * own; multipart bodies are built before the measurement. `BENCH_NODE_ARGS` adds Node flags to the
+ * server (`--cpu-prof --cpu-prof-dir=…` to see what holds its event loop).
  */
 import { spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -60,10 +61,14 @@ export async function benchIsolation(corpusDataDir: string): Promise<void> {
   const config = join(dataDir, 'guichet.yaml');
   const extra = process.env.BENCH_NO_MEMORY_INDEX ? 'search:\n  memory_index: false\n' : '';
   writeFileSync(config, `documents:\n  max_upload_bytes: 62914560\n${extra}`);
-  const guichet = spawn(process.execPath, [BIN, 'serve', '--port', '0'], {
-    env: { ...process.env, GUICHET_DATA_DIR: dataDir, GUICHET_CONFIG: config, GUICHET_LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const guichet = spawn(
+    process.execPath,
+    [...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean), BIN, 'serve', '--port', '0'],
+    {
+      env: { ...process.env, GUICHET_DATA_DIR: dataDir, GUICHET_CONFIG: config, GUICHET_LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   try {
     const url = (await waitFor(guichet, /écoute sur (http:\/\/[\d.]+:\d+)/))[1];
     // Until the in-memory index is up, searches are the store's: wait for it, as in service.

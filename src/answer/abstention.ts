@@ -100,13 +100,18 @@ export async function abstentionSignals(
   store: Store,
   question: string,
   hits: PublicationHit[],
+  /** The search scope: the terms' rarity is the scope's (other organisations' documents do not count). */
+  collectionIds?: string[],
 ): Promise<AbstentionSignals> {
   const terms = [...new Set(analyze(question))];
   const names = namesIn(question);
   const nameTerms = names.map((n) => analyze(n)[0]).filter((t): t is string => !!t);
   const folded = fold(question).replace(/[’]/g, "'");
   const placeTerms = [...folded.matchAll(OFFICE)].flatMap((m) => analyze(m[2]));
-  const { chunks, df } = await store.search.termStats([...new Set([...terms, ...nameTerms, ...placeTerms])]);
+  const { chunks, df } = await store.search.termStats(
+    [...new Set([...terms, ...nameTerms, ...placeTerms])],
+    collectionIds,
+  );
   const idf = (t: string) => Math.log(1 + chunks / ((df.get(t) ?? 0) + 1));
   const total = terms.reduce((s, t) => s + idf(t), 0);
   const share = (present: Set<string>, list: string[]) => {
@@ -176,8 +181,9 @@ export async function judgeAbstention(
   question: string,
   hits: PublicationHit[],
   model: LogisticModel = ABSTENTION_MODEL,
+  collectionIds?: string[],
 ): Promise<AbstentionJudgement> {
-  const signals = await abstentionSignals(store, question, hits);
+  const signals = await abstentionSignals(store, question, hits, collectionIds);
   if (hits.length === 0) return { refuse: true, probability: 1, signals };
   const probability = unanswerableProbability(model, signals);
   return { refuse: probability >= model.threshold, probability, signals };

@@ -22,10 +22,12 @@ export async function judgeRelevance(
   question: string,
   hits: PublicationHit[],
   minCoverage = MIN_COVERAGE,
+  /** The search scope: the terms' rarity is the scope's (other organisations' documents do not count). */
+  collectionIds?: string[],
 ): Promise<RelevanceJudgement> {
   const terms = [...new Set(analyze(question))];
   if (hits.length === 0 || terms.length === 0) return { relevant: false, coverage: 0 };
-  const { chunks, df } = await store.search.termStats(terms);
+  const { chunks, df } = await store.search.termStats(terms, collectionIds);
   const idf = (t: string) => Math.log(1 + chunks / ((df.get(t) ?? 0) + 1));
   let best = 0;
   for (const hit of hits.slice(0, 3)) {

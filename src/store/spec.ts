@@ -185,9 +185,11 @@ export interface SearchRepo {
   chunksWithoutVector(limit: number): Promise<StoredChunk[]>;
   /**
    * Index statistics of analyzed terms: how many chunks there are, and in how many chunks each term
-   * occurs (over the whole index). Used to judge whether results are relevant at all.
+   * occurs — over the whole index, or over the chunks of `collectionIds` when given (a search
+   * scope: what another organisation stores then changes nothing). Used to judge whether results
+   * are relevant at all.
    */
-  termStats(terms: string[]): Promise<{ chunks: number; df: Map<string, number> }>;
+  termStats(terms: string[], collectionIds?: string[]): Promise<{ chunks: number; df: Map<string, number> }>;
   /**
    * Within some collections: how many documents they hold, and in how many of those documents each
    * term occurs. Only asked for terms that are rare in the whole index (cheap to count).
@@ -198,6 +200,11 @@ export interface SearchRepo {
   ): Promise<{ documents: number; df: Map<string, number> }>;
   /** Loads chunks with their documents, in the order of the ids given. */
   hydrate(chunkIds: string[]): Promise<ChunkWithDocument[]>;
+  /**
+   * The kind of each of these documents (unknown ids are left out): what the kind priors of a
+   * search need for its 40 candidates, without loading their passages and metadata.
+   */
+  documentKinds(documentIds: string[]): Promise<Map<string, string>>;
   /**
    * Long-running processes (the server): keep an in-memory copy of the lexical index, used while it
    * matches the store's current state (same ranking as the store's own query, much faster). Resolves

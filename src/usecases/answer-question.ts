@@ -163,10 +163,12 @@ export async function prepareAnswer(deps: AnswerDeps, request: AnswerRequest): P
   // cross-validated model of src/answer/abstention-model.ts. An organisation's own document that
   // covers the question well enough (as for its reserved slot) still answers.
   const evidence = async (q: string, list: PublicationHit[]) => {
-    const abstention = await judgeAbstention(store, q, list);
+    const inScope = searched.map((c) => c.id);
+    const abstention = await judgeAbstention(store, q, list, undefined, inScope);
     const localHits = list.filter((h) => !national.has(h.collectionId));
     const localCovers =
-      localHits.length > 0 && (await judgeRelevance(store, q, localHits)).coverage >= LOCAL_MIN_COVERAGE;
+      localHits.length > 0 &&
+      (await judgeRelevance(store, q, localHits, undefined, inScope)).coverage >= LOCAL_MIN_COVERAGE;
     return { refuse: abstention.refuse && !localCovers, localCovers };
   };
   // A query written by the model (`search.rewrite`) that its own results answer is evidence too.

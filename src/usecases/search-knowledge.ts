@@ -96,8 +96,9 @@ async function scopeTerms(store: Store, terms: string[], collectionIds: string[]
   if (documents < SCOPE_MIN_DOCUMENTS) return terms;
   // A term can stand in half of the scope's documents only if at least that many chunks hold it:
   // for the national corpus no rare term qualifies, and nothing more is asked of the store.
-  const { df } = await store.search.termStats(terms);
   const floor = SCOPE_STOP_SHARE * documents;
+  if (floor > SCOPE_CHECK_MAX_DF) return terms;
+  const { df } = await store.search.termStats(terms);
   const candidates = terms.filter((t) => (df.get(t) ?? 0) >= floor && (df.get(t) ?? 0) <= SCOPE_CHECK_MAX_DF);
   if (candidates.length === 0) return terms;
   const scope = await store.search.scopeStats(candidates, collectionIds);
@@ -144,16 +145,17 @@ export async function searchKnowledge(o: SearchKnowledgeOptions): Promise<Public
     o.passagesPerDocument ?? 3,
     AGGREGATION,
   );
-  const chunks = await o.store.search.hydrate(candidates.flatMap((g) => g.chunks.map((c) => c.chunkId)));
-  const byId = new Map(chunks.map((c) => [c.id, c]));
+  // Kind priors need only the candidates' kinds; passages and documents are loaded for the
+  // publications shown (and those a reranker reads), not for all 40 candidates.
+  const kinds = await o.store.search.documentKinds(candidates.map((g) => g.documentId));
   const prior = candidates
-    .map((g) => {
-      const kind = byId.get(g.chunks[0].chunkId)?.document.kind ?? '';
-      return { ...g, score: g.score * (KIND_PRIORS[kind] ?? 1) };
-    })
+    .map((g) => ({ ...g, score: g.score * (KIND_PRIORS[kinds.get(g.documentId) ?? ''] ?? 1) }))
     .sort((a, b) => b.score - a.score);
+  const loaded = prior.slice(0, o.reranker ? Math.max(k, RERANK_CANDIDATES) : k);
+  const chunks = await o.store.search.hydrate(loaded.flatMap((g) => g.chunks.map((c) => c.chunkId)));
+  const byId = new Map(chunks.map((c) => [c.id, c]));
   if (o.reranker) {
-    const head = prior.slice(0, Math.max(k, RERANK_CANDIDATES));
+    const head = loaded;
     const scores = await o.reranker.rerank(
       query,
       head.map((g) => {
@@ -168,7 +170,7 @@ export async function searchKnowledge(o: SearchKnowledgeOptions): Promise<Public
       o.signal,
     );
     head.forEach((g, i) => (g.score = scores[i] ?? g.score));
-    prior.splice(0, head.length, ...head.sort((a, b) => b.score - a.score));
+    prior.splice(0, head.length, ...[...head].sort((a, b) => b.score - a.score));
   }
   const groups = prior.slice(0, k);
   return groups.flatMap((g) => {

@@ -52,9 +52,10 @@ export async function searchWithLocal(
 
   // A question naming something no document knows (another town, a bus line) is not about this
   // organisation's documents: no reserved slot (they would only add an off-topic source).
-  // Counter vocabulary (RDV, CNI…) is known through its expansion, not by itself.
+  // Counter vocabulary (RDV, CNI…) is known through its expansion, not by itself. Known within the
+  // search scope: another organisation's documents neither grant nor withhold the slot.
   const terms = [...new Set(analyze(o.query))].filter((t) => !EXPANDED.has(t));
-  const { df } = await o.store.search.termStats(terms);
+  const { df } = await o.store.search.termStats(terms, o.collectionIds);
   if (terms.some((t) => !df.get(t))) return merged;
 
   const shown = new Set(merged.map((h) => h.id));
@@ -64,7 +65,7 @@ export async function searchWithLocal(
   const reserved: PublicationHit[] = [];
   for (const hit of candidates) {
     if (reserved.length + already >= slots) break;
-    const { coverage } = await judgeRelevance(o.store, o.query, [hit]);
+    const { coverage } = await judgeRelevance(o.store, o.query, [hit], undefined, o.collectionIds);
     if (coverage >= (o.minCoverage ?? LOCAL_MIN_COVERAGE)) reserved.push(hit);
   }
   if (reserved.length === 0) return merged;

@@ -296,6 +296,54 @@ describe('bad uploads: OpenAI-shaped 4xx naming the file, nothing stored changes
     expect(await snapshot(app.services.store, [collection])).toBe(before);
   });
 
+  it('a chunked body (no Content-Length) over the limit is counted as it comes and refused', async () => {
+    const form = uploadForm({ bytes: Buffer.alloc(LIMIT * 3, 'a'), fileName: 'flux.txt', collection });
+    const encoded = new Response(form);
+    const payload = Buffer.from(await encoded.arrayBuffer());
+    const r = await new Promise<{ status: number; body: any }>((resolve, reject) => {
+      const req = request(
+        `${app.url}/v1/documents`,
+        {
+          method: 'POST',
+          agent: false,
+          headers: { ...auth(admin), 'content-type': encoded.headers.get('content-type')! },
+        },
+        (res) => {
+          let text = '';
+          res.on('data', (d) => (text += d));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) }));
+        },
+      );
+      req.on('error', (e) =>
+        (e as NodeJS.ErrnoException).code === 'EPIPE' || (e as NodeJS.ErrnoException).code === 'ECONNRESET'
+          ? undefined
+          : reject(e),
+      );
+      expect(req.getHeader('content-length')).toBeUndefined();
+      for (let at = 0; at < payload.length; at += 64 * 1024) req.write(payload.subarray(at, at + 64 * 1024));
+      req.end();
+    });
+    expect(r.status).toBe(413);
+    expectOpenAiError(r.body);
+    expect(r.body.error.message).toMatch(/taille maximale/);
+    expect(await snapshot(app.services.store, [collection])).toBe(before);
+    // The server still serves, and a chunked body under the limit is stored.
+    const small = new Response(
+      uploadForm({ bytes: Buffer.from('Horaires : 9 h.'), fileName: 'petit.txt', collection }),
+    );
+    const res = await fetch(`${app.url}/v1/documents`, {
+      method: 'POST',
+      headers: { ...auth(admin), 'content-type': small.headers.get('content-type')! },
+      body: small.body,
+      duplex: 'half',
+    } as RequestInit);
+    expect(res.status, await res.clone().text()).toBe(201);
+    await fetch(`${app.url}/v1/documents/${((await res.json()) as { id: string }).id}`, {
+      method: 'DELETE',
+      headers: auth(admin),
+    });
+  });
+
   it('unknown collection, missing fields, bad metadata, JSON instead of multipart', async () => {
     const unknown = await upload(
       uploadForm({ bytes: HOURS, fileName: 'h.md', collection: 'col_nulle_part' }),

@@ -455,6 +455,59 @@ export function storeContract(name: string, open: () => Promise<Store>, cleanup?
       }
     }, 60_000);
 
+    it("gives a scope's term statistics, the same from the store and from memory, whatever other organisations store", async () => {
+      const docs = await loadCorpus(30, 'sp');
+      await store.documents.putMany(docs);
+      await store.documents.putMany(
+        docs.slice(0, 6).map((d) => ({ ...d, collectionId: 'local', externalId: `b-${d.externalId}` })),
+      );
+      const scope = ['sp', 'local'];
+      const terms = [...new Set([...QUERIES.flatMap((q) => analyze(q)), 'zorglub'])];
+      const fromStore = await store.search.termStats(terms, scope);
+      // Counted by hand from the stored chunks: the statistics are the scope's.
+      const stored = await store.search.hydrate(
+        (await store.search.lexical({ terms, collectionIds: scope, limit: 100_000, weights: W })).map(
+          (h) => h.chunkId,
+        ),
+      );
+      const [t] = terms.filter((x) => fromStore.df.get(x)! > 1);
+      expect(fromStore.df.get(t)).toBe(stored.filter((c) => analyze(c.text).includes(t)).length);
+      expect(fromStore.df.get('zorglub')).toBe(0);
+      const narrow = await store.search.termStats(terms, ['local']);
+      expect(narrow.chunks).toBeLessThan(fromStore.chunks);
+      expect(await store.search.warmLexical()).toBe(true);
+      expect(await store.search.termStats(terms, scope)).toEqual(fromStore);
+      expect(await store.search.termStats(terms, ['local'])).toEqual(narrow);
+
+      // Another organisation's private documents, full of these words: nothing moves in the scope,
+      // neither in the store nor in the copy (now behind the store, it still answers this scope).
+      await store.collections.create({ id: 'secret', orgId: 'org-z', name: 'Z', visibility: 'private' });
+      await store.documents.putMany(
+        Array.from({ length: 5 }, (_, i) =>
+          doc('secret', `z-${i}.md`, terms.join(' '), [`${terms.join(' ')} zorglub`]),
+        ),
+      );
+      expect(await store.search.termStats(terms, scope)).toEqual(fromStore);
+      const whole = await store.search.termStats(terms);
+      expect(whole.df.get('zorglub')).toBe(5);
+      expect(whole.chunks).toBe(fromStore.chunks + 5);
+      const spied = store.search as unknown as { storeTermStats: (...a: unknown[]) => unknown };
+      const proto = Object.getPrototypeOf(store.search) as typeof spied;
+      let storeCalls = 0;
+      spied.storeTermStats = (...a: unknown[]) => {
+        storeCalls++;
+        return proto.storeTermStats.apply(store.search, a);
+      };
+      try {
+        expect(await store.search.termStats(terms, scope)).toEqual(fromStore);
+        expect(storeCalls).toBe(0);
+        expect((await store.search.termStats(terms, [...scope, 'secret'])).df.get('zorglub')).toBe(5);
+        expect(storeCalls).toBe(1);
+      } finally {
+        delete (spied as { storeTermStats?: unknown }).storeTermStats;
+      }
+    }, 60_000);
+
     it('runs the holders of a named lock one at a time', async () => {
       let inside = 0;
       let most = 0;

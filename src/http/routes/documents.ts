@@ -1,9 +1,9 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import type { Context, MiddlewareHandler } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
+import { Readable } from 'node:stream';
 import type { Services } from '../../services.js';
 import { AppError } from '../../shared/errors.js';
-import { multipartBoundary, readMultipart, type MultipartPart } from '../multipart.js';
+import { multipartBoundary, readMultipart, type MultipartPart, type MultipartSource } from '../multipart.js';
 import { jsonTooDeep, MAX_JSON_DEPTH } from '../../shared/json-depth.js';
 import { hasUnsafeChars, jsonHasUnsafeChars } from '../../shared/text-safety.js';
 import type { StoredChunk, StoredDocument } from '../../store/spec.js';
@@ -20,19 +20,51 @@ export function isUpload(c: Context): boolean {
   return c.req.method === 'POST' && /^\/v1\/documents\/?$/.test(c.req.path);
 }
 
-/** The body limit of uploads: `documents.max_upload_bytes` plus the multipart envelope. */
-export function uploadBodyLimit(services: Services): MiddlewareHandler {
+function uploadTooLarge(services: Services): AppError {
   const max = services.config.documents.max_upload_bytes;
-  return bodyLimit({
-    maxSize: max + MULTIPART_OVERHEAD,
-    onError: () => {
-      throw new AppError(
-        'payload_too_large',
-        `Le fichier envoyé dépasse la taille maximale acceptée (${(max / 1024 / 1024).toLocaleString('fr-FR', { maximumFractionDigits: 1 })} Mo).`,
-        { param: 'file' },
-      );
-    },
-  });
+  return new AppError(
+    'payload_too_large',
+    `Le fichier envoyé dépasse la taille maximale acceptée (${(max / 1024 / 1024).toLocaleString('fr-FR', { maximumFractionDigits: 1 })} Mo).`,
+    { param: 'file' },
+  );
+}
+
+/** Bytes an upload's body may hold: `documents.max_upload_bytes` plus the multipart envelope. */
+function uploadBodyBytes(services: Services): number {
+  return services.config.documents.max_upload_bytes + MULTIPART_OVERHEAD;
+}
+
+/**
+ * The body limit of uploads, checked on the declared Content-Length before anything is read; a
+ * chunked body is counted as it is read (`readUpload`). Hono's `bodyLimit` is not used here: it
+ * reads `c.req.raw.body`, which puts the web-stream adapter in front of the Node request, and it
+ * buffers a chunked body whole, growing its buffer by doubling (copies of tens of megabytes).
+ */
+export function uploadBodyLimit(services: Services): MiddlewareHandler {
+  return async (c, next) => {
+    const length = c.req.header('content-length');
+    if (length !== undefined && c.req.header('transfer-encoding') === undefined) {
+      if (parseInt(length, 10) > uploadBodyBytes(services)) throw uploadTooLarge(services);
+    }
+    await next();
+  };
+}
+
+/**
+ * The upload's body: the Node request itself when the server is Node's and nothing has started
+ * reading it (no copy through a web stream), else the Fetch API's stream.
+ */
+function uploadSource(c: Context<AppEnv>): MultipartSource | null {
+  const incoming = (c.env as { incoming?: unknown } | undefined)?.incoming;
+  if (
+    incoming instanceof Readable &&
+    !incoming.readableDidRead &&
+    incoming.listenerCount('data') === 0 &&
+    !c.req.raw.bodyUsed
+  ) {
+    return incoming as AsyncIterable<Uint8Array>;
+  }
+  return c.req.raw.body;
 }
 
 const DocumentSchema = z
@@ -173,7 +205,7 @@ const chunkJson = (c: StoredChunk) => ({
 });
 
 /** Reads the multipart form; a truncated or interrupted body is a 400, never a 500. */
-async function readUpload(c: Context<AppEnv>) {
+async function readUpload(c: Context<AppEnv>, services: Services) {
   const boundary = multipartBoundary(c.req.header('content-type') ?? '');
   if (!boundary) {
     throw new AppError(
@@ -181,7 +213,10 @@ async function readUpload(c: Context<AppEnv>) {
       'Envoyez le document en multipart/form-data (champs file, collection, metadata).',
     );
   }
-  const parts = await readMultipart(c.req.raw.body, boundary);
+  const parts = await readMultipart(uploadSource(c), boundary, {
+    maxBodyBytes: uploadBodyBytes(services),
+    tooLarge: () => uploadTooLarge(services),
+  });
   // One value per field: several `file` parts used to be read as the last one only.
   const form = new Map<string, MultipartPart>();
   for (const part of parts) {
@@ -278,7 +313,7 @@ export function registerDocumentRoutes(app: OpenAPIHono<AppEnv>, services: Servi
   // which turns a truncated or interrupted upload into a clear 400.
   app.openAPIRegistry.registerPath(upload);
   app.post('/v1/documents', async (c) => {
-    const { file, collection, metadata, path } = await readUpload(c);
+    const { file, collection, metadata, path } = await readUpload(c, services);
     const result = await ingestDocument({
       store,
       orgId: c.get('principal').orgId,

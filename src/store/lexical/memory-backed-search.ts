@@ -17,8 +17,8 @@ export abstract class MemoryBackedSearch {
   /** The search answered by the store's own query (the reference the in-memory copy is tested against). */
   abstract storeLexical(q: LexicalQuery): Promise<ChunkHit[]>;
 
-  /** Term statistics from the store itself; `terms` are unique. */
-  protected abstract storeTermStats(terms: string[]): Promise<TermStats>;
+  /** Term statistics from the store itself (over the whole index, or a scope); `terms` are unique. */
+  protected abstract storeTermStats(terms: string[], collectionIds?: string[]): Promise<TermStats>;
 
   warmLexical(log?: LexicalCacheLogger): Promise<boolean> {
     return this.memory.warm(log);
@@ -37,10 +37,23 @@ export abstract class MemoryBackedSearch {
     return index ? index.search(q) : this.storeLexical(q);
   }
 
-  async termStats(terms: string[]): Promise<TermStats> {
+  /**
+   * Documents with at least one chunk in these collections, from the in-memory copy when it is
+   * current for them; null otherwise (the adapter counts in the store).
+   */
+  protected async memoryScopeDocuments(collectionIds: string[]): Promise<number | null> {
+    const index = await this.memory.fresh(collectionIds);
+    return index ? index.documentsIn(collectionIds) : null;
+  }
+
+  async termStats(terms: string[], collectionIds?: string[]): Promise<TermStats> {
     const unique = [...new Set(terms)].slice(0, 200);
-    const index = await this.memory.fresh();
-    if (index) return { chunks: index.chunks, df: new Map(unique.map((t) => [t, index.df(t)])) };
-    return this.storeTermStats(unique);
+    // Scoped: a copy behind the store still answers when nothing changed in the scope.
+    const index = await this.memory.fresh(collectionIds);
+    if (index) {
+      if (collectionIds) return index.scopeTermStats(unique, collectionIds);
+      return { chunks: index.chunks, df: new Map(unique.map((t) => [t, index.df(t)])) };
+    }
+    return this.storeTermStats(unique, collectionIds);
   }
 }

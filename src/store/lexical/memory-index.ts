@@ -125,6 +125,8 @@ export class MemoryLexicalIndex {
   /** Chunks and tokens of each collection: the statistics of a search scope are their sums. */
   private readonly collectionChunks: Float64Array;
   private readonly collectionTokens: Float64Array;
+  /** Documents (with at least one chunk) of each collection. */
+  private readonly collectionDocuments: Float64Array;
   /** Scratch space reused by every search (JavaScript runs one search at a time). */
   private readonly scores: Float64Array;
   private readonly seen: Uint8Array;
@@ -138,9 +140,16 @@ export class MemoryLexicalIndex {
     this.version = d.version;
     this.collectionChunks = new Float64Array(d.collectionIds.size);
     this.collectionTokens = new Float64Array(d.collectionIds.size);
+    this.collectionDocuments = new Float64Array(d.collectionIds.size);
+    const documents = new Set<string>();
     for (let c = 0; c < d.rowids.length; c++) {
       this.collectionChunks[d.collections[c]]++;
       this.collectionTokens[d.collections[c]] += d.lengths[c];
+      // A document's chunks are mostly neighbours: the set is asked only when the document changes.
+      if (c > 0 && d.documentIds[c] === d.documentIds[c - 1]) continue;
+      if (documents.has(d.documentIds[c])) continue;
+      documents.add(d.documentIds[c]);
+      this.collectionDocuments[d.collections[c]]++;
     }
     this.scores = new Float64Array(d.rowids.length);
     this.seen = new Uint8Array(d.rowids.length);
@@ -170,6 +179,40 @@ export class MemoryLexicalIndex {
     for (let c = 0; c < this.d.rowids.length; c++)
       if (wanted.has(this.d.rowids[c])) out.add(names[this.d.collections[c]]);
     return out;
+  }
+
+  /** Documents holding at least one chunk in these collections (a document has one collection). */
+  documentsIn(collectionIds: readonly string[]): number {
+    let n = 0;
+    for (const c of new Set(collectionIds)) {
+      const i = this.d.collectionIds.get(c);
+      if (i !== undefined) n += this.collectionDocuments[i];
+    }
+    return n;
+  }
+
+  /** Chunks of a scope, and how many of them contain each term (unique terms). */
+  scopeTermStats(
+    terms: readonly string[],
+    collectionIds: string[],
+  ): { chunks: number; df: Map<string, number> } {
+    const df = new Map<string, number>(terms.map((t) => [t, 0]));
+    const scope = this.scope(collectionIds);
+    if (!scope) return { chunks: 0, df };
+    const d = this.d;
+    const whole = scope.rows === d.rowids.length;
+    for (const t of terms) {
+      const id = d.termIds.get(t);
+      if (id === undefined) continue;
+      if (whole) {
+        df.set(t, d.start[id + 1] - d.start[id]);
+        continue;
+      }
+      let n = 0;
+      for (let p = d.start[id]; p < d.start[id + 1]; p++) n += scope.allowed[d.collections[d.chunk[p]]];
+      df.set(t, n);
+    }
+    return { chunks: scope.rows, df };
   }
 
   /** Chunks containing a term, over the whole index. */

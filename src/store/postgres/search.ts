@@ -103,7 +103,21 @@ export class PostgresSearch extends MemoryBackedSearch implements SearchRepo {
     return rows.map(toChunk);
   }
 
-  protected async storeTermStats(unique: string[]): Promise<TermStats> {
+  protected async storeTermStats(unique: string[], collectionIds?: string[]): Promise<TermStats> {
+    if (collectionIds) {
+      const df = new Map<string, number>(unique.map((t) => [t, 0]));
+      const { rows } = await this.pool.query<{ n: string | null; term: string | null; df: string | null }>(
+        `SELECT s.n, t.term, t.df
+         FROM (SELECT sum(chunk_count) AS n FROM lexical_collection_stats WHERE collection_id = ANY($2::text[])) s
+         LEFT JOIN (
+           SELECT term, sum(chunk_count) AS df FROM lexical_collection_terms
+           WHERE term = ANY($1::text[]) AND collection_id = ANY($2::text[]) GROUP BY term
+         ) t ON true`,
+        [unique, collectionIds],
+      );
+      for (const r of rows) if (r.term !== null) df.set(r.term, Number(r.df));
+      return { chunks: Number(rows[0]?.n ?? 0), df };
+    }
     const df = new Map<string, number>(unique.map((t) => [t, 0]));
     const { rows } = await this.pool.query<{ n: string; term: string | null; df: string | null }>(
       `SELECT s.chunk_count AS n, t.term, t.chunk_count AS df
@@ -121,10 +135,18 @@ export class PostgresSearch extends MemoryBackedSearch implements SearchRepo {
     const unique = [...new Set(terms)].slice(0, 50);
     const df = new Map<string, number>(unique.map((t) => [t, 0]));
     if (collectionIds.length === 0) return { documents: 0, df };
-    const docs = await this.pool.query<{ n: string }>(
-      `SELECT COUNT(*) AS n FROM documents WHERE collection_id = ANY($1::text[])`,
-      [collectionIds],
-    );
+    // Documents that can be found (at least one chunk): the in-memory copy counts the same.
+    const inMemory = await this.memoryScopeDocuments(collectionIds);
+    const documents =
+      inMemory ??
+      Number(
+        (
+          await this.pool.query<{ n: string }>(
+            `SELECT COUNT(*) AS n FROM documents WHERE collection_id = ANY($1::text[]) AND chunk_count > 0`,
+            [collectionIds],
+          )
+        ).rows[0]?.n ?? 0,
+      );
     if (unique.length > 0) {
       const { rows } = await this.pool.query<{ term: string; n: string }>(
         `SELECT p.term, COUNT(DISTINCT c.document_id) AS n
@@ -135,7 +157,17 @@ export class PostgresSearch extends MemoryBackedSearch implements SearchRepo {
       );
       for (const r of rows) df.set(r.term, Number(r.n));
     }
-    return { documents: Number(docs.rows[0]?.n ?? 0), df };
+    return { documents, df };
+  }
+
+  async documentKinds(documentIds: string[]): Promise<Map<string, string>> {
+    const ids = [...new Set(documentIds)];
+    if (ids.length === 0) return new Map();
+    const { rows } = await this.pool.query<{ id: string; kind: string }>(
+      `SELECT id, kind FROM documents WHERE id = ANY($1::text[])`,
+      [ids],
+    );
+    return new Map(rows.map((r) => [r.id, r.kind]));
   }
 
   async hydrate(chunkIds: string[]): Promise<ChunkWithDocument[]> {

@@ -181,7 +181,11 @@ export class SqliteSearch extends MemoryBackedSearch implements SearchRepo {
       .map(toChunk);
   }
 
-  protected async storeTermStats(unique: string[]): Promise<TermStats> {
+  protected async storeTermStats(unique: string[], collectionIds?: string[]): Promise<TermStats> {
+    if (collectionIds) {
+      const scoped = this.scopeTermStats(unique, collectionIds);
+      if (scoped) return scoped;
+    }
     const { n } = this.db.prepare('SELECT COUNT(*) AS n FROM chunks').get() as { n: number };
     const df = new Map<string, number>(unique.map((t) => [t, 0]));
     if (unique.length > 0) {
@@ -198,6 +202,31 @@ export class SqliteSearch extends MemoryBackedSearch implements SearchRepo {
     return { chunks: n, df };
   }
 
+  /** Term statistics of a scope; null when the scope holds every chunk (the whole index's then). */
+  private scopeTermStats(unique: string[], collectionIds: string[]): TermStats | null {
+    const df = new Map<string, number>(unique.map((t) => [t, 0]));
+    if (collectionIds.length === 0) return { chunks: 0, df };
+    const inList = collectionIds.map(() => '?').join(', ');
+    const stats = this.db
+      .prepare(
+        `SELECT SUM(CASE WHEN collection_id IN (${inList}) THEN chunk_count END) AS n, SUM(chunk_count) AS total
+         FROM lexical_collection_stats`,
+      )
+      .get(...collectionIds) as { n: number | null; total: number | null };
+    const n = stats.n ?? 0;
+    if (n > 0 && n === stats.total) return null;
+    if (n === 0 || unique.length === 0) return { chunks: n, df };
+    this.db.exec(
+      `CREATE VIRTUAL TABLE IF NOT EXISTS temp.chunks_instances USING fts5vocab(main, chunks_fts, 'instance')`,
+    );
+    const count = this.db.prepare(
+      `SELECT COUNT(DISTINCT v.doc) AS n FROM temp.chunks_instances v JOIN chunks c ON c.rowid = v.doc
+       WHERE v.term = ? AND c.collection_id IN (${inList})`,
+    );
+    for (const t of unique) df.set(t, (count.get(t, ...collectionIds) as { n: number }).n);
+    return { chunks: n, df };
+  }
+
   async scopeStats(
     terms: string[],
     collectionIds: string[],
@@ -206,15 +235,31 @@ export class SqliteSearch extends MemoryBackedSearch implements SearchRepo {
     const df = new Map<string, number>(unique.map((t) => [t, 0]));
     if (collectionIds.length === 0) return { documents: 0, df };
     const inList = collectionIds.map(() => '?').join(', ');
-    const { n } = this.db
-      .prepare(`SELECT COUNT(*) AS n FROM documents WHERE collection_id IN (${inList})`)
-      .get(...collectionIds) as { n: number };
+    // Documents that can be found (at least one chunk): the in-memory copy counts the same.
+    const n =
+      (await this.memoryScopeDocuments(collectionIds)) ??
+      (
+        this.db
+          .prepare(
+            `SELECT COUNT(*) AS n FROM documents WHERE collection_id IN (${inList}) AND chunk_count > 0`,
+          )
+          .get(...collectionIds) as { n: number }
+      ).n;
     const count = this.db.prepare(
       `SELECT COUNT(DISTINCT c.document_id) AS n FROM chunks_fts f JOIN chunks c ON c.rowid = f.rowid
        WHERE chunks_fts MATCH ? AND c.collection_id IN (${inList})`,
     );
     for (const t of unique) df.set(t, (count.get(ftsTerm(t), ...collectionIds) as { n: number }).n);
     return { documents: n, df };
+  }
+
+  async documentKinds(documentIds: string[]): Promise<Map<string, string>> {
+    const ids = [...new Set(documentIds)];
+    if (ids.length === 0) return new Map();
+    const rows = this.db
+      .prepare(`SELECT id, kind FROM documents WHERE id IN (${ids.map(() => '?').join(', ')})`)
+      .all(...ids) as { id: string; kind: string }[];
+    return new Map(rows.map((r) => [r.id, r.kind]));
   }
 
   async hydrate(chunkIds: string[]): Promise<ChunkWithDocument[]> {
