@@ -164,7 +164,21 @@ export async function readMultipart(
       if (received > l.maxBodyBytes) throw l.tooLarge();
       if ((state as State) === 'done') continue; // epilogue
       const bytes = Buffer.from(chunk.value.buffer, chunk.value.byteOffset, chunk.value.byteLength);
-      pending = pending.length ? Buffer.concat([pending, bytes]) : bytes;
+      if (state === 'body' && pending.length > 0 && bytes.length >= delimiter.length) {
+        // In a part's body `pending` holds only the few bytes that could start a boundary: the
+        // chunk is not copied behind them (that copied every network chunk of a file once more);
+        // only a boundary split between the two is looked for across them.
+        const probe = Buffer.concat([pending, bytes.subarray(0, delimiter.length - 1)]);
+        const at = probe.indexOf(delimiter);
+        if (at >= 0 && at < pending.length) {
+          finishPart(pending.subarray(0, at));
+          pending = bytes.subarray(at + delimiter.length - pending.length);
+          state = 'after';
+        } else {
+          addToPart(pending);
+          pending = bytes;
+        }
+      } else pending = pending.length ? Buffer.concat([pending, bytes]) : bytes;
       step();
     }
   } finally {

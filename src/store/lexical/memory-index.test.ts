@@ -49,6 +49,47 @@ describe('in-memory lexical index', () => {
     expect(index.df('absent')).toBe(0);
   });
 
+  it('keeps answering as before a merge that adds new terms (the term map is shared)', () => {
+    const index = build();
+    const q = { terms: ['zorglub', 'passeport'], collectionIds: ['sp', 'local'], limit: 10, weights: W };
+    const before = index.search(q);
+    const added = () => {
+      const b = new MemoryIndexBuilder();
+      b.add(50, 'd5', 'local', postingsOf({ title: 'zorglub', headings: '', body: 'zorglub nouveau' }));
+      return b;
+    };
+    const merged = index.merge(new Set(), added(), '2');
+    expect(merged.df('zorglub')).toBe(1);
+    expect(merged.search(q).map((h) => h.chunkId)).toEqual(['50', '10', '11']);
+    // The older copy (still serving searches during the merge) does not see the new terms.
+    expect(index.df('zorglub')).toBe(0);
+    expect(index.df('nouveau')).toBe(0);
+    expect(index.search(q)).toEqual(before);
+    expect(index.scopeTermStats(['zorglub', 'passeport'], ['sp', 'local']).df.get('zorglub')).toBe(0);
+    // A second merge from the same copy (the first one abandoned) ranks like a full build.
+    const again = index.merge(new Set(), added(), '3');
+    const full = new MemoryIndexBuilder();
+    full.add(
+      10,
+      'd1',
+      'sp',
+      postingsOf({ title: 'passeport', headings: '', body: 'demand passeport mairi' }),
+    );
+    full.add(11, 'd1', 'sp', postingsOf({ title: 'passeport', headings: 'delai', body: 'delai fabriqu' }));
+    full.add(
+      20,
+      'd2',
+      'local',
+      postingsOf({ title: 'mairi horair', headings: '', body: 'mairi ouvert lund' }),
+    );
+    full.add(30, 'd3', 'sp', postingsOf({ title: 'cart identit', headings: '', body: 'demand cart' }));
+    for (let i = 0; i < 4; i++)
+      full.add(40 + i, 'd4', 'sp', postingsOf({ title: '', headings: '', body: 'autr chos' }));
+    full.add(50, 'd5', 'local', postingsOf({ title: 'zorglub', headings: '', body: 'zorglub nouveau' }));
+    expect(again.search(q)).toEqual(full.finish('3').search(q));
+    expect(again.df('nouveau')).toBe(1);
+  });
+
   it('filters by collection, cuts at the limit, breaks ties by rowid and forgets the previous search', () => {
     const index = build();
     const q = { terms: ['passeport'], collectionIds: ['local'], limit: 10, weights: W };

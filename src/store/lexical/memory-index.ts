@@ -202,7 +202,7 @@ export class MemoryLexicalIndex {
     const d = this.d;
     const whole = scope.rows === d.rowids.length;
     for (const t of terms) {
-      const id = d.termIds.get(t);
+      const id = this.termId(t);
       if (id === undefined) continue;
       if (whole) {
         df.set(t, d.start[id + 1] - d.start[id]);
@@ -215,9 +215,18 @@ export class MemoryLexicalIndex {
     return { chunks: scope.rows, df };
   }
 
+  /**
+   * A term's number in this index. The term map is shared with the indexes merged from this one,
+   * which append their new terms: ids past this index's own terms are not its.
+   */
+  private termId(term: string): number | undefined {
+    const id = this.d.termIds.get(term);
+    return id !== undefined && id + 1 < this.d.start.length ? id : undefined;
+  }
+
   /** Chunks containing a term, over the whole index. */
   df(term: string): number {
-    const id = this.d.termIds.get(term);
+    const id = this.termId(term);
     return id === undefined ? 0 : this.d.start[id + 1] - this.d.start[id];
   }
 
@@ -274,9 +283,15 @@ export class MemoryLexicalIndex {
         remap[c] = -1;
         tokens -= d.lengths[c];
       } else remap[c] = kept++;
+      if (++work > SLICE) {
+        work = 0;
+        yield;
+      }
     }
     const rows = kept + a.rowids.length;
-    const { ids: termIds, renumber: addedTerm } = extendIds(d.termIds, a.termIds, Int32Array);
+    // The term map is shared with this index, new terms appended (copying ~10^5 entries held the
+    // event loop ~10 ms): this index ignores the ids past its own terms (termId).
+    const { ids: termIds, renumber: addedTerm } = extendIds(d.termIds, a.termIds, Int32Array, true);
     const { ids: collectionIds, renumber: addedCollection } = extendIds(
       d.collectionIds,
       a.collectionIds,
@@ -406,7 +421,7 @@ export class MemoryLexicalIndex {
       }
     };
     for (const phrase of phrases) {
-      const id = d.termIds.get(phrase);
+      const id = this.termId(phrase);
       if (id === undefined) continue;
       const from = d.start[id];
       const to = d.start[id + 1];
@@ -462,8 +477,10 @@ function extendIds<A extends Int32Array | Uint32Array>(
   base: Map<string, number>,
   added: Map<string, number>,
   Numbers: new (length: number) => A,
+  /** Append to `base` itself instead of a copy (append-only maps). */
+  inPlace = false,
 ): { ids: Map<string, number>; renumber: A } {
-  const ids = new Map(base);
+  const ids = inPlace ? base : new Map(base);
   const renumber = new Numbers(added.size);
   for (const [key, id] of added) {
     let to = ids.get(key);
