@@ -152,7 +152,7 @@ export function prepareSend(jobs: SendJob[]): { run(): Promise<SendResult[]>; di
 const SEND = fileURLToPath(new URL('./send.mjs', import.meta.url));
 
 /**
- * The /health p99 allowed during hostile work: 250 ms on a quiet machine (a stall guard). On a machine already
+ * The /health p99 allowed during hostile work: 100 ms, the issue's target. On a machine already
  * overloaded by other processes (the idle p99 itself above 20 ms), the excess of the idle p99 is
  * added, so that the bound measures what the server does, not what the neighbours do.
  */
@@ -160,10 +160,8 @@ export async function healthBound(url: string, ms = 2000): Promise<{ allowed: nu
   const p = probe(`${url}/health`);
   await new Promise((r) => setTimeout(r, ms));
   const idleP99 = percentile(await p.stop(), 99);
-  // The test guards against stalls (a frozen event loop is seconds, not tens of ms); the 100 ms
-  // p99 target itself is measured by `npm run bench -- isolation`, not asserted under a loaded CI.
-  const allowed = 250 + Math.max(0, idleP99 - 20);
-  if (allowed > 250)
+  const allowed = 100 + Math.max(0, idleP99 - 20);
+  if (allowed > 100)
     console.warn(
       `machine chargée : /health p99 au repos ${idleP99.toFixed(0)} ms, borne ${allowed.toFixed(0)} ms`,
     );

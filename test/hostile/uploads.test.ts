@@ -1,9 +1,9 @@
 /**
  * Hostile uploads (issue 18), on SQLite and PostgreSQL, through the real HTTP API: each file that
  * froze the whole server (nested HTML, a PDF listing one page 20,000 times, a large DOCX, deeply
- * nested JSON) now gets a 4xx or completes in bounded time, `/health` stays responsive (p99 bounded: 250 ms in the test, 100 ms measured by the bench)
- * meanwhile (a concurrent probe), a refused file leaves nothing stored, and a client that goes away
- * stops the parsing of its file.
+ * nested JSON) now gets a 4xx or completes in bounded time, `/health` stays responsive meanwhile
+ * (a concurrent probe; p99 ≤ 100 ms, plus the excess of the idle p99 on a loaded machine), a
+ * refused file leaves nothing stored, and a client that goes away stops the parsing of its file.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parsePool } from '../../src/usecases/ingest-document.js';
@@ -119,6 +119,9 @@ for (const engine of ['sqlite', 'postgres'] as Engine[]) {
       expect(json.status).toBe(422);
       expect(json.body.error.message).toMatch(/imbrique plus de 64 niveaux/);
 
+      console.log(
+        `envois hostiles (${engine}) : /health p99 ${percentile(latencies, 99).toFixed(1)} ms sur ${latencies.length} mesures (au repos ${bound.idleP99.toFixed(1)} ms, borne ${bound.allowed.toFixed(0)} ms)`,
+      );
       expect(latencies.length).toBeGreaterThan(10);
       expect(
         percentile(latencies, 99),
