@@ -195,3 +195,64 @@ describe('extractive answers on real fiches', () => {
     expect(one).not.toContain('selon la situation');
   });
 });
+
+/** A source written for these tests (not a dev file): one local page with a few sections. */
+function pageSource(title: string, sections: [string, string][]): Source {
+  return {
+    index: 1,
+    id: 'doc_1',
+    externalId: 'page.md',
+    title,
+    url: null,
+    collection: 'col_x',
+    collectionName: 'Mairie',
+    local: true,
+    date: null,
+    stale: false,
+    passages: sections.map(([path, text]) => `(${path}) ${text}`),
+  };
+}
+
+describe('extractive answers: conditions and visits', () => {
+  // Paragraphs of one page; the units around the one asked repeat the question's words more.
+  const club = pageSource('Aides du centre social de Bourg-sur-Loue', [
+    [
+      'Aide aux vacances des enfants',
+      [
+        'Pour qui : familles dont le quotient familial est inférieur ou égal à 650, pour un séjour agréé.',
+        'Montant : 80 € par enfant et par séjour.',
+        'Cumul : l’aide aux vacances des enfants s’ajoute à l’aide aux vacances de la caisse de retraite.',
+        'Demande : l’aide aux vacances des enfants se demande à l’accueil, avant le départ des enfants.',
+        'Versement : l’aide aux vacances des enfants est versée à l’organisme du séjour des enfants.',
+      ].join('\n\n'),
+    ],
+    [
+      'Permanences',
+      [
+        'Le centre social reçoit le public le mardi et le jeudi de 14h à 17h, 4 place du Marché.',
+        'La demande d’aide des familles est étudiée par le centre social sous 15 jours.',
+        'Le centre social répond aux familles sous 8 jours après la demande d’aide.',
+        'Une aide des familles du centre social est versée chaque mois.',
+        'Le centre social rappelle les familles 2 jours avant un rendez-vous d’aide.',
+      ].join('\n\n'),
+    ],
+  ]);
+
+  it('a question on an amount and its condition gets both', () => {
+    const answer = body(
+      extractAnswer(
+        [club],
+        'Quel est le montant de l’aide aux vacances des enfants, et à quelle condition ?',
+      ),
+    );
+    expect(answer).toContain('80 € par enfant');
+    expect(answer).toContain('inférieur ou égal à 650');
+  });
+
+  it('"when can I come" is answered by the days and hours', () => {
+    const answer = body(
+      extractAnswer([club], 'Quand peut-on venir au centre social pour une aide des familles ?'),
+    );
+    expect(answer).toContain('le mardi et le jeudi de 14h à 17h');
+  });
+});

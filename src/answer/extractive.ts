@@ -7,6 +7,7 @@ import {
   HAS_AMOUNT,
   HAS_DELAY,
   HAS_PLACE,
+  hasCondition,
   type Intent,
   intentOf,
   numberFit,
@@ -108,6 +109,7 @@ function score(sources: Source[], terms: Set<string>, intent: Intent): Scored[] 
     if (intent.amount && HAS_AMOUNT.test(text)) x *= 1.7;
     if (intent.delay && HAS_DELAY.test(text)) x *= 1.6;
     if (intent.place && HAS_PLACE.test(text)) x *= 1.6;
+    if (intent.condition && hasCondition(text)) x *= 1.5;
     if ((intent.procedure || intent.documents) && s.unit.kind === 'item') x *= 1.3;
     x *= numberFit(text, intent.numbers);
     if (s.unit.intro) x *= 0.7;
@@ -189,9 +191,12 @@ export function extractAnswer(sources: Source[], query: string): string {
     take(s);
   }
   // The fact asked: when nothing chosen states it, the best unit of the first sources that does.
-  const wanted = [intent.amount && HAS_AMOUNT, intent.delay && HAS_DELAY, intent.place && HAS_PLACE].filter(
-    (x): x is RegExp => x instanceof RegExp,
-  );
+  const wanted = [
+    intent.amount && HAS_AMOUNT,
+    intent.delay && HAS_DELAY,
+    intent.place && HAS_PLACE,
+    intent.condition && { test: hasCondition },
+  ].filter((x): x is { test(text: string): boolean } => typeof x === 'object' && x !== null);
   for (const feature of wanted) {
     if (chosen.some((c) => feature.test(c.unit.text))) continue;
     const found = ranked.find((s) => s.source.index <= 2 && feature.test(s.unit.text));

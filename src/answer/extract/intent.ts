@@ -9,6 +9,8 @@ export interface Intent {
   procedure: boolean;
   place: boolean;
   documents: boolean;
+  /** Who is entitled, under which condition (a ceiling, an age, a status). */
+  condition: boolean;
   /** Numbers the question gives (a quotient, an age, an amount, a year). */
   numbers: number[];
 }
@@ -34,14 +36,27 @@ export function intentOf(question: string): Intent {
     /\b(?:comment|demarches?|procedure|etapes?|que (?:doit|dois|faut|faire)|quoi faire|faire la demande|faire une demande|s'inscrire|proceder|que fait|quelles? (?:sont les )?formalites)\b/.test(
       q,
     );
+  // "Quand puis-je venir, passer, retirer…": a visit, answered by days and hours.
+  const visit =
+    /\b(?:quand|quel jour|quels jours|a quelle heure)\b.*\b(?:venir|passer|aller|se rendre|me rendre|se presenter|me presenter|chercher|recuperer|retirer|deposer)\b/.test(
+      q,
+    );
   const place =
+    visit ||
     /(?:^|[\s'])où\b/.test(question.toLowerCase()) ||
     /\b(?:adresse|horaires?|ouvert|ouverte|ouverture|ferme|fermee|fermeture|joindre|numero|telephone|contacter|appeler|permanence|guichet|lieu)\b/.test(
       q,
     );
   const documents =
     /\b(?:pieces?|papiers?|justificatifs?|documents?|dossier a fournir|fournir|apporter)\b/.test(q);
-  return { amount, delay, procedure, place, documents, numbers: numbersIn(question) };
+  const condition =
+    /\b(?:peut-(?:il|elle|on)|puis-je|pouvons-nous|peuvent-ils|peuvent-elles) (?:etre|beneficier|obtenir|toucher|percevoir|avoir)\b/.test(
+      q,
+    ) ||
+    /\b(?:conditions?|eligibles?|eligibilite|qui peut|qui a droit|ai-je droit|j'ai droit|a droit|avoir droit|ouvre droit|ouvrir droit|sous reserve|plafonds?|quotient familial|qf)\b/.test(
+      q,
+    );
+  return { amount, delay, procedure, place, documents, condition, numbers: numbersIn(question) };
 }
 
 /** Numbers of a text: "1 200" and "2,90" read whole; ordinals and years included. */
@@ -133,6 +148,13 @@ export const HAS_DELAY = new RegExp(
   String.raw`\b\d+\s?(?:jours?|mois|ans?|années?|semaines?|heures?|minutes?|trimestres?)\b|\b\d{1,2}(?:er|e)?\s(?:${MONTHS})\b|\b(?:délai|au plus tard|avant le|dans les|à compter|à partir du|dès|jusqu'au|jusqu’au|chaque (?:mois|année|semaine)|${DAYS})\b`,
   'iu',
 );
+const CONDITION =
+  /\b(?:pour qui|conditions?|a condition|sous reserve|si vous|si votre|si le|si la|si l'|inferieure?s?|superieure?s?|au moins|au plus|moins de|plus de|agee?s? de|plafonds?|ressources|eligibles?|reservee?s? aux?|ouvert aux?|beneficiaires?)\b/;
+/** A unit that states a condition of entitlement (a ceiling, an age, "pour qui", "si vous…"). */
+export function hasCondition(text: string): boolean {
+  return CONDITION.test(fold(text));
+}
+
 export const HAS_PLACE = new RegExp(
   String.raw`\b\d{1,2}\s?h\s?\d{0,2}\b|\b\d{1,4},?\s(?:rue|place|avenue|av\.|bd|boulevard|impasse|allée|chemin|route|quai|square)\b|\b\d{5}\b|\b0\d(?:[  .]?\d\d){4}\b|@|\b(?:bureau|guichet|accueil|${DAYS})\b`,
   'iu',
