@@ -23,6 +23,8 @@ import { fmt, percentile } from './stats.js';
 const BIN = fileURLToPath(new URL('../bin/guichet.js', import.meta.url));
 const RAG_DEV = fileURLToPath(new URL('../eval/rag-dev.jsonl', import.meta.url));
 const ROUNDS = 3;
+/** Measurements in one run (each: 5 s at rest, then the uploads): one p99 alone is noisy. */
+const PASSES = 3;
 
 /** Calls `once` one after the other, `everyMs` apart, until stopped; returns the latencies. */
 function loop(once: () => Promise<void>, everyMs: number) {
@@ -110,35 +112,46 @@ export async function benchIsolation(corpusDataDir: string): Promise<void> {
       .map((u) => `${u.fileName} ${(u.bytes.length / 1024 / 1024).toFixed(2)} Mo`)
       .join(', ');
 
-    // Baseline: nothing else running.
-    let h = loop(health, 20);
-    let s = loop(search, 5);
-    await new Promise((r) => setTimeout(r, 5000));
-    const idleHealth = await h.stop();
-    const idleSearch = await s.stop();
-
-    h = loop(health, 20);
-    s = loop(search, 5);
     const outcomes: { fileName: string; status: number; ms: number }[] = [];
-    const t0 = performance.now();
-    for (let round = 0; round < ROUNDS; round++) {
-      const results = await send.run();
-      results.forEach((r, i) => outcomes.push({ fileName: uploads[i].fileName, status: r.status, ms: r.ms }));
-      // Stored documents are deleted after each round but the last: every round parses again.
-      if (round < ROUNDS - 1) {
-        for (const [i, r] of results.entries()) {
-          if (r.status >= 300 || !r.body?.id) continue;
-          await fetch(`${url}/v1/documents/${r.body.id}`, {
-            method: 'DELETE',
-            headers: { authorization: `Bearer ${keys[uploads[i].org]}` },
-          });
+    const passes: {
+      idleHealth: number[];
+      idleSearch: number[];
+      busyHealth: number[];
+      busySearch: number[];
+      window: number;
+    }[] = [];
+    for (let pass = 0; pass < PASSES; pass++) {
+      // Baseline: nothing else running.
+      let h = loop(health, 20);
+      let s = loop(search, 5);
+      await new Promise((r) => setTimeout(r, 5000));
+      const idleHealth = await h.stop();
+      const idleSearch = await s.stop();
+
+      h = loop(health, 20);
+      s = loop(search, 5);
+      const t0 = performance.now();
+      for (let round = 0; round < ROUNDS; round++) {
+        const results = await send.run();
+        results.forEach((r, i) =>
+          outcomes.push({ fileName: uploads[i].fileName, status: r.status, ms: r.ms }),
+        );
+        // Stored documents are deleted after each round but the very last: every round parses again.
+        if (round < ROUNDS - 1 || pass < PASSES - 1) {
+          for (const [i, r] of results.entries()) {
+            if (r.status >= 300 || !r.body?.id) continue;
+            await fetch(`${url}/v1/documents/${r.body.id}`, {
+              method: 'DELETE',
+              headers: { authorization: `Bearer ${keys[uploads[i].org]}` },
+            });
+          }
         }
       }
+      const window = performance.now() - t0;
+      passes.push({ idleHealth, idleSearch, busyHealth: await h.stop(), busySearch: await s.stop(), window });
     }
     send.dispose();
-    const window = performance.now() - t0;
-    const busyHealth = await h.stop();
-    const busySearch = await s.stop();
+    const all = (k: 'idleHealth' | 'idleSearch' | 'busyHealth' | 'busySearch') => passes.flatMap((p) => p[k]);
 
     const byFile = uploads
       .map((u) => {
@@ -154,19 +167,35 @@ export async function benchIsolation(corpusDataDir: string): Promise<void> {
       .join('\n');
     const row = (label: string, idle: number[], busy: number[], target: string) =>
       `| ${label} | ${fmt(percentile(idle, 50))} / ${fmt(percentile(idle, 99))} ms | ${fmt(percentile(busy, 50))} / ${fmt(percentile(busy, 99))} ms (${busy.length} mesures) | ${target} |`;
+    const met = (x: number, target: number) => (x <= target ? 'atteint' : 'manqué');
+    const perPass = passes
+      .map((p, i) => {
+        const hp = percentile(p.busyHealth, 99);
+        const sp = percentile(p.busySearch, 99);
+        return `| ${i + 1} | ${fmt(p.window / 1000, 1)} s | ${fmt(hp)} ms (${met(hp, 100)}) | ${fmt(sp)} ms (${met(sp, 50)}) |`;
+      })
+      .join('\n');
     writeSection(
       'Isolation : envois hostiles de deux organisations',
       `Machine : ${machine()}
 
-\`npm run bench -- isolation\` : un \`guichet serve\` (SQLite, corpus intégré, index lexical en mémoire) reçoit
-${ROUNDS} fois ensemble les envois de deux organisations (${sizes}) — analysés dans le groupe de processus
-légers (\`documents.parse_*\`) — pendant qu'une sonde appelle \`/health\` toutes les 20 ms et qu'une troisième
-organisation enchaîne des recherches (questions de \`rag-dev.jsonl\`, k = 5). Fenêtre mesurée : ${fmt(window / 1000, 1)} s.
+\`npm run bench -- isolation\` : un \`guichet serve\` (SQLite, corpus intégré, index lexical en mémoire) reçoit,
+à chacun des ${PASSES} passages, ${ROUNDS} fois ensemble les envois de deux organisations (${sizes}) — analysés dans
+le groupe de processus légers (\`documents.parse_*\`) — pendant qu'une sonde appelle \`/health\` toutes les 20 ms
+et qu'une troisième organisation enchaîne des recherches (questions de \`rag-dev.jsonl\`, k = 5). Chaque passage
+commence par 5 s au repos. Le client de mesure et l'expéditeur (un processus Node à part) tournent sur la même
+machine que le serveur : leur temps de calcul est pris sur les mêmes cœurs.
+
+| Passage | fenêtre | /health p99 (objectif ≤ 100 ms) | recherche p99 (objectif ≤ 50 ms) |
+|---|---|---|---|
+${perPass}
+
+Les ${PASSES} passages ensemble :
 
 | Mesure | au repos p50 / p99 | pendant les envois p50 / p99 | objectif (p99) |
 |---|---|---|---|
-${row('/health', idleHealth, busyHealth, '≤ 100 ms')}
-${row('recherche (3e organisation)', idleSearch, busySearch, '≤ 50 ms')}
+${row('/health', all('idleHealth'), all('busyHealth'), '≤ 100 ms')}
+${row('recherche (3e organisation)', all('idleSearch'), all('busySearch'), '≤ 50 ms')}
 
 | Fichier | statut | durée médiane de l'envoi |
 |---|---|---|
@@ -177,7 +206,7 @@ analysé ; le DOCX (images jamais lues) est analysé dans un processus léger li
 Machine partagée : les percentiles varient d'une exécution à l'autre.`,
     );
     console.log(
-      `isolation: /health p99 ${fmt(percentile(busyHealth, 99))} ms, search p99 ${fmt(percentile(busySearch, 99))} ms`,
+      `isolation: /health p99 ${passes.map((p) => fmt(percentile(p.busyHealth, 99))).join(' / ')} ms, search p99 ${passes.map((p) => fmt(percentile(p.busySearch, 99))).join(' / ')} ms`,
     );
   } finally {
     guichet.kill('SIGTERM');
