@@ -5,7 +5,7 @@ import { postingsOf } from './bm25.js';
 
 const W = { title: 4, headings: 2, body: 1 };
 
-function build(version = '1') {
+function build(version = '1', more?: (b: MemoryIndexBuilder) => void) {
   const b = new MemoryIndexBuilder();
   b.add(10, 'd1', 'sp', postingsOf({ title: 'passeport', headings: '', body: 'demand passeport mairi' }));
   b.add(11, 'd1', 'sp', postingsOf({ title: 'passeport', headings: 'delai', body: 'delai fabriqu' }));
@@ -13,6 +13,7 @@ function build(version = '1') {
   b.add(30, 'd3', 'sp', postingsOf({ title: 'cart identit', headings: '', body: 'demand cart' }));
   for (let i = 0; i < 4; i++)
     b.add(40 + i, 'd4', 'sp', postingsOf({ title: '', headings: '', body: 'autr chos' }));
+  more?.(b);
   return b.finish(version);
 }
 
@@ -53,9 +54,11 @@ describe('in-memory lexical index', () => {
     const index = build();
     const q = { terms: ['zorglub', 'passeport'], collectionIds: ['sp', 'local'], limit: 10, weights: W };
     const before = index.search(q);
+    const zorglub = (b: MemoryIndexBuilder) =>
+      b.add(50, 'd5', 'local', postingsOf({ title: 'zorglub', headings: '', body: 'zorglub nouveau' }));
     const added = () => {
       const b = new MemoryIndexBuilder();
-      b.add(50, 'd5', 'local', postingsOf({ title: 'zorglub', headings: '', body: 'zorglub nouveau' }));
+      zorglub(b);
       return b;
     };
     const merged = index.merge(new Set(), added(), '2');
@@ -68,25 +71,7 @@ describe('in-memory lexical index', () => {
     expect(index.scopeTermStats(['zorglub', 'passeport'], ['sp', 'local']).df.get('zorglub')).toBe(0);
     // A second merge from the same copy (the first one abandoned) ranks like a full build.
     const again = index.merge(new Set(), added(), '3');
-    const full = new MemoryIndexBuilder();
-    full.add(
-      10,
-      'd1',
-      'sp',
-      postingsOf({ title: 'passeport', headings: '', body: 'demand passeport mairi' }),
-    );
-    full.add(11, 'd1', 'sp', postingsOf({ title: 'passeport', headings: 'delai', body: 'delai fabriqu' }));
-    full.add(
-      20,
-      'd2',
-      'local',
-      postingsOf({ title: 'mairi horair', headings: '', body: 'mairi ouvert lund' }),
-    );
-    full.add(30, 'd3', 'sp', postingsOf({ title: 'cart identit', headings: '', body: 'demand cart' }));
-    for (let i = 0; i < 4; i++)
-      full.add(40 + i, 'd4', 'sp', postingsOf({ title: '', headings: '', body: 'autr chos' }));
-    full.add(50, 'd5', 'local', postingsOf({ title: 'zorglub', headings: '', body: 'zorglub nouveau' }));
-    expect(again.search(q)).toEqual(full.finish('3').search(q));
+    expect(again.search(q)).toEqual(build('3', zorglub).search(q));
     expect(again.df('nouveau')).toBe(1);
   });
 
