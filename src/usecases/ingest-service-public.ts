@@ -1,3 +1,4 @@
+import { yieldToEventLoop } from '../store/lexical/lexical-cache.js';
 import type { Store } from '../store/spec.js';
 import { contentHash, indexVersion, toDocumentInput } from '../knowledge/index-document.js';
 import {
@@ -70,6 +71,7 @@ export async function ensureServicePublicCollection(store: Store): Promise<void>
 async function collectAnchors(source: ServicePublicSource, signal?: AbortSignal): Promise<AnchorIndex> {
   const anchors = new AnchorIndex();
   const seen = new Set<string>();
+  let slice = performance.now();
   for await (const raw of source.entries()) {
     signal?.throwIfAborted();
     if (seen.has(raw.externalId)) continue;
@@ -78,6 +80,11 @@ async function collectAnchors(source: ServicePublicSource, signal?: AbortSignal)
       anchors.add(raw.externalId, parsePublication(raw).markdown);
     } catch {
       // Reported when the publication itself is indexed.
+    }
+    // `guichet serve` indexes on first start and refreshes daily: requests are served in between.
+    if (performance.now() - slice > 10) {
+      await yieldToEventLoop();
+      slice = performance.now();
     }
   }
   return anchors;

@@ -42,7 +42,6 @@ export async function ingestTravailEmploi(o: {
     source: source.description,
     expected: source.fiches.length,
     noun: 'Fiche',
-    batchSize: 100,
     onProgress: o.onProgress,
     onWarning: o.onWarning,
     items: source.fiches.map((raw) => {
