@@ -7,7 +7,7 @@
  */
 import { deflateSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { assemblePdf } from '../../../../test/fixtures/files/make.js';
+import { scanPdf, type Picture } from '../../../../test/fixtures/files/make.js';
 import { cer, renderTextPixels, toBits, toGray, type Pixels } from '../../../../test/fixtures/files/scan.js';
 import { AppError } from '../../../shared/errors.js';
 import { parseFile } from './index.js';
@@ -18,53 +18,6 @@ const SOURCE = [
   'Le repas de cantine coûte 2,35 € pour le quotient familial 2.',
   'Les inscriptions scolaires se font en mairie avant le 30 juin.',
 ];
-
-interface Picture {
-  width: number;
-  height: number;
-  /** The image dictionary's entries besides Type, Subtype, Width, Height and Length. */
-  dict: string;
-  data: Buffer;
-}
-
-/**
- * A PDF written by hand: each page draws its pictures (scaled to the page, the first one's size)
- * and its typed text, if any (Helvetica). `ICC_RGB` / `ICC_GRAY` in a dictionary name ICC-based
- * colour spaces (N 3 / N 1).
- */
-function scanPdf(pages: { pictures: Picture[]; text?: string }[]): Buffer {
-  const objects: string[] = [
-    '<< /Type /Catalog /Pages 2 0 R >>',
-    '', // the page tree, once the pages are numbered
-    '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>',
-    '<< /N 3 /Length 0 >>\nstream\n\nendstream',
-    '<< /N 1 /Length 0 >>\nstream\n\nendstream',
-  ];
-  const kids: number[] = [];
-  for (const page of pages) {
-    const [w, h] = page.pictures.length ? [page.pictures[0].width, page.pictures[0].height] : [600, 300];
-    const pageNumber = objects.length + 1;
-    kids.push(pageNumber);
-    const names = page.pictures.map((_, i) => `/Im${i} ${pageNumber + 2 + i} 0 R`).join(' ');
-    const draw = page.pictures.map((_, i) => `q ${w} 0 0 ${h} 0 0 cm /Im${i} Do Q`).join('\n');
-    const content = `${draw}\n${page.text ? `BT /F1 14 Tf 40 250 Td (${page.text}) Tj ET` : ''}`;
-    objects.push(
-      `<< /Type /Page /Parent 2 0 R /MediaBox [0 0 ${w} ${h}] /Resources << /Font << /F1 3 0 R >> /XObject << ${names} >> >> /Contents ${pageNumber + 1} 0 R >>`,
-      `<< /Length ${content.length} >>\nstream\n${content}\nendstream`,
-      ...page.pictures.map(
-        (p) =>
-          `<< /Type /XObject /Subtype /Image /Width ${p.width} /Height ${p.height} ${p.dict
-            .replace('ICC_RGB', '[/ICCBased 4 0 R]')
-            .replace(
-              'ICC_GRAY',
-              '[/ICCBased 5 0 R]',
-            )} /Length ${p.data.length} >>\nstream\n${p.data.toString('latin1')}\nendstream`,
-      ),
-    );
-  }
-  objects[1] = `<< /Type /Pages /Kids [${kids.map((k) => `${k} 0 R`).join(' ')}] /Count ${kids.length} >>`;
-  return assemblePdf(objects);
-}
 
 const text = (parsed: { sections: { markdown: string }[] }) =>
   parsed.sections.map((s) => s.markdown).join('\n');
