@@ -109,23 +109,26 @@ function unpredict(bytes: Buffer, img: RawImage, row: number, damaged: () => App
     const type = bytes[y * (len + 1)];
     const src = y * (len + 1) + 1;
     const at = y * len;
-    for (let x = 0; x < len; x++) {
-      const a = x >= bpp ? out[at + x - bpp] : 0;
-      const b = y ? out[at - len + x] : 0;
-      const c = x >= bpp && y ? out[at - len + x - bpp] : 0;
-      let guess: number;
-      if (type === 0) guess = 0;
-      else if (type === 1) guess = a;
-      else if (type === 2) guess = b;
-      else if (type === 3) guess = (a + b) >> 1;
-      else if (type === 4) {
+    const up = at - len;
+    // One loop per filter type (a 300 dpi RGB page is 26 million samples).
+    if (type === 0) bytes.copy(out, at, src, src + len);
+    else if (type === 1)
+      for (let x = 0; x < len; x++) out[at + x] = bytes[src + x] + (x >= bpp ? out[at + x - bpp] : 0);
+    else if (type === 2) for (let x = 0; x < len; x++) out[at + x] = bytes[src + x] + (y ? out[up + x] : 0);
+    else if (type === 3)
+      for (let x = 0; x < len; x++)
+        out[at + x] = bytes[src + x] + (((x >= bpp ? out[at + x - bpp] : 0) + (y ? out[up + x] : 0)) >> 1);
+    else if (type === 4)
+      for (let x = 0; x < len; x++) {
+        const a = x >= bpp ? out[at + x - bpp] : 0;
+        const b = y ? out[up + x] : 0;
+        const c = x >= bpp && y ? out[up + x - bpp] : 0;
         const pa = Math.abs(b - c);
         const pb = Math.abs(a - c);
         const pc = Math.abs(a + b - 2 * c);
-        guess = pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
-      } else throw damaged();
-      out[at + x] = (bytes[src + x] + guess) & 0xff;
-    }
+        out[at + x] = bytes[src + x] + (pa <= pb && pa <= pc ? a : pb <= pc ? b : c);
+      }
+    else throw damaged();
   }
   return out;
 }

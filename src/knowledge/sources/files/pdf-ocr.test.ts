@@ -217,11 +217,12 @@ describe('scanned PDFs with raw-pixel page pictures (Flate or unfiltered), read 
       'x',
     );
     expect([...negative.subarray(-6)]).toEqual([255, 0, 245, 255, 255, 255]);
-    // PNG predictor "Up" (2) on the second row; the stream cut after its first row: the rest is white.
-    const rows = Buffer.from([0, 10, 20, 30, 2, 1, 1, 1]);
+    // PNG predictors None (0), Up (2), Average (3), Sub (1); the fourth row's bytes cut short, white.
+    const rows = Buffer.from([0, 10, 20, 30, 2, 1, 1, 1, 3, 0, 0, 0, 1, 5, 1]);
     const up = rawToPnm(
       {
         ...base,
+        height: 4,
         components: 1,
         bits: 8,
         predictor: { predictor: 12, columns: 3, colors: 1, bits: 8 },
@@ -229,7 +230,7 @@ describe('scanned PDFs with raw-pixel page pictures (Flate or unfiltered), read 
       },
       'x',
     );
-    expect([...up.subarray(-6)]).toEqual([10, 20, 30, 11, 21, 31]);
+    expect([...up.subarray(-12)]).toEqual([10, 20, 30, 11, 21, 31, 5, 13, 22, 255, 255, 255]);
     const short = rawToPnm(
       { ...base, components: 3, bits: 8, data: deflateSync(Buffer.from([1, 2, 3, 4, 5, 6, 7, 8, 9])) },
       'x',

@@ -110,6 +110,7 @@ async function pageImages(
     const bits = isMask ? 1 : num(dict.get(PDFName.of('BitsPerComponent')), 0);
     const comps = isMask ? 1 : components(dict.get(PDFName.of('ColorSpace')), named);
     if (typeof comps === 'string') return { unsupported: comps };
+    if (!bits) return { unsupported: 'sans profondeur de couleur déclarée' };
     if (!(bits === 8 || (bits === 1 && comps === 1)))
       return {
         unsupported: `à ${bits} bit${bits > 1 ? 's' : ''} par composante${comps === 3 ? ' (RVB)' : ''}`,
