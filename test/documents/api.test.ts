@@ -6,7 +6,9 @@
 import { request } from 'node:http';
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeDocx, makeEncryptedPdf, makePdf, docxParts, makeZip } from '../fixtures/files/make.js';
+import { deflateSync } from 'node:zlib';
+import { makeDocx, makeEncryptedPdf, makePdf, docxParts, makeZip, scanPdf } from '../fixtures/files/make.js';
+import { cer, renderTextPixels, toBits } from '../fixtures/files/scan.js';
 import { bearer, createTestKey, startTestApp, type RunningApp } from '../helpers/accounts.js';
 import { snapshot, uploadForm } from './helpers.js';
 
@@ -187,6 +189,39 @@ describe('documents API', () => {
     expect(await app.services.store.documents.chunks(docId)).toEqual([]);
     expect((await app.services.store.search.termStats(['vercellin'])).df.get('vercellin') ?? 0).toBe(0);
   });
+});
+
+describe('scanned PDF upload (OCR)', () => {
+  it('reads a PDF whose page is a 1-bit Flate-encoded scan, found by search', async (ctx) => {
+    const lines = [
+      'Arrêté du maire : le stationnement est interdit place de la Fontaine.',
+      'Le marché du samedi est déplacé rue des Tilleuls pendant les travaux.',
+    ];
+    const pixels = await renderTextPixels(lines);
+    if (!pixels) return ctx.skip();
+    const pdf = scanPdf([
+      {
+        pictures: [
+          {
+            width: pixels.width,
+            height: pixels.height,
+            dict: '/ColorSpace /DeviceGray /BitsPerComponent 1 /Filter /FlateDecode',
+            data: deflateSync(toBits(pixels, 0)),
+          },
+        ],
+      },
+    ]);
+    expect(pdf.length).toBeLessThan(LIMIT);
+    const r = await upload(uploadForm({ bytes: pdf, fileName: 'arrete-scanne.pdf', collection }));
+    expect(r.status).toBe(201);
+    expect(r.body).toMatchObject({ file_name: 'arrete-scanne.pdf', format: 'pdf' });
+    const got = await call('GET', `/v1/documents/${r.body.id}`, agent);
+    expect(cer(lines.join(' '), got.body.chunks.map((c: any) => c.text).join(' '))).toBeLessThanOrEqual(0.05);
+    const hits = await search('marché déplacé rue des Tilleuls', agent, [collection]);
+    expect(hits[0]).toMatchObject({ id: r.body.id, external_id: 'arrete-scanne.pdf' });
+    // The bad-upload cases below count the collection's documents: leave it as it was.
+    expect((await call('DELETE', `/v1/documents/${r.body.id}`, admin)).body.deleted).toBe(true);
+  }, 120_000);
 });
 
 describe('bad uploads: OpenAI-shaped 4xx naming the file, nothing stored changes', () => {

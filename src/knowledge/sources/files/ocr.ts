@@ -101,10 +101,15 @@ export function checkImage(bytes: Buffer, fileName: string, what = "L'image"): v
       `${what} « ${fileName} » est endommagée : elle ne peut pas être lue.`,
     );
   }
-  if (size.width * size.height > OCR_LIMITS.maxPixels) {
+  checkPixels(size.width, size.height, fileName, what);
+}
+
+/** Refuses a picture over the pixel limit (from its declared size, before any decoding). */
+export function checkPixels(width: number, height: number, fileName: string, what = "L'image"): void {
+  if (width * height > OCR_LIMITS.maxPixels) {
     throw new AppError(
       'unprocessable',
-      `${what} « ${fileName} » mesure ${size.width} × ${size.height} pixels : au-delà de ${Math.round(OCR_LIMITS.maxPixels / 1e6)} millions de pixels, elle n'est pas lue. Numérisez-la à 300 dpi.`,
+      `${what} « ${fileName} » mesure ${width} × ${height} pixels : au-delà de ${Math.round(OCR_LIMITS.maxPixels / 1e6)} millions de pixels, elle n'est pas lue. Numérisez-la à 300 dpi.`,
     );
   }
 }
@@ -143,11 +148,17 @@ function osdPath(): string {
 const ORIENTATION_DOUBT = 75;
 
 /**
+ * A page image: its bytes, or a function that makes them when the page's turn comes (raw PDF
+ * pictures are decoded one at a time, not all held in memory at once).
+ */
+export type OcrImage = Buffer | (() => Buffer);
+
+/**
  * Recognises page images (already checked with `checkImage`) in order. Pages beyond the limit or
  * not done in time are cut with a warning; a page that fails is reported and skipped.
  */
 export async function recognisePages(
-  images: Buffer[],
+  images: OcrImage[],
   o: { onPage?: (done: number, total: number) => void; limits?: Partial<typeof OCR_LIMITS> } = {},
 ): Promise<OcrResult> {
   const limits = { ...OCR_LIMITS, ...o.limits };
@@ -213,7 +224,8 @@ export async function recognisePages(
     while (!timedOut && next < todo.length) {
       const i = next++;
       try {
-        const r = await read(worker, todo[i], i + 1);
+        const image = todo[i];
+        const r = await read(worker, typeof image === 'function' ? image() : image, i + 1);
         if (timedOut) return;
         results[i] = r;
       } catch {
