@@ -1,3 +1,4 @@
+import { withMatchingRecords } from '../answer/records.js';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { AppError } from '../shared/errors.js';
@@ -148,15 +149,20 @@ export async function retrievalOutcomes(
 ): Promise<RetrievalOutcome[]> {
   const out: RetrievalOutcome[] = [];
   for (const [i, q] of o.questions.entries()) {
-    const results = await searchKnowledge({
-      store: o.store,
-      query: q.question,
-      k: Math.max(10, o.k),
-      collectionIds: o.collectionIds,
-      method: o.method,
-      embedQuery: o.embedQuery,
-      rrfK: o.rrfK,
-    });
+    // The records of a record set matching the question's numbers are added, as /v1/search does.
+    const results = await withMatchingRecords(
+      o.store,
+      await searchKnowledge({
+        store: o.store,
+        query: q.question,
+        k: Math.max(10, o.k),
+        collectionIds: o.collectionIds,
+        method: o.method,
+        embedQuery: o.embedQuery,
+        rrfK: o.rrfK,
+      }),
+      q.question,
+    );
     const ids = results.map((r) => r.externalId);
     const id = q.id ?? String(i + 1);
     const top = results[0]?.title ?? null;

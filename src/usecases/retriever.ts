@@ -6,6 +6,7 @@
  * is then left out), and text for a non-local target is pseudonymised first. A model stage that
  * fails or is too slow is left out too (logged, counted): never an error for the user.
  */
+import { withMatchingRecords } from '../answer/records.js';
 import { ModelQueryRewriter, type QueryRewriter } from '../answer/rewrite.js';
 import type { RerankerConfig, SearchRewriteConfig } from '../config/schema.js';
 import { fuseRankedLists } from '../knowledge/search/fuse.js';
@@ -363,7 +364,9 @@ export function createRetriever(o: {
     reranker,
     queryEmbedder,
     retrieve,
-    search: async (r) => (await retrieve(r)).hits,
+    // A record set (CSV, JSON) also gives the records whose brackets hold the query's numbers, as
+    // the answers do: "QF 820" shows the 701–950 row.
+    search: async (r) => withMatchingRecords(o.store, (await retrieve(r)).hits, r.query),
     fallbacks: () => ({ ...fallbacks }),
   };
 }

@@ -295,6 +295,28 @@ describe('bad uploads: OpenAI-shaped 4xx naming the file, nothing stored changes
     });
   }
 
+  it('/v1/search shows the record whose bracket holds the number asked (a tariff CSV)', async () => {
+    // Twelve brackets: the record asked is not among the best passages by words alone.
+    const csv = [
+      'tranche;quotient_familial;repas;garderie',
+      ...Array.from({ length: 12 }, (_, i) => {
+        const [lo, hi] = [i * 200 + (i ? 1 : 0), (i + 1) * 200];
+        return `${String.fromCharCode(65 + i)};${lo} à ${hi};${(1 + i * 0.4).toFixed(2).replace('.', ',')};0,70`;
+      }),
+    ].join('\n');
+    const r = await upload(
+      uploadForm({ bytes: Buffer.from(csv), fileName: 'tarifs-cantine.csv', collection }),
+    );
+    expect(r.status, JSON.stringify(r.body)).toBe(201);
+    try {
+      const hits = await search('prix du repas pour un quotient familial de 950', admin, [collection]);
+      const hit = hits.find((h) => h.external_id === 'tarifs-cantine.csv');
+      expect(hit?.passages.map((p) => p.text).join('\n')).toMatch(/801 à 1000/);
+    } finally {
+      await call('DELETE', `/v1/documents/${r.body.id}`, admin);
+    }
+  });
+
   /**
    * An upload far over the limit on its own connection (the server answers 413 without reading
    * the rest, then closes it): with its Content-Length, or chunked (counted as it comes).
