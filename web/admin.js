@@ -1222,6 +1222,10 @@ const FIELD_WORDS = {
   expiresAt: 'expiration',
   pilotSince: 'pilote depuis',
   serviceId: 'service',
+  fields: 'champs modifiés',
+  dpia_status: 'AIPD',
+  dpia_status_before: 'AIPD avant',
+  dpia_date: 'date de l’AIPD',
 };
 
 /** An audit entry's data as a short French sentence (identifiers kept short). */
