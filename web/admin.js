@@ -453,7 +453,7 @@ async function comptes(body) {
   );
 
   if (can('users:manage')) {
-    const users = await api('/v1/users');
+    const [users, services] = await Promise.all([api('/v1/users'), api('/v1/admin/services')]);
     const email = field('Adresse électronique', { type: 'email', required: true, autocomplete: 'off' });
     const uname = field('Nom (facultatif)', { maxlength: '200' });
     const role = select('Rôle', [
@@ -462,6 +462,67 @@ async function comptes(body) {
       ['dpo', 'Délégué à la protection des données (lecture seule)'],
       ['admin', 'Administrateur'],
     ]);
+    const serviceNames = new Map(services.data.map((s) => [s.id, s.name]));
+    const peopleMessages = h('div', { 'aria-live': 'polite', id: 'people-messages' });
+    // Each person's service, changed in place (the same route as the pilot's « Rattacher »).
+    const serviceForm = (u) => {
+      const id = `user-service-${u.id}`;
+      const who = u.name && u.name !== u.email ? u.name : u.email;
+      const choice = h(
+        'select',
+        { class: 'fr-select fr-mt-0', id, name: 'service_id' },
+        [['', 'Aucun'], ...services.data.map((s) => [s.id, s.name])].map(([v, t]) =>
+          h('option', { value: v, selected: v === (u.service_id ?? '') }, t),
+        ),
+      );
+      return h(
+        'form',
+        {
+          class: 'gc-actions gc-user-service fr-mt-0',
+          dataset: { user: u.id },
+          onsubmit: async (e) => {
+            e.preventDefault();
+            try {
+              const updated = await api(`/v1/users/${encodeURIComponent(u.id)}`, {
+                method: 'PATCH',
+                body: { service_id: choice.value || null },
+              });
+              body.replaceChildren(h('h2', { class: 'fr-h3' }, 'Personnes et clés'));
+              await comptes(body);
+              const name = serviceNames.get(updated.service_id);
+              body
+                .querySelector('#people-messages')
+                ?.replaceChildren(
+                  alertBox(
+                    'success',
+                    null,
+                    name
+                      ? `${who} est rattaché(e) au service « ${name} ».`
+                      : `${who} n’est plus rattaché(e) à aucun service.`,
+                  ),
+                );
+            } catch (err) {
+              peopleMessages.replaceChildren(alertBox('error', null, err.message));
+            }
+          },
+        },
+        h(
+          'div',
+          { class: 'fr-select-group fr-mb-0' },
+          h('label', { class: 'fr-label fr-sr-only', for: id }, `Service de ${who}`),
+          choice,
+        ),
+        h(
+          'button',
+          {
+            type: 'submit',
+            class: 'fr-btn fr-btn--sm fr-btn--secondary',
+            'aria-label': `Enregistrer le service de ${who}`,
+          },
+          'Enregistrer',
+        ),
+      );
+    };
     const userForm = h(
       'form',
       {
@@ -487,10 +548,25 @@ async function comptes(body) {
     );
     body.append(
       h('h3', { class: 'fr-h4 fr-mt-4w' }, 'Personnes et rôles'),
+      peopleMessages,
       table(
         'Personnes',
-        ['Nom', 'Adresse', 'Rôle', 'Depuis'],
-        users.data.map((u) => [u.name, u.email, ROLE_NAMES[u.role] ?? u.role, fmtDay(u.created_at)]),
+        [
+          'Nom',
+          'Adresse',
+          'Rôle',
+          'Service',
+          'Depuis',
+          ...(services.data.length ? ['Changer de service'] : []),
+        ],
+        users.data.map((u) => [
+          u.name,
+          u.email,
+          ROLE_NAMES[u.role] ?? u.role,
+          serviceNames.get(u.service_id) ?? '—',
+          fmtDay(u.created_at),
+          ...(services.data.length ? [serviceForm(u)] : []),
+        ]),
       ),
       userForm,
     );
@@ -1146,6 +1222,10 @@ const FIELD_WORDS = {
   expiresAt: 'expiration',
   pilotSince: 'pilote depuis',
   serviceId: 'service',
+  fields: 'champs modifiés',
+  dpia_status: 'AIPD',
+  dpia_status_before: 'AIPD avant',
+  dpia_date: 'date de l’AIPD',
 };
 
 /** An audit entry's data as a short French sentence (identifiers kept short). */

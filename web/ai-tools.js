@@ -1,6 +1,7 @@
 // The inventory of AI tools (admin console, section `outils-ia`): the tools the organisation's
-// services use, Guichet first (computed from its configuration), a form to add or change one, and
-// the exports for the DPO's register (CSV, Markdown, PDF).
+// services use, Guichet first (computed from its configuration; the organisation records its DPIA
+// and notes), a form to add or change one, and the exports for the DPO's register (CSV, Markdown,
+// PDF).
 import { api, can } from './api.js';
 import { alertBox, confirmButton, field, h, saveFile, select, table } from './ui.js';
 
@@ -10,6 +11,16 @@ const splitList = (s) =>
     .map((x) => x.trim())
     .filter(Boolean);
 const yesNo = (v) => (v === null || v === undefined ? 'inconnu' : v ? 'oui' : 'non');
+const frDay = (d) => d.split('-').reverse().join('/');
+/** The DPIA's status, with its date and reference when the organisation gave them (Guichet). */
+const dpiaText = (inv, t) =>
+  [
+    inv.dpia_statuses[t.dpia_status],
+    t.dpia_date ? `le ${frDay(t.dpia_date)}` : '',
+    t.dpia_reference ? `(référence : ${t.dpia_reference})` : '',
+  ]
+    .filter(Boolean)
+    .join(' ');
 
 /** Downloads an export (the API needs the key's header: fetched, then saved from a blob). */
 async function download(format, zone) {
@@ -45,6 +56,8 @@ export async function renderAiTools(body) {
       label,
     );
   const form = writable ? toolForm(inv, messages, rerender) : null;
+  const guichet = inv.data.find((t) => t.computed);
+  const ownFields = writable && guichet ? guichetForm(inv, guichet, messages, rerender) : null;
   const rows = inv.data.map((t) => [
     h(
       'span',
@@ -56,34 +69,45 @@ export async function renderAiTools(body) {
     t.hosting_country || '—',
     yesNo(t.foreign_law_exposure) + (t.foreign_laws.length ? ` (${t.foreign_laws.join(', ')})` : ''),
     t.legal_basis ? inv.legal_bases[t.legal_basis] : 'non renseignée',
-    inv.dpia_statuses[t.dpia_status],
+    dpiaText(inv, t),
     `${inv.checklist.filter((c) => t.checklist[c.id] === true).length} / ${inv.checklist.length}`,
-    t.computed || !writable
+    !writable
       ? '—'
-      : h(
-          'div',
-          { class: 'gc-actions' },
-          h(
+      : t.computed
+        ? h(
             'button',
             {
               type: 'button',
               class: 'fr-btn fr-btn--tertiary fr-btn--sm',
-              'aria-label': `Modifier ${t.name}`,
-              onclick: () => form?.edit(t),
+              'aria-label': `Modifier l’AIPD et les notes de ${t.name}`,
+              onclick: () => ownFields?.focus(),
             },
-            'Modifier',
+            'Modifier l’AIPD',
+          )
+        : h(
+            'div',
+            { class: 'gc-actions' },
+            h(
+              'button',
+              {
+                type: 'button',
+                class: 'fr-btn fr-btn--tertiary fr-btn--sm',
+                'aria-label': `Modifier ${t.name}`,
+                onclick: () => form?.edit(t),
+              },
+              'Modifier',
+            ),
+            confirmButton(
+              'Retirer',
+              { class: 'fr-btn fr-btn--tertiary fr-btn--sm', 'aria-label': `Retirer ${t.name}` },
+              `Retirer « ${t.name} » de l’inventaire ?`,
+              async () => {
+                await api(`/v1/admin/ai-tools/${encodeURIComponent(t.id)}`, { method: 'DELETE' });
+                await rerender(`« ${t.name} » a été retiré de l’inventaire.`);
+              },
+              messages,
+            ),
           ),
-          confirmButton(
-            'Retirer',
-            { class: 'fr-btn fr-btn--tertiary fr-btn--sm', 'aria-label': `Retirer ${t.name}` },
-            `Retirer « ${t.name} » de l’inventaire ?`,
-            async () => {
-              await api(`/v1/admin/ai-tools/${encodeURIComponent(t.id)}`, { method: 'DELETE' });
-              await rerender(`« ${t.name} » a été retiré de l’inventaire.`);
-            },
-            messages,
-          ),
-        ),
   ]);
   body.append(
     h(
@@ -128,6 +152,7 @@ export async function renderAiTools(body) {
         rows,
       ),
     ),
+    ownFields?.element ?? null,
     form?.element ??
       alertBox(
         'info',
@@ -135,6 +160,75 @@ export async function renderAiTools(body) {
         'Lecture seule : seuls l’administrateur et le délégué à la protection des données modifient l’inventaire.',
       ),
   );
+}
+
+/**
+ * Guichet's entry: only what its configuration cannot tell is recorded by the organisation (its
+ * DPIA and its notes); the rest stays computed.
+ */
+function guichetForm(inv, t, messages, rerender) {
+  const dpia = select('Analyse d’impact (AIPD)', Object.entries(inv.dpia_statuses), { id: 'guichet-dpia' });
+  dpia.input.value = t.dpia_status;
+  const date = field('Date de l’AIPD (facultatif)', {
+    id: 'guichet-dpia-date',
+    type: 'date',
+    value: t.dpia_date ?? '',
+  });
+  const reference = field(
+    'Référence de l’AIPD (facultatif)',
+    { id: 'guichet-dpia-ref', maxlength: 200, value: t.dpia_reference ?? '' },
+    'Par exemple sa référence dans votre registre des traitements.',
+  );
+  const notes = field('Notes de l’organisation', {
+    id: 'guichet-notes',
+    tag: 'textarea',
+    rows: 2,
+    maxlength: 4000,
+  });
+  notes.input.value = t.org_notes ?? '';
+  const element = h(
+    'form',
+    {
+      id: 'ai-guichet-form',
+      class: 'fr-mt-4w',
+      onsubmit: async (e) => {
+        e.preventDefault();
+        try {
+          await api('/v1/admin/ai-tools/guichet', {
+            method: 'PATCH',
+            body: {
+              dpia_status: dpia.input.value,
+              dpia_date: date.input.value || null,
+              dpia_reference: reference.input.value.trim(),
+              org_notes: notes.input.value.trim(),
+            },
+          });
+          await rerender('L’AIPD et les notes de l’organisation pour Guichet sont enregistrées.');
+        } catch (err) {
+          messages.replaceChildren(alertBox('error', null, err.message));
+        }
+      },
+    },
+    h(
+      'fieldset',
+      { class: 'fr-fieldset', 'aria-describedby': 'ai-guichet-hint' },
+      h('legend', { class: 'fr-fieldset__legend fr-h4' }, 'AIPD et notes de l’organisation pour Guichet'),
+      h(
+        'p',
+        { class: 'fr-fieldset__element fr-text--sm', id: 'ai-guichet-hint' },
+        'Les autres rubriques de la ligne de Guichet sont calculées à partir de sa configuration ; seules celles-ci sont propres à votre organisation.',
+      ),
+      [dpia.group, date.group, reference.group, notes.group].map((g) =>
+        h('div', { class: 'fr-fieldset__element' }, g),
+      ),
+      h(
+        'div',
+        { class: 'fr-fieldset__element' },
+        h('button', { class: 'fr-btn', type: 'submit', id: 'guichet-submit' }, 'Enregistrer'),
+      ),
+    ),
+  );
+  return { element, focus: () => dpia.input.focus() };
 }
 
 /** The form that adds a tool, or changes the one being edited. */

@@ -2,7 +2,8 @@
  * The inventory of AI tools (issue 22, part 2): what each tool used by the organisation's services
  * does, with which data, from which provider, hosted where and under which laws, on which legal
  * basis, its DPIA status and a conformity checklist. Guichet itself is listed first, computed from
- * its configuration and data flows (read-only). Exports for the DPO's register: CSV, Markdown, PDF.
+ * its configuration and data flows; only its DPIA and the organisation's notes are recorded (per
+ * organisation). Exports for the DPO's register: CSV, Markdown, PDF.
  *
  * The checklist follows the CNIL's questions-answers on deploying a generative AI system
  * (18 July 2024): https://www.cnil.fr/fr/les-questions-reponses-de-la-cnil-sur-lutilisation-dun-systeme-dia-generative
@@ -20,6 +21,7 @@ export const CNIL_GENAI_SOURCE =
 
 /** The id of Guichet's own, computed entry. */
 export const GUICHET_TOOL_ID = 'guichet';
+export const GUICHET_TOOL_NAME = 'Guichet (assistant de réponse aux agents)';
 
 /** GDPR article 6(1) bases. */
 export const LEGAL_BASES = {
@@ -97,6 +99,10 @@ const text = (max: number) =>
     .max(max, { error: `${max} caractères au plus.` });
 const list = z.array(text(200).min(1, { error: 'Élément vide.' })).max(50, { error: '50 éléments au plus.' });
 
+const dpiaStatus = z.enum(Object.keys(DPIA_STATUSES) as [DpiaStatus, ...DpiaStatus[]], {
+  error: `Statut d’AIPD inconnu (attendu : ${Object.keys(DPIA_STATUSES).join(', ')}).`,
+});
+
 /** The fields of a tool besides its name (what the store keeps as `details`). */
 export const AiToolDetailsSchema = z.strictObject({
   purpose: text(2000).default(''),
@@ -120,11 +126,7 @@ export const AiToolDetailsSchema = z.strictObject({
     })
     .nullable()
     .default(null),
-  dpia_status: z
-    .enum(Object.keys(DPIA_STATUSES) as [DpiaStatus, ...DpiaStatus[]], {
-      error: `Statut d’AIPD inconnu (attendu : ${Object.keys(DPIA_STATUSES).join(', ')}).`,
-    })
-    .default('to_do'),
+  dpia_status: dpiaStatus.default('to_do'),
   /** Checklist item → met (true), not met (false); absent or null = not assessed. */
   checklist: z
     .partialRecord(z.enum(CHECKLIST_IDS, { error: 'Point de contrôle inconnu.' }), z.boolean().nullable())
@@ -148,13 +150,62 @@ export const AiToolPatchSchema = z.strictObject({
   >;
 });
 
+/**
+ * What an organisation records on Guichet's own entry: what the configuration cannot tell (its DPIA
+ * and its own notes). Kept per organisation in the store's `meta` (see `manage-ai-tools.ts`); every
+ * other field of the entry stays computed.
+ */
+export const GuichetOrgFieldsSchema = z.strictObject({
+  dpia_status: dpiaStatus.default('to_do'),
+  /** When the DPIA was done (or last reviewed), `YYYY-MM-DD`. */
+  dpia_date: z.iso.date({ error: 'Date attendue au format AAAA-MM-JJ.' }).nullable().default(null),
+  /** The DPIA's reference in the organisation's register. */
+  dpia_reference: text(200).default(''),
+  /** The organisation's own notes (the computed `notes` stay as they are). */
+  org_notes: text(4000).default(''),
+});
+export type GuichetOrgFields = z.output<typeof GuichetOrgFieldsSchema>;
+export const GUICHET_ORG_FIELDS = Object.keys(GuichetOrgFieldsSchema.shape) as (keyof GuichetOrgFields)[];
+
+/** A change to Guichet's entry: only the organisation's fields; any other is computed (French 400). */
+export const GuichetPatchSchema = z.strictObject(
+  {
+    dpia_status: GuichetOrgFieldsSchema.shape.dpia_status.unwrap().optional(),
+    dpia_date: GuichetOrgFieldsSchema.shape.dpia_date.unwrap().optional(),
+    dpia_reference: GuichetOrgFieldsSchema.shape.dpia_reference.unwrap().optional(),
+    org_notes: GuichetOrgFieldsSchema.shape.org_notes.unwrap().optional(),
+  },
+  {
+    error: (issue) =>
+      issue.code === 'unrecognized_keys'
+        ? `l’entrée « Guichet » est calculée à partir de la configuration : seuls ${GUICHET_ORG_FIELDS.join(', ')} se modifient (champ refusé : ${issue.keys.join(', ')}).`
+        : undefined,
+  },
+);
+export type GuichetPatch = z.output<typeof GuichetPatchSchema>;
+
+/** Guichet's fields as stored, read tolerantly (a field written differently reads as default). */
+export function readGuichetOrgFields(raw: unknown): GuichetOrgFields {
+  const fallback = GuichetOrgFieldsSchema.parse({});
+  if (!raw || typeof raw !== 'object') return fallback;
+  for (const k of GUICHET_ORG_FIELDS) {
+    const one = GuichetOrgFieldsSchema.shape[k].safeParse((raw as Record<string, unknown>)[k]);
+    if (one.success) (fallback as Record<string, unknown>)[k] = one.data;
+  }
+  return fallback;
+}
+
 /** One entry of the inventory as the API, the CLI and the exports see it. */
 export interface AiTool extends AiToolDetails {
   id: string;
   object: 'ai_tool';
   name: string;
-  /** Guichet's own entry: computed from the configuration, not editable. */
+  /** Guichet's own entry: computed from the configuration; only its organisation fields change. */
   computed: boolean;
+  /** Guichet's entry only (see `GuichetOrgFieldsSchema`). */
+  dpia_date?: string | null;
+  dpia_reference?: string;
+  org_notes?: string;
   created_at: string | null;
   updated_at: string | null;
 }
@@ -185,9 +236,15 @@ export function aiToolJson(t: StoredAiTool): AiTool {
 
 /**
  * Guichet's own entry, computed from its configuration and its data flows (`data-flows.ts`): every
- * outside endpoint, local or not, SecNumCloud, pseudonymised, and the configured providers.
+ * outside endpoint, local or not, SecNumCloud, pseudonymised, and the configured providers. What the
+ * organisation recorded (its DPIA, its notes) is merged in; nothing else comes from the store.
  */
-export function guichetTool(config: Config, org: Pick<Organisation, 'sensitive'> | null): AiTool {
+export function guichetTool(
+  config: Config,
+  org: Pick<Organisation, 'sensitive'> | null,
+  recorded: { fields: GuichetOrgFields; updatedAt: string | null } | null = null,
+): AiTool {
+  const own = recorded?.fields ?? GuichetOrgFieldsSchema.parse({});
   const report = dataFlowReport(config, { requests: {}, refused: {} }, new Date());
   const models = report.endpoints.filter((e) => e.kind === 'model_provider');
   const sensitive = org?.sensitive === true;
@@ -235,7 +292,7 @@ export function guichetTool(config: Config, org: Pick<Organisation, 'sensitive'>
   return {
     id: GUICHET_TOOL_ID,
     object: 'ai_tool',
-    name: 'Guichet (assistant de réponse aux agents)',
+    name: GUICHET_TOOL_NAME,
     purpose:
       'Aider les agents à répondre aux questions des usagers à partir de sources officielles (service-public.gouv.fr, documents de la collectivité), avec des réponses citant leurs sources.',
     services: [],
@@ -252,12 +309,15 @@ export function guichetTool(config: Config, org: Pick<Organisation, 'sensitive'>
     foreign_law_exposure: exposure,
     foreign_laws: laws,
     legal_basis: 'public_task',
-    dpia_status: 'to_do',
+    dpia_status: own.dpia_status,
+    dpia_date: own.dpia_date,
+    dpia_reference: own.dpia_reference,
+    org_notes: own.org_notes,
     checklist,
     notes: `Entrée calculée à partir de la configuration et des flux de données (rapport de souveraineté). ${flows}${elsewhere.length ? ` Autres points de sortie : ${elsewhere.join(' ; ')}.` : ''}`,
     computed: true,
     created_at: null,
-    updated_at: null,
+    updated_at: recorded?.updatedAt ?? null,
   };
 }
 
@@ -266,6 +326,19 @@ export function guichetTool(config: Config, org: Pick<Organisation, 'sensitive'>
 const yesNo = (v: boolean | null) => (v === null ? 'inconnu' : v ? 'oui' : 'non');
 const mark = (v: boolean | null | undefined) => (v === true ? 'oui' : v === false ? 'non' : 'à évaluer');
 const score = (t: AiTool) => CHECKLIST.filter((c) => t.checklist[c.id] === true).length;
+const frDay = (d: string) => d.split('-').reverse().join('/');
+/** The DPIA's status, with its date and reference when the organisation gave them. */
+const dpia = (t: AiTool) =>
+  [
+    DPIA_STATUSES[t.dpia_status],
+    t.dpia_date ? `le ${frDay(t.dpia_date)}` : '',
+    t.dpia_reference ? `(référence : ${t.dpia_reference})` : '',
+  ]
+    .filter(Boolean)
+    .join(' ');
+/** The notes; on Guichet's entry, the organisation's own before the computed ones. */
+const notes = (t: AiTool) =>
+  [t.org_notes ? `Notes de l’organisation : ${t.org_notes}` : '', t.notes].filter(Boolean).join(' — ');
 
 /** One line per field, in the register's order (shared by the Markdown and the PDF). */
 function fields(t: AiTool): [string, string][] {
@@ -285,9 +358,9 @@ function fields(t: AiTool): [string, string][] {
       `${yesNo(t.foreign_law_exposure)}${t.foreign_laws.length ? ` (${t.foreign_laws.join(', ')})` : ''}`,
     ],
     ['Base légale', t.legal_basis ? LEGAL_BASES[t.legal_basis] : 'non renseignée'],
-    ['Analyse d’impact (AIPD)', DPIA_STATUSES[t.dpia_status]],
+    ['Analyse d’impact (AIPD)', dpia(t)],
     ['Conformité (recommandations CNIL)', `${score(t)} / ${CHECKLIST.length}`],
-    ['Notes', t.notes || '—'],
+    ['Notes', notes(t) || '—'],
   ];
 }
 

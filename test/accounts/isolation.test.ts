@@ -710,6 +710,21 @@ const CASES: Record<string, Case> = {
     );
     expect((await app.services.store.aiTools.get(b.aiToolId))?.details).toEqual({});
   },
+  'PATCH /v1/admin/ai-tools/guichet': async (c) => {
+    const bRecord = await app.services.store.meta.get('ai_tools.guichet.org-b');
+    expect(
+      (await call(c, 'PATCH', `/v1/admin/ai-tools/guichet?org_id=${b.orgId}`, { dpia_status: 'to_do' }))
+        .status,
+    ).toBe(404);
+    // A's own record: B's entry is neither read nor changed.
+    const r = await call(c, 'PATCH', '/v1/admin/ai-tools/guichet', { org_notes: `notes de A (${c.name})` });
+    expect(r.status).toBe(200);
+    const text = await r.text();
+    noLeak(text, 'PATCH /v1/admin/ai-tools/guichet');
+    expect(JSON.parse(text)).toMatchObject({ dpia_status: 'to_do', dpia_reference: '' });
+    expect(await app.services.store.meta.get('ai_tools.guichet.org-b')).toBe(bRecord);
+    expect(JSON.parse(bRecord!)).toMatchObject({ dpia_status: 'done' });
+  },
   'DELETE /v1/admin/ai-tools/:id': async (c) => {
     await sameAsUnknown(
       c,
@@ -860,6 +875,17 @@ beforeAll(async () => {
     }),
   });
   expect(await bChat.text()).toContain(doc.id); // B's chat cites its own document
+  // B records its DPIA on Guichet's entry (kept per organisation, in meta).
+  const bDpia = await fetch(`${app.url}/v1/admin/ai-tools/guichet`, {
+    method: 'PATCH',
+    headers: { ...bh, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      dpia_status: 'done',
+      dpia_reference: `AIPD ${SECRET}`,
+      org_notes: `notes ${SECRET}`,
+    }),
+  });
+  expect(bDpia.status).toBe(200);
   // A has its own document too, so that A's retrieval has local material.
   const aCol = (await (
     await call(callers[0], 'POST', '/v1/collections', { name: 'Médiathèque' })

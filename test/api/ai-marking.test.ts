@@ -77,6 +77,7 @@ const NOT_ANSWER_ROUTES = new Set([
   'GET /v1/admin/ai-tools',
   'POST /v1/admin/ai-tools',
   'GET /v1/admin/ai-tools/:id',
+  'PATCH /v1/admin/ai-tools/guichet', // the organisation's DPIA fields of Guichet's entry
   'PATCH /v1/admin/ai-tools/:id',
   'DELETE /v1/admin/ai-tools/:id',
   'PATCH /v1/users/:id',

@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { inflateSync } from 'node:zlib';
 import { serve } from '@hono/node-server';
 import { PDFDocument } from 'pdf-lib';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -21,6 +22,23 @@ import { openStore } from '../../src/store/index.js';
 import { bearer, createTestKey } from '../helpers/accounts.js';
 import { runCli } from '../helpers/cli.js';
 import { createDatabase, dropDatabase, unreachableReason } from '../store/postgres-server.js';
+
+/** The text a PDF draws (pdf-lib's content streams: deflated, strings in hex, WinAnsi bytes). */
+function pdfText(pdf: Uint8Array): string {
+  const raw = Buffer.from(pdf).toString('latin1');
+  const out: string[] = [];
+  for (const m of raw.matchAll(/stream\r?\n([\s\S]*?)\r?\nendstream/g)) {
+    let content: string;
+    try {
+      content = inflateSync(Buffer.from(m[1], 'latin1')).toString('latin1');
+    } catch {
+      content = m[1];
+    }
+    for (const t of content.matchAll(/<([0-9A-Fa-f]*)>\s*Tj/g))
+      out.push(Buffer.from(t[1], 'hex').toString('latin1'));
+  }
+  return out.join('\n');
+}
 
 const reason = await unreachableReason();
 if (reason && process.env.CI === 'true') throw new Error(`${reason} (CI=true : PostgreSQL est requis)`);
@@ -129,8 +147,8 @@ describe.each(engines)('inventory of AI tools on $name', (engine) => {
     expect(String(first.data[0].provider)).toContain('Hyperscaler Inc.');
     expect(first.checklist).toHaveLength(CHECKLIST.length);
     expect(first.source).toMatch(/^https:\/\/www\.cnil\.fr\//);
-    // The computed entry cannot be changed.
-    const locked = await call(admin, 'PATCH', '/v1/admin/ai-tools/guichet', { notes: 'x' });
+    // The computed entry is not removed (its organisation fields are tested below).
+    const locked = await call(admin, 'DELETE', '/v1/admin/ai-tools/guichet');
     expect(locked.status).toBe(409);
     expect(((await locked.json()) as { error: { message: string } }).error.message).toMatch(/calculée/);
 
@@ -218,6 +236,136 @@ describe.each(engines)('inventory of AI tools on $name', (engine) => {
     const types = audit.map((e) => e.type);
     for (const t of ['ai_tool.created', 'ai_tool.updated', 'ai_tool.deleted']) expect(types).toContain(t);
     expect(audit.find((e) => e.type === 'ai_tool.created')?.orgId).toBe(DEFAULT_ORG_ID);
+    expect((await services.audit.verify()).ok).toBe(true);
+  }, 120_000);
+
+  // On the server the first test started (like the CLI test below).
+  it('records the organisation’s DPIA and notes on Guichet’s entry, kept apart per organisation', async () => {
+    const admin = await createTestKey(services.store, { role: 'admin' });
+    const dpo = await createTestKey(services.store, { role: 'dpo' });
+    const agent = await createTestKey(services.store, { role: 'agent' });
+    const other = await createTestKey(services.store, { role: 'admin', orgId: 'autre-mairie' });
+    const guichet = async (key: string) =>
+      (await (await call(key, 'GET', '/v1/admin/ai-tools/guichet')).json()) as Record<string, unknown>;
+    const message = async (r: Response) => ((await r.json()) as { error: { message: string } }).error.message;
+
+    const before = await guichet(admin);
+    expect(before).toMatchObject({
+      computed: true,
+      dpia_status: 'to_do',
+      dpia_date: null,
+      dpia_reference: '',
+      org_notes: '',
+    });
+
+    // The DPO records the DPIA; computed fields stay computed.
+    const done = await call(dpo, 'PATCH', '/v1/admin/ai-tools/guichet', {
+      dpia_status: 'done',
+      dpia_date: '2026-10-15',
+      dpia_reference: 'AIPD-2026-07',
+      org_notes: 'Validée | en comité\nle 15 octobre.',
+    });
+    expect(done.status, await done.clone().text()).toBe(200);
+    expect(await done.json()).toMatchObject({
+      id: 'guichet',
+      computed: true,
+      dpia_status: 'done',
+      dpia_date: '2026-10-15',
+      dpia_reference: 'AIPD-2026-07',
+      foreign_laws: ['US CLOUD Act'],
+      provider: before.provider,
+      notes: before.notes,
+      legal_basis: 'public_task',
+    });
+    // The admin changes one field: the others are kept.
+    const noted = await call(admin, 'PATCH', '/v1/admin/ai-tools/guichet', {
+      org_notes: 'Revue annuelle prévue.',
+    });
+    expect(noted.status).toBe(200);
+    const read = await guichet(admin);
+    expect(read).toMatchObject({
+      dpia_status: 'done',
+      dpia_date: '2026-10-15',
+      dpia_reference: 'AIPD-2026-07',
+      org_notes: 'Revue annuelle prévue.',
+      notes: before.notes,
+    });
+    expect(read.updated_at).toEqual(expect.any(String));
+    const listed = (await (await call(dpo, 'GET', '/v1/admin/ai-tools')).json()) as {
+      data: Array<Record<string, unknown>>;
+    };
+    expect(listed.data[0]).toEqual(read);
+    // Kept in the store's key-value meta, not in a table of its own.
+    expect(JSON.parse((await services.store.meta.get(`ai_tools.guichet.${DEFAULT_ORG_ID}`))!)).toMatchObject({
+      dpia_status: 'done',
+      dpia_reference: 'AIPD-2026-07',
+    });
+
+    // Computed fields, unknown fields and bad values: French 400s, nothing changes.
+    for (const bad of [
+      { notes: 'x' },
+      { name: 'Autre nom' },
+      { provider: 'Moi' },
+      { dpia_status: 'in_progress', legal_basis: 'consent' },
+      { checklist: { human_review: true } },
+    ]) {
+      const r = await call(admin, 'PATCH', '/v1/admin/ai-tools/guichet', bad);
+      expect(r.status, JSON.stringify(bad)).toBe(400);
+      const msg = await message(r);
+      expect(msg, JSON.stringify(bad)).toMatch(/^Requête invalide : l’entrée « Guichet » est calculée/);
+      expect(msg).toContain('seuls dpia_status, dpia_date, dpia_reference, org_notes se modifient');
+    }
+    const badStatus = await call(admin, 'PATCH', '/v1/admin/ai-tools/guichet', { dpia_status: 'finie' });
+    expect(badStatus.status).toBe(400);
+    expect(await message(badStatus)).toMatch(/Statut d’AIPD inconnu/);
+    const badDate = await call(admin, 'PATCH', '/v1/admin/ai-tools/guichet', { dpia_date: '15/10/2026' });
+    expect(badDate.status).toBe(400);
+    expect(await message(badDate)).toMatch(/AAAA-MM-JJ/);
+    expect(await guichet(admin)).toEqual(read);
+
+    // Only the admin and the DPO write it.
+    const refused = await call(agent, 'PATCH', '/v1/admin/ai-tools/guichet', { dpia_status: 'to_do' });
+    expect(refused.status).toBe(403);
+    expect(await message(refused)).not.toMatch(/forbidden|Forbidden/);
+    expect((await guichet(admin)).dpia_status).toBe('done');
+
+    // Another organisation: its own entry, untouched, and its change does not reach this one.
+    expect(await guichet(other)).toMatchObject({ dpia_status: 'to_do', dpia_reference: '', org_notes: '' });
+    expect(
+      (await call(other, 'PATCH', '/v1/admin/ai-tools/guichet', { dpia_status: 'in_progress' })).status,
+    ).toBe(200);
+    expect((await guichet(other)).dpia_status).toBe('in_progress');
+    expect((await guichet(admin)).dpia_status).toBe('done');
+    const otherCsv = await (await call(other, 'GET', '/v1/admin/ai-tools?format=csv')).text();
+    expect(otherCsv).not.toContain('AIPD-2026-07');
+
+    // The exports show what was recorded.
+    const csv = await (await call(dpo, 'GET', '/v1/admin/ai-tools?format=csv')).text();
+    const line = csv.split('\r\n').find((l) => l.startsWith('guichet;'))!;
+    expect(line).toContain(';réalisée le 15/10/2026 (référence : AIPD-2026-07);');
+    expect(line).toContain('Notes de l’organisation : Revue annuelle prévue. — Entrée calculée');
+    const md = await (await call(admin, 'GET', '/v1/admin/ai-tools?format=md')).text();
+    expect(md).toContain('| Analyse d’impact (AIPD) | réalisée le 15/10/2026 (référence : AIPD-2026-07) |');
+    const pdf = pdfText(
+      new Uint8Array(await (await call(admin, 'GET', '/v1/admin/ai-tools?format=pdf')).arrayBuffer()),
+    );
+    expect(pdf).toContain('Analyse d\x92impact (AIPD) : réalisée le 15/10/2026 (référence : AIPD-2026-07)');
+    expect(pdf).toContain('Notes de l\x92organisation : Revue annuelle prévue.');
+
+    // Audited like the other tools' changes: field names and status, never the free text.
+    const audit = await services.store.audit.list({ limit: 1000 });
+    const entries = audit.filter(
+      (e) => e.type === 'ai_tool.updated' && (e.data as { id?: string }).id === 'guichet',
+    );
+    expect(entries).toHaveLength(3);
+    expect(entries.map((e) => e.orgId).sort()).toEqual(['autre-mairie', DEFAULT_ORG_ID, DEFAULT_ORG_ID]);
+    expect(entries[0].data).toMatchObject({
+      fields: ['dpia_status', 'dpia_date', 'dpia_reference', 'org_notes'],
+      dpia_status: 'done',
+      dpia_status_before: 'to_do',
+      dpia_date: '2026-10-15',
+    });
+    expect(JSON.stringify(entries)).not.toContain('Revue annuelle');
     expect((await services.audit.verify()).ok).toBe(true);
   }, 120_000);
 

@@ -151,6 +151,7 @@ const NO_MODEL_ROUTES = [
   'GET /v1/admin/ai-tools', // the inventory of AI tools: declared, never sent anywhere
   'POST /v1/admin/ai-tools',
   'GET /v1/admin/ai-tools/:id',
+  'PATCH /v1/admin/ai-tools/guichet', // the organisation's DPIA fields of Guichet's entry
   'PATCH /v1/admin/ai-tools/:id',
   'DELETE /v1/admin/ai-tools/:id',
   'POST /v1/conversations/:id/messages/:messageId/review',

@@ -7,12 +7,18 @@ import {
   CNIL_GENAI_SOURCE,
   DPIA_STATUSES,
   GUICHET_TOOL_ID,
+  GuichetPatchSchema,
   LEGAL_BASES,
   aiToolJson,
   readDetails,
   type AiTool,
 } from '../../../privacy/ai-tools.js';
-import { listAiTools, registerExport, type RegisterFormat } from '../../../usecases/manage-ai-tools.js';
+import {
+  listAiTools,
+  registerExport,
+  setGuichetFields,
+  type RegisterFormat,
+} from '../../../usecases/manage-ai-tools.js';
 import type { Services } from '../../../services.js';
 import { AppError } from '../../../shared/errors.js';
 import type { AppEnv } from '../../env.js';
@@ -69,6 +75,18 @@ const routes = {
     request: { params: IdParam, query: OrgQuery },
     responses: { 200: ok('Outil'), ...errors },
   }),
+  /** Registered before `update`: the same path, its own fields. */
+  updateGuichet: createRoute({
+    method: 'patch',
+    path: `/v1/admin/ai-tools/${GUICHET_TOOL_ID}`,
+    summary:
+      'Renseigner, pour l’entrée calculée de Guichet, ce que la configuration ne dit pas : l’AIPD de l’organisation (statut, date, référence) et ses notes',
+    request: {
+      query: OrgQuery,
+      body: { content: { 'application/json': { schema: GuichetPatchSchema } }, required: true },
+    },
+    responses: { 200: ok('Entrée de Guichet, avec les champs de l’organisation'), ...errors },
+  }),
   update: createRoute({
     method: 'patch',
     path: '/v1/admin/ai-tools/{id}',
@@ -105,7 +123,7 @@ export function registerAiToolRoutes(app: OpenAPIHono<AppEnv>, services: Service
   const guichetReadOnly = () =>
     new AppError(
       'conflict',
-      'L’entrée « Guichet » est calculée à partir de la configuration : elle ne se modifie pas ici.',
+      'L’entrée « Guichet » est calculée à partir de la configuration : elle ne se retire pas de l’inventaire.',
     );
   /** A stored tool of the organisation (another organisation's reads as unknown). */
   const own = async (orgId: string, id: string) => {
@@ -152,10 +170,15 @@ export function registerAiToolRoutes(app: OpenAPIHono<AppEnv>, services: Service
     return c.json(tool as unknown as Record<string, never>, 200);
   });
 
+  app.openapi(routes.updateGuichet, async (c) => {
+    const orgId = await orgOf(c.get('principal'), c.req.valid('query'));
+    const tool = await setGuichetFields(services, orgId, c.req.valid('json'));
+    return c.json(tool as unknown as Record<string, never>, 200);
+  });
+
   app.openapi(routes.update, async (c) => {
     const orgId = await orgOf(c.get('principal'), c.req.valid('query'));
     const { id } = c.req.valid('param');
-    if (id === GUICHET_TOOL_ID) throw guichetReadOnly();
     const current = await own(orgId, id);
     const { name, ...patch } = c.req.valid('json');
     // Only the fields sent change (a nested `data` replaces the whole data block).
