@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { analyze } from '../knowledge/analyze/french.js';
+import { plainDocument } from '../../test/store/plain-document.js';
 import { openSqliteStore } from '../store/sqlite/index.js';
-import type { DocumentInput, Store } from '../store/spec.js';
+import type { Store } from '../store/spec.js';
 import { BUILTIN_BATCH, ensureBuiltinCollection, ingestBuiltin } from './ingest-builtin.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,33 +13,6 @@ function busy(ms: number): void {
   while (performance.now() < end) {
     /* spin */
   }
-}
-
-function input(id: string): DocumentInput {
-  const text = `Texte de la publication ${id}.`;
-  return {
-    collectionId: 'national',
-    externalId: id,
-    title: `Publication ${id}`,
-    description: '',
-    url: null,
-    kind: 'fiche',
-    audience: null,
-    breadcrumb: [],
-    date: null,
-    markdown: text,
-    hash: `h-${id}`,
-    metadata: {},
-    chunks: [
-      {
-        ordinal: 0,
-        path: [],
-        text,
-        tokens: 5,
-        lexical: { title: 'public', headings: '', body: analyze(text).join(' ') },
-      },
-    ],
-  };
 }
 
 describe('ingestBuiltin', () => {
@@ -73,7 +46,7 @@ describe('ingestBuiltin', () => {
           hash: `h-P${i}`,
           parse: () => {
             busy(2);
-            return input(`P${i}`);
+            return { ...plainDocument('national', `P${i}`, [`texte ${i}`]), hash: `h-P${i}` };
           },
         })),
       });

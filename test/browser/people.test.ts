@@ -14,6 +14,7 @@ import {
   isolatedContext,
   launchChromium,
   skipWithoutChromium,
+  signInWithKey,
 } from '../helpers/browser.js';
 import { bearer, createTestKey, startTestApp, type RunningApp } from '../helpers/accounts.js';
 import { ROOT } from '../helpers/cli.js';
@@ -59,11 +60,7 @@ describe.skipIf(skip)('people and their service in the admin console', () => {
     browser = await launchChromium();
     page = await (await isolatedContext(browser, { viewport: { width: 1366, height: 768 } })).newPage();
     page.setDefaultTimeout(20_000);
-    await page.goto(`${app.url}/#/connexion`);
-    await page.waitForLoadState('networkidle');
-    await page.fill('#api-key', admin);
-    await page.press('#api-key', 'Enter');
-    await page.waitForSelector('#question');
+    await signInWithKey(page, app.url, admin);
   }, 120_000);
   afterAll(async () => {
     await browser?.close();

@@ -8,7 +8,7 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { isolatedContext, launchChromium, skipWithoutChromium } from '../helpers/browser.js';
+import { isolatedContext, launchChromium, skipWithoutChromium, signInWithKey } from '../helpers/browser.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_ORG_ID } from '../../src/accounts/model.js';
 import type { SqliteStore } from '../../src/store/sqlite/index.js';
@@ -187,11 +187,7 @@ describe.skipIf(skip)('pilot dashboard in Chromium', () => {
     page = await (
       await isolatedContext(browser, { acceptDownloads: true, viewport: { width: 1280, height: 720 } })
     ).newPage();
-    await page.goto(`${app.url}/#/connexion`);
-    await page.waitForLoadState('networkidle');
-    await page.fill('#api-key', admin);
-    await page.press('#api-key', 'Enter');
-    await page.waitForSelector('#question');
+    await signInWithKey(page, app.url, admin);
   }, 120_000);
   afterAll(async () => {
     await browser?.close();

@@ -66,6 +66,15 @@ export async function isolatedPage(
   return page;
 }
 
+/** Signs in on the sign-in page with an API key, and waits for the assistant. */
+export async function signInWithKey(page: Page, baseUrl: string, key: string): Promise<void> {
+  await page.goto(`${baseUrl}/#/connexion`);
+  await page.waitForLoadState('networkidle');
+  await page.fill('#api-key', key);
+  await page.press('#api-key', 'Enter');
+  await page.waitForSelector('#question');
+}
+
 let axeSource: string | null = null;
 
 /** axe-core on the page as it is: no violation of any impact (minor and moderate included). */

@@ -4,8 +4,8 @@
  * workers while another's file starts at once; a full queue answers 429 with Retry-After; a
  * cancelled file leaves the queue.
  */
+import { refusal } from '../../../test/helpers/errors.js';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AppError } from '../../shared/errors.js';
 import { repeatedPagePdf } from '../../../test/hostile/fixtures.js';
 import { ParsePool } from './pool.js';
 import type { PrepareTask } from './prepare.js';
@@ -29,15 +29,6 @@ afterEach(async () => {
   await pool?.close();
   pool = null;
 });
-
-async function refusal(p: Promise<unknown>): Promise<AppError> {
-  const e = await p.then(
-    () => null,
-    (err: unknown) => err,
-  );
-  expect(e).toBeInstanceOf(AppError);
-  return e as AppError;
-}
 
 describe('ParsePool', () => {
   it('parses in a worker and returns the chunks', async () => {

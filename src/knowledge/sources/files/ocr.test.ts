@@ -3,13 +3,13 @@
  * read as a JPEG file and as the only picture of a scanned PDF (pdf-lib, no text layer); a blank
  * page, a 20,000 × 20,000 image and a corrupt TIFF refused; page and time limits cut with a message.
  */
+import { refusal } from '../../../../test/helpers/errors.js';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { deflateSync, crc32 } from 'node:zlib';
 import { PDFDocument, StandardFonts } from 'pdf-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cer, renderRotatedTextImage, renderTextImage } from '../../../../test/fixtures/files/scan.js';
-import { AppError } from '../../../shared/errors.js';
 import { parseFile } from './index.js';
 import { configSchema } from '../../../config/schema.js';
 import { configureOcr, OCR_LIMITS, recognisePages } from './ocr.js';
@@ -44,15 +44,6 @@ function grayPng(width: number, height: number, value = 255, data = true): Buffe
     chunk('IDAT', deflateSync(raw)),
     chunk('IEND', Buffer.alloc(0)),
   ]);
-}
-
-async function refusal(promise: Promise<unknown>): Promise<AppError> {
-  const error = await promise.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(AppError);
-  return error as AppError;
 }
 
 let jpeg: Buffer | null = null;

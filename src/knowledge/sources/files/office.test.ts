@@ -1,3 +1,4 @@
+import { refusal } from '../../../../test/helpers/errors.js';
 import { describe, expect, it } from 'vitest';
 import {
   makeEml,
@@ -6,20 +7,10 @@ import {
   makeOdf,
   makeXlsx,
 } from '../../../../test/fixtures/files/office.js';
-import { AppError } from '../../../shared/errors.js';
 import { detectFormat, parseFile } from './index.js';
 
 const p = (text: string, style = '') => `<text:p${style}>${text}</text:p>`;
 const cell = (inner: string, attrs = '') => `<table:table-cell${attrs}>${inner}</table:table-cell>`;
-
-async function refusal(promise: Promise<unknown>): Promise<AppError> {
-  const error = await promise.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(AppError);
-  return error as AppError;
-}
 
 describe('ODT parser (LibreOffice Writer)', () => {
   it('keeps headings as paths, paragraphs, lists and tables, the title from meta.xml', async () => {

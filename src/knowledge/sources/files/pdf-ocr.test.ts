@@ -5,11 +5,11 @@
  * and 1-bit image masks — each read by real offline OCR (CER ≤ 3 %). A decompression bomb, a
  * 20,000 × 20,000 picture and encodings OCR does not read give French warnings, never a crash.
  */
+import { refusal } from '../../../../test/helpers/errors.js';
 import { deflateSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { scanPdf, type Picture } from '../../../../test/fixtures/files/make.js';
 import { cer, renderTextPixels, toBits, toGray, type Pixels } from '../../../../test/fixtures/files/scan.js';
-import { AppError } from '../../../shared/errors.js';
 import { parseFile } from './index.js';
 import { rawToPnm } from './pdf-image.js';
 
@@ -22,13 +22,14 @@ const SOURCE = [
 const text = (parsed: { sections: { markdown: string }[] }) =>
   parsed.sections.map((s) => s.markdown).join('\n');
 
-async function refusal(promise: Promise<unknown>): Promise<AppError> {
-  const error = await promise.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(AppError);
-  return error as AppError;
+/** Parses a scanned PDF of `pages` pages, each showing SOURCE, and checks the text read (CER ≤ 3 %). */
+async function expectRead(pdf: Buffer, fileName: string, label: string, pages: number) {
+  const parsed = await parseFile({ bytes: pdf, fileName });
+  expect(parsed.format).toBe('pdf');
+  const rate = cer(Array.from({ length: pages }, () => SOURCE.join(' ')).join(' '), text(parsed));
+  console.info(`[pdf-ocr] ${label} CER = ${(rate * 100).toFixed(2)} %`);
+  expect(rate).toBeLessThanOrEqual(0.03);
+  expect(parsed.metadata.ocr).toMatchObject({ pages, totalPages: pages });
 }
 
 let pixels: Pixels | null = null;
@@ -71,12 +72,7 @@ describe('scanned PDFs with raw-pixel page pictures (Flate or unfiltered), read 
         ],
       },
     ]);
-    const parsed = await parseFile({ bytes: pdf, fileName: 'gris.pdf' });
-    expect(parsed.format).toBe('pdf');
-    const rate = cer(`${SOURCE.join(' ')} ${SOURCE.join(' ')}`, text(parsed));
-    console.info(`[pdf-ocr] 8-bit gray CER = ${(rate * 100).toFixed(2)} %`);
-    expect(rate).toBeLessThanOrEqual(0.03);
-    expect(parsed.metadata.ocr).toMatchObject({ pages: 2, totalPages: 2 });
+    await expectRead(pdf, 'gris.pdf', '8-bit gray', 2);
   }, 120_000);
 
   it('reads an RGB picture with a PNG predictor (/Predictor 15) under an ICC-based colour space', async (ctx) => {
@@ -95,11 +91,7 @@ describe('scanned PDFs with raw-pixel page pictures (Flate or unfiltered), read 
         ],
       },
     ]);
-    const parsed = await parseFile({ bytes: pdf, fileName: 'couleur.pdf' });
-    const rate = cer(SOURCE.join(' '), text(parsed));
-    console.info(`[pdf-ocr] RGB + PNG predictor CER = ${(rate * 100).toFixed(2)} %`);
-    expect(rate).toBeLessThanOrEqual(0.03);
-    expect(parsed.metadata.ocr).toMatchObject({ pages: 1, totalPages: 1 });
+    await expectRead(pdf, 'couleur.pdf', 'RGB + PNG predictor', 1);
   }, 120_000);
 
   it('reads 1-bit pictures: DeviceGray (Flate, 0 is black) and an unfiltered image mask with /Decode [1 0]', async (ctx) => {
@@ -120,11 +112,7 @@ describe('scanned PDFs with raw-pixel page pictures (Flate or unfiltered), read 
         pictures: [{ width, height, dict: '/ImageMask true /Decode [1 0]', data: toBits(pixels, 1) }],
       },
     ]);
-    const parsed = await parseFile({ bytes: pdf, fileName: 'noir-et-blanc.pdf' });
-    const rate = cer(`${SOURCE.join(' ')} ${SOURCE.join(' ')}`, text(parsed));
-    console.info(`[pdf-ocr] 1-bit CER = ${(rate * 100).toFixed(2)} %`);
-    expect(rate).toBeLessThanOrEqual(0.03);
-    expect(parsed.metadata.ocr).toMatchObject({ pages: 2, totalPages: 2 });
+    await expectRead(pdf, 'noir-et-blanc.pdf', '1-bit', 2);
   }, 120_000);
 
   it('refuses a decompression bomb, a 20,000 × 20,000 picture and unread encodings with French warnings', async () => {
