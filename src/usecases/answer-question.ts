@@ -162,8 +162,8 @@ export async function prepareAnswer(deps: AnswerDeps, request: AnswerRequest): P
   // "No source" from measured signals (coverage, margins, unknown terms, deixis…), by the
   // cross-validated model of src/answer/abstention-model.ts. An organisation's own document that
   // covers the question well enough (as for its reserved slot) still answers.
+  const inScope = searched.map((c) => c.id);
   const evidence = async (q: string, list: PublicationHit[]) => {
-    const inScope = searched.map((c) => c.id);
     const abstention = await judgeAbstention(store, q, list, undefined, inScope);
     const localHits = list.filter((h) => !national.has(h.collectionId));
     const localCovers =

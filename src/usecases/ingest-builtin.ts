@@ -5,7 +5,7 @@
  * and documents no longer in the source are deleted. What differs between sources (how an item is
  * read and hashed, what is reported about each change) stays with each source.
  */
-import { yieldToEventLoop } from '../store/lexical/lexical-cache.js';
+import { timeSlicer } from '../store/lexical/lexical-cache.js';
 import type { DocumentInput, Store } from '../store/spec.js';
 
 /**
@@ -15,7 +15,7 @@ import type { DocumentInput, Store } from '../store/spec.js';
  */
 export const BUILTIN_BATCH = 12;
 /** Parsing and analysis between two turns of the event loop (the loop serves requests in between). */
-const SLICE_MS = 10;
+export const SLICE_MS = 10;
 
 export const PLATFORM_ORG = 'platform';
 
@@ -68,7 +68,7 @@ export async function ingestBuiltin(o: {
 }): Promise<{ summary: BuiltinSummary; seen: Set<string>; known: Map<string, string> }> {
   const known = await o.store.documents.hashes(o.collectionId);
   const batchSize = o.batchSize ?? BUILTIN_BATCH;
-  let slice = performance.now();
+  const turn = timeSlicer(SLICE_MS);
   const summary: BuiltinSummary = {
     source: o.source,
     total: 0,
@@ -110,10 +110,7 @@ export async function ingestBuiltin(o: {
       if (batch.length >= batchSize) await flush();
     }
     o.onProgress?.({ done: summary.total, total: o.expected });
-    if (performance.now() - slice > SLICE_MS) {
-      await yieldToEventLoop();
-      slice = performance.now();
-    }
+    await turn();
   }
   await flush();
   // `removed` and `durationMs` are set by `finishBuiltin`, once the caller's own steps are done.

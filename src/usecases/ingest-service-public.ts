@@ -1,4 +1,4 @@
-import { yieldToEventLoop } from '../store/lexical/lexical-cache.js';
+import { timeSlicer } from '../store/lexical/lexical-cache.js';
 import type { Store } from '../store/spec.js';
 import { contentHash, indexVersion, toDocumentInput } from '../knowledge/index-document.js';
 import {
@@ -6,6 +6,7 @@ import {
   finishBuiltin,
   ingestBuiltin,
   PLATFORM_ORG,
+  SLICE_MS,
   type BuiltinSummary,
 } from './ingest-builtin.js';
 import {
@@ -71,7 +72,7 @@ export async function ensureServicePublicCollection(store: Store): Promise<void>
 async function collectAnchors(source: ServicePublicSource, signal?: AbortSignal): Promise<AnchorIndex> {
   const anchors = new AnchorIndex();
   const seen = new Set<string>();
-  let slice = performance.now();
+  const turn = timeSlicer(SLICE_MS);
   for await (const raw of source.entries()) {
     signal?.throwIfAborted();
     if (seen.has(raw.externalId)) continue;
@@ -82,10 +83,7 @@ async function collectAnchors(source: ServicePublicSource, signal?: AbortSignal)
       // Reported when the publication itself is indexed.
     }
     // `guichet serve` indexes on first start and refreshes daily: requests are served in between.
-    if (performance.now() - slice > 10) {
-      await yieldToEventLoop();
-      slice = performance.now();
-    }
+    await turn();
   }
   return anchors;
 }

@@ -231,3 +231,16 @@ export class LexicalCache {
 export function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
+
+/**
+ * For a long synchronous loop: call the result after each step; once `ms` of work have passed
+ * since the last turn, it lets the event loop serve other work.
+ */
+export function timeSlicer(ms: number): () => Promise<void> {
+  let since = performance.now();
+  return async () => {
+    if (performance.now() - since <= ms) return;
+    await yieldToEventLoop();
+    since = performance.now();
+  };
+}

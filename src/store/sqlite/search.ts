@@ -42,23 +42,29 @@ export class SqliteSearch extends MemoryBackedSearch implements SearchRepo {
     const phrases = queryPhrases(q.terms);
     const limit = Math.floor(q.limit);
     if (phrases.length === 0 || q.collectionIds.length === 0 || !(limit > 0)) return [];
-    const inList = q.collectionIds.map(() => '?').join(', ');
-    const stats = this.db
+    const stats = this.scopeTotals(q.collectionIds);
+    const rows = stats.n;
+    if (rows <= 0) return [];
+    if (rows === stats.total) return this.wholeIndexLexical(q, limit);
+    return this.lexicalFromInstances(q, rows, stats.tokens / rows);
+  }
+
+  /** Chunks and tokens of a scope, and chunks of the whole index (`lexical_collection_stats`). */
+  private scopeTotals(collectionIds: string[]): { n: number; tokens: number; total: number } {
+    const inList = collectionIds.map(() => '?').join(', ');
+    const r = this.db
       .prepare(
         `SELECT SUM(CASE WHEN collection_id IN (${inList}) THEN chunk_count END) AS n,
            SUM(CASE WHEN collection_id IN (${inList}) THEN token_count END) AS tokens,
            SUM(chunk_count) AS total
          FROM lexical_collection_stats`,
       )
-      .get(...q.collectionIds, ...q.collectionIds) as {
+      .get(...collectionIds, ...collectionIds) as {
       n: number | null;
       tokens: number | null;
-      total: number;
+      total: number | null;
     };
-    const rows = stats.n ?? 0;
-    if (rows <= 0) return [];
-    if (rows === stats.total) return this.wholeIndexLexical(q, limit);
-    return this.lexicalFromInstances(q, rows, (stats.tokens ?? 0) / rows);
+    return { n: r.n ?? 0, tokens: r.tokens ?? 0, total: r.total ?? 0 };
   }
 
   /** The JS scoring of `storeLexical`, given the scope's chunks and average length (public for tests). */
@@ -206,19 +212,13 @@ export class SqliteSearch extends MemoryBackedSearch implements SearchRepo {
   private scopeTermStats(unique: string[], collectionIds: string[]): TermStats | null {
     const df = new Map<string, number>(unique.map((t) => [t, 0]));
     if (collectionIds.length === 0) return { chunks: 0, df };
-    const inList = collectionIds.map(() => '?').join(', ');
-    const stats = this.db
-      .prepare(
-        `SELECT SUM(CASE WHEN collection_id IN (${inList}) THEN chunk_count END) AS n, SUM(chunk_count) AS total
-         FROM lexical_collection_stats`,
-      )
-      .get(...collectionIds) as { n: number | null; total: number | null };
-    const n = stats.n ?? 0;
-    if (n > 0 && n === stats.total) return null;
+    const { n, total } = this.scopeTotals(collectionIds);
+    if (n > 0 && n === total) return null;
     if (n === 0 || unique.length === 0) return { chunks: n, df };
     this.db.exec(
       `CREATE VIRTUAL TABLE IF NOT EXISTS temp.chunks_instances USING fts5vocab(main, chunks_fts, 'instance')`,
     );
+    const inList = collectionIds.map(() => '?').join(', ');
     const count = this.db.prepare(
       `SELECT COUNT(DISTINCT v.doc) AS n FROM temp.chunks_instances v JOIN chunks c ON c.rowid = v.doc
        WHERE v.term = ? AND c.collection_id IN (${inList})`,
